@@ -1,0 +1,66 @@
+package io.sealmail.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The engine's whole configuration: the contract between the operator (which writes it into the
+ * {@code <name>-config} ConfigMap as engine.yaml) and the engine (which reads it). Both sides use this type.
+ *
+ * @param hostname     the name in the SMTP banner, in Received headers and on the certificate
+ * @param domains      the local mail domains; mail for other domains is never accepted on port 25
+ * @param listeners    the sockets to open
+ * @param tls          certificate and key files, reloaded on change
+ * @param accountsFile one account per line: address and PHC password hash; reloaded on change
+ * @param aliases      alias address to account address
+ * @param dataDir      mailboxes and the outbound queue live under here
+ * @param limits       bounds; missing fields take defaults
+ * @param httpAddress  where health ({@code /healthz}, {@code /readyz}) and {@code /metrics} are served
+ * @param httpPort     port for the above; 0 picks a free one, -1 disables it
+ */
+public record EngineConfig(
+        String hostname,
+        List<String> domains,
+        List<Listener> listeners,
+        TlsFiles tls,
+        String accountsFile,
+        Map<String, String> aliases,
+        String dataDir,
+        Limits limits,
+        String httpAddress,
+        Integer httpPort) {
+
+    public EngineConfig {
+        if (hostname == null || hostname.isBlank()) {
+            throw new ConfigException("hostname is required");
+        }
+        if (domains == null || domains.isEmpty()) {
+            throw new ConfigException("domains: at least one local domain is required");
+        }
+        domains = domains.stream().map(d -> d.trim().toLowerCase(Locale.ROOT)).distinct().toList();
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        if (tls == null) {
+            throw new ConfigException("tls: certFile and keyFile are required (every role needs TLS)");
+        }
+        if (accountsFile == null || accountsFile.isBlank()) {
+            throw new ConfigException("accountsFile is required");
+        }
+        if (dataDir == null || dataDir.isBlank()) {
+            throw new ConfigException("dataDir is required");
+        }
+        Map<String, String> lowered = new TreeMap<>();
+        if (aliases != null) {
+            aliases.forEach((k, v) -> lowered.put(k.trim().toLowerCase(Locale.ROOT), v.trim().toLowerCase(Locale.ROOT)));
+        }
+        aliases = Map.copyOf(lowered);
+        limits = (limits == null ? Limits.DEFAULTS : limits).withDefaults();
+        if (httpAddress == null || httpAddress.isBlank()) {
+            httpAddress = "0.0.0.0";
+        }
+        if (httpPort == null) {
+            httpPort = 8080;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.sealmail.config;
+
+import java.time.Duration;
+
+/**
+ * Every bound the engine enforces. Defaults follow Postfix and Dovecot where they have one.
+ * Durations are ISO-8601 in YAML ({@code PT5M}).
+ */
+public record Limits(
+        /** Largest message accepted, in octets; advertised in EHLO SIZE (RFC 1870). */
+        Long maxMessageSize,
+        /** Recipients per message before 452 4.5.3 (RFC 5321 §4.5.3.1.8 asks servers to accept at least 100). */
+        Integer maxRecipients,
+        /** SMTP command line including CRLF (RFC 5321 §4.5.3.1.4: 512). */
+        Integer maxCommandLine,
+        /** SMTP text line inside DATA including CRLF (RFC 5321 §4.5.3.1.6: 1000). */
+        Integer maxTextLine,
+        /** Protocol errors in one session before 421 and close (Postfix smtpd_hard_error_limit). */
+        Integer maxErrors,
+        /** Failed AUTH attempts on one connection before it is closed. */
+        Integer maxAuthFailuresPerConnection,
+        /** Failed AUTH attempts from one client address within {@link #authFailureWindow} before it is refused. */
+        Integer maxAuthFailuresPerAddress,
+        Duration authFailureWindow,
+        /** Idle time allowed between commands (RFC 5321 §4.5.3.2.7: at least 5 minutes). */
+        Duration idleTimeout,
+        /** Idle time allowed inside DATA/BDAT (RFC 5321 §4.5.3.2.6 asks for 10 minutes). */
+        Duration dataTimeout,
+        /** IMAP idle time, including during IDLE (RFC 9051 §5.4: at least 30 minutes). */
+        Duration imapIdleTimeout,
+        /** Open connections across all listeners. */
+        Integer maxConnections,
+        /** Open connections from one client address. */
+        Integer maxConnectionsPerAddress,
+        /** Largest IMAP literal accepted (APPEND included). */
+        Long maxLiteralSize,
+        /** Mailbox quota per account in octets; 0 means unlimited. */
+        Long quotaPerAccount) {
+
+    public static final Limits DEFAULTS = new Limits(
+            25L * 1024 * 1024, 100, 512, 1000, 10, 3, 10, Duration.ofMinutes(15),
+            Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),
+            1000, 20, 64L * 1024 * 1024, 0L);
+
+    /** Fills every missing field from {@link #DEFAULTS}, so a partial {@code limits:} block in YAML is valid. */
+    public Limits withDefaults() {
+        Limits d = DEFAULTS;
+        return new Limits(
+                or(maxMessageSize, d.maxMessageSize), or(maxRecipients, d.maxRecipients),
+                or(maxCommandLine, d.maxCommandLine), or(maxTextLine, d.maxTextLine), or(maxErrors, d.maxErrors),
+                or(maxAuthFailuresPerConnection, d.maxAuthFailuresPerConnection),
+                or(maxAuthFailuresPerAddress, d.maxAuthFailuresPerAddress), or(authFailureWindow, d.authFailureWindow),
+                or(idleTimeout, d.idleTimeout), or(dataTimeout, d.dataTimeout), or(imapIdleTimeout, d.imapIdleTimeout),
+                or(maxConnections, d.maxConnections), or(maxConnectionsPerAddress, d.maxConnectionsPerAddress),
+                or(maxLiteralSize, d.maxLiteralSize), or(quotaPerAccount, d.quotaPerAccount));
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

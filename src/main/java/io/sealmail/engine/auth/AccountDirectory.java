@@ -1,0 +1,26 @@
+package io.sealmail.engine.auth;
+
+import java.util.Optional;
+
+/**
+ * Who may log in and who receives mail. Addresses are compared case-insensitively (local part included,
+ * as Postfix and Dovecot do by default). Implementations reload their source on change and are thread-safe.
+ */
+public interface AccountDirectory {
+
+    /**
+     * Checks a password. Returns the canonical account address on success. Slow on purpose (Argon2id, bcrypt):
+     * never call it on a Netty event loop. An unknown user costs as much as a wrong password, so timing does not
+     * reveal which accounts exist.
+     */
+    Optional<String> authenticate(String username, char[] password);
+
+    /** The account that receives mail sent to this address (itself, or through an alias), if it is local and exists. */
+    Optional<String> resolveRecipient(String address);
+
+    /** True when the domain part of an address is one of ours. */
+    boolean isLocalDomain(String domain);
+
+    /** True when the authenticated account may use this address as its envelope sender: its own or an alias of it. */
+    boolean maySendAs(String account, String address);
+}

@@ -1,0 +1,27 @@
+package io.sealmail.store;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Durable local delivery. A message is first written to a {@link Spool} while it streams in (never held whole in
+ * memory), then delivered to one or more accounts' INBOX. The returned future completes only once every copy is
+ * on disk durably (file and directory fsynced, possibly batched with other deliveries: group commit); only then may
+ * the protocol acknowledge it.
+ */
+public interface MailStore extends AutoCloseable {
+
+    /** A new spool file on the same filesystem as the mailboxes. */
+    Spool createSpool() throws IOException;
+
+    /**
+     * Delivers the spooled message to each account's INBOX, with a {@code Return-Path: <returnPath>} header
+     * prepended to each copy (RFC 5321 §4.4). The spool is consumed (deleted) once the future completes,
+     * successfully or not.
+     */
+    CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,18 @@
+package io.sealmail.store;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Mail for recipients that are not local, kept durably on disk until a later release sends it on.
+ * Nothing in it is dropped; {@link #list()} shows it.
+ */
+public interface OutboundQueue {
+
+    /** Queues the spooled message for the given remote recipients; completes once it is durable. Consumes the spool. */
+    CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients);
+
+    /** Everything queued, oldest first. */
+    List<QueuedMessage> list() throws IOException;
+}
