@@ -17,8 +17,8 @@ public interface MailStore extends AutoCloseable {
 
     /**
      * Delivers the spooled message to each account's INBOX, with a {@code Return-Path: <returnPath>} header
-     * prepended to each copy (RFC 5321 §4.4). The spool is consumed (deleted) once the future completes,
-     * successfully or not.
+     * prepended to each copy (RFC 5321 §4.4). The spool is only read: the caller closes it once every future
+     * it started (local delivery, outbound queue) has completed.
      */
     CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts);
 

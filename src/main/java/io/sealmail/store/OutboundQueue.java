@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface OutboundQueue {
 
-    /** Queues the spooled message for the given remote recipients; completes once it is durable. Consumes the spool. */
+    /** Queues the spooled message for the given remote recipients; completes once it is durable. The spool is only read; the caller closes it. */
     CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients);
 
     /** Everything queued, oldest first. */
