@@ -45,9 +45,26 @@ public final class Pem {
         return certs;
     }
 
-    /** The first certificate of a PEM bundle. */
+    /** The first certificate of a PEM bundle (every block must still be a certificate). */
     public static X509Certificate readCertificate(String pem) {
         return readCertificates(pem).get(0);
+    }
+
+    /** Only the first block, which must be a certificate; later blocks are not even decoded. */
+    static X509Certificate firstCertificate(String pem) {
+        if (pem == null || pem.isBlank()) {
+            throw new CaException("empty input, expected -----BEGIN CERTIFICATE-----");
+        }
+        PemObject block;
+        try (PemReader reader = new PemReader(new StringReader(pem))) {
+            block = reader.readPemObject();
+        } catch (IOException | RuntimeException e) {
+            throw new CaException("malformed PEM: " + oneLine(e), e);
+        }
+        if (block == null || !CERTIFICATE.equals(block.getType())) {
+            throw new CaException("expected a PEM CERTIFICATE block first");
+        }
+        return parseCertificate(block.getContent(), 1);
     }
 
     /** Exactly one unencrypted private key, RSA or EC. */
