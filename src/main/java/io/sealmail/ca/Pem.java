@@ -45,9 +45,26 @@ public final class Pem {
         return certs;
     }
 
-    /** The first certificate of a PEM bundle. */
+    /** The first certificate of a PEM bundle (every block must still be a certificate). */
     public static X509Certificate readCertificate(String pem) {
         return readCertificates(pem).get(0);
+    }
+
+    /** Only the first block, which must be a certificate; later blocks are not even decoded. */
+    static X509Certificate firstCertificate(String pem) {
+        if (pem == null || pem.isBlank()) {
+            throw new CaException("empty input, expected -----BEGIN CERTIFICATE-----");
+        }
+        PemObject block;
+        try (PemReader reader = new PemReader(new StringReader(pem))) {
+            block = reader.readPemObject();
+        } catch (IOException | RuntimeException e) {
+            throw new CaException("malformed PEM: " + oneLine(e), e);
+        }
+        if (block == null || !CERTIFICATE.equals(block.getType())) {
+            throw new CaException("expected a PEM CERTIFICATE block first");
+        }
+        return parseCertificate(block.getContent(), 1);
     }
 
     /** Exactly one unencrypted private key, RSA or EC. */
@@ -81,11 +98,11 @@ public final class Pem {
             throw e;
         } catch (Exception e) {
             // Bouncy Castle reports malformed ASN.1 and unknown key algorithms with assorted runtime exceptions.
-            throw new CaException("the " + type + " block is not a valid private key (" + oneLine(e) + ")", e);
+            throw new CaException("the " + type + " block is not a valid private key", e);
         }
         String algorithm = key.getAlgorithm();
         if (!algorithm.equals("RSA") && !algorithm.equals("EC")) {
-            throw new CaException("unsupported key type: " + algorithm + " (supported: " + KeyAlgorithm.ids() + ")");
+            throw new CaException("unsupported key type: " + KeyAlgorithm.describe(key) + " (supported: " + KeyAlgorithm.ids() + ")");
         }
         return key;
     }
@@ -134,7 +151,7 @@ public final class Pem {
             }
         } catch (IOException | RuntimeException e) {
             // PemReader: "-----END ... not found" (truncated), bad base64 inside a block, and so on.
-            throw new CaException("malformed PEM: " + oneLine(e), e);
+            throw new CaException("malformed PEM (truncated?): " + oneLine(e), e);
         }
         if (blocks.isEmpty()) {
             throw new CaException("no PEM block found, expected " + expected);
