@@ -55,6 +55,9 @@ final class EnvelopeParser {
             int space = rest.indexOf(' ');
             after = space < 0 ? rest.length() : space;
             path = rest.substring(0, after);
+            if (path.isEmpty()) {
+                throw new SyntaxException("missing address");
+            }
         }
         if (after < rest.length() && rest.charAt(after) != ' ') {
             throw new SyntaxException("garbage after the address");
