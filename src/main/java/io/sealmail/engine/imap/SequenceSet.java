@@ -1,0 +1,107 @@
+package io.sealmail.engine.imap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A sequence set (RFC 9051 §9 sequence-set): ranges of message sequence numbers or UIDs, where {@code *} is the
+ * largest number in use. At most {@code maxRanges} ranges, so a hostile set cannot cost unbounded work.
+ */
+public final class SequenceSet {
+    /** Stands for {@code *} until resolved against the mailbox. */
+    public static final long STAR = Long.MAX_VALUE;
+
+    private final long[] from;
+    private final long[] to;
+
+    private SequenceSet(long[] from, long[] to) {
+        this.from = from;
+        this.to = to;
+    }
+
+    public static SequenceSet parse(String text, int maxRanges) {
+        String[] parts = text.split(",", -1);
+        if (parts.length > maxRanges) {
+            throw new ImapSyntaxException("LIMIT", "More than " + maxRanges + " ranges in a sequence set");
+        }
+        long[] from = new long[parts.length];
+        long[] to = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            int colon = p.indexOf(':');
+            from[i] = number(colon < 0 ? p : p.substring(0, colon));
+            to[i] = colon < 0 ? from[i] : number(p.substring(colon + 1));
+        }
+        return new SequenceSet(from, to);
+    }
+
+    public static SequenceSet of(long from, long to) {
+        return new SequenceSet(new long[] {from}, new long[] {to});
+    }
+
+    private static long number(String s) {
+        if (s.equals("*")) {
+            return STAR;
+        }
+        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new ImapSyntaxException("Invalid sequence set");
+        }
+        long n = Long.parseLong(s);
+        if (n == 0 || n > 0xFFFFFFFFL) {
+            throw new ImapSyntaxException("Invalid sequence number " + s);
+        }
+        return n;
+    }
+
+    /** True when {@code n} is in the set, {@code *} standing for {@code max} (RFC 9051 §9: "*" is the largest in use). */
+    public boolean contains(long n, long max) {
+        for (int i = 0; i < from.length; i++) {
+            long a = from[i] == STAR ? max : from[i];
+            long b = to[i] == STAR ? max : to[i];
+            if (n >= Math.min(a, b) && n <= Math.max(a, b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when every number in the set is at most {@code max} (for message sequence numbers, RFC 9051 §6.4.8 asks BAD otherwise). */
+    public boolean within(long max) {
+        for (int i = 0; i < from.length; i++) {
+            if ((from[i] != STAR && from[i] > max) || (to[i] != STAR && to[i] > max)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The canonical text of a sorted list of numbers ({@code 1:3,7}), for UIDPLUS responses. */
+    public static String format(List<Long> sorted) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i;
+            while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+                j++;
+            }
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(sorted.get(i));
+            if (j > i) {
+                sb.append(':').append(sorted.get(j));
+            }
+            i = j + 1;
+        }
+        return sb.toString();
+    }
+
+    /** Keeps order as given: COPYUID pairs source and destination lists position by position. */
+    public static String formatInOrder(List<Long> values) {
+        List<String> parts = new ArrayList<>();
+        for (Long v : values) {
+            parts.add(Long.toString(v));
+        }
+        return String.join(",", parts);
+    }
+}
