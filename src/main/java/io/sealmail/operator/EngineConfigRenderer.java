@@ -1,0 +1,62 @@
+package io.sealmail.operator;
+
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.EngineConfigYaml;
+import io.sealmail.config.Limits;
+import io.sealmail.config.Listener;
+import io.sealmail.config.TlsFiles;
+import io.sealmail.operator.api.v1alpha1.LimitsSpec;
+import io.sealmail.operator.api.v1alpha1.MailServer;
+import io.sealmail.operator.api.v1alpha1.MailServerSpec;
+import io.sealmail.operator.api.v1alpha1.Protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The one place a MailServer's spec becomes the engine's configuration: the same {@link EngineConfig} type the
+ * engine reads, so the contract cannot drift.
+ */
+public final class EngineConfigRenderer {
+    /** The schema's default, for a MailServer read before the API server defaulted it (tests, older objects). */
+    public static final List<Protocol> DEFAULT_PORTS =
+            List.of(Protocol.SMTP, Protocol.SUBMISSION, Protocol.SMTPS, Protocol.POP3S, Protocol.IMAPS);
+
+    private EngineConfigRenderer() {
+    }
+
+    public static List<Protocol> ports(MailServer ms) {
+        List<Protocol> ports = ms.getSpec().ports;
+        return ports == null || ports.isEmpty() ? DEFAULT_PORTS : ports.stream().distinct().toList();
+    }
+
+    public static EngineConfig render(MailServer ms) {
+        MailServerSpec spec = ms.getSpec();
+        List<Listener> listeners = ports(ms).stream()
+                .map(p -> new Listener(p.role(), "0.0.0.0", EngineContainer.containerPort(p.role())))
+                .toList();
+        LimitsSpec l = spec.limits;
+        Limits limits = l == null ? Limits.DEFAULTS : new Limits(l.maxMessageSize, l.maxRecipients, null, null, null,
+                null, null, null, null, null, null, l.maxConnections, l.maxConnectionsPerAddress, null, null);
+        return new EngineConfig(spec.hostname, spec.domains, listeners,
+                new TlsFiles(EngineContainer.TLS_CERT_FILE, EngineContainer.TLS_KEY_FILE),
+                EngineContainer.ACCOUNTS_FILE, spec.aliases, EngineContainer.DATA_DIR, limits,
+                "0.0.0.0", EngineContainer.HTTP_PORT);
+    }
+
+    public static String yaml(MailServer ms) {
+        return EngineConfigYaml.write(render(ms));
+    }
+
+    public static String checksum(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.sealmail.operator;
+
+import io.sealmail.operator.api.v1alpha1.MailServer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Names and labels of everything a MailServer produces (DESIGN.md: "what a reconcile produces"). */
+public final class Names {
+    /** The namespace's certificate authority: one per namespace, owned by no MailServer. */
+    public static final String CA_SECRET = "sealmail-ca";
+    public static final String CA_CERT_KEY = "ca.crt";
+    public static final String CA_KEY_KEY = "ca.key";
+
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY_VALUE = "sealmail-operator";
+    public static final String APP_NAME = "app.kubernetes.io/name";
+    public static final String APP_NAME_VALUE = "sealmail";
+    public static final String INSTANCE = "app.kubernetes.io/instance";
+    /** Tells the operator's informers apart: each watches only the Secrets of one role. */
+    public static final String SECRET_ROLE = "sealmail.io/secret";
+    /** Tells the Service informers apart: the mail Service and the StatefulSet's headless one. */
+    public static final String SERVICE_ROLE = "sealmail.io/service";
+    /** sha256 of engine.yaml on the pod template: config changes roll the pods, certificate and account changes do not. */
+    public static final String CONFIG_CHECKSUM = "sealmail.io/config-checksum";
+
+    private Names() {
+    }
+
+    public static String tlsSecret(MailServer ms) {
+        return ms.getMetadata().getName() + "-tls";
+    }
+
+    public static String accountsSecret(MailServer ms) {
+        return ms.getMetadata().getName() + "-accounts";
+    }
+
+    public static String configMap(MailServer ms) {
+        return ms.getMetadata().getName() + "-config";
+    }
+
+    public static String statefulSet(MailServer ms) {
+        return ms.getMetadata().getName();
+    }
+
+    public static String service(MailServer ms) {
+        return ms.getMetadata().getName();
+    }
+
+    public static String headlessService(MailServer ms) {
+        return ms.getMetadata().getName() + "-headless";
+    }
+
+    /** Selects the pods of one MailServer. */
+    public static Map<String, String> selector(MailServer ms) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(APP_NAME, APP_NAME_VALUE);
+        labels.put(INSTANCE, ms.getMetadata().getName());
+        return labels;
+    }
+
+    public static Map<String, String> labels(MailServer ms) {
+        Map<String, String> labels = selector(ms);
+        labels.put(MANAGED_BY, MANAGED_BY_VALUE);
+        return labels;
+    }
+}

@@ -1,0 +1,30 @@
+package io.sealmail.operator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Operator-wide settings from application.properties or the environment ({@code SEALMAIL_OPERATOR_IMAGE}, ...). */
+@ApplicationScoped
+public class OperatorSettings {
+    @ConfigProperty(name = "sealmail.operator.image", defaultValue = EngineContainer.DEFAULT_IMAGE)
+    String image;
+
+    @ConfigProperty(name = "sealmail.operator.image-pull-policy", defaultValue = "IfNotPresent")
+    String imagePullPolicy;
+
+    @ConfigProperty(name = "sealmail.operator.cluster-domain", defaultValue = "cluster.local")
+    String clusterDomain;
+
+    public String image() {
+        return image;
+    }
+
+    public String imagePullPolicy() {
+        return imagePullPolicy;
+    }
+
+    /** The cluster's DNS suffix, for the certificate's {@code <name>.<ns>.svc.<domain>} name. */
+    public String clusterDomain() {
+        return clusterDomain;
+    }
+}

@@ -1,0 +1,69 @@
+package io.sealmail.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.sealmail.operator.api.v1alpha1.MailServer;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A resource a MailServer owns (garbage-collected with it), known by a fixed name. The name alone identifies it:
+ * the SDK never has to compute the desired state just to find the actual one, and a user Secret that happens to be
+ * watched by another informer can never be mistaken for ours.
+ */
+abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, MailServer> {
+
+    OwnedDependent(Class<R> type) {
+        super(type);
+    }
+
+    abstract String name(MailServer ms);
+
+    @Override
+    protected ResourceID targetSecondaryResourceID(MailServer ms, Context<MailServer> context) {
+        return new ResourceID(name(ms), ms.getMetadata().getNamespace());
+    }
+
+    @Override
+    protected Optional<R> selectTargetSecondaryResource(Set<R> secondaries, MailServer ms, Context<MailServer> c) {
+        return actual(ms);
+    }
+
+    @Override
+    public Optional<R> getSecondaryResource(MailServer ms, Context<MailServer> context) {
+        return actual(ms);
+    }
+
+    /** Marks the MailServer as the controller, so {@code kubectl describe} shows "Controlled By". */
+    @Override
+    protected void addReferenceHandlingMetadata(R desired, MailServer primary) {
+        super.addReferenceHandlingMetadata(desired, primary);
+        desired.getMetadata().getOwnerReferences().stream()
+                .filter(r -> primary.getMetadata().getUid().equals(r.getUid()))
+                .forEach(r -> {
+                    r.setController(true);
+                    r.setBlockOwnerDeletion(true);
+                });
+    }
+
+    /** The current object from this dependent's own informer cache. */
+    Optional<R> actual(MailServer ms) {
+        return eventSource().flatMap(es -> es.get(new ResourceID(name(ms), ms.getMetadata().getNamespace())));
+    }
+
+    ObjectMeta metadata(MailServer ms, Map<String, String> extraLabels) {
+        Map<String, String> labels = Names.labels(ms);
+        labels.putAll(extraLabels);
+        return new ObjectMetaBuilder()
+                .withName(name(ms))
+                .withNamespace(ms.getMetadata().getNamespace())
+                .withLabels(labels)
+                .build();
+    }
+}

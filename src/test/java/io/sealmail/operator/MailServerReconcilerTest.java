@@ -1,0 +1,418 @@
+package io.sealmail.operator;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.sealmail.ca.CaSpec;
+import io.sealmail.ca.CertificateAuthority;
+import io.sealmail.ca.IssuedCertificate;
+import io.sealmail.ca.LeafSpec;
+import io.sealmail.ca.Pem;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.EngineConfigYaml;
+import io.sealmail.config.Role;
+import io.sealmail.operator.api.v1alpha1.MailServer;
+import io.sealmail.operator.api.v1alpha1.TlsSpec;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.sealmail.operator.OperatorTestSupport.TIMEOUT;
+import static io.sealmail.operator.OperatorTestSupport.b64;
+import static io.sealmail.operator.OperatorTestSupport.condition;
+import static io.sealmail.operator.OperatorTestSupport.events;
+import static io.sealmail.operator.OperatorTestSupport.get;
+import static io.sealmail.operator.OperatorTestSupport.mailServer;
+import static io.sealmail.operator.OperatorTestSupport.markPodsReady;
+import static io.sealmail.operator.OperatorTestSupport.text;
+import static io.sealmail.operator.OperatorTestSupport.usersSecret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The reconciler against the Fabric8 mock API server in CRUD mode (no SSA, no GC, no schema: BUILD.md). */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class MailServerReconcilerTest {
+    @KubernetesTestServer
+    KubernetesServer server;
+    @Inject
+    KubernetesClient client;
+    @Inject
+    Operator operator;
+    @Inject
+    MailServerReconciler reconciler;
+
+    @BeforeEach
+    void start() {
+        OperatorTestSupport.start(operator);
+    }
+
+    @AfterEach
+    void resetClock() {
+        ShiftedClock.shift = Duration.ZERO;
+    }
+
+    /** Creates the users Secret and the MailServer, plays the pods ready, and waits for Ready=True. */
+    private MailServer readyMailServer(String ns, String name) {
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, name + "-users",
+                Map.of("alice_example.com", "correct horse", "bob", "battery staple"))).create();
+        client.resource(mailServer(ns, name)).create();
+        markPodsReady(client, ns, name);
+        await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, name), "Ready", false)));
+        return get(client, ns, name);
+    }
+
+    private Secret secret(String ns, String name) {
+        return client.secrets().inNamespace(ns).withName(name).get();
+    }
+
+    @Test
+    void aMailServerGetsEveryResourceWithTheRightContent() throws Exception {
+        String ns = OperatorTestSupport.namespace("all");
+        MailServer ms = readyMailServer(ns, "mail");
+
+        // The namespace CA: created, owned by nobody.
+        Secret caSecret = secret(ns, Names.CA_SECRET);
+        assertThat(caSecret.getMetadata().getOwnerReferences()).isNullOrEmpty();
+        X509Certificate ca = Pem.readCertificate(text(caSecret, "ca.crt"));
+        CertificateAuthority.fromPem(text(caSecret, "ca.crt"), text(caSecret, "ca.key"), Clock.systemUTC());
+
+        // The certificate chains to it, covers every name, and matches its key.
+        Secret tls = secret(ns, "mail-tls");
+        assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+        assertOwnedBy(tls.getMetadata().getOwnerReferences(), ms);
+        X509Certificate leaf = Pem.readCertificates(text(tls, "tls.crt")).get(0);
+        leaf.verify(ca.getPublicKey());
+        assertThat(text(tls, "ca.crt")).isEqualTo(text(caSecret, "ca.crt"));
+        assertThat(ServingCertificate.dnsNames(leaf)).containsExactly("mail.example.com", "mail", "mail." + ns,
+                "mail." + ns + ".svc", "mail." + ns + ".svc.cluster.local");
+        assertThat(ServingCertificate.keyMatches(Pem.readPrivateKey(text(tls, "tls.key")), leaf.getPublicKey())).isTrue();
+
+        // Accounts: Argon2id hashes of the passwords, one line per address.
+        Map<String, String> accounts = AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts"));
+        assertThat(accounts).containsOnlyKeys("alice@example.com", "bob@example.com");
+        assertThat(accounts.get("alice@example.com")).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+        assertThat(new Argon2idHasher().matches("correct horse", accounts.get("alice@example.com"))).isTrue();
+        assertThat(new Argon2idHasher().matches("battery staple", accounts.get("bob@example.com"))).isTrue();
+        assertThat(text(secret(ns, "mail-accounts"), "accounts")).doesNotContain("correct horse");
+
+        // Config: the engine's own type, read back the way the engine reads it.
+        ConfigMap cm = client.configMaps().inNamespace(ns).withName("mail-config").get();
+        assertOwnedBy(cm.getMetadata().getOwnerReferences(), ms);
+        EngineConfig config = EngineConfigYaml.read(cm.getData().get("engine.yaml"));
+        assertThat(config.hostname()).isEqualTo("mail.example.com");
+        assertThat(config.listeners()).extracting(l -> l.role().id() + ":" + l.port())
+                .containsExactly("smtp:2525", "submission:5587", "smtps:4465", "pop3s:1995", "imaps:1993");
+        assertThat(config.tls().certFile()).isEqualTo(EngineContainer.TLS_CERT_FILE);
+        assertThat(config.accountsFile()).isEqualTo(EngineContainer.ACCOUNTS_FILE);
+
+        // StatefulSet: hardened pod, probes, read-only config, a PVC, the config checksum.
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        assertOwnedBy(sts.getMetadata().getOwnerReferences(), ms);
+        var pod = sts.getSpec().getTemplate().getSpec();
+        Container engine = pod.getContainers().get(0);
+        assertThat(engine.getImage()).isEqualTo(EngineContainer.DEFAULT_IMAGE);
+        assertThat(engine.getCommand()).containsExactly("sealmail");
+        assertThat(engine.getArgs()).containsExactly("engine", "--config", "/etc/sealmail/engine.yaml");
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(engine.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(engine.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(engine.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(engine.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(engine.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(engine.getPorts()).allSatisfy(p -> assertThat(p.getContainerPort()).isGreaterThan(1024));
+        assertThat(engine.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/etc/sealmail"))
+                .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(sts.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(pvc ->
+                assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("1Gi"));
+        assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM))
+                .isEqualTo(EngineConfigRenderer.checksum(cm.getData().get("engine.yaml")));
+        var sources = pod.getVolumes().stream().filter(v -> v.getProjected() != null).findFirst().orElseThrow()
+                .getProjected().getSources();
+        assertThat(sources).anySatisfy(s -> assertThat(s.getSecret() != null
+                && s.getSecret().getName().equals("mail-tls")).isTrue());
+
+        // Services: exactly the chosen ports, standard numbers onto the pod's named ports.
+        Service svc = client.services().inNamespace(ns).withName("mail").get();
+        assertThat(svc.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort() + ">" + p.getTargetPort().getStrVal())
+                .containsExactly("smtp:25>smtp", "submission:587>submission", "smtps:465>smtps", "pop3s:995>pop3s",
+                        "imaps:993>imaps");
+        assertThat(client.services().inNamespace(ns).withName("mail-headless").get().getSpec().getClusterIP())
+                .isEqualTo("None");
+
+        // Status: conditions, certificate and endpoints, and the Events.
+        assertThat(ms.getStatus().observedGeneration).isEqualTo(ms.getMetadata().getGeneration());
+        assertThat(ms.getStatus().conditions).extracting(c -> c.getType() + "=" + c.getStatus()).containsExactly(
+                "Ready=True", "CertificateReady=True", "Available=True", "Progressing=False", "Degraded=False");
+        assertThat(ms.getStatus().certificate.serial).isEqualTo(leaf.getSerialNumber().toString(16));
+        assertThat(Instant.parse(ms.getStatus().certificate.notAfter)).isEqualTo(leaf.getNotAfter().toInstant());
+        assertThat(ms.getStatus().certificate.renewalTime).isNotNull();
+        assertThat(ms.getStatus().endpoints).extracting(e -> e.protocol + ":" + e.port)
+                .containsExactly("smtp:25", "submission:587", "smtps:465", "pop3s:995", "imaps:993");
+        assertThat(events(client, ns, "CertificateIssued")).hasSize(1);
+    }
+
+    private static void assertOwnedBy(List<OwnerReference> refs, MailServer ms) {
+        assertThat(refs).singleElement().satisfies(r -> {
+            assertThat(r.getUid()).isEqualTo(ms.getMetadata().getUid());
+            assertThat(r.getKind()).isEqualTo("MailServer");
+            assertThat(r.getController()).isTrue();
+        });
+    }
+
+    @Test
+    void aSecondReconcileWithNothingChangedWritesNothing() throws Exception {
+        String ns = OperatorTestSupport.namespace("steady");
+        readyMailServer(ns, "mail");
+        // Let the reconciles started by the last status write finish, then forget every request so far.
+        Thread.sleep(1500);
+        drainRequests();
+
+        long before = reconciler.reconcileCount();
+        // An event that makes the operator look at everything again without changing anything it derives.
+        Secret users = secret(ns, "mail-users");
+        users.getMetadata().setAnnotations(Map.of("touched", "yes"));
+        client.secrets().inNamespace(ns).resource(users).update();
+        await().atMost(TIMEOUT).until(() -> reconciler.reconcileCount() > before);
+        Thread.sleep(1000);
+
+        List<String> writes = new ArrayList<>();
+        for (RecordedRequest r : drainRequests()) {
+            boolean write = !r.getMethod().equals("GET");
+            boolean ours = r.getPath().contains("/secrets/mail-users");
+            if (write && !ours) {
+                writes.add(r.getMethod() + " " + r.getPath());
+            }
+        }
+        assertThat(writes).as("write requests in a reconcile with nothing changed").isEmpty();
+    }
+
+    private List<RecordedRequest> drainRequests() throws InterruptedException {
+        List<RecordedRequest> all = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            all.add(r);
+        }
+        return all;
+    }
+
+    @Test
+    void changingOneFieldChangesOnlyWhatDependsOnIt() {
+        String ns = OperatorTestSupport.namespace("change");
+        readyMailServer(ns, "mail");
+        String tlsVersion = secret(ns, "mail-tls").getMetadata().getResourceVersion();
+        String accountsVersion = secret(ns, "mail-accounts").getMetadata().getResourceVersion();
+        String serviceVersion = client.services().inNamespace(ns).withName("mail").get().getMetadata().getResourceVersion();
+        String oldYaml = client.configMaps().inNamespace(ns).withName("mail-config").get().getData().get("engine.yaml");
+
+        MailServer ms = get(client, ns, "mail");
+        ms.getSpec().limits = new io.sealmail.operator.api.v1alpha1.LimitsSpec();
+        ms.getSpec().limits.maxRecipients = 250;
+        client.resource(ms).update();
+
+        await().atMost(TIMEOUT).until(() -> EngineConfigYaml.read(client.configMaps().inNamespace(ns)
+                .withName("mail-config").get().getData().get("engine.yaml")).limits().maxRecipients() == 250);
+        String newYaml = client.configMaps().inNamespace(ns).withName("mail-config").get().getData().get("engine.yaml");
+        await().atMost(TIMEOUT).until(() -> EngineConfigRenderer.checksum(newYaml).equals(
+                client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate()
+                        .getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM)));
+        assertThat(newYaml).isNotEqualTo(oldYaml);
+        assertThat(secret(ns, "mail-tls").getMetadata().getResourceVersion()).isEqualTo(tlsVersion);
+        assertThat(secret(ns, "mail-accounts").getMetadata().getResourceVersion()).isEqualTo(accountsVersion);
+        assertThat(client.services().inNamespace(ns).withName("mail").get().getMetadata().getResourceVersion())
+                .isEqualTo(serviceVersion);
+
+        // A new password changes the accounts file only: no restart (the checksum stays), same certificate.
+        String checksum = client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate()
+                .getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM);
+        Secret users = secret(ns, "mail-users");
+        users.getData().put("alice_example.com", b64("a new password"));
+        client.secrets().inNamespace(ns).resource(users).update();
+        await().atMost(TIMEOUT).until(() -> new Argon2idHasher().matches("a new password",
+                AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts")).get("alice@example.com")));
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate()
+                .getMetadata().getAnnotations().get(Names.CONFIG_CHECKSUM)).isEqualTo(checksum);
+        assertThat(secret(ns, "mail-tls").getMetadata().getResourceVersion()).isEqualTo(tlsVersion);
+
+        // An extra DNS name reissues the certificate and touches nothing else.
+        String configVersion = client.configMaps().inNamespace(ns).withName("mail-config").get().getMetadata().getResourceVersion();
+        ms = get(client, ns, "mail");
+        ms.getSpec().tls = new TlsSpec();
+        ms.getSpec().tls.extraDnsNames = List.of("smtp.example.com");
+        client.resource(ms).update();
+        await().atMost(TIMEOUT).until(() -> ServingCertificate.read(secret(ns, "mail-tls")).dnsNames()
+                .contains("smtp.example.com"));
+        assertThat(client.configMaps().inNamespace(ns).withName("mail-config").get().getMetadata().getResourceVersion())
+                .isEqualTo(configVersion);
+    }
+
+    @Test
+    void aDeletedCertificateOrServiceComesBack() {
+        String ns = OperatorTestSupport.namespace("heal");
+        readyMailServer(ns, "mail");
+        String serial = ServingCertificate.read(secret(ns, "mail-tls")).serial();
+
+        client.secrets().inNamespace(ns).withName("mail-tls").delete();
+        await().atMost(TIMEOUT).until(() -> secret(ns, "mail-tls") != null
+                && !ServingCertificate.read(secret(ns, "mail-tls")).serial().equals(serial));
+
+        client.services().inNamespace(ns).withName("mail").delete();
+        await().atMost(TIMEOUT).until(() -> client.services().inNamespace(ns).withName("mail").get() != null);
+        assertThat(client.services().inNamespace(ns).withName("mail").get().getSpec().getPorts())
+                .extracting(ServicePort::getPort).containsExactly(25, 587, 465, 995, 993);
+    }
+
+    @Test
+    void anExistingCaIsReusedAndNeverOverwritten() throws Exception {
+        String ns = OperatorTestSupport.namespace("reuse");
+        // A CA left by an earlier operator run (or restored from a backup).
+        CertificateAuthority existing = CertificateAuthority.create(CaSpec.defaults(), Clock.systemUTC());
+        client.secrets().inNamespace(ns).resource(caSecret(ns, b64(existing.certificatePem()),
+                b64(existing.privateKeyPem()))).create();
+        String version = secret(ns, Names.CA_SECRET).getMetadata().getResourceVersion();
+
+        readyMailServer(ns, "mail");
+        X509Certificate leaf = Pem.readCertificates(text(secret(ns, "mail-tls"), "tls.crt")).get(0);
+        leaf.verify(existing.certificate().getPublicKey());
+        assertThat(secret(ns, Names.CA_SECRET).getMetadata().getResourceVersion()).isEqualTo(version);
+
+        // A second MailServer in the namespace trusts the same CA; deleting the first keeps it.
+        readyMailServer(ns, "other");
+        Pem.readCertificates(text(secret(ns, "other-tls"), "tls.crt")).get(0).verify(existing.certificate().getPublicKey());
+        client.resources(MailServer.class).inNamespace(ns).withName("mail").delete();
+        await().atMost(TIMEOUT).until(() -> get(client, ns, "mail") == null);
+        assertThat(secret(ns, Names.CA_SECRET).getMetadata().getResourceVersion()).isEqualTo(version);
+    }
+
+    private static Secret caSecret(String ns, String crt, String key) {
+        return new SecretBuilder().withNewMetadata().withName(Names.CA_SECRET).withNamespace(ns)
+                .withLabels(Map.of(Names.SECRET_ROLE, "ca")).endMetadata()
+                .withData(Map.of("ca.crt", crt, "ca.key", key)).build();
+    }
+
+    @Test
+    void anExpiringCertificateIsReissuedAndStatusShowsTheNewDates() {
+        String ns = OperatorTestSupport.namespace("renew");
+        MailServer ms = readyMailServer(ns, "mail");
+        String oldSerial = ms.getStatus().certificate.serial;
+        Instant oldNotAfter = Instant.parse(ms.getStatus().certificate.notAfter);
+
+        // 70 of 90 days later: past the renewal time (two thirds of the lifetime).
+        ShiftedClock.shift = Duration.ofDays(70);
+        Secret users = secret(ns, "mail-users");
+        users.getMetadata().setAnnotations(Map.of("nudge", "1"));
+        client.secrets().inNamespace(ns).resource(users).update();
+
+        await().atMost(TIMEOUT).until(() -> {
+            MailServer now = get(client, ns, "mail");
+            return now.getStatus().certificate != null && !oldSerial.equals(now.getStatus().certificate.serial);
+        });
+        MailServer renewed = get(client, ns, "mail");
+        assertThat(Instant.parse(renewed.getStatus().certificate.notAfter)).isAfter(oldNotAfter.plus(Duration.ofDays(60)));
+        assertThat(renewed.getStatus().certificate.serial)
+                .isEqualTo(ServingCertificate.read(secret(ns, "mail-tls")).serial());
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "CertificateRenewed").isEmpty());
+    }
+
+    @Test
+    void aMissingAccountsSecretMakesItNotReady() {
+        String ns = OperatorTestSupport.namespace("noaccounts");
+        client.resource(mailServer(ns, "mail")).create();
+        markPodsReady(client, ns, "mail");
+        await().atMost(TIMEOUT).until(() -> "AccountsSecretNotFound".equals(condition(get(client, ns, "mail"), "Ready", true)));
+        MailServer ms = get(client, ns, "mail");
+        assertThat(condition(ms, "Ready", false)).isEqualTo("False");
+        assertThat(condition(ms, "Degraded", false)).isEqualTo("True");
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "AccountsSecretNotFound").isEmpty());
+        assertThat(events(client, ns, "AccountsSecretNotFound").get(0).getType()).isEqualTo("Warning");
+
+        // Creating the Secret is noticed at once (the referenced-Secret informer), no edit of the MailServer needed.
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
+        assertThat(AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts"))).containsOnlyKeys("alice@example.com");
+    }
+
+    @Test
+    void anUnusableCaIssuesNothingAndSaysWhy() {
+        String ns = OperatorTestSupport.namespace("badca");
+        client.secrets().inNamespace(ns).resource(caSecret(ns, b64("not a certificate"), b64("not a key"))).create();
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        client.resource(mailServer(ns, "mail")).create();
+        await().atMost(TIMEOUT).until(() -> "CaSecretInvalid".equals(condition(get(client, ns, "mail"), "Ready", true)));
+        MailServer ms = get(client, ns, "mail");
+        assertThat(condition(ms, "CertificateReady", false)).isEqualTo("False");
+        assertThat(condition(ms, "Degraded", true)).isEqualTo("CaSecretInvalid");
+        assertThat(secret(ns, "mail-tls")).isNull();
+        assertThat(text(secret(ns, Names.CA_SECRET), "ca.crt")).isEqualTo("not a certificate");
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "CaSecretInvalid").isEmpty());
+    }
+
+    @Test
+    void aBroughtCertificateThatDoesNotCoverTheHostnameIsRejected() {
+        String ns = OperatorTestSupport.namespace("byo");
+        CertificateAuthority other = CertificateAuthority.create(CaSpec.defaults(), Clock.systemUTC());
+        IssuedCertificate wrong = other.issue(LeafSpec.of(List.of("other.example.net"), List.of()));
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("mail-cert")
+                .withNamespace(ns).endMetadata().withType("kubernetes.io/tls")
+                .withData(Map.of("tls.crt", b64(wrong.tlsCrtPem()), "tls.key", b64(wrong.tlsKeyPem()))).build()).create();
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().tls = new TlsSpec();
+        ms.getSpec().tls.issuer = TlsSpec.Issuer.SECRET;
+        ms.getSpec().tls.secretName = "mail-cert";
+        client.resource(ms).create();
+        markPodsReady(client, ns, "mail");
+
+        await().atMost(TIMEOUT).until(() -> "CertificateNameMismatch".equals(condition(get(client, ns, "mail"), "Ready", true)));
+        assertThat(condition(get(client, ns, "mail"), "Ready", false)).isEqualTo("False");
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "CertificateNameMismatch").isEmpty());
+        assertThat(secret(ns, "mail-tls")).isNull();
+        assertThat(secret(ns, Names.CA_SECRET)).as("no CA is needed with issuer secret").isNull();
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        assertThat(sts.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getProjected() != null).findFirst().orElseThrow().getProjected().getSources())
+                .anySatisfy(s -> assertThat(s.getSecret() != null && s.getSecret().getName().equals("mail-cert")).isTrue());
+
+        // cert-manager renews the Secret with the right name: the informer notices, Ready follows.
+        IssuedCertificate right = other.issue(LeafSpec.of(List.of("mail.example.com"), List.of()));
+        Secret cert = secret(ns, "mail-cert");
+        cert.setData(Map.of("tls.crt", b64(right.tlsCrtPem()), "tls.key", b64(right.tlsKeyPem())));
+        client.secrets().inNamespace(ns).resource(cert).update();
+        await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
+    }
+
+    @Test
+    void theCommittedCrdIsTheGeneratedOne() throws Exception {
+        Path generated = Path.of("target", "kubernetes", "mailservers.sealmail.io-v1.yml");
+        assertThat(generated).exists();
+        assertThat(Files.readString(CrdSchema.COMMITTED))
+                .as("crds/ differs from the CRD the build generates: copy " + generated + " to " + CrdSchema.COMMITTED)
+                .isEqualTo(Files.readString(generated));
+    }
+}
