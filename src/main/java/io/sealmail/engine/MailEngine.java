@@ -151,7 +151,14 @@ public final class MailEngine implements AutoCloseable {
 
         /** Binds every listener; returns once all accept connections. On failure nothing stays open. */
         public MailEngine start() throws InterruptedException {
+            if (config.listeners().isEmpty()) {
+                throw new ConfigException("listeners: at least one listener is required");
+            }
+            java.util.Set<String> endpoints = new java.util.HashSet<>();
             for (Listener l : config.listeners()) {
+                if (l.port() != 0 && !endpoints.add(l.address() + ":" + l.port())) {
+                    throw new ConfigException("listener " + l.role().id() + ": " + l.address() + ":" + l.port() + " is used by two listeners");
+                }
                 if (!protocols.containsKey(l.role())) {
                     throw new ConfigException("listener " + l.role().id() + ": this build has no " + l.role().id() + " engine yet");
                 }
