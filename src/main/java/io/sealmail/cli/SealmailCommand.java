@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CaCommand.class,
                 OperatorCommand.class,
+                EngineCommand.class,
+                BenchCommand.class,
         })
 public class SealmailCommand {
 }
