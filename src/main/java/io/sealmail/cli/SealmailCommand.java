@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 CaCommand.class,
                 OperatorCommand.class,
                 EngineCommand.class,
+                QueueCommand.class,
                 BenchCommand.class,
         })
 public class SealmailCommand {
