@@ -248,6 +248,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
             } else if (msg instanceof SmtpFrame.CommandTooLong) {
                 sasl = SaslStep.NONE;
+                decoder.expectSaslResponse(false);
                 reply(SmtpReplies.LINE_TOO_LONG);
             } else if (msg instanceof SmtpFrame.Content content) {
                 content(content);
@@ -846,6 +847,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             case "PLAIN" -> {
                 if (initial == null) {
                     sasl = SaslStep.PLAIN;
+                    decoder.expectSaslResponse(true);
                     reply(new SmtpReply(334, null, List.of("")));
                 } else {
                     plain(initial);
@@ -854,6 +856,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             case "LOGIN" -> {
                 if (initial == null) {
                     sasl = SaslStep.LOGIN_USERNAME;
+                    decoder.expectSaslResponse(true);
                     reply(new SmtpReply(334, null, List.of(USERNAME_CHALLENGE)));
                 } else {
                     loginUsername(initial);
@@ -866,6 +869,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private void saslResponse(String line) {
         SaslStep step = sasl;
         sasl = SaslStep.NONE;
+        decoder.expectSaslResponse(false);
         if (line.equals("*")) {
             // RFC 4954 §4: the client cancels the exchange.
             reply(SmtpReplies.AUTH_ABORTED);
@@ -922,6 +926,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         sasl = SaslStep.LOGIN_PASSWORD;
+        decoder.expectSaslResponse(true);
         reply(new SmtpReply(334, null, List.of(PASSWORD_CHALLENGE)));
     }
 
