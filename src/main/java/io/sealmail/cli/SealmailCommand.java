@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Secure mail on Kubernetes: the operator, its mail engine, and tools.",
         subcommands = {
                 CaCommand.class,
+                BenchCommand.class,
         })
 public class SealmailCommand {
 }
