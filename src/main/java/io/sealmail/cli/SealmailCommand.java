@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CaCommand.class,
                 BenchCommand.class,
+                EngineCommand.class,
         })
 public class SealmailCommand {
 }
