@@ -43,9 +43,11 @@ final class HandshakeBenchmark {
      * @param meanMillis          mean time from connect to handshake done, as the client saw it
      * @param serverCpuMicros     CPU time of the server's event loop thread per handshake: the provider's own cost,
      *                            robust against other load (1e6 / this = handshakes per second per server core)
-     * @param failures            failed handshakes or connects during the measurement (should be 0)
+     * @param completed           handshakes completed in the whole run, warm-up and wind-down included
+     * @param failures            failed handshakes or connects in the whole run (should be 0)
      */
-    record Result(double handshakesPerSecond, double meanMillis, double serverCpuMicros, long failures) {
+    record Result(double handshakesPerSecond, double meanMillis, double serverCpuMicros, long completed,
+            long failures) {
     }
 
     private HandshakeBenchmark() {
@@ -92,13 +94,11 @@ final class HandshakeBenchmark {
             Thread.sleep(warmup.toMillis());
             long s0 = loop.successes.get();
             long n0 = loop.nanos.get();
-            long f0 = loop.failures.get();
             long t0 = System.nanoTime();
             long c0 = threads.getThreadCpuTime(serverThread);
             Thread.sleep(measure.toMillis());
             long s1 = loop.successes.get();
             long n1 = loop.nanos.get();
-            long f1 = loop.failures.get();
             long t1 = System.nanoTime();
             long c1 = threads.getThreadCpuTime(serverThread);
             loop.stop();
@@ -106,7 +106,7 @@ final class HandshakeBenchmark {
             long count = s1 - s0;
             double seconds = (t1 - t0) / 1e9;
             return new Result(count / seconds, count == 0 ? 0 : (n1 - n0) / 1e6 / count,
-                    count == 0 ? 0 : (c1 - c0) / 1e3 / count, f1 - f0);
+                    count == 0 ? 0 : (c1 - c0) / 1e3 / count, loop.successes.get(), loop.failures.get());
         } finally {
             clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
