@@ -2,10 +2,14 @@ package io.sealmail.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code sealmail bench ...}: figures for the docs, measured on this machine. Benchmarks, not tests. */
+/**
+ * {@code sealmail bench ...}: figures users can reproduce on their own hardware. Benchmarks print numbers and
+ * never judge them; add a subcommand per area ({@code ca}, {@code tls}, ...).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput on this machine (bounded in time; prints figures).",
+        description = "Measure Sealmail's performance on this machine.",
         subcommands = {
+                CaBenchCommand.class,
                 TlsBenchCommand.class,
         })
 public class BenchCommand {
