@@ -107,18 +107,18 @@ public final class CertificateAuthority {
         } catch (CaException e) {
             throw new CaException("CA certificate: " + e.getMessage(), e);
         }
-        PrivateKey key;
-        try {
-            key = Pem.readPrivateKey(caKeyPem);
-        } catch (CaException e) {
-            throw new CaException("CA key: " + e.getMessage(), e);
-        }
         X509Certificate ca = certs.get(0);
         String who = " (subject " + ca.getSubjectX500Principal().getName() + ")";
         try {
             KeyAlgorithm.of(ca.getPublicKey());
         } catch (CaException e) {
             throw new CaException("CA certificate has an " + e.getMessage() + who, e);
+        }
+        PrivateKey key;
+        try {
+            key = Pem.readPrivateKey(caKeyPem);
+        } catch (CaException e) {
+            throw new CaException("CA key: " + e.getMessage(), e);
         }
         if (ca.getBasicConstraints() < 0) {
             throw new CaException("CA certificate is not a CA: it lacks BasicConstraints CA:true" + who);

@@ -80,8 +80,22 @@ public enum KeyAlgorithm {
             throw new CaException("unsupported key type: EC on curve " + curveName(ec.getParams())
                     + " (supported: " + ids() + ")");
         }
-        throw new CaException("unsupported key type: " + (key == null ? "none" : key.getAlgorithm())
-                + " (supported: " + ids() + ")");
+        throw new CaException("unsupported key type: " + describe(key) + " (supported: " + ids() + ")");
+    }
+
+    /** A key's type for messages: "Ed25519" rather than the JCA family "EdDSA" where the key says so. */
+    static String describe(java.security.Key key) {
+        if (key == null) {
+            return "none";
+        }
+        if (key instanceof java.security.interfaces.EdECKey ed) {
+            return ed.getParams().getName();
+        }
+        if (key instanceof java.security.interfaces.XECKey x
+                && x.getParams() instanceof java.security.spec.NamedParameterSpec named) {
+            return named.getName();
+        }
+        return key.getAlgorithm();
     }
 
     public KeyPair generate() {

@@ -98,11 +98,11 @@ public final class Pem {
             throw e;
         } catch (Exception e) {
             // Bouncy Castle reports malformed ASN.1 and unknown key algorithms with assorted runtime exceptions.
-            throw new CaException("the " + type + " block is not a valid private key (" + oneLine(e) + ")", e);
+            throw new CaException("the " + type + " block is not a valid private key", e);
         }
         String algorithm = key.getAlgorithm();
         if (!algorithm.equals("RSA") && !algorithm.equals("EC")) {
-            throw new CaException("unsupported key type: " + algorithm + " (supported: " + KeyAlgorithm.ids() + ")");
+            throw new CaException("unsupported key type: " + KeyAlgorithm.describe(key) + " (supported: " + KeyAlgorithm.ids() + ")");
         }
         return key;
     }
@@ -151,7 +151,7 @@ public final class Pem {
             }
         } catch (IOException | RuntimeException e) {
             // PemReader: "-----END ... not found" (truncated), bad base64 inside a block, and so on.
-            throw new CaException("malformed PEM: " + oneLine(e), e);
+            throw new CaException("malformed PEM (truncated?): " + oneLine(e), e);
         }
         if (blocks.isEmpty()) {
             throw new CaException("no PEM block found, expected " + expected);

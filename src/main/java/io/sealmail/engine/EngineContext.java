@@ -1,0 +1,38 @@
+package io.sealmail.engine;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.store.MailStore;
+import io.sealmail.store.OutboundQueue;
+
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * What every protocol listener shares, built once by {@link MailEngine}.
+ *
+ * @param config       the engine configuration
+ * @param serverTls    the current server TLS context (reloaded when the certificate files change); each new
+ *                     connection or STARTTLS asks again, so open connections keep theirs
+ * @param accounts     who may log in and who receives mail (reloaded on change)
+ * @param store        local mailboxes
+ * @param outbound     mail for other domains, submitted by authenticated users
+ * @param connections  open-connection bounds across all listeners
+ * @param authThrottle failed logins per client address across all listeners
+ * @param authExecutor a small bounded pool for password verification (Argon2id is slow on purpose and must
+ *                     never run on an event loop)
+ * @param meters       where protocol counters go
+ */
+public record EngineContext(
+        EngineConfig config,
+        Supplier<SslContext> serverTls,
+        AccountDirectory accounts,
+        MailStore store,
+        OutboundQueue outbound,
+        ConnectionLimiter connections,
+        AuthFailureThrottle authThrottle,
+        ExecutorService authExecutor,
+        MeterRegistry meters) {
+}

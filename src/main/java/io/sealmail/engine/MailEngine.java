@@ -1,0 +1,294 @@
+package io.sealmail.engine;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.sealmail.config.ConfigException;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.Limits;
+import io.sealmail.config.Listener;
+import io.sealmail.config.Role;
+import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.store.MailStore;
+import io.sealmail.store.OutboundQueue;
+import org.jboss.logging.Logger;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The mail engine: opens every configured listener and serves it with its protocol. Start it with
+ * {@link #start(EngineConfig)} (everything from the configuration) or {@link #builder(EngineConfig)} to supply
+ * components (tests, {@code sealmail demo}). Listeners with port 0 get a free port: ask {@link #port(Role)}.
+ * {@link #close()} stops accepting, lets sessions finish briefly, then closes everything.
+ */
+public final class MailEngine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MailEngine.class);
+
+    /** One open listener: its configuration and the address it actually bound. */
+    public record BoundListener(Listener listener, InetSocketAddress address) {
+    }
+
+    private final EngineContext context;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private final List<BoundListener> bound = new ArrayList<>();
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Duration shutdownGrace;
+    private final List<AutoCloseable> owned;
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    private MailEngine(EngineContext context, Duration shutdownGrace, List<AutoCloseable> owned) {
+        this.context = context;
+        this.shutdownGrace = shutdownGrace;
+        this.owned = owned;
+        boolean epoll = Epoll.isAvailable();
+        this.boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        this.workers = epoll ? new EpollEventLoopGroup() : new NioEventLoopGroup();
+    }
+
+    public static MailEngine start(EngineConfig config) throws InterruptedException {
+        return builder(config).start();
+    }
+
+    public static Builder builder(EngineConfig config) {
+        return new Builder(config);
+    }
+
+    /** Components not given to the builder are made from the configuration. */
+    public static final class Builder {
+        private final EngineConfig config;
+        private Supplier<SslContext> serverTls;
+        private AccountDirectory accounts;
+        private MailStore store;
+        private OutboundQueue outbound;
+        private MeterRegistry meters;
+        private Clock clock = Clock.systemUTC();
+        private Duration shutdownGrace = Duration.ofSeconds(10);
+        private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
+
+        private Builder(EngineConfig config) {
+            this.config = Objects.requireNonNull(config);
+        }
+
+        public Builder serverTls(Supplier<SslContext> serverTls) {
+            this.serverTls = serverTls;
+            return this;
+        }
+
+        public Builder accounts(AccountDirectory accounts) {
+            this.accounts = accounts;
+            return this;
+        }
+
+        public Builder store(MailStore store) {
+            this.store = store;
+            return this;
+        }
+
+        public Builder outbound(OutboundQueue outbound) {
+            this.outbound = outbound;
+            return this;
+        }
+
+        public Builder meters(MeterRegistry meters) {
+            this.meters = meters;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** How long {@link MailEngine#close()} lets open sessions finish before cutting them. */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /** Serves a role with this protocol (replacing the standard one). */
+        public Builder protocol(Role role, ListenerInitializerFactory factory) {
+            protocols.put(role, factory);
+            return this;
+        }
+
+        /** Binds every listener; returns once all accept connections. On failure nothing stays open. */
+        public MailEngine start() throws InterruptedException {
+            for (Listener l : config.listeners()) {
+                if (!protocols.containsKey(l.role())) {
+                    throw new ConfigException("listener " + l.role().id() + ": this build has no " + l.role().id() + " engine yet");
+                }
+            }
+            List<AutoCloseable> owned = new ArrayList<>();
+            EngineComponents defaults = new EngineComponents(config);
+            Supplier<SslContext> tls = serverTls != null ? serverTls : defaults.serverTls(owned);
+            AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
+            MailStore mailStore = store != null ? store : defaults.store(owned);
+            OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
+            Limits limits = config.limits();
+            AtomicInteger authThreads = new AtomicInteger();
+            // Bounded on both sides: a flood of AUTH attempts queues up to 256 and is then told to come back.
+            ThreadPoolExecutor authExecutor = new ThreadPoolExecutor(2, Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+                        Thread t = new Thread(r, "sealmail-auth-" + authThreads.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
+                    new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
+                    new AuthFailureThrottle(limits.maxAuthFailuresPerAddress(), limits.authFailureWindow(), clock),
+                    authExecutor, meters != null ? meters : new SimpleMeterRegistry());
+            MailEngine engine = new MailEngine(context, shutdownGrace, owned);
+            try {
+                engine.bindAll(protocols);
+            } catch (RuntimeException | InterruptedException e) {
+                engine.close();
+                throw e;
+            }
+            return engine;
+        }
+    }
+
+    private void bindAll(Map<Role, ListenerInitializerFactory> protocols) throws InterruptedException {
+        Class<? extends ServerChannel> channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        for (Listener listener : context.config().listeners()) {
+            ChannelInitializer<Channel> protocol = protocols.get(listener.role()).create(listener, context);
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 512)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            connections.add(ch);
+                            ch.pipeline().addLast(protocol);
+                        }
+                    });
+            Channel server;
+            try {
+                server = bootstrap.bind(listener.address(), listener.port()).sync().channel();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException ie) {
+                    throw ie;
+                }
+                throw new ConfigException("listener " + listener.role().id() + ": cannot bind " + listener.address() + ":"
+                        + listener.port() + ": " + e.getMessage(), e);
+            }
+            serverChannels.add(server);
+            InetSocketAddress address = (InetSocketAddress) server.localAddress();
+            bound.add(new BoundListener(listener, address));
+            LOG.infof("listening: %s on %s:%d%s", listener.role().id(), address.getHostString(), address.getPort(),
+                    listener.role().implicitTls() ? " (implicit TLS)" : "");
+        }
+        ready = true;
+    }
+
+    public EngineContext context() {
+        return context;
+    }
+
+    /** True once every listener is bound and until {@link #close()} starts. */
+    public boolean isReady() {
+        return ready && !closed;
+    }
+
+    public List<BoundListener> listeners() {
+        return Collections.unmodifiableList(bound);
+    }
+
+    /** The bound address of the (first) listener with this role. */
+    public InetSocketAddress address(Role role) {
+        return bound.stream().filter(b -> b.listener().role() == role).map(BoundListener::address).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no " + role.id() + " listener"));
+    }
+
+    public int port(Role role) {
+        return address(role).getPort();
+    }
+
+    /** Bound ports by role (first listener of each role). */
+    public Map<Role, Integer> ports() {
+        Map<Role, Integer> ports = new EnumMap<>(Role.class);
+        bound.forEach(b -> ports.putIfAbsent(b.listener().role(), b.address().getPort()));
+        return ports;
+    }
+
+    /**
+     * Graceful stop: no new connections; every open session is asked to finish (a delivery in flight completes
+     * and is acknowledged) and say goodbye; after the grace period the rest are closed; then the components.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel server : serverChannels) {
+            server.close().awaitUninterruptibly();
+        }
+        for (Channel ch : connections) {
+            ch.pipeline().fireUserEventTriggered(EngineShutdown.REQUESTED);
+        }
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        context.authExecutor().shutdownNow();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                LOG.warnf("closing %s: %s", owned.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        LOG.info("engine stopped");
+    }
+
+    /** Blocks until {@link #close()} has run (for the CLI's main thread). */
+    public void awaitClose() throws InterruptedException {
+        for (Channel server : serverChannels) {
+            server.closeFuture().sync();
+        }
+    }
+
+}

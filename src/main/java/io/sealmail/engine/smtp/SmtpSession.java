@@ -1,0 +1,1009 @@
+package io.sealmail.engine.smtp;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sealmail.config.Limits;
+import io.sealmail.config.Role;
+import io.sealmail.engine.EngineContext;
+import io.sealmail.engine.EngineShutdown;
+import io.sealmail.store.Spool;
+import org.jboss.logging.Logger;
+
+import javax.net.ssl.SSLSession;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One SMTP connection (RFC 5321): the session state machine. All state lives here; the frame decoder in front
+ * of it delivers one command line (or content piece) at a time, in order. Slow work — password checks and
+ * durable delivery — runs elsewhere while the decoder is paused, so replies keep the order of the pipelined
+ * commands (RFC 2920) and nothing else is read meanwhile.
+ */
+public final class SmtpSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(SmtpSession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String USERNAME_CHALLENGE = "VXNlcm5hbWU6"; // "Username:"
+    private static final String PASSWORD_CHALLENGE = "UGFzc3dvcmQ6"; // "Password:"
+
+    /** RFC 5321 §4.1.4 command sequencing. */
+    enum State {
+        /** Connected; HELO/EHLO not yet given (again, after STARTTLS). */
+        CONNECTED,
+        /** Greeted; no transaction. */
+        READY,
+        /** MAIL accepted. */
+        MAIL,
+        /** At least one RCPT accepted. */
+        RCPT,
+        /** Receiving DATA content. */
+        DATA,
+        /** Between BDAT chunks of one message (RFC 3030). */
+        BDAT,
+        /** 221 or 421 sent; ignoring input. */
+        CLOSING
+    }
+
+    private enum SaslStep { NONE, PLAIN, LOGIN_USERNAME, LOGIN_PASSWORD }
+
+    private final EngineContext engine;
+    private final Role role;
+    private final Limits limits;
+    private final String hostname;
+    private final SmtpFrameDecoder decoder;
+    private final boolean admitted;
+
+    private ChannelHandlerContext ctx;
+    private InetAddress clientAddress;
+    private State state = State.CONNECTED;
+    private boolean esmtp;
+    private String helo;
+    private boolean tls;
+    private ReceivedHeader.Tls tlsInfo;
+    private String account;
+    private SmtpTransaction tx;
+    private SaslStep sasl = SaslStep.NONE;
+    private String loginUsername;
+    private int errors;
+    private int authFailures;
+    private long lastActivityNanos = System.nanoTime();
+    private ScheduledFuture<?> idleCheck;
+    private volatile boolean shuttingDown;
+
+    /**
+     * @param admitted false when the connection limits refused this connection: it only gets 421 and is closed
+     */
+    public SmtpSession(EngineContext engine, Role role, SmtpFrameDecoder decoder, boolean admitted) {
+        this.engine = engine;
+        this.role = role;
+        this.limits = engine.config().limits();
+        this.hostname = engine.config().hostname();
+        this.decoder = decoder;
+        this.admitted = admitted;
+    }
+
+    State state() {
+        return state;
+    }
+
+    // ---------------------------------------------------------------- connection life
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        if (!admitted) {
+            state = State.CLOSING;
+            ctx.writeAndFlush(SmtpReplies.TOO_MANY_CONNECTIONS.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        scheduleIdleCheck(limits.idleTimeout().toNanos());
+        SslHandler implicit = ctx.pipeline().get(SslHandler.class);
+        if (role.implicitTls() && implicit != null) {
+            // RFC 8314 §3.3: the greeting is the first thing sent inside TLS.
+            implicit.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    tlsEstablished(implicit);
+                    greet();
+                }
+            });
+        } else {
+            greet();
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void greet() {
+        reply(new SmtpReply(220, null, List.of(hostname + " ESMTP Sealmail")));
+        ctx.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        if (tx != null && !decoder.isPaused()) {
+            // A delivery in flight closes its own spool when it completes.
+            tx.discard();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // TLS handshake failures (including plaintext sent after STARTTLS) and resets end up here: close, quietly.
+        LOG.debugf("closing SMTP connection from %s: %s", clientAddress, cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Stops reading and framing until {@link #resume()}: nothing is read while a slow check or a delivery runs. */
+    private void pause() {
+        decoder.pause();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    private void resume() {
+        lastActivityNanos = System.nanoTime();
+        if (state == State.CLOSING || !ctx.channel().isActive()) {
+            return;
+        }
+        if (shuttingDown) {
+            closeWith(SmtpReplies.SHUTTING_DOWN);
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        decoder.resume();
+        ctx.flush();
+    }
+
+    /** Runs on the event loop; when that is gone (shutdown), runs the fallback (which must be thread-safe). */
+    private void onEventLoop(Runnable task, Runnable fallback) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            fallback.run();
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** RFC 5321 §4.5.3.2: 5 minutes between commands, 10 minutes inside DATA; then 421 4.4.2 and close. */
+    private void checkIdle() {
+        if (state == State.CLOSING || !ctx.channel().isActive()) {
+            return;
+        }
+        long timeout = (state == State.DATA || state == State.BDAT ? limits.dataTimeout() : limits.idleTimeout()).toNanos();
+        long idle = System.nanoTime() - lastActivityNanos;
+        if (decoder.isPaused() || idle < timeout) {
+            // Waiting for our own slow work never counts against the client.
+            scheduleIdleCheck(decoder.isPaused() ? timeout : timeout - idle);
+            return;
+        }
+        LOG.debugf("SMTP idle timeout for %s in state %s", clientAddress, state);
+        closeWith(SmtpReplies.IDLE_TIMEOUT);
+    }
+
+    private void closeWith(SmtpReply reply) {
+        state = State.CLOSING;
+        decoder.pause();
+        if (tx != null) {
+            tx.discard();
+            tx = null;
+        }
+        ctx.writeAndFlush(reply.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---------------------------------------------------------------- input
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            lastActivityNanos = System.nanoTime();
+            if (state == State.CLOSING) {
+                return;
+            }
+            if (msg instanceof SmtpFrame.CommandLine line) {
+                if (sasl != SaslStep.NONE) {
+                    saslResponse(line.text());
+                } else {
+                    command(line.text());
+                }
+            } else if (msg instanceof SmtpFrame.CommandTooLong) {
+                sasl = SaslStep.NONE;
+                reply(SmtpReplies.LINE_TOO_LONG);
+            } else if (msg instanceof SmtpFrame.Content content) {
+                content(content);
+            } else if (msg instanceof SmtpFrame.ContentEnd end) {
+                contentEnd(end.violation());
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Sends a reply (flushed at the end of the read batch, RFC 2920) and counts errors towards the limit. */
+    private void reply(SmtpReply reply) {
+        if (state == State.CLOSING) {
+            return;
+        }
+        ctx.write(reply.encode(ctx.alloc()));
+        // Refusals the client cannot avoid (452 too many recipients, 4xx local trouble) are not its errors.
+        if (reply.code() >= 500 && ++errors >= limits.maxErrors()) {
+            LOG.debugf("SMTP client %s reached %d errors", clientAddress, errors);
+            closeWith(SmtpReplies.TOO_MANY_ERRORS);
+        }
+    }
+
+    private void command(String line) {
+        int space = line.indexOf(' ');
+        String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
+        String args = space < 0 ? "" : line.substring(space + 1);
+        switch (verb) {
+            case "EHLO" -> hello(args, true);
+            case "HELO" -> hello(args, false);
+            case "MAIL" -> mail(args);
+            case "RCPT" -> rcpt(args);
+            case "DATA" -> data(args);
+            case "BDAT" -> bdat(args);
+            case "RSET" -> rset(args);
+            case "NOOP" -> reply(SmtpReplies.NOOP_OK);
+            case "QUIT" -> quit();
+            case "VRFY" -> reply(args.isBlank() ? SmtpReplies.SYNTAX : SmtpReplies.CANNOT_VRFY);
+            case "HELP" -> reply(SmtpReplies.HELP);
+            case "STARTTLS" -> startTls(args);
+            case "AUTH" -> auth(args);
+            case "EXPN", "TURN", "ETRN", "SEND", "SOML", "SAML" -> reply(SmtpReplies.NOT_IMPLEMENTED);
+            default -> reply(SmtpReplies.UNKNOWN_COMMAND);
+        }
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    private void hello(String args, boolean extended) {
+        String name = args.trim();
+        if (name.isEmpty() || name.contains(" ")) {
+            reply(SmtpReplies.SYNTAX.withText("Syntax: " + (extended ? "EHLO" : "HELO") + " hostname"));
+            return;
+        }
+        if (state == State.BDAT || state == State.DATA) {
+            reply(SmtpReplies.BDAT_PENDING);
+            return;
+        }
+        abortTransaction();
+        helo = name;
+        esmtp = extended;
+        state = State.READY;
+        if (!extended) {
+            reply(new SmtpReply(250, null, List.of(hostname)));
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(hostname);
+        lines.add("PIPELINING");
+        lines.add("SIZE " + limits.maxMessageSize());
+        lines.add("8BITMIME");
+        lines.add("ENHANCEDSTATUSCODES");
+        lines.add("SMTPUTF8");
+        lines.add("CHUNKING");
+        if (!tls && engine.serverTls() != null) {
+            lines.add("STARTTLS");
+        }
+        if (tls && role != Role.SMTP) {
+            // RFC 4954 §4: no mechanisms that send passwords in clear; we only offer AUTH once TLS is up.
+            lines.add("AUTH PLAIN LOGIN");
+        }
+        reply(new SmtpReply(250, null, lines));
+    }
+
+    /** The submission roles (587, 465) require a TLS-protected, authenticated session before MAIL. */
+    private boolean requiresAuth() {
+        return role == Role.SUBMISSION || role == Role.SMTPS;
+    }
+
+    private void mail(String args) {
+        if (state == State.CONNECTED) {
+            reply(SmtpReplies.NEED_HELO);
+            return;
+        }
+        if (state == State.BDAT) {
+            reply(SmtpReplies.BDAT_PENDING);
+            return;
+        }
+        if (state != State.READY) {
+            reply(SmtpReplies.NESTED_MAIL);
+            return;
+        }
+        if (requiresAuth() && !tls) {
+            reply(SmtpReplies.MUST_STARTTLS);
+            return;
+        }
+        if (requiresAuth() && account == null) {
+            reply(SmtpReplies.AUTH_REQUIRED);
+            return;
+        }
+        EnvelopeParser.Parsed parsed;
+        try {
+            parsed = EnvelopeParser.parse(args, "FROM");
+        } catch (EnvelopeParser.SyntaxException e) {
+            reply(SmtpReplies.BAD_SENDER_SYNTAX.withText("Syntax: MAIL FROM:<address> (" + e.getMessage() + ")"));
+            return;
+        }
+        boolean smtputf8 = false;
+        for (Map.Entry<String, String> p : parsed.params().entrySet()) {
+            switch (p.getKey()) {
+                case "SIZE" -> {
+                    // RFC 1870 §6: refuse at MAIL what will not fit, before the client sends it.
+                    long declared;
+                    try {
+                        declared = p.getValue() == null ? -1 : Long.parseLong(p.getValue());
+                    } catch (NumberFormatException e) {
+                        declared = -1;
+                    }
+                    if (declared < 0) {
+                        reply(SmtpReplies.SYNTAX.withText("Bad SIZE parameter"));
+                        return;
+                    }
+                    if (declared > limits.maxMessageSize()) {
+                        reply(SmtpReplies.MESSAGE_TOO_BIG.withText("Message size exceeds fixed limit of " + limits.maxMessageSize() + " octets"));
+                        return;
+                    }
+                }
+                case "BODY" -> {
+                    String body = p.getValue() == null ? "" : p.getValue().toUpperCase(Locale.ROOT);
+                    if (!body.equals("7BIT") && !body.equals("8BITMIME")) {
+                        reply(SmtpReplies.BODY_UNSUPPORTED);
+                        return;
+                    }
+                }
+                case "SMTPUTF8" -> {
+                    if (p.getValue() != null) {
+                        reply(SmtpReplies.SYNTAX.withText("SMTPUTF8 takes no value"));
+                        return;
+                    }
+                    smtputf8 = true;
+                }
+                case "AUTH" -> {
+                    // RFC 4954 §5: the AUTH= parameter is for relays between trusted servers; we accept and ignore it.
+                }
+                default -> {
+                    reply(SmtpReplies.PARAM_NOT_RECOGNIZED);
+                    return;
+                }
+            }
+        }
+        MailAddress sender = parsed.address();
+        if (sender != null && !sender.isAscii() && !smtputf8) {
+            reply(SmtpReplies.UTF8_NEEDS_SMTPUTF8);
+            return;
+        }
+        if (account != null && (sender == null || !engine.accounts().maySendAs(account, sender.lookupKey()))) {
+            // An authenticated user sends only as itself or one of its aliases (Postfix reject_sender_login_mismatch).
+            reply(SmtpReplies.SENDER_NOT_OWNED.withText("<" + (sender == null ? "" : sender) + ">: Sender address rejected: not owned by user " + account));
+            return;
+        }
+        tx = new SmtpTransaction(sender, smtputf8);
+        state = State.MAIL;
+        reply(SmtpReplies.SENDER_OK);
+    }
+
+    private void rcpt(String args) {
+        if (state == State.CONNECTED) {
+            reply(SmtpReplies.NEED_HELO);
+            return;
+        }
+        if (state == State.BDAT) {
+            reply(SmtpReplies.BDAT_PENDING);
+            return;
+        }
+        if (state != State.MAIL && state != State.RCPT) {
+            reply(SmtpReplies.NEED_MAIL);
+            return;
+        }
+        tx.recipientAttempts++;
+        EnvelopeParser.Parsed parsed;
+        if (args.trim().equalsIgnoreCase("TO:<postmaster>")) {
+            // RFC 5321 §4.5.1: the bare postmaster address must be accepted; it means our first domain.
+            parsed = new EnvelopeParser.Parsed(new MailAddress("postmaster", engine.config().domains().get(0)), null, Map.of());
+        } else {
+            try {
+                parsed = EnvelopeParser.parse(args, "TO");
+            } catch (EnvelopeParser.SyntaxException e) {
+                reply(SmtpReplies.BAD_ADDRESS_SYNTAX.withText("Syntax: RCPT TO:<address> (" + e.getMessage() + ")"));
+                return;
+            }
+        }
+        if (parsed.address() == null) {
+            reply(SmtpReplies.BAD_ADDRESS_SYNTAX.withText("Syntax: RCPT TO:<address> (empty address)"));
+            return;
+        }
+        if (!parsed.params().isEmpty()) {
+            reply(SmtpReplies.PARAM_NOT_RECOGNIZED);
+            return;
+        }
+        if (tx.recipients.size() >= limits.maxRecipients()) {
+            reply(SmtpReplies.TOO_MANY_RECIPIENTS);
+            return;
+        }
+        MailAddress address = parsed.address();
+        if (parsed.trick() != null) {
+            // Source routes, percent hack, bang paths, double @, quoted routing: never routed, on any port.
+            reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
+            return;
+        }
+        if (!address.isAscii() && !tx.smtputf8) {
+            reply(SmtpReplies.UTF8_NEEDS_SMTPUTF8);
+            return;
+        }
+        if (engine.accounts().isLocalDomain(address.domain())) {
+            Optional<String> local = engine.accounts().resolveRecipient(address.lookupKey());
+            if (local.isEmpty()) {
+                reply(SmtpReplies.UNKNOWN_USER.withText("<" + address + ">: Recipient address rejected: User unknown in local recipient table"));
+                return;
+            }
+            tx.recipients.add(new SmtpTransaction.Recipient(address, local.get()));
+        } else if (account != null && requiresAuth()) {
+            tx.recipients.add(new SmtpTransaction.Recipient(address, null));
+        } else {
+            reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
+            return;
+        }
+        state = State.RCPT;
+        reply(SmtpReplies.RECIPIENT_OK);
+    }
+
+    /** Common sequence checks of DATA and BDAT; returns the refusal, or null when a message may start. */
+    private SmtpReply contentRefusal() {
+        return switch (state) {
+            case CONNECTED -> SmtpReplies.NEED_HELO;
+            case READY -> SmtpReplies.NEED_MAIL;
+            case MAIL -> tx.recipientAttempts > 0 ? SmtpReplies.NO_VALID_RECIPIENTS : SmtpReplies.NEED_RCPT;
+            default -> null;
+        };
+    }
+
+    private void data(String args) {
+        if (!args.isBlank()) {
+            reply(SmtpReplies.SYNTAX);
+            return;
+        }
+        if (state == State.BDAT) {
+            reply(SmtpReplies.DATA_AFTER_BDAT);
+            return;
+        }
+        SmtpReply refusal = contentRefusal();
+        if (refusal != null) {
+            reply(refusal);
+            return;
+        }
+        if (!openSpool()) {
+            return;
+        }
+        state = State.DATA;
+        decoder.expectData();
+        reply(SmtpReplies.START_DATA);
+    }
+
+    /** Creates the spool and writes our Received header into it; false (and 451 sent) when the disk says no. */
+    private boolean openSpool() {
+        try {
+            tx.spool = engine.store().createSpool();
+            String id = transactionId();
+            String single = tx.recipients.size() == 1 ? tx.recipients.get(0).address().toString() : null;
+            String header = ReceivedHeader.format(helo, clientAddress.getHostAddress(), tlsInfo, hostname,
+                    ReceivedHeader.protocol(esmtp, tx.smtputf8, tls, account != null), id, single, ZonedDateTime.now(java.time.ZoneOffset.UTC));
+            byte[] bytes = header.getBytes(StandardCharsets.UTF_8);
+            tx.spool.write(ByteBuffer.wrap(bytes));
+            receivedHeaderSize = bytes.length;
+            return true;
+        } catch (Exception e) {
+            LOG.errorf("cannot spool a message: %s", e.toString());
+            abortTransaction();
+            state = State.READY;
+            reply(SmtpReplies.LOCAL_ERROR);
+            return false;
+        }
+    }
+
+    private String transactionId;
+
+    private String transactionId() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        transactionId = java.util.HexFormat.of().withUpperCase().formatHex(b);
+        return transactionId;
+    }
+
+    private void bdat(String args) {
+        String[] parts = args.trim().split(" +");
+        long size;
+        boolean last;
+        try {
+            if (parts.length < 1 || parts.length > 2 || !parts[0].matches("[0-9]{1,18}")
+                    || (parts.length == 2 && !parts[1].equalsIgnoreCase("LAST"))) {
+                throw new NumberFormatException();
+            }
+            size = Long.parseLong(parts[0]);
+            last = parts.length == 2;
+        } catch (NumberFormatException e) {
+            // Without a size we cannot know where the chunk ends; the client is out of sync either way.
+            reply(SmtpReplies.SYNTAX.withText("Syntax: BDAT size [LAST]"));
+            return;
+        }
+        SmtpReply refusal = state == State.DATA ? SmtpReplies.DATA_AFTER_BDAT : contentRefusal();
+        if (refusal == null && state != State.BDAT && !openSpool()) {
+            // openSpool replied 451; the chunk still follows and must be consumed.
+            refusal = SmtpReplies.LOCAL_ERROR;
+            consumeRefusedChunk(size, refusal, true);
+            return;
+        }
+        if (refusal != null) {
+            consumeRefusedChunk(size, refusal, false);
+            return;
+        }
+        boolean first = state != State.BDAT;
+        state = State.BDAT;
+        tx.bdat = true;
+        tx.chunkSize = size;
+        tx.lastChunk = last;
+        if (size == 0) {
+            contentEnd(null);
+        } else {
+            decoder.expectChunk(size, first);
+        }
+    }
+
+    /**
+     * RFC 3030 §2: the octets of a refused chunk follow the command anyway. They are read and dropped, and the
+     * refusal is the reply to the chunk.
+     */
+    private void consumeRefusedChunk(long size, SmtpReply refusal, boolean alreadyReplied) {
+        SmtpTransaction sink = new SmtpTransaction(null, false);
+        sink.chunkRefusal = alreadyReplied ? null : refusal;
+        if (size == 0) {
+            if (!alreadyReplied) {
+                reply(refusal);
+            }
+            return;
+        }
+        refusedChunk = sink;
+        decoder.expectChunk(size, false);
+    }
+
+    /** A refused BDAT chunk being consumed; its content goes nowhere. */
+    private SmtpTransaction refusedChunk;
+
+    private void content(SmtpFrame.Content content) {
+        if (refusedChunk != null || tx == null || tx.spool == null || tx.tooBig) {
+            return;
+        }
+        int n = content.content().readableBytes();
+        // RFC 1870 §6: enforced while streaming, whatever SIZE declared; the excess is never written.
+        if (tx.spool.size() + n > limits.maxMessageSize() + receivedHeaderAllowance()) {
+            tx.tooBig = true;
+            tx.discard();
+            return;
+        }
+        try {
+            for (ByteBuffer b : content.content().nioBuffers()) {
+                tx.spool.write(b);
+            }
+        } catch (Exception e) {
+            LOG.errorf("cannot write to spool: %s", e.toString());
+            tx.discard();
+        }
+    }
+
+    /** Our own Received header is in the spool too; it must not count against the client's message size. */
+    private long receivedHeaderAllowance() {
+        return receivedHeaderSize;
+    }
+
+    private long receivedHeaderSize;
+
+    private void contentEnd(SmtpFrame.ContentViolation violation) {
+        if (refusedChunk != null) {
+            SmtpReply r = refusedChunk.chunkRefusal;
+            refusedChunk = null;
+            if (r != null) {
+                reply(r);
+            }
+            return;
+        }
+        if (tx == null) {
+            return;
+        }
+        SmtpReply refusal = null;
+        if (violation != null) {
+            refusal = switch (violation) {
+                case BARE_LF -> SmtpReplies.BARE_LF;
+                case BARE_CR -> SmtpReplies.BARE_CR;
+                case LINE_TOO_LONG -> SmtpReplies.TEXT_LINE_TOO_LONG;
+            };
+        } else if (tx.tooBig) {
+            refusal = SmtpReplies.MESSAGE_TOO_BIG.withText("Error: message exceeds fixed limit of " + limits.maxMessageSize() + " octets");
+        } else if (tx.spool == null) {
+            refusal = SmtpReplies.LOCAL_ERROR;
+        }
+        if (refusal != null) {
+            // The whole message is refused; a BDAT transfer ends with it (RFC 3030 §2: the client must RSET).
+            LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refusal);
+            abortTransaction();
+            state = State.READY;
+            reply(refusal);
+            return;
+        }
+        if (state == State.BDAT && !tx.lastChunk) {
+            reply(SmtpReplies.OK.withText(tx.chunkSize + " octets received"));
+            return;
+        }
+        deliver();
+    }
+
+    /**
+     * Hands the spooled message to the store (local accounts) and the outbound queue (remote recipients, only on
+     * the submission roles) and replies 250 only once every part is durable; any failure gives 451 4.3.0 so the
+     * client keeps the message and retries (RFC 5321 §4.1.1.4: the 250 is the hand-over of responsibility).
+     */
+    private void deliver() {
+        SmtpTransaction done = tx;
+        tx = null;
+        state = State.READY;
+        Spool spool = done.spool;
+        Set<String> accounts = new LinkedHashSet<>();
+        List<String> remote = new ArrayList<>();
+        for (SmtpTransaction.Recipient r : done.recipients) {
+            if (r.account() != null) {
+                accounts.add(r.account());
+            } else {
+                remote.add(r.address().toString());
+            }
+        }
+        String id = transactionId;
+        long started = System.nanoTime();
+        pause();
+        List<CompletableFuture<?>> parts = new ArrayList<>();
+        try {
+            if (!accounts.isEmpty()) {
+                parts.add(engine.store().deliver(spool, done.returnPath(), List.copyOf(accounts)));
+            }
+            if (!remote.isEmpty()) {
+                parts.add(engine.outbound().enqueue(spool, done.returnPath(), remote));
+            }
+        } catch (RuntimeException e) {
+            parts.add(CompletableFuture.failedFuture(e));
+        }
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
+            Consumer<Boolean> finish = ok -> {
+                spool.close();
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                if (ok) {
+                    LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
+                            role.id(), id, done.returnPath(), accounts.size(), remote.size(),
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                    reply(SmtpReplies.OK.withText("Ok: queued as " + id));
+                } else {
+                    LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
+                    reply(SmtpReplies.LOCAL_ERROR);
+                }
+                resume();
+            };
+            onEventLoop(() -> finish.accept(failure == null), spool::close);
+        });
+    }
+
+    private void rset(String args) {
+        if (!args.isBlank()) {
+            reply(SmtpReplies.SYNTAX);
+            return;
+        }
+        abortTransaction();
+        if (state != State.CONNECTED) {
+            state = State.READY;
+        }
+        reply(SmtpReplies.RESET_OK);
+    }
+
+    private void abortTransaction() {
+        if (tx != null) {
+            tx.discard();
+            tx = null;
+        }
+        if (state == State.MAIL || state == State.RCPT || state == State.BDAT || state == State.DATA) {
+            state = State.READY;
+        }
+    }
+
+    private void quit() {
+        state = State.CLOSING;
+        abortTransaction();
+        state = State.CLOSING;
+        ctx.writeAndFlush(SmtpReplies.BYE.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---------------------------------------------------------------- STARTTLS (RFC 3207)
+
+    private void startTls(String args) {
+        if (!args.isBlank()) {
+            reply(SmtpReplies.SYNTAX);
+            return;
+        }
+        if (tls) {
+            reply(SmtpReplies.TLS_ALREADY_ACTIVE);
+            return;
+        }
+        SslContext context = engine.serverTls() == null ? null : engine.serverTls().get();
+        if (context == null) {
+            reply(SmtpReplies.TLS_UNAVAILABLE);
+            return;
+        }
+        if (state == State.DATA || state == State.BDAT) {
+            reply(SmtpReplies.BDAT_PENDING);
+            return;
+        }
+        // Anything the client pipelined behind STARTTLS was sent in clear and could have been injected by a
+        // man in the middle (CVE-2011-0411): drop it unread. Later plaintext reaches the TLS handler and fails it.
+        decoder.discardBufferedInput();
+        SslHandler ssl = new SslHandler(context.newEngine(ctx.alloc()), true);
+        ctx.pipeline().addFirst("tls", ssl);
+        // RFC 3207 §4.2: forget everything learned before TLS, including the EHLO name.
+        abortTransaction();
+        state = State.CONNECTED;
+        esmtp = false;
+        helo = null;
+        account = null;
+        ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                tlsEstablished(ssl);
+            }
+        });
+        // startTls=true lets exactly this reply leave in clear before the handshake.
+        ctx.writeAndFlush(SmtpReplies.READY_FOR_TLS.encode(ctx.alloc()));
+    }
+
+    private void tlsEstablished(SslHandler ssl) {
+        tls = true;
+        SSLSession session = ssl.engine().getSession();
+        tlsInfo = new ReceivedHeader.Tls(session.getProtocol(), session.getCipherSuite());
+        lastActivityNanos = System.nanoTime();
+    }
+
+    // ---------------------------------------------------------------- AUTH (RFC 4954)
+
+    private void auth(String args) {
+        if (role == Role.SMTP) {
+            reply(SmtpReplies.AUTH_NOT_ENABLED);
+            return;
+        }
+        if (!tls) {
+            reply(SmtpReplies.MUST_STARTTLS);
+            return;
+        }
+        if (state == State.CONNECTED) {
+            reply(SmtpReplies.NEED_HELO);
+            return;
+        }
+        if (account != null) {
+            reply(SmtpReplies.ALREADY_AUTHENTICATED);
+            return;
+        }
+        if (tx != null) {
+            reply(SmtpReplies.AUTH_IN_TRANSACTION);
+            return;
+        }
+        if (engine.authThrottle().isBlocked(clientAddress)) {
+            reply(SmtpReplies.AUTH_THROTTLED);
+            return;
+        }
+        String[] parts = args.trim().split(" +");
+        String mechanism = parts[0].toUpperCase(Locale.ROOT);
+        String initial = parts.length > 1 ? parts[1] : null;
+        if (parts.length > 2) {
+            reply(SmtpReplies.SYNTAX);
+            return;
+        }
+        switch (mechanism) {
+            case "PLAIN" -> {
+                if (initial == null) {
+                    sasl = SaslStep.PLAIN;
+                    reply(new SmtpReply(334, null, List.of("")));
+                } else {
+                    plain(initial);
+                }
+            }
+            case "LOGIN" -> {
+                if (initial == null) {
+                    sasl = SaslStep.LOGIN_USERNAME;
+                    reply(new SmtpReply(334, null, List.of(USERNAME_CHALLENGE)));
+                } else {
+                    loginUsername(initial);
+                }
+            }
+            default -> reply(SmtpReplies.AUTH_MECHANISM);
+        }
+    }
+
+    private void saslResponse(String line) {
+        SaslStep step = sasl;
+        sasl = SaslStep.NONE;
+        if (line.equals("*")) {
+            // RFC 4954 §4: the client cancels the exchange.
+            reply(SmtpReplies.AUTH_ABORTED);
+            return;
+        }
+        switch (step) {
+            case PLAIN -> plain(line);
+            case LOGIN_USERNAME -> loginUsername(line);
+            case LOGIN_PASSWORD -> loginPassword(line);
+            default -> reply(SmtpReplies.UNKNOWN_COMMAND);
+        }
+    }
+
+    private static byte[] base64(String s) {
+        if (s.equals("=")) {
+            return new byte[0]; // RFC 4954 §4: "=" is an empty initial response
+        }
+        return Base64.getDecoder().decode(s);
+    }
+
+    /** RFC 4616: [authzid] NUL authcid NUL passwd. We do not support acting for another user. */
+    private void plain(String response) {
+        byte[] raw;
+        try {
+            raw = base64(response);
+        } catch (IllegalArgumentException e) {
+            reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            return;
+        }
+        int first = indexOf(raw, 0);
+        int second = first < 0 ? -1 : indexOf(raw, first + 1);
+        if (first < 0 || second < 0) {
+            Arrays.fill(raw, (byte) 0);
+            reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            return;
+        }
+        String authzid = new String(raw, 0, first, StandardCharsets.UTF_8);
+        String authcid = new String(raw, first + 1, second - first - 1, StandardCharsets.UTF_8);
+        char[] password = utf8Chars(raw, second + 1, raw.length - second - 1);
+        Arrays.fill(raw, (byte) 0);
+        if (!authzid.isEmpty() && !authzid.equalsIgnoreCase(authcid)) {
+            Arrays.fill(password, '\0');
+            authFailed();
+            return;
+        }
+        verify(authcid, password);
+    }
+
+    private void loginUsername(String response) {
+        try {
+            loginUsername = new String(base64(response), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            return;
+        }
+        sasl = SaslStep.LOGIN_PASSWORD;
+        reply(new SmtpReply(334, null, List.of(PASSWORD_CHALLENGE)));
+    }
+
+    private void loginPassword(String response) {
+        byte[] raw;
+        try {
+            raw = base64(response);
+        } catch (IllegalArgumentException e) {
+            reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            return;
+        }
+        char[] password = utf8Chars(raw, 0, raw.length);
+        Arrays.fill(raw, (byte) 0);
+        verify(loginUsername, password);
+    }
+
+    private static int indexOf(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static char[] utf8Chars(byte[] b, int offset, int length) {
+        CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(b, offset, length));
+        char[] chars = new char[cb.remaining()];
+        cb.get(chars);
+        Arrays.fill(cb.array(), '\0');
+        return chars;
+    }
+
+    /** Password hashes are slow on purpose: check off the event loop, with the decoder paused meanwhile. */
+    private void verify(String username, char[] password) {
+        pause();
+        try {
+            engine.authExecutor().execute(() -> {
+                Optional<String> result;
+                try {
+                    result = engine.accounts().authenticate(username, password);
+                } catch (RuntimeException e) {
+                    LOG.errorf("account lookup failed: %s", e.toString());
+                    result = Optional.empty();
+                } finally {
+                    Arrays.fill(password, '\0');
+                }
+                Optional<String> outcome = result;
+                onEventLoop(() -> {
+                    if (outcome.isPresent()) {
+                        account = outcome.get();
+                        LOG.debugf("SMTP %s: %s authenticated from %s", role.id(), account, clientAddress.getHostAddress());
+                        reply(SmtpReplies.AUTH_OK);
+                    } else {
+                        authFailed();
+                    }
+                    resume();
+                }, () -> { });
+            });
+        } catch (RejectedExecutionException e) {
+            Arrays.fill(password, '\0');
+            reply(SmtpReplies.AUTH_BUSY);
+            resume();
+        }
+    }
+
+    private void authFailed() {
+        authFailures++;
+        engine.authThrottle().recordFailure(clientAddress);
+        LOG.infof("SMTP %s: authentication failed from %s", role.id(), clientAddress.getHostAddress());
+        reply(SmtpReplies.AUTH_FAILED);
+        if (state != State.CLOSING && authFailures >= limits.maxAuthFailuresPerConnection()) {
+            closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == EngineShutdown.REQUESTED) {
+            // A session mid-delivery finishes it (and gets its 250) first: see resume().
+            shuttingDown = true;
+            if (state != State.CLOSING && !decoder.isPaused()) {
+                closeWith(SmtpReplies.SHUTTING_DOWN);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+}

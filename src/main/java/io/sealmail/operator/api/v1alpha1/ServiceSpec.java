@@ -1,0 +1,42 @@
+package io.sealmail.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+import java.util.List;
+import java.util.Map;
+
+/** The Service in front of the pods. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.loadBalancerSourceRanges) || self.type == 'LoadBalancer'",
+        message = "loadBalancerSourceRanges needs type LoadBalancer")
+@ValidationRule(value = "!has(self.externalTrafficPolicy) || self.type != 'ClusterIP'",
+        message = "externalTrafficPolicy needs type NodePort or LoadBalancer")
+public class ServiceSpec {
+    public enum Type { ClusterIP, NodePort, LoadBalancer }
+
+    public enum TrafficPolicy { Cluster, Local }
+
+    @Default("ClusterIP")
+    public Type type;
+
+    @JsonPropertyDescription("Annotations for the Service, e.g. for a cloud load balancer.")
+    public Map<String, String> annotations;
+
+    @JsonPropertyDescription("Local keeps the client's address, which spam checks on port 25 need.")
+    public TrafficPolicy externalTrafficPolicy;
+
+    @Size(max = 64)
+    public List<@Pattern("^[0-9a-fA-F:.]+/[0-9]{1,3}$") @Size(max = 43) String> loadBalancerSourceRanges;
+
+    public ServiceSpec() {
+    }
+
+    public ServiceSpec(Type type) {
+        this.type = type;
+    }
+}

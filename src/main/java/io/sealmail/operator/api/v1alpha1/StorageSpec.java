@@ -1,0 +1,18 @@
+package io.sealmail.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+
+/** The volume for mailboxes and the outbound queue (one PersistentVolumeClaim per pod). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StorageSpec {
+    @Default("1Gi")
+    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
+    @JsonPropertyDescription("Requested size, e.g. 10Gi. A StatefulSet cannot change it after creation.")
+    public String size;
+
+    @JsonPropertyDescription("StorageClass; the cluster default when omitted.")
+    public String storageClassName;
+}

@@ -1,0 +1,106 @@
+package io.sealmail.engine.smtp;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.Limits;
+import io.sealmail.config.Listener;
+import io.sealmail.config.Role;
+import io.sealmail.config.TlsFiles;
+import io.sealmail.engine.MailEngine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * An engine with the three SMTP listeners on ephemeral ports of 127.0.0.1, a certificate from our CA, domain
+ * example.test with alice (alias postmaster, sales) and bob.
+ */
+final class SmtpTestServer implements AutoCloseable {
+    static final String ALICE = "alice@example.test";
+    static final String BOB = "bob@example.test";
+    static final String PASSWORD = "correct horse battery staple";
+
+    final TestPki pki;
+    final TestAccounts accounts;
+    final TestMailStore store;
+    final MailEngine engine;
+    final Path dir;
+
+    SmtpTestServer(Path dir) throws Exception {
+        this(dir, l -> l);
+    }
+
+    /** @param limits adjusts the default limits (tests use short timeouts and small bounds) */
+    SmtpTestServer(Path dir, UnaryOperator<Limits> limits) throws Exception {
+        this.dir = dir;
+        pki = TestPki.create(dir.resolve("tls"));
+        accounts = new TestAccounts(List.of("example.test"))
+                .user(ALICE, PASSWORD).user(BOB, PASSWORD)
+                .alias("postmaster@example.test", ALICE).alias("sales@example.test", ALICE);
+        store = new TestMailStore(dir.resolve("data"));
+        EngineConfig config = new EngineConfig("mail.test", List.of("example.test"),
+                List.of(new Listener(Role.SMTP, "127.0.0.1", 0), new Listener(Role.SUBMISSION, "127.0.0.1", 0),
+                        new Listener(Role.SMTPS, "127.0.0.1", 0)),
+                new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
+                Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
+        SslContext tls = SslContextBuilder.forServer(pki.tlsCrt().toFile(), pki.tlsKey().toFile()).protocols("TLSv1.3", "TLSv1.2").build();
+        engine = MailEngine.builder(config).serverTls(() -> tls).accounts(accounts).store(store).outbound(store).start();
+    }
+
+    InetSocketAddress address(Role role) {
+        return engine.address(role);
+    }
+
+    Transcript connect(Role role) throws IOException {
+        Transcript t = role.implicitTls() ? Transcript.connectTls(address(role), pki.clientContext())
+                : Transcript.connect(address(role), pki.clientContext());
+        t.expect("220 mail.test ESMTP");
+        return t;
+    }
+
+    /** A submission session over STARTTLS, logged in as alice. */
+    Transcript submission() throws IOException {
+        Transcript t = connect(Role.SUBMISSION);
+        t.run("""
+                C: EHLO client.test
+                S: 250
+                C: STARTTLS
+                S: 220 2.0.0
+                TLS
+                C: EHLO client.test
+                S: 250
+                C: AUTH PLAIN %s
+                S: 235 2.7.0
+                """.formatted(plain(ALICE, PASSWORD)));
+        return t;
+    }
+
+    static String plain(String user, String password) {
+        return java.util.Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static String b64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static Limits limits(Long maxMessageSize, Integer maxRecipients, Integer maxErrors, java.time.Duration idle, java.time.Duration data,
+                         Integer maxConnections, Integer maxPerAddress) {
+        Limits d = Limits.DEFAULTS;
+        return new Limits(maxMessageSize != null ? maxMessageSize : d.maxMessageSize(), maxRecipients != null ? maxRecipients : d.maxRecipients(),
+                d.maxCommandLine(), d.maxTextLine(), maxErrors != null ? maxErrors : d.maxErrors(),
+                d.maxAuthFailuresPerConnection(), d.maxAuthFailuresPerAddress(), d.authFailureWindow(),
+                idle != null ? idle : d.idleTimeout(), data != null ? data : d.dataTimeout(), d.imapIdleTimeout(),
+                maxConnections != null ? maxConnections : d.maxConnections(), maxPerAddress != null ? maxPerAddress : d.maxConnectionsPerAddress(),
+                d.maxLiteralSize(), d.quotaPerAccount());
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

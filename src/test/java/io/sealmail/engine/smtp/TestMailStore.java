@@ -1,0 +1,140 @@
+package io.sealmail.engine.smtp;
+
+import io.sealmail.store.MailStore;
+import io.sealmail.store.OutboundQueue;
+import io.sealmail.store.QueuedMessage;
+import io.sealmail.store.Spool;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A minimal Maildir-shaped store for protocol tests: {@code <root>/<account>/new/<id>} with Return-Path
+ * prepended, and a remote queue under {@code <root>/outbound}. It can be told to fail or to wait, so tests can
+ * check that 250 is sent only after the store's future completes and that a failure gives 451.
+ */
+final class TestMailStore implements MailStore, OutboundQueue {
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis() * 1000);
+    private final Path root;
+    volatile boolean fail;
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    final List<QueuedMessage> queued = new CopyOnWriteArrayList<>();
+    final List<Path> openSpools = new CopyOnWriteArrayList<>();
+
+    TestMailStore(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+        Files.createDirectories(root.resolve("spool"));
+    }
+
+    @Override
+    public Spool createSpool() throws IOException {
+        Path file = root.resolve("spool").resolve(UUID.randomUUID().toString());
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        openSpools.add(file);
+        return new Spool() {
+            long size;
+
+            @Override
+            public void write(ByteBuffer bytes) throws IOException {
+                size += bytes.remaining();
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public Path path() {
+                return file;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    channel.close();
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // test store
+                }
+                openSpools.remove(file);
+            }
+        };
+    }
+
+    @Override
+    public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
+        return gate.thenCompose(v -> {
+            if (fail) {
+                return CompletableFuture.failedFuture(new IOException("disk full (test)"));
+            }
+            try {
+                for (String account : accounts) {
+                    Path dir = Files.createDirectories(root.resolve(account).resolve("new"));
+                    Path tmp = Files.createDirectories(root.resolve(account).resolve("tmp"))
+                            .resolve(String.format("%015d.%s", SEQUENCE.incrementAndGet(), UUID.randomUUID()));
+                    try (OutputStream out = Files.newOutputStream(tmp)) {
+                        out.write(("Return-Path: <" + returnPath + ">\r\n").getBytes(StandardCharsets.UTF_8));
+                        Files.copy(message.path(), out);
+                    }
+                    Files.move(tmp, dir.resolve(tmp.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                }
+                return CompletableFuture.completedFuture(null);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
+        try {
+            QueuedMessage m = new QueuedMessage(UUID.randomUUID().toString(), Instant.now(), returnPath, recipients, Files.size(message.path()));
+            Files.copy(message.path(), Files.createDirectories(root.resolve("outbound")).resolve(m.id()));
+            queued.add(m);
+            return CompletableFuture.completedFuture(m);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public List<QueuedMessage> list() {
+        return new ArrayList<>(queued);
+    }
+
+    /** Every message delivered to the account, as text. */
+    List<String> messages(String account) throws IOException {
+        Path dir = root.resolve(account).resolve("new");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.sorted().toList()) {
+                out.add(Files.readString(p, StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+    }
+}

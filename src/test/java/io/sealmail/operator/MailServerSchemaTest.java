@@ -1,0 +1,160 @@
+package io.sealmail.operator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The committed CRD rejects bad manifests at apply time and fills in the defaults (see {@link CrdSchema}). */
+class MailServerSchemaTest {
+    private static CrdSchema schema;
+
+    @BeforeAll
+    static void load() throws Exception {
+        schema = CrdSchema.load(CrdSchema.COMMITTED);
+    }
+
+    private static JsonNode manifest(String spec) throws Exception {
+        return CrdSchema.yaml("""
+                apiVersion: sealmail.io/v1alpha1
+                kind: MailServer
+                metadata:
+                  name: mail
+                spec:
+                """ + spec.indent(2));
+    }
+
+    @Test
+    void aMinimalManifestIsValidAndGetsTheDefaults() throws Exception {
+        JsonNode m = manifest("""
+                domains: [example.com]
+                hostname: mail.example.com
+                """);
+        assertThat(schema.validate(m)).isEmpty();
+        assertThat(m.at("/spec/ports").toString()).isEqualTo("[\"smtp\",\"submission\",\"smtps\",\"pop3s\",\"imaps\"]");
+        assertThat(m.at("/spec/tls/issuer").asText()).isEqualTo("ca");
+        assertThat(m.at("/spec/tls/duration").asText()).isEqualTo("2160h");
+        assertThat(m.at("/spec/tls/privateKey/algorithm").asText()).isEqualTo("ECDSA");
+        assertThat(m.at("/spec/service/type").asText()).isEqualTo("ClusterIP");
+        assertThat(m.at("/spec/storage/size").asText()).isEqualTo("1Gi");
+    }
+
+    @Test
+    void aFullManifestIsValid() throws Exception {
+        JsonNode m = manifest("""
+                domains: [example.com, example.org]
+                hostname: mail.example.com
+                ports: [smtp, submission, smtps, pop3, pop3s, imap, imaps]
+                service:
+                  type: LoadBalancer
+                  externalTrafficPolicy: Local
+                  loadBalancerSourceRanges: [10.0.0.0/8, "2001:db8::/32"]
+                  annotations: {metallb.universe.tf/address-pool: mail}
+                tls:
+                  issuer: secret
+                  secretName: mail-example-com
+                  duration: 720h
+                  renewBefore: 240h
+                  privateKey: {algorithm: RSA, size: 3072}
+                  extraDnsNames: [smtp.example.com, "*.example.org"]
+                accounts: {secretName: mail-accounts}
+                aliases: {postmaster@example.com: alice@example.com}
+                storage: {size: 10Gi, storageClassName: fast}
+                limits: {maxMessageSize: 52428800, maxRecipients: 200, maxConnections: 500, maxConnectionsPerAddress: 10}
+                resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 512Mi}}
+                nodeSelector: {kubernetes.io/os: linux}
+                tolerations: [{key: mail, operator: Exists, effect: NoSchedule}]
+                """);
+        assertThat(schema.validate(m)).isEmpty();
+    }
+
+    static Stream<Arguments> badManifests() {
+        return Stream.of(
+                Arguments.of("no domains", "hostname: mail.example.com", ".spec.domains: Required value"),
+                Arguments.of("an empty domain list", "domains: []\nhostname: mail.example.com",
+                        "must have at least 1 items"),
+                Arguments.of("a domain with an underscore", "domains: [ex_ample.com]\nhostname: mail.example.com",
+                        "does not match"),
+                Arguments.of("an upper-case domain", "domains: [Example.com]\nhostname: mail.example.com",
+                        "does not match"),
+                Arguments.of("a repeated domain", "domains: [example.com, example.com]\nhostname: mail.example.com",
+                        "domains must not repeat"),
+                Arguments.of("no hostname", "domains: [example.com]", ".spec.hostname: Required value"),
+                Arguments.of("a single-label hostname", "domains: [example.com]\nhostname: mail", "does not match"),
+                Arguments.of("a hostname with a trailing dot", "domains: [example.com]\nhostname: mail.example.com.",
+                        "does not match"),
+                Arguments.of("no ports at all", "domains: [example.com]\nhostname: mail.example.com\nports: []",
+                        "at least one port is required"),
+                Arguments.of("POP2", "domains: [example.com]\nhostname: mail.example.com\nports: [pop2]",
+                        "unsupported value"),
+                Arguments.of("a repeated port", "domains: [example.com]\nhostname: mail.example.com\nports: [smtp, smtp]",
+                        "ports must not repeat"),
+                Arguments.of("an unknown Service type",
+                        "domains: [example.com]\nhostname: mail.example.com\nservice: {type: ExternalName}",
+                        "unsupported value"),
+                Arguments.of("source ranges without a load balancer",
+                        "domains: [example.com]\nhostname: mail.example.com\nservice: {loadBalancerSourceRanges: [10.0.0.0/8]}",
+                        "loadBalancerSourceRanges needs type LoadBalancer"),
+                Arguments.of("a traffic policy on a ClusterIP Service",
+                        "domains: [example.com]\nhostname: mail.example.com\nservice: {externalTrafficPolicy: Local}",
+                        "externalTrafficPolicy needs type NodePort or LoadBalancer"),
+                Arguments.of("issuer secret without a secret name",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {issuer: secret}",
+                        "tls.secretName is required when tls.issuer is secret"),
+                Arguments.of("a secret name with issuer ca",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {secretName: x}",
+                        "tls.secretName is only used with tls.issuer secret"),
+                Arguments.of("an unknown issuer", "domains: [example.com]\nhostname: mail.example.com\ntls: {issuer: acme}",
+                        "unsupported value"),
+                Arguments.of("a duration in days", "domains: [example.com]\nhostname: mail.example.com\ntls: {duration: 90d}",
+                        "does not match"),
+                Arguments.of("renewBefore longer than the duration",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {duration: 720h, renewBefore: 800h}",
+                        "tls.renewBefore must be shorter than tls.duration"),
+                Arguments.of("a ten-minute certificate",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {duration: 10m}",
+                        "tls.duration must be at least 1h"),
+                Arguments.of("a 1024-bit RSA key",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {privateKey: {algorithm: RSA, size: 1024}}",
+                        "RSA size must be 2048, 3072 or 4096"),
+                Arguments.of("ECDSA P-384",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {privateKey: {size: 384}}",
+                        "ECDSA keys are P-256"),
+                Arguments.of("DSA keys",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {privateKey: {algorithm: DSA}}",
+                        "unsupported value"),
+                Arguments.of("a wildcard in the middle of a name",
+                        "domains: [example.com]\nhostname: mail.example.com\ntls: {extraDnsNames: [mail.*.example.com]}",
+                        "does not match"),
+                Arguments.of("accounts without a secret name",
+                        "domains: [example.com]\nhostname: mail.example.com\naccounts: {}",
+                        ".spec.accounts.secretName: Required value"),
+                Arguments.of("a storage size that is not a quantity",
+                        "domains: [example.com]\nhostname: mail.example.com\nstorage: {size: ten gigabytes}",
+                        "does not match"),
+                Arguments.of("a message size limit below 1 KiB",
+                        "domains: [example.com]\nhostname: mail.example.com\nlimits: {maxMessageSize: 10}",
+                        "should be greater than or equal to"),
+                Arguments.of("zero recipients",
+                        "domains: [example.com]\nhostname: mail.example.com\nlimits: {maxRecipients: 0}",
+                        "should be greater than or equal to"),
+                Arguments.of("a misspelt field", "domains: [example.com]\nhostname: mail.example.com\nhostnmae: x",
+                        ".spec.hostnmae: unknown field"),
+                Arguments.of("a port number instead of a name",
+                        "domains: [example.com]\nhostname: mail.example.com\nports: [25]", "must be of type string"));
+    }
+
+    @ParameterizedTest(name = "rejects {0}")
+    @MethodSource("badManifests")
+    void rejects(String what, String spec, String expectedError) throws Exception {
+        List<String> errors = schema.validate(manifest(spec));
+        assertThat(errors).as(what).anySatisfy(e -> assertThat(e).contains(expectedError));
+    }
+}
