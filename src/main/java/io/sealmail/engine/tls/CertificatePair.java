@@ -120,7 +120,7 @@ public record CertificatePair(List<X509Certificate> chain, PrivateKey key) {
                 if (o instanceof PrivateKeyInfo info) {
                     found = converter.getPrivateKey(info);
                 } else if (o instanceof PEMKeyPair pair) {
-                    found = converter.getKeyPair(pair).getPrivate();
+                    found = converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1 keys may omit the public key
                 } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
                     throw new TlsException(name + ": the private key is encrypted; the engine needs an unencrypted key");
                 } else {

@@ -1,0 +1,40 @@
+package io.sealmail.engine.tls;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Collects records logged by one class (JBoss Logging goes through the JUL-compatible JBoss LogManager). */
+final class LogCapture extends Handler implements AutoCloseable {
+    private final Logger logger;
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+
+    LogCapture(Class<?> source) {
+        logger = Logger.getLogger(source.getName());
+        logger.addHandler(this);
+    }
+
+    List<String> errors() {
+        return records.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(r -> r.getParameters() == null || r.getParameters().length == 0 ? r.getMessage()
+                        : String.format(r.getMessage(), r.getParameters())) // errorf: printf style
+                .toList();
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        records.add(record);
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+}
