@@ -22,6 +22,16 @@ public final class ImapChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        if (!context.admit(ch)) {
+            // Over the engine's connection limits: say so in clear on 143, just close on 993 (no handshake spent).
+            if (!implicitTls) {
+                ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("* BYE [UNAVAILABLE] Too many connections\r\n",
+                        java.nio.charset.StandardCharsets.US_ASCII)).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            } else {
+                ch.close();
+            }
+            return;
+        }
         if (implicitTls) {
             ch.pipeline().addLast("tls", new SslHandler(context.tls().get().newEngine(ch.alloc())));
         }

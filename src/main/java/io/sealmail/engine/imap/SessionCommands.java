@@ -113,6 +113,11 @@ final class SessionCommands {
 
     private static void authenticate(ImapSession s, String tag, String user, char[] password) {
         AccountDirectory accounts = s.context().accounts();
+        if (s.context().loginBlocked(s.channelContext().channel())) {
+            Arrays.fill(password, '\0');
+            s.write(tag + " NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n");
+            return;
+        }
         Optional<String> account;
         try {
             account = accounts.authenticate(user, password);
@@ -120,6 +125,7 @@ final class SessionCommands {
             Arrays.fill(password, '\0');
         }
         if (account.isEmpty()) {
+            s.context().loginFailed(s.channelContext().channel());
             if (s.authFailed()) {
                 s.untagged("BYE Too many authentication failures");
                 s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");

@@ -26,6 +26,15 @@ public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        if (!context.admit(ch)) {
+            if (!implicitTls) {
+                ch.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("-ERR [SYS/TEMP] Too many connections\r\n",
+                        java.nio.charset.StandardCharsets.US_ASCII)).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            } else {
+                ch.close();
+            }
+            return;
+        }
         if (implicitTls) {
             ch.pipeline().addLast("tls", new SslHandler(context.tls().get().newEngine(ch.alloc())));
         }

@@ -265,6 +265,11 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private void login(String name, char[] password) {
+        if (context.loginBlocked(ctx.channel())) {
+            Arrays.fill(password, '\0');
+            reply("-ERR [SYS/TEMP] Too many failed logins from your address; try again later");
+            return;
+        }
         Optional<String> account;
         try {
             account = context.accounts().authenticate(name, password);
@@ -272,6 +277,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
             Arrays.fill(password, '\0');
         }
         if (account.isEmpty()) {
+            context.loginFailed(ctx.channel());
             authFailures++;
             pause(context.authFailureDelay().toMillis());
             if (authFailures >= context.limits().maxAuthFailures()) {
