@@ -2,12 +2,14 @@ package io.sealmail.ca;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +59,7 @@ public final class CertificateAuthority {
 
     private final List<X509Certificate> certificates; // issuing CA first, root last (often the same one)
     private final PrivateKey privateKey;
+    private final PrivateKey signingKey; // the same key, as the provider that signs with it wants it
     private final KeyAlgorithm keyAlgorithm;
     private final X500Name name;
     private final byte[] keyIdentifier;
@@ -71,6 +74,7 @@ public final class CertificateAuthority {
         this.name = X500Name.getInstance(ca.getSubjectX500Principal().getEncoded());
         byte[] ski = subjectKeyIdentifier(ca);
         this.keyIdentifier = ski != null ? ski : keyIdentifier(ca.getPublicKey());
+        this.signingKey = signingKey(privateKey, keyAlgorithm);
     }
 
     /** A new self-signed CA with a fresh key. */
@@ -90,7 +94,7 @@ public final class CertificateAuthority {
         } catch (CertIOException e) {
             throw new IllegalStateException(e);
         }
-        X509Certificate cert = sign(builder, keys.getPrivate(), spec.key());
+        X509Certificate cert = sign(builder, signingKey(keys.getPrivate(), spec.key()), spec.key());
         return new CertificateAuthority(List.of(cert), keys.getPrivate(), clock);
     }
 
@@ -185,7 +189,7 @@ public final class CertificateAuthority {
         } catch (CertIOException e) {
             throw new IllegalStateException(e);
         }
-        X509Certificate cert = sign(builder, privateKey, keyAlgorithm);
+        X509Certificate cert = sign(builder, signingKey, keyAlgorithm);
         List<X509Certificate> chain = certificates.subList(0, certificates.size() - 1);
         return new IssuedCertificate(cert, chain, keys.getPrivate(), root());
     }
@@ -280,10 +284,25 @@ public final class CertificateAuthority {
         return aki.getKeyIdentifierObject() == null ? null : aki.getKeyIdentifier();
     }
 
+    /** ECDSA signs through Bouncy Castle (see {@link BouncyCastle}), RSA through the JDK. */
+    private static PrivateKey signingKey(PrivateKey key, KeyAlgorithm algorithm) {
+        if (algorithm.isRsa()) {
+            return key;
+        }
+        try {
+            return KeyFactory.getInstance("EC", BouncyCastle.PROVIDER).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new CaException("CA key: cannot use the EC private key (" + Pem.oneLine(e) + ")", e);
+        }
+    }
+
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key, KeyAlgorithm algorithm) {
         try {
-            return new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm.signatureAlgorithm()).build(key)));
+            JcaContentSignerBuilder signer = new JcaContentSignerBuilder(algorithm.signatureAlgorithm()).setSecureRandom(KeyAlgorithm.RANDOM);
+            if (!algorithm.isRsa()) {
+                signer.setProvider(BouncyCastle.PROVIDER);
+            }
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer.build(key)));
         } catch (OperatorCreationException | CertificateException e) {
             throw new IllegalStateException("cannot sign a certificate with a " + algorithm.id() + " key", e);
         }

@@ -1,6 +1,7 @@
 package io.sealmail.ca;
 
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
@@ -9,6 +10,8 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -102,8 +105,11 @@ public enum KeyAlgorithm {
         try {
             KeyPairGenerator generator;
             if (this == ECDSA_P256) {
-                generator = KeyPairGenerator.getInstance("EC");
-                generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+                KeyPair bc = P256_GENERATOR.get().generateKeyPair();
+                // Hand out the JDK's own key classes, so keys compare, serialise and plug into JSSE as any other.
+                KeyFactory jdk = KeyFactory.getInstance("EC");
+                return new KeyPair(jdk.generatePublic(new X509EncodedKeySpec(bc.getPublic().getEncoded())),
+                        jdk.generatePrivate(new PKCS8EncodedKeySpec(bc.getPrivate().getEncoded())));
             } else {
                 generator = KeyPairGenerator.getInstance("RSA");
                 generator.initialize(Integer.parseInt(id.substring("rsa-".length())), RANDOM);
@@ -113,6 +119,20 @@ public enum KeyAlgorithm {
             throw new IllegalStateException("the JDK cannot generate " + id + " keys", e);
         }
     }
+
+    /**
+     * One initialised generator per thread: initialising builds the curve and its precomputed multiples of the
+     * generator point, which costs more than making a key with them (a generator is not thread-safe).
+     */
+    private static final ThreadLocal<KeyPairGenerator> P256_GENERATOR = ThreadLocal.withInitial(() -> {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", BouncyCastle.PROVIDER);
+            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return generator;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Bouncy Castle cannot generate P-256 keys", e);
+        }
+    });
 
     // P-256 (secp256r1, prime256v1): compare the curve itself, since providers name it differently.
     private static final ECParameterSpec P256 = p256();

@@ -5,6 +5,10 @@ import picocli.CommandLine.Command;
 /** {@code sealmail ca ...}: create a certificate authority, issue and inspect certificates. */
 @Command(name = "ca", mixinStandardHelpOptions = true,
         description = "Create a certificate authority, issue and inspect certificates.",
-        subcommands = {})
+        subcommands = {
+                CaInitCommand.class,
+                CaIssueCommand.class,
+                CaInspectCommand.class,
+        })
 public class CaCommand {
 }

@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         description = "Secure mail on Kubernetes: the operator, its mail engine, and tools.",
         subcommands = {
                 CaCommand.class,
+                EngineCommand.class,
+                QueueCommand.class,
+                BenchCommand.class,
         })
 public class SealmailCommand {
 }

@@ -1,16 +1,20 @@
 package io.sealmail.engine;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.tls.ReloadingServerTls;
+import io.sealmail.engine.tls.ServerTls;
+import io.sealmail.engine.tls.TlsException;
+import io.sealmail.engine.tls.TlsListener;
+import io.sealmail.store.DiskOutboundQueue;
 import io.sealmail.store.MailStore;
+import io.sealmail.store.MaildirStore;
 import io.sealmail.store.OutboundQueue;
 
-import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** The production components made from the configuration when the builder was not given one. */
 final class EngineComponents {
@@ -20,13 +24,14 @@ final class EngineComponents {
         this.config = config;
     }
 
-    Supplier<SslContext> serverTls(List<AutoCloseable> owned) {
+    /** The certificate files, watched and reloaded without a restart. */
+    ServerTls serverTls(List<AutoCloseable> owned, TlsListener listener) {
         try {
-            SslContext context = SslContextBuilder.forServer(new File(config.tls().certFile()), new File(config.tls().keyFile()))
-                    .protocols("TLSv1.3", "TLSv1.2").build();
-            return () -> context;
-        } catch (Exception e) {
-            throw new ConfigException("tls: cannot load " + config.tls().certFile() + " and " + config.tls().keyFile() + ": " + e.getMessage(), e);
+            ReloadingServerTls tls = ReloadingServerTls.watch(Path.of(config.tls().certFile()), Path.of(config.tls().keyFile()), listener);
+            owned.add(tls);
+            return tls;
+        } catch (TlsException e) {
+            throw new ConfigException("tls: " + e.getMessage(), e);
         }
     }
 
@@ -35,10 +40,22 @@ final class EngineComponents {
     }
 
     MailStore store(List<AutoCloseable> owned) {
-        throw new ConfigException("dataDir: no mail store implementation in this build yet");
+        try {
+            MaildirStore store = new MaildirStore(Path.of(config.dataDir()));
+            owned.add(store);
+            return store;
+        } catch (IOException e) {
+            throw new ConfigException("dataDir: cannot open the mail store in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
     }
 
     OutboundQueue outbound(List<AutoCloseable> owned) {
-        throw new ConfigException("dataDir: no outbound queue implementation in this build yet");
+        try {
+            DiskOutboundQueue queue = new DiskOutboundQueue(Path.of(config.dataDir()));
+            owned.add(queue);
+            return queue;
+        } catch (IOException e) {
+            throw new ConfigException("dataDir: cannot open the outbound queue in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,21 +1,20 @@
 package io.sealmail.engine;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.handler.ssl.SslContext;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 
 /**
  * What every protocol listener shares, built once by {@link MailEngine}.
  *
  * @param config       the engine configuration
- * @param serverTls    the current server TLS context (reloaded when the certificate files change); each new
- *                     connection or STARTTLS asks again, so open connections keep theirs
+ * @param serverTls    the server TLS (reloaded when the certificate files change): implicit-TLS handlers and
+ *                     STARTTLS upgrades ({@link io.sealmail.engine.tls.StartTls#upgrade}) come from here
  * @param accounts     who may log in and who receives mail (reloaded on change)
  * @param store        local mailboxes
  * @param outbound     mail for other domains, submitted by authenticated users
@@ -27,7 +26,7 @@ import java.util.function.Supplier;
  */
 public record EngineContext(
         EngineConfig config,
-        Supplier<SslContext> serverTls,
+        ServerTls serverTls,
         AccountDirectory accounts,
         MailStore store,
         OutboundQueue outbound,

@@ -15,7 +15,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
@@ -23,6 +22,8 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.tls.ServerTls;
+import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 import org.jboss.logging.Logger;
@@ -41,7 +42,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * The mail engine: opens every configured listener and serves it with its protocol. Start it with
@@ -87,7 +87,8 @@ public final class MailEngine implements AutoCloseable {
     /** Components not given to the builder are made from the configuration. */
     public static final class Builder {
         private final EngineConfig config;
-        private Supplier<SslContext> serverTls;
+        private ServerTls serverTls;
+        private TlsListener tlsListener = TlsListener.NONE;
         private AccountDirectory accounts;
         private MailStore store;
         private OutboundQueue outbound;
@@ -100,8 +101,14 @@ public final class MailEngine implements AutoCloseable {
             this.config = Objects.requireNonNull(config);
         }
 
-        public Builder serverTls(Supplier<SslContext> serverTls) {
+        public Builder serverTls(ServerTls serverTls) {
             this.serverTls = serverTls;
+            return this;
+        }
+
+        /** Observes certificate reloads and handshakes of the TLS made from the configuration. */
+        public Builder tlsListener(TlsListener listener) {
+            this.tlsListener = listener;
             return this;
         }
 
@@ -144,14 +151,21 @@ public final class MailEngine implements AutoCloseable {
 
         /** Binds every listener; returns once all accept connections. On failure nothing stays open. */
         public MailEngine start() throws InterruptedException {
+            if (config.listeners().isEmpty()) {
+                throw new ConfigException("listeners: at least one listener is required");
+            }
+            java.util.Set<String> endpoints = new java.util.HashSet<>();
             for (Listener l : config.listeners()) {
+                if (l.port() != 0 && !endpoints.add(l.address() + ":" + l.port())) {
+                    throw new ConfigException("listener " + l.role().id() + ": " + l.address() + ":" + l.port() + " is used by two listeners");
+                }
                 if (!protocols.containsKey(l.role())) {
                     throw new ConfigException("listener " + l.role().id() + ": this build has no " + l.role().id() + " engine yet");
                 }
             }
             List<AutoCloseable> owned = new ArrayList<>();
             EngineComponents defaults = new EngineComponents(config);
-            Supplier<SslContext> tls = serverTls != null ? serverTls : defaults.serverTls(owned);
+            ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, tlsListener);
             AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
             MailStore mailStore = store != null ? store : defaults.store(owned);
             OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);

@@ -1,5 +1,7 @@
 package io.sealmail.engine.smtp;
 
+import io.sealmail.engine.tls.TlsSessionInfo;
+
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -15,14 +17,11 @@ final class ReceivedHeader {
     private ReceivedHeader() {
     }
 
-    /** TLS parameters of the session, null when the session is in clear. */
-    record Tls(String protocol, String cipherSuite) {
-        /** Key bits of the bulk cipher as Postfix prints them ("256/256 bits"), derived from the suite name. */
-        String bits() {
-            String s = cipherSuite.toUpperCase(Locale.ROOT);
-            int bits = s.contains("AES_256") || s.contains("CHACHA20") ? 256 : s.contains("AES_128") ? 128 : 0;
-            return bits == 0 ? "" : " (" + bits + "/" + bits + " bits)";
-        }
+    /** Key bits of the bulk cipher as Postfix prints them ("256/256 bits"), derived from the IANA suite name. */
+    static String bits(String cipherSuite) {
+        String s = cipherSuite.toUpperCase(Locale.ROOT);
+        int bits = s.contains("AES_256") || s.contains("CHACHA20") ? 256 : s.contains("AES_128") ? 128 : 0;
+        return bits == 0 ? "" : " (" + bits + "/" + bits + " bits)";
     }
 
     static String protocol(boolean esmtp, boolean smtputf8, boolean tls, boolean authenticated) {
@@ -32,13 +31,13 @@ final class ReceivedHeader {
         return (smtputf8 ? "UTF8SMTP" : "ESMTP") + (tls ? "S" : "") + (authenticated ? "A" : "");
     }
 
-    static String format(String helo, String clientIp, Tls tls, String hostname, String protocol, String id,
+    static String format(String helo, String clientIp, TlsSessionInfo tls, String hostname, String protocol, String id,
                          String singleRecipient, ZonedDateTime when) {
         StringBuilder sb = new StringBuilder("Received: from ").append(clean(helo))
                 .append(" ([").append(clientIp).append("])\r\n");
         if (tls != null) {
             sb.append("\t(using ").append(tls.protocol()).append(" with cipher ").append(tls.cipherSuite())
-                    .append(tls.bits()).append(")\r\n");
+                    .append(bits(tls.cipherSuite())).append(")\r\n");
         }
         sb.append("\tby ").append(hostname).append(" (Sealmail) with ").append(protocol).append(" id ").append(id);
         if (singleRecipient != null) {

@@ -3,10 +3,9 @@ package io.sealmail.engine.smtp;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.sealmail.config.Listener;
 import io.sealmail.engine.EngineContext;
+import io.sealmail.engine.tls.StartTls;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,8 +46,7 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
                 ch.close();
                 return;
             }
-            SslContext context = engine.serverTls().get();
-            p.addLast("tls", new SslHandler(context.newEngine(ch.alloc())));
+            p.addLast(StartTls.HANDLER_NAME, engine.serverTls().newHandler(ch.alloc()));
         }
         var limits = engine.config().limits();
         SmtpFrameDecoder decoder = new SmtpFrameDecoder(limits.maxCommandLine(), limits.maxTextLine());

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.sealmail.engine.smtp.SmtpFrame.ContentViolation;
+import io.sealmail.engine.tls.StartTls;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,7 +25,7 @@ import java.util.List;
  * This is Postfix's {@code smtpd_forbid_bare_newline = reject} behaviour, except that we keep the
  * connection open and reply once at the real end of data.
  */
-public final class SmtpFrameDecoder extends ByteToMessageDecoder {
+public final class SmtpFrameDecoder extends ByteToMessageDecoder implements StartTls.Framer {
 
     private enum Mode { COMMAND, DISCARD_COMMAND, DATA, CHUNK }
 
@@ -118,9 +119,13 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
      * Drops every octet received but not yet framed. STARTTLS calls this: plaintext pipelined behind the
      * STARTTLS command must never be executed after the handshake (CVE-2011-0411 class).
      */
-    public void discardBufferedInput() {
+    @Override
+    public int discardBufferedInput() {
         ByteBuf buffered = internalBuffer();
-        buffered.skipBytes(buffered.readableBytes());
+        int n = buffered.readableBytes();
+        buffered.skipBytes(n);
+        mode = Mode.COMMAND;
+        return n;
     }
 
     @Override

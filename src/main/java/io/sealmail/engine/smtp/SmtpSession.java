@@ -3,7 +3,6 @@ package io.sealmail.engine.smtp;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -11,10 +10,11 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.EngineShutdown;
+import io.sealmail.engine.tls.StartTls;
+import io.sealmail.engine.tls.TlsSessionInfo;
 import io.sealmail.store.Spool;
 import org.jboss.logging.Logger;
 
-import javax.net.ssl.SSLSession;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -81,7 +81,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private boolean esmtp;
     private String helo;
     private boolean tls;
-    private ReceivedHeader.Tls tlsInfo;
+    private TlsSessionInfo tlsInfo;
     private String account;
     private SmtpTransaction tx;
     private SaslStep sasl = SaslStep.NONE;
@@ -768,8 +768,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply(SmtpReplies.TLS_ALREADY_ACTIVE);
             return;
         }
-        SslContext context = engine.serverTls() == null ? null : engine.serverTls().get();
-        if (context == null) {
+        if (engine.serverTls() == null) {
             reply(SmtpReplies.TLS_UNAVAILABLE);
             return;
         }
@@ -777,30 +776,26 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply(SmtpReplies.BDAT_PENDING);
             return;
         }
-        // Anything the client pipelined behind STARTTLS was sent in clear and could have been injected by a
-        // man in the middle (CVE-2011-0411): drop it unread. Later plaintext reaches the TLS handler and fails it.
-        decoder.discardBufferedInput();
-        SslHandler ssl = new SslHandler(context.newEngine(ctx.alloc()), true);
-        ctx.pipeline().addFirst("tls", ssl);
         // RFC 3207 §4.2: forget everything learned before TLS, including the EHLO name.
         abortTransaction();
         state = State.CONNECTED;
         esmtp = false;
         helo = null;
         account = null;
-        ssl.handshakeFuture().addListener(f -> {
+        // Anything the client pipelined behind STARTTLS was sent in clear and could have been injected by a
+        // man in the middle (CVE-2011-0411): StartTls drops it unread, and later plaintext fails the handshake.
+        // The 220 is written through the new handler's startTls mode, so it alone leaves in clear.
+        ctx.flush();
+        StartTls.upgrade(ctx, engine.serverTls(), SmtpReplies.READY_FOR_TLS.encode(ctx.alloc())).addListener(f -> {
             if (f.isSuccess()) {
-                tlsEstablished(ssl);
+                tlsEstablished(ctx.pipeline().get(SslHandler.class));
             }
         });
-        // startTls=true lets exactly this reply leave in clear before the handshake.
-        ctx.writeAndFlush(SmtpReplies.READY_FOR_TLS.encode(ctx.alloc()));
     }
 
     private void tlsEstablished(SslHandler ssl) {
         tls = true;
-        SSLSession session = ssl.engine().getSession();
-        tlsInfo = new ReceivedHeader.Tls(session.getProtocol(), session.getCipherSuite());
+        tlsInfo = TlsSessionInfo.of(ssl);
         lastActivityNanos = System.nanoTime();
     }
 

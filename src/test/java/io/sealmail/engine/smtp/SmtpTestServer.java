@@ -1,13 +1,12 @@
 package io.sealmail.engine.smtp;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.tls.TlsCounters;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,6 +29,7 @@ final class SmtpTestServer implements AutoCloseable {
     final TestMailStore store;
     final MailEngine engine;
     final Path dir;
+    final TlsCounters tlsCounters = new TlsCounters();
 
     SmtpTestServer(Path dir) throws Exception {
         this(dir, l -> l);
@@ -48,8 +48,7 @@ final class SmtpTestServer implements AutoCloseable {
                         new Listener(Role.SMTPS, "127.0.0.1", 0)),
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
                 Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
-        SslContext tls = SslContextBuilder.forServer(pki.tlsCrt().toFile(), pki.tlsKey().toFile()).protocols("TLSv1.3", "TLSv1.2").build();
-        engine = MailEngine.builder(config).serverTls(() -> tls).accounts(accounts).store(store).outbound(store).start();
+        engine = MailEngine.builder(config).tlsListener(tlsCounters).accounts(accounts).store(store).outbound(store).start();
     }
 
     InetSocketAddress address(Role role) {

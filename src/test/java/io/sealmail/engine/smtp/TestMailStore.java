@@ -6,7 +6,6 @@ import io.sealmail.store.QueuedMessage;
 import io.sealmail.store.Spool;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -89,9 +88,15 @@ final class TestMailStore implements MailStore, OutboundQueue {
                     Path dir = Files.createDirectories(root.resolve(account).resolve("new"));
                     Path tmp = Files.createDirectories(root.resolve(account).resolve("tmp"))
                             .resolve(String.format("%015d.%s", SEQUENCE.incrementAndGet(), UUID.randomUUID()));
-                    try (OutputStream out = Files.newOutputStream(tmp)) {
-                        out.write(("Return-Path: <" + returnPath + ">\r\n").getBytes(StandardCharsets.UTF_8));
-                        Files.copy(message.path(), out);
+                    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        out.write(ByteBuffer.wrap(("Return-Path: <" + returnPath + ">\r\n").getBytes(StandardCharsets.UTF_8)));
+                        try (FileChannel in = FileChannel.open(message.path(), StandardOpenOption.READ)) {
+                            long pos = 0;
+                            while (pos < in.size()) {
+                                pos += in.transferTo(pos, in.size() - pos, out);
+                            }
+                        }
+                        out.force(true);
                     }
                     Files.move(tmp, dir.resolve(tmp.getFileName()), StandardCopyOption.ATOMIC_MOVE);
                 }

@@ -1,0 +1,43 @@
+package io.sealmail.cli;
+
+import io.sealmail.config.ConfigException;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.EngineConfigYaml;
+import io.sealmail.engine.MailEngine;
+import org.jboss.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sealmail engine --config FILE}: runs the mail engine (what the operator's pods run) until SIGTERM.
+ * A configuration that cannot run is reported as one line and exit code 2; nothing is opened then.
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "Run the mail engine (SMTP, submission, SMTPS, and the IMAP/POP3 listeners this build has) "
+                + "from an engine.yaml until SIGTERM.")
+public class EngineCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(EngineCommand.class);
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "engine.yaml (the operator's ConfigMap)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        MailEngine engine;
+        try {
+            EngineConfig parsed = EngineConfigYaml.read(config);
+            engine = MailEngine.start(parsed);
+        } catch (ConfigException e) {
+            System.err.println("sealmail engine: " + config + ": " + e.getMessage());
+            return 2;
+        }
+        Thread hook = new Thread(engine::close, "sealmail-engine-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
+        engine.awaitClose();
+        return 0;
+    }
+}
