@@ -48,7 +48,7 @@ public record AccessContext(String hostname, AccountDirectory accounts, MailboxA
 
     /** The production context: everything from the engine, mail from {@code mailboxes}. */
     public static AccessContext from(EngineContext engine, MailboxAccess mailboxes) {
-        return new AccessContext(engine.config().hostname(), engine.accounts(), mailboxes, engine.serverTls(), WORKERS,
+        return new AccessContext(engine.config().hostname(), engine.accounts(), mailboxes, engine.serverTls()::current, WORKERS,
                 ImapLimits.from(engine.config().limits()), Duration.ofSeconds(1), engine.authThrottle(), engine.connections());
     }
 

@@ -48,7 +48,7 @@ public final class MailAccessTestServer implements AutoCloseable {
         SslContext tls = SslContextBuilder.forServer(pki.tlsCrt().toFile(), pki.tlsKey().toFile())
                 .protocols("TLSv1.3", "TLSv1.2").build();
         TestAccounts accounts = new TestAccounts(Map.of(JOE, PASSWORD, ANN, PASSWORD));
-        engine = MailEngine.builder(config).serverTls(() -> tls).accounts(accounts).store(store).outbound(store).start();
+        engine = MailEngine.builder(config).serverTls(io.sealmail.engine.tls.ServerTls.of(tls, null)).accounts(accounts).store(store).outbound(store).start();
     }
 
     public InetSocketAddress address(Role role) {
