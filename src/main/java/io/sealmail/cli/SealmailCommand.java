@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 CaCommand.class,
                 EngineCommand.class,
                 BenchCommand.class,
+                QueueCommand.class,
         })
 public class SealmailCommand {
 }

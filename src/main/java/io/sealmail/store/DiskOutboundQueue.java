@@ -1,0 +1,203 @@
+package io.sealmail.store;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The outbound queue on disk, under {@code <dataDir>/queue/}:
+ * <pre>
+ *   tmp/               entries being written (emptied at start)
+ *   entries/ID.eml     the message exactly as spooled
+ *   entries/ID.json    its envelope: {"id", "queuedAtMillis", "returnPath", "recipients", "size"}
+ * </pre>
+ * Both files are written to {@code tmp/}, forced, then renamed message first, envelope last, and
+ * {@code entries/} is forced, through the same {@link GroupCommit} batching as local delivery; the future completes
+ * after that. The envelope is the commit mark: an {@code .eml} without its {@code .json} was never acknowledged and
+ * is removed at start. Nothing else is ever removed: sending mail on is a later release. Thread-safe.
+ */
+public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DiskOutboundQueue.class);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /** The envelope file's content. */
+    record Envelope(String id, long queuedAtMillis, String returnPath, List<String> recipients, long size) {
+        QueuedMessage toMessage() {
+            return new QueuedMessage(id, Instant.ofEpochMilli(queuedAtMillis), returnPath, List.copyOf(recipients), size);
+        }
+    }
+
+    private final Path tmp;
+    private final Path entries;
+    private final GroupCommit commit;
+
+    public DiskOutboundQueue(Path dataDir) throws IOException {
+        this(dataDir, StoreOptions.DEFAULTS);
+    }
+
+    public DiskOutboundQueue(Path dataDir, StoreOptions options) throws IOException {
+        Path root = dataDir.resolve("queue");
+        this.tmp = root.resolve("tmp");
+        this.entries = root.resolve("entries");
+        Files.createDirectories(tmp);
+        Files.createDirectories(entries);
+        GroupCommit.forceDirectory(root);
+        GroupCommit.forceDirectory(dataDir);
+        recover();
+        this.commit = new GroupCommit("sealmail-queue", options.queueCapacity(), Math.max(2, options.ioThreads() / 4));
+    }
+
+    @Override
+    public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
+        if (recipients == null || recipients.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no recipients to queue for"));
+        }
+        long now = System.currentTimeMillis();
+        String id = String.format("%013d-%06d-%04x", now, SEQUENCE.incrementAndGet() % 1_000_000,
+                ThreadLocalRandom.current().nextInt(0x10000));
+        Envelope envelope = new Envelope(id, now, returnPath == null ? "" : returnPath, List.copyOf(recipients), message.size());
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(envelope);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Path spool = message.path();
+        long size = message.size();
+        List<GroupCommit.FileWrite> files = List.of(
+                new Write(id + ".eml") {
+                    @Override
+                    void write(FileChannel out) throws IOException {
+                        try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
+                            long pos = 0;
+                            while (pos < size) {
+                                long n = in.transferTo(pos, size - pos, out);
+                                if (n <= 0) {
+                                    throw new IOException("spool " + spool + " ended at " + pos + " of " + size + " octets");
+                                }
+                                pos += n;
+                            }
+                        }
+                    }
+                },
+                new Write(id + ".json") {
+                    @Override
+                    void write(FileChannel out) throws IOException {
+                        ByteBuffer b = ByteBuffer.wrap(json);
+                        while (b.hasRemaining()) {
+                            out.write(b);
+                        }
+                    }
+                });
+        return commit.submit(files).thenApply(v -> envelope.toMessage());
+    }
+
+    @Override
+    public List<QueuedMessage> list() throws IOException {
+        return list(entries);
+    }
+
+    /** The queue of a data directory, read without opening it for writing (for {@code sealmail queue list}). */
+    public static List<QueuedMessage> read(Path dataDir) throws IOException {
+        Path dir = dataDir.resolve("queue").resolve("entries");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        return list(dir);
+    }
+
+    /** The message file of a queued entry. */
+    public Path messageFile(String id) {
+        return entries.resolve(id + ".eml");
+    }
+
+    private static List<QueuedMessage> list(Path entries) throws IOException {
+        List<QueuedMessage> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
+            for (Path f : files) {
+                try {
+                    out.add(JSON.readValue(f.toFile(), Envelope.class).toMessage());
+                } catch (NoSuchFileException gone) {
+                    // removed while listing
+                } catch (IOException e) {
+                    LOG.warnf("unreadable queue entry %s: %s", f, e.getMessage());
+                }
+            }
+        }
+        out.sort(Comparator.comparing(QueuedMessage::queuedAt).thenComparing(QueuedMessage::id));
+        return out;
+    }
+
+    /** Removes what a crash left: anything in tmp/, and message files whose envelope never landed. */
+    private void recover() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.eml")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                Path envelope = entries.resolve(name.substring(0, name.length() - 4) + ".json");
+                if (!Files.exists(envelope)) {
+                    LOG.infof("removing unacknowledged queue file %s (left by a crash)", f);
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!Files.exists(entries.resolve(name.substring(0, name.length() - 5) + ".eml"))) {
+                    LOG.errorf("queue entry %s has no message file; it is kept for inspection", f);
+                }
+            }
+        }
+    }
+
+    /** Stops taking messages, finishes those already queued. */
+    @Override
+    public void close() {
+        commit.close();
+    }
+
+    private abstract class Write extends GroupCommit.FileWrite {
+        private final String name;
+
+        Write(String name) {
+            this.name = name;
+        }
+
+        @Override
+        void prepare() {
+        }
+
+        @Override
+        Path tmp() {
+            return tmp.resolve(name);
+        }
+
+        @Override
+        Path target() {
+            return entries.resolve(name);
+        }
+    }
+}
