@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CaCommand.class,
                 EngineCommand.class,
-                BenchCommand.class,
                 QueueCommand.class,
+                BenchCommand.class,
         })
 public class SealmailCommand {
 }

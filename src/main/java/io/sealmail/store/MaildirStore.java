@@ -69,6 +69,11 @@ public class MaildirStore implements MailStore {
         void delivered(String account, Path folderDir, String fileName);
     }
 
+    /** No quota, default tuning. */
+    public MaildirStore(Path dataDir) throws IOException {
+        this(dataDir, StoreOptions.DEFAULTS);
+    }
+
     public MaildirStore(Path dataDir, long quotaPerAccount) throws IOException {
         this(dataDir, StoreOptions.DEFAULTS.withQuota(quotaPerAccount));
     }

@@ -1,13 +1,8 @@
 package io.sealmail.store;
 
-import io.sealmail.cli.QueueCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,37 +56,5 @@ class DiskOutboundQueueTest {
         }
         assertThat(files(entries)).extracting(p -> p.getFileName().toString()).containsExactly("kept.eml", "kept.json");
         assertThat(files(data.resolve("queue/tmp"))).isEmpty();
-    }
-
-    @Test
-    void queueListCommandPrintsEachEntry() throws Exception {
-        try (MaildirStore store = new MaildirStore(data, 0); DiskOutboundQueue queue = new DiskOutboundQueue(data);
-             Spool s = spool(store, "x".repeat(1234))) {
-            queue.enqueue(s, "alice@example.com", List.of("bob@remote.example", "carol@remote.example")).get(10, TimeUnit.SECONDS);
-        }
-        String[] out = run("queue", "list", "--data-dir", data.toString());
-        assertThat(out[0]).contains("ID", "AGE", "SIZE", "SENDER", "RECIPIENTS")
-                .contains("<alice@example.com>", "bob@remote.example, carol@remote.example", "1234", "1 message");
-        assertThat(out[2]).isEqualTo("0");
-
-        String[] missing = run("queue", "list", "--data-dir", data.resolve("nope").toString());
-        assertThat(missing[1]).contains("no such directory").doesNotContain("Exception");
-        assertThat(missing[2]).isEqualTo("1");
-
-        Path empty = data.resolve("empty");
-        Files.createDirectories(empty);
-        assertThat(run("queue", "list", "--data-dir", empty.toString())[0]).contains("queue is empty");
-    }
-
-    private static String[] run(String... args) {
-        CommandLine root = new CommandLine(CommandSpec.create().name("sealmail"));
-        root.addSubcommand("queue", new CommandLine(new QueueCommand()));
-        io.sealmail.cli.ErrorReporter.install(root);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        root.setOut(new PrintWriter(out));
-        root.setErr(new PrintWriter(err));
-        int code = root.execute(args);
-        return new String[] {out.toString(), err.toString(), Integer.toString(code)};
     }
 }
