@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CaBenchCommand.class,
                 StoreBenchCommand.class,
+                TlsBenchCommand.class,
                 BenchSmtpCommand.class,
         })
 public class BenchCommand {

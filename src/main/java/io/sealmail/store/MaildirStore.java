@@ -166,6 +166,13 @@ public class MaildirStore implements MailStore {
         return ("Return-Path: <" + rp + ">\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The Maildir of an account's INBOX; created (durably) if it does not exist yet. */
+    public Path inbox(String account) throws IOException {
+        Path dir = accountDir(account);
+        ensureMaildir(dir);
+        return dir;
+    }
+
     /** The account's Maildir root (its INBOX). */
     public Path accountDir(String account) {
         return mailRoot.resolve(SafeName.encodeAccount(account));
