@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CaCommand.class,
                 EngineCommand.class,
+                QueueCommand.class,
                 BenchCommand.class,
         })
 public class SealmailCommand {

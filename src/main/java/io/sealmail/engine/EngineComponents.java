@@ -8,9 +8,12 @@ import io.sealmail.engine.tls.ReloadingServerTls;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsException;
 import io.sealmail.engine.tls.TlsListener;
+import io.sealmail.store.DiskOutboundQueue;
 import io.sealmail.store.MailStore;
+import io.sealmail.store.MaildirStore;
 import io.sealmail.store.OutboundQueue;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -41,10 +44,22 @@ final class EngineComponents {
     }
 
     MailStore store(List<AutoCloseable> owned) {
-        throw new ConfigException("dataDir: no mail store implementation in this build yet");
+        try {
+            MaildirStore store = new MaildirStore(Path.of(config.dataDir()));
+            owned.add(store);
+            return store;
+        } catch (IOException e) {
+            throw new ConfigException("dataDir: cannot open the mail store in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
     }
 
     OutboundQueue outbound(List<AutoCloseable> owned) {
-        throw new ConfigException("dataDir: no outbound queue implementation in this build yet");
+        try {
+            DiskOutboundQueue queue = new DiskOutboundQueue(Path.of(config.dataDir()));
+            owned.add(queue);
+            return queue;
+        } catch (IOException e) {
+            throw new ConfigException("dataDir: cannot open the outbound queue in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -1,0 +1,229 @@
+package io.sealmail.bench;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An SMTP load generator: N concurrent sessions (TLS by STARTTLS or implicit, AUTH PLAIN) each sending messages
+ * of a fixed size, one after another, as any submission client would. It records every message the server
+ * acknowledged with 250 so that {@link MaildirCheck} can prove afterwards that each one arrived.
+ * Written against the RFCs only, so it measures Sealmail and Postfix alike.
+ */
+public final class SmtpLoad {
+
+    /** How the session gets to TLS. */
+    public enum TlsMode { STARTTLS, IMPLICIT, NONE }
+
+    /** What to run. {@code users} is a pattern with %d for 1..userCount; session i uses user (i % userCount) + 1. */
+    public record Plan(String host, int port, TlsMode tls, SSLContext sslContext, String userPattern, int userCount,
+                       String password, String recipient, int connections, int messages, int size) {
+    }
+
+    /** The outcome: what was acknowledged, and how long each acknowledgement took. */
+    public record Result(List<String> acknowledgedIds, List<Long> latenciesNanos, int failures,
+                         List<String> errors, long elapsedNanos) {
+        public double messagesPerSecond() {
+            return acknowledgedIds.size() / (elapsedNanos / 1e9);
+        }
+
+        public double percentileMillis(double p) {
+            if (latenciesNanos.isEmpty()) {
+                return Double.NaN;
+            }
+            List<Long> sorted = new ArrayList<>(latenciesNanos);
+            Collections.sort(sorted);
+            int index = (int) Math.min(sorted.size() - 1, Math.ceil(p / 100.0 * sorted.size()) - 1);
+            return sorted.get(Math.max(0, index)) / 1e6;
+        }
+    }
+
+    private SmtpLoad() {
+    }
+
+    public static Result run(Plan plan) throws InterruptedException {
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        AtomicInteger next = new AtomicInteger();
+        List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(plan.connections());
+        long start = System.nanoTime();
+        List<Future<?>> sessions = new ArrayList<>();
+        for (int c = 0; c < plan.connections(); c++) {
+            int session = c;
+            sessions.add(pool.submit(() -> {
+                String user = String.format(plan.userPattern(), (session % plan.userCount()) + 1);
+                String rcpt = plan.recipient() != null ? plan.recipient() : user;
+                try (SmtpClient client = SmtpClient.connect(plan, user)) {
+                    int n;
+                    while ((n = next.getAndIncrement()) < plan.messages()) {
+                        String id = runId + "-" + n;
+                        long t0 = System.nanoTime();
+                        if (client.send(user, rcpt, message(id, user, rcpt, plan.size()))) {
+                            latencies.add(System.nanoTime() - t0);
+                            acknowledged.add(id);
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failures.incrementAndGet();
+                    if (errors.size() < 20) {
+                        errors.add("session " + session + ": " + e);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : sessions) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                errors.add(String.valueOf(e.getCause()));
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdownNow();
+        return new Result(List.copyOf(acknowledged), List.copyOf(latencies), failures.get(), List.copyOf(errors), elapsed);
+    }
+
+    /** A plain text message of about {@code size} octets, with the id in a header for {@link MaildirCheck}. */
+    static byte[] message(String id, String from, String to, int size) {
+        StringBuilder sb = new StringBuilder(size + 256);
+        sb.append("From: <").append(from).append(">\r\n")
+                .append("To: <").append(to).append(">\r\n")
+                .append("Subject: sealmail bench ").append(id).append("\r\n")
+                .append("Message-ID: <").append(id).append("@bench.sealmail>\r\n")
+                .append(MaildirCheck.ID_HEADER).append(": ").append(id).append("\r\n")
+                .append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
+        String line = "The quick brown fox jumps over the lazy dog while the mail keeps flowing 0123456789.\r\n";
+        while (sb.length() < size) {
+            sb.append(line);
+        }
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** One SMTP session, synchronous, minimal: enough to submit messages and read multi-line replies. */
+    static final class SmtpClient implements AutoCloseable {
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+
+        static SmtpClient connect(Plan plan, String user) throws IOException {
+            SmtpClient c = new SmtpClient();
+            Socket raw = new Socket();
+            raw.setTcpNoDelay(true);
+            raw.connect(new InetSocketAddress(plan.host(), plan.port()), 10_000);
+            raw.setSoTimeout(60_000);
+            c.use(plan.tls() == TlsMode.IMPLICIT ? c.wrap(plan, raw) : raw);
+            c.expect(220);
+            c.command("EHLO bench.sealmail", 250);
+            if (plan.tls() == TlsMode.STARTTLS) {
+                c.command("STARTTLS", 220);
+                c.use(c.wrap(plan, c.socket));
+                c.command("EHLO bench.sealmail", 250);
+            }
+            if (plan.password() != null) {
+                String token = Base64.getEncoder().encodeToString(
+                        ("\0" + user + "\0" + plan.password()).getBytes(StandardCharsets.UTF_8));
+                c.command("AUTH PLAIN " + token, 235);
+            }
+            return c;
+        }
+
+        private Socket wrap(Plan plan, Socket raw) throws IOException {
+            SSLSocketFactory factory = plan.sslContext().getSocketFactory();
+            SSLSocket tls = (SSLSocket) factory.createSocket(raw, plan.host(), plan.port(), true);
+            SSLParameters params = tls.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(params);
+            tls.startHandshake();
+            return tls;
+        }
+
+        private void use(Socket s) throws IOException {
+            socket = s;
+            in = new BufferedInputStream(s.getInputStream(), 8192);
+            out = s.getOutputStream();
+        }
+
+        boolean send(String from, String to, byte[] body) throws IOException {
+            if (!command("MAIL FROM:<" + from + ">", -1).startsWith("250")
+                    | !command("RCPT TO:<" + to + ">", -1).startsWith("250")) {
+                command("RSET", 250);
+                return false;
+            }
+            command("DATA", 354);
+            out.write(body);
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return reply().startsWith("250");
+        }
+
+        String command(String line, int expected) throws IOException {
+            out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return expected < 0 ? reply() : expect(expected);
+        }
+
+        String expect(int code) throws IOException {
+            String r = reply();
+            if (!r.startsWith(Integer.toString(code))) {
+                throw new IOException("expected " + code + ", got: " + r.strip());
+            }
+            return r;
+        }
+
+        /** Reads a whole reply (RFC 5321 §4.2.1: continuation lines have '-' after the code). */
+        String reply() throws IOException {
+            StringBuilder all = new StringBuilder();
+            while (true) {
+                StringBuilder line = new StringBuilder();
+                int b;
+                while ((b = in.read()) != -1 && b != '\n') {
+                    line.append((char) b);
+                }
+                if (b == -1) {
+                    throw new IOException("connection closed; reply so far: " + all + line);
+                }
+                all.append(line).append('\n');
+                if (line.length() < 4 || line.charAt(3) != '-') {
+                    return all.toString();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                command("QUIT", -1);
+            } catch (IOException ignored) {
+                // the server may already have closed; nothing to recover
+            }
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.sealmail.cli;
+
+import io.sealmail.bench.MaildirCheck;
+import io.sealmail.bench.SmtpLoad;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code sealmail bench smtp}: submission load against any SMTP server, with a delivery check afterwards. */
+@Command(name = "smtp", mixinStandardHelpOptions = true,
+        description = "Send messages over N concurrent TLS sessions; report messages/s and latency, then verify delivery.")
+public class BenchSmtpCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server address (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "10587", description = "Server port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--tls", defaultValue = "starttls", description = "starttls, implicit or none (default: ${DEFAULT-VALUE}).")
+    String tls;
+
+    @Option(names = "--cafile", description = "CA certificate (PEM) the server's certificate must chain to.")
+    Path caFile;
+
+    @Option(names = "--user", defaultValue = "bench%d@demo.sealmail.test",
+            description = "Login and sender; %%d is replaced by 1..--users (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--users", defaultValue = "1", description = "How many distinct users the sessions rotate over.")
+    int users;
+
+    @Option(names = "--password", description = "Password for AUTH PLAIN; omit to send without AUTH (port 25).")
+    String password;
+
+    @Option(names = "--to", description = "Recipient; default: each session's own user.")
+    String to;
+
+    @Option(names = "--connections", defaultValue = "16", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--messages", defaultValue = "2000", description = "Messages in all (default: ${DEFAULT-VALUE}).")
+    int messages;
+
+    @Option(names = "--size", defaultValue = "10240", description = "Message size in octets (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--verify-maildir", description = "Maildir tree to scan afterwards: every acknowledged message must be there exactly once.")
+    Path verifyMaildir;
+
+    @Option(names = "--verify-timeout", defaultValue = "120", description = "Seconds to wait for delivery when verifying.")
+    int verifyTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        SmtpLoad.TlsMode mode = SmtpLoad.TlsMode.valueOf(tls.toUpperCase(Locale.ROOT));
+        if (mode != SmtpLoad.TlsMode.NONE && caFile == null) {
+            throw new UserError("--cafile is required with --tls " + tls + " (the server certificate is verified)");
+        }
+        SSLContext ssl = mode == SmtpLoad.TlsMode.NONE ? null : trusting(caFile);
+        SmtpLoad.Plan plan = new SmtpLoad.Plan(host, port, mode, ssl, user, users, password, to,
+                connections, messages, size);
+        System.out.printf("sealmail bench smtp: %s:%d tls=%s connections=%d messages=%d size=%d%n",
+                host, port, tls, connections, messages, size);
+        SmtpLoad.Result r = SmtpLoad.run(plan);
+        System.out.printf("accepted %d messages in %.2f s: %.1f msg/s, latency p50 %.2f ms, p99 %.2f ms, failures %d%n",
+                r.acknowledgedIds().size(), r.elapsedNanos() / 1e9, r.messagesPerSecond(),
+                r.percentileMillis(50), r.percentileMillis(99), r.failures());
+        r.errors().forEach(e -> System.out.println("  error: " + e));
+        int exit = r.failures() == 0 ? 0 : 1;
+        if (verifyMaildir != null) {
+            MaildirCheck.Outcome o = MaildirCheck.await(verifyMaildir, r.acknowledgedIds(), verifyTimeout * 1000L);
+            System.out.printf("delivery check: %d acknowledged, %d found, %d missing, %d duplicated%n",
+                    o.expected(), o.found(), o.missing(), o.duplicated());
+            if (!o.complete()) {
+                exit = 2;
+            }
+        }
+        return exit;
+    }
+
+    static SSLContext trusting(Path caFile) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            int i = 0;
+            for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca" + i++, (X509Certificate) cert);
+            }
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
