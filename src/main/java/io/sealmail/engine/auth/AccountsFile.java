@@ -81,7 +81,7 @@ public record AccountsFile(Map<String, PasswordHash> accounts, Set<String> locke
     }
 
     /** Null when the address is usable as an account name, else why not. Expects lower case. */
-    static String addressProblem(String address) {
+    public static String addressProblem(String address) {
         int at = address.lastIndexOf('@');
         if (at <= 0 || at == address.length() - 1 || address.indexOf('@') != at) {
             return "'" + printable(address) + "' is not an address (expected local-part@domain)";
