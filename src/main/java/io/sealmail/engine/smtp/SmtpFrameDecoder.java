@@ -38,8 +38,12 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder implements Star
     /** The end-of-data sequence, matched as a rolling window over the raw octets. */
     private static final byte[] END = {CR, LF, DOT, CR, LF};
 
+    /** RFC 4954 §4: AUTH lines and SASL responses may be up to 12288 octets (long initial responses). */
+    static final int AUTH_LINE_LIMIT = 12288;
+
     private final int maxCommandLine;
     private final int maxTextLine;
+    private boolean saslResponse;
 
     private Mode mode = Mode.COMMAND;
     private boolean paused;
@@ -157,15 +161,31 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder implements Star
         }
     }
 
+    /** While a SASL exchange waits for the client's response line, that line may be as long as an AUTH line. */
+    public void expectSaslResponse(boolean expect) {
+        saslResponse = expect;
+    }
+
+    private int commandLimit(ByteBuf in) {
+        if (saslResponse) {
+            return Math.max(maxCommandLine, AUTH_LINE_LIMIT);
+        }
+        int i = in.readerIndex();
+        boolean auth = in.readableBytes() >= 5 && (in.getByte(i) | 0x20) == 'a' && (in.getByte(i + 1) | 0x20) == 'u'
+                && (in.getByte(i + 2) | 0x20) == 't' && (in.getByte(i + 3) | 0x20) == 'h' && in.getByte(i + 4) == ' ';
+        return auth ? Math.max(maxCommandLine, AUTH_LINE_LIMIT) : maxCommandLine;
+    }
+
     private void decodeCommand(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
         int readable = in.readableBytes();
-        int lf = in.indexOf(start, start + Math.min(readable, maxCommandLine), LF);
+        int limit = commandLimit(in);
+        int lf = in.indexOf(start, start + Math.min(readable, limit), LF);
         if (lf < 0) {
-            if (readable >= maxCommandLine) {
+            if (readable >= limit) {
                 // No line end within the bound: drop what we have and resynchronise at the next LF
                 // without closing the connection; the reply comes then, in order with pipelined commands.
-                in.skipBytes(maxCommandLine);
+                in.skipBytes(limit);
                 mode = Mode.DISCARD_COMMAND;
             }
             return;

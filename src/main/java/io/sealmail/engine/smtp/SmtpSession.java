@@ -74,6 +74,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final String hostname;
     private final SmtpFrameDecoder decoder;
     private final boolean admitted;
+    private final SmtpMetrics metrics;
 
     private ChannelHandlerContext ctx;
     private InetAddress clientAddress;
@@ -102,6 +103,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.hostname = engine.config().hostname();
         this.decoder = decoder;
         this.admitted = admitted;
+        this.metrics = new SmtpMetrics(engine.meters(), role);
     }
 
     State state() {
@@ -118,6 +120,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        metrics.connection(admitted);
         if (!admitted) {
             state = State.CLOSING;
             ctx.writeAndFlush(SmtpReplies.TOO_MANY_CONNECTIONS.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
@@ -245,6 +248,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
             } else if (msg instanceof SmtpFrame.CommandTooLong) {
                 sasl = SaslStep.NONE;
+                decoder.expectSaslResponse(false);
                 reply(SmtpReplies.LINE_TOO_LONG);
             } else if (msg instanceof SmtpFrame.Content content) {
                 content(content);
@@ -462,6 +466,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         MailAddress address = parsed.address();
         if (parsed.trick() != null) {
             // Source routes, percent hack, bang paths, double @, quoted routing: never routed, on any port.
+            metrics.recipientRefused("routing_" + parsed.trick().name().toLowerCase(Locale.ROOT));
             reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
             return;
         }
@@ -472,6 +477,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (engine.accounts().isLocalDomain(address.domain())) {
             Optional<String> local = engine.accounts().resolveRecipient(address.lookupKey());
             if (local.isEmpty()) {
+                metrics.recipientRefused("unknown_user");
                 reply(SmtpReplies.UNKNOWN_USER.withText("<" + address + ">: Recipient address rejected: User unknown in local recipient table"));
                 return;
             }
@@ -479,6 +485,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         } else if (account != null && requiresAuth()) {
             tx.recipients.add(new SmtpTransaction.Recipient(address, null));
         } else {
+            metrics.recipientRefused("relay");
             reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
             return;
         }
@@ -662,6 +669,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (refusal != null) {
             // The whole message is refused; a BDAT transfer ends with it (RFC 3030 §2: the client must RSET).
             LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refusal);
+            metrics.rejected(violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
             abortTransaction();
             state = State.READY;
             reply(refusal);
@@ -717,9 +725,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                     LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
                             role.id(), id, done.returnPath(), accounts.size(), remote.size(),
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                    metrics.accepted(java.time.Duration.ofNanos(System.nanoTime() - started));
                     reply(SmtpReplies.OK.withText("Ok: queued as " + id));
                 } else {
                     LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
+                    metrics.rejected("store_failure");
                     reply(SmtpReplies.LOCAL_ERROR);
                 }
                 resume();
@@ -837,6 +847,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             case "PLAIN" -> {
                 if (initial == null) {
                     sasl = SaslStep.PLAIN;
+                    decoder.expectSaslResponse(true);
                     reply(new SmtpReply(334, null, List.of("")));
                 } else {
                     plain(initial);
@@ -845,6 +856,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             case "LOGIN" -> {
                 if (initial == null) {
                     sasl = SaslStep.LOGIN_USERNAME;
+                    decoder.expectSaslResponse(true);
                     reply(new SmtpReply(334, null, List.of(USERNAME_CHALLENGE)));
                 } else {
                     loginUsername(initial);
@@ -857,6 +869,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private void saslResponse(String line) {
         SaslStep step = sasl;
         sasl = SaslStep.NONE;
+        decoder.expectSaslResponse(false);
         if (line.equals("*")) {
             // RFC 4954 §4: the client cancels the exchange.
             reply(SmtpReplies.AUTH_ABORTED);
@@ -913,6 +926,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         sasl = SaslStep.LOGIN_PASSWORD;
+        decoder.expectSaslResponse(true);
         reply(new SmtpReply(334, null, List.of(PASSWORD_CHALLENGE)));
     }
 
@@ -962,6 +976,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
                 Optional<String> outcome = result;
                 onEventLoop(() -> {
+                    metrics.authentication(outcome.isPresent());
                     if (outcome.isPresent()) {
                         account = outcome.get();
                         LOG.debugf("SMTP %s: %s authenticated from %s", role.id(), account, clientAddress.getHostAddress());

@@ -126,6 +126,14 @@ class SmtpFrameDecoderTest {
     }
 
     @Test
+    void authLinesMayBeAsLongAsRfc4954Allows() {
+        String auth = "AUTH PLAIN " + "A".repeat(12288 - 13);
+        assertThat(frames(auth + "\r\nNOOP\r\n")).containsExactly("CMD " + auth, "CMD NOOP");
+        assertThat(frames(auth + "A\r\nNOOP\r\n")).containsExactly("TOO LONG", "CMD NOOP");
+        assertThat(frames("NOOP " + "A".repeat(600) + "\r\nNOOP\r\n")).containsExactly("TOO LONG", "CMD NOOP");
+    }
+
+    @Test
     void aHugeCommandLineIsNotBuffered() {
         SmtpFrameDecoder decoder = new SmtpFrameDecoder(512, 1000);
         Recorder recorder = new Recorder(decoder);

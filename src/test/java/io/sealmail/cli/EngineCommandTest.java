@@ -1,0 +1,79 @@
+package io.sealmail.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code sealmail engine --config FILE} refuses a configuration that cannot run with one clear line, exit code 2. */
+class EngineCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String stderr) {
+    }
+
+    private Result run(String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("engine.yaml"), yaml);
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new EngineCommand()).execute("--config", file.toString());
+            return new Result(exit, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    private static void assertOneLine(Result r, String expected) {
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.stderr().lines().toList()).hasSize(1);
+        assertThat(r.stderr()).startsWith("sealmail engine: ").contains(expected).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void malformedYamlIsOneLine() throws Exception {
+        assertOneLine(run("hostname: [unclosed\n"), "engine config is not valid");
+    }
+
+    @Test
+    void aMissingRequiredFieldIsNamed() throws Exception {
+        assertOneLine(run("domains: [example.test]\n"), "hostname is required");
+    }
+
+    @Test
+    void unreadableCertificateFilesAreNamed() throws Exception {
+        String yaml = """
+                hostname: mail.test
+                domains: [example.test]
+                listeners:
+                  - {role: smtp, address: 127.0.0.1, port: 0}
+                tls: {certFile: %1$s/none.crt, keyFile: %1$s/none.key}
+                accountsFile: %1$s/accounts
+                dataDir: %1$s/data
+                httpPort: -1
+                """.formatted(dir);
+        assertOneLine(run(yaml), "tls: ");
+    }
+
+    @Test
+    void aMissingConfigFileIsOneLine() {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new EngineCommand()).execute("--config", dir.resolve("nope.yaml").toString());
+            assertOneLine(new Result(exit, err.toString(StandardCharsets.UTF_8)), "cannot read");
+        } finally {
+            System.setErr(saved);
+        }
+    }
+}
