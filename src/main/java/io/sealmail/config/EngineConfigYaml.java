@@ -31,6 +31,8 @@ public final class EngineConfigYaml {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    private static final String INVALID = "engine config is not valid: ";
+
     private EngineConfigYaml() {
     }
 
@@ -62,12 +64,12 @@ public final class EngineConfigYaml {
             // The key's own line: the parser's location is already past it when Jackson notices.
             int keyLine = lineOfKey(yaml, e.getPropertyName());
             String line = keyLine > 0 ? " (line " + keyLine + ")" : line(e);
-            throw new ConfigException(where(e) + "unknown field '" + e.getPropertyName() + "'" + line + known, e);
+            throw new ConfigException(INVALID + where(e) + "unknown field '" + e.getPropertyName() + "'" + line + known, e);
         } catch (MismatchedInputException e) {
             String type = kind(e.getTargetType() == null ? "value" : e.getTargetType().getSimpleName());
             String what = e instanceof InvalidFormatException f && f.getValue() != null
                     ? "'" + f.getValue() + "' is not " + type : "expected " + type;
-            throw new ConfigException(where(e) + what + line(e), e);
+            throw new ConfigException(INVALID + where(e) + what + line(e), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException("engine config is not valid YAML: " + e.getOriginalMessage() + line(e), e);
         }

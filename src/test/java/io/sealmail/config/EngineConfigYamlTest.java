@@ -133,27 +133,27 @@ class EngineConfigYamlTest {
     @Test
     void wrongTypesNameTheFieldAndLine() {
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "limits:\n  maxRecipients: lots\n"))
-                .isInstanceOf(ConfigException.class).hasMessage("limits.maxRecipients: 'lots' is not an integer (line 7)");
+                .isInstanceOf(ConfigException.class).hasMessage("engine config is not valid: limits.maxRecipients: 'lots' is not an integer (line 7)");
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "limits:\n  idleTimeout: 5 minutes\n"))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("limits.idleTimeout: ").hasMessageContaining("(line 7)");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("engine config is not valid: limits.idleTimeout: ").hasMessageContaining("(line 7)");
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "listeners:\n  - role: pop2\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("listeners[0].role: 'pop2' is not a role (smtp, submission, smtps, pop3, pop3s, imap, imaps) (line 7)");
+                .hasMessage("engine config is not valid: listeners[0].role: 'pop2' is not a role (smtp, submission, smtps, pop3, pop3s, imap, imaps) (line 7)");
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "domains2: x\n"))
-                .hasMessageStartingWith("unknown field 'domains2' (line 6); known fields: accountsFile, aliases, dataDir, domains,");
+                .hasMessageStartingWith("engine config is not valid: unknown field 'domains2' (line 6); known fields: accountsFile, aliases, dataDir, domains,");
     }
 
     @Test
     void unknownFieldsAreRefusedWithTheirPlaceAndLine() {
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "limits:\n  maxRecipients: 10\n  maxRecipent: 5\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("limits: unknown field 'maxRecipent' (line 8); known fields: authFailureWindow, dataTimeout,")
+                .hasMessageStartingWith("engine config is not valid: limits: unknown field 'maxRecipent' (line 8); known fields: authFailureWindow, dataTimeout,")
                 .hasMessageContaining("maxRecipients");
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "tls: {certFile: a, keyFile: b, caFile: c}\n"))
                 .isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL.replace("dataDir: /data\n", "") + "listeners:\n  - role: smtp\n    prot: 25\ndataDir: /d\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("listeners[0]: unknown field 'prot' (line 7)");
+                .hasMessageStartingWith("engine config is not valid: listeners[0]: unknown field 'prot' (line 7)");
     }
 
     @Test
