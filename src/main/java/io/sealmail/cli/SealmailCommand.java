@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 EngineCommand.class,
                 QueueCommand.class,
                 BenchCommand.class,
+                HashPasswordCommand.class,
         })
 public class SealmailCommand {
 }
