@@ -108,6 +108,21 @@ final class SmtpTestServer implements AutoCloseable {
         return t;
     }
 
+    /** A submission session over STARTTLS, after EHLO, not logged in. */
+    Transcript submission0() throws IOException {
+        Transcript t = connect(Role.SUBMISSION);
+        t.run("""
+                C: EHLO client.test
+                S: 250
+                C: STARTTLS
+                S: 220 2.0.0
+                TLS
+                C: EHLO client.test
+                S: 250
+                """);
+        return t;
+    }
+
     static String plain(String user, String password) {
         return java.util.Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
