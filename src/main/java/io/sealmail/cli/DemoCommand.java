@@ -4,6 +4,7 @@ import io.sealmail.ca.CaSpec;
 import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.IssuedCertificate;
 import io.sealmail.ca.LeafSpec;
+import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
@@ -77,16 +78,24 @@ public class DemoCommand implements Callable<Integer> {
                 listeners.add(new Listener(role, "127.0.0.1", role.standardPort() + portOffset));
             }
         }
-        EngineConfig config = new EngineConfig(HOST, domains, listeners,
-                new TlsFiles(tls.resolve("tls.crt").toString(), tls.resolve("tls.key").toString()),
-                accountsFile.toString(), Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS,
-                "127.0.0.1", 8080 + portOffset);
         MailEngine engine;
         try {
-            engine = MailEngine.start(config);
-        } catch (io.sealmail.config.ConfigException e) {
-            throw new UserError("cannot start the demo: " + e.getMessage()
-                    + " (is another demo running? try --port-offset)", e);
+            engine = MailEngine.start(config(dir, tls, accountsFile, domains, listeners));
+        } catch (ConfigException e) {
+            if (!e.getMessage().contains("offers no mailbox access")) {
+                throw new UserError("cannot start the demo: " + e.getMessage()
+                        + " (is another demo running? try --port-offset)", e);
+            }
+            // IMAP and POP3 need a store with folders and UIDs; until the Maildir store offers them, serve SMTP.
+            System.out.println("note: IMAP and POP3 need mailbox access that this build's Maildir store does not offer yet; "
+                    + "serving SMTP only");
+            listeners.removeIf(l -> !l.role().isSmtp());
+            try {
+                engine = MailEngine.start(config(dir, tls, accountsFile, domains, listeners));
+            } catch (ConfigException again) {
+                throw new UserError("cannot start the demo: " + again.getMessage()
+                        + " (is another demo running? try --port-offset)", again);
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "sealmail-demo-shutdown"));
         printGuide(engine, tls.resolve("ca.crt"), accounts, dir);
@@ -94,6 +103,13 @@ public class DemoCommand implements Callable<Integer> {
         System.out.flush();
         engine.awaitClose();
         return 0;
+    }
+
+    private EngineConfig config(Path dir, Path tls, Path accountsFile, List<String> domains, List<Listener> listeners) {
+        return new EngineConfig(HOST, domains, listeners,
+                new TlsFiles(tls.resolve("tls.crt").toString(), tls.resolve("tls.key").toString()),
+                accountsFile.toString(), Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS,
+                "127.0.0.1", 8080 + portOffset);
     }
 
     private Map<String, String> accounts() throws IOException {
