@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 CaCommand.class,
                 EngineCommand.class,
                 QueueCommand.class,
+                DemoCommand.class,
                 BenchCommand.class,
                 HashPasswordCommand.class,
         })
