@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
                 OperatorCommand.class,
                 EngineCommand.class,
                 QueueCommand.class,
+                DemoCommand.class,
                 BenchCommand.class,
+                HashPasswordCommand.class,
         })
 public class SealmailCommand {
 }
