@@ -8,10 +8,13 @@ import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsException;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.store.DiskOutboundQueue;
+import io.sealmail.store.DiskOutboundQueue;
 import io.sealmail.store.MailStore;
+import io.sealmail.store.MaildirStore;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.OutboundQueue;
 
+import java.io.IOException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.sealmail.engine;
 
 import io.sealmail.config.Role;
+import io.sealmail.engine.imap.MailAccessProtocols;
 import io.sealmail.engine.smtp.SmtpChannelInitializer;
 
 import java.util.EnumMap;
@@ -19,6 +20,10 @@ public final class ListenerProtocols {
         protocols.put(Role.SMTP, SmtpChannelInitializer::new);
         protocols.put(Role.SUBMISSION, SmtpChannelInitializer::new);
         protocols.put(Role.SMTPS, SmtpChannelInitializer::new);
+        protocols.put(Role.IMAP, MailAccessProtocols::imap);
+        protocols.put(Role.IMAPS, MailAccessProtocols::imap);
+        protocols.put(Role.POP3, MailAccessProtocols::pop3);
+        protocols.put(Role.POP3S, MailAccessProtocols::pop3);
         return protocols;
     }
 

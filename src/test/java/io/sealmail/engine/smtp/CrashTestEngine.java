@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The engine as a child process for {@link SmtpCrashTest}: {@code CrashTestEngine DIR PORT} serves port 25 on
- * 127.0.0.1 with the store under DIR/data and prints {@code READY <port>} once it accepts connections.
+ * 127.0.0.1 with the production Maildir store under DIR/data and prints {@code READY <port>} once it accepts connections.
  */
 public final class CrashTestEngine {
     private CrashTestEngine() {
@@ -23,12 +23,11 @@ public final class CrashTestEngine {
         Path dir = Path.of(args[0]);
         int port = Integer.parseInt(args[1]);
         TestAccounts accounts = new TestAccounts(List.of("example.test")).user(SmtpTestServer.BOB, SmtpTestServer.PASSWORD);
-        TestMailStore store = new TestMailStore(dir.resolve("data"));
         EngineConfig config = new EngineConfig("mail.test", List.of("example.test"),
                 List.of(new Listener(Role.SMTP, "127.0.0.1", port)),
                 new TlsFiles(dir.resolve("tls/tls.crt").toString(), dir.resolve("tls/tls.key").toString()),
                 dir.resolve("accounts").toString(), Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS, "127.0.0.1", -1);
-        MailEngine engine = MailEngine.builder(config).accounts(accounts).store(store).outbound(store).start();
+        MailEngine engine = MailEngine.builder(config).accounts(accounts).start(); // production MaildirStore from dataDir
         System.out.println("READY " + engine.port(Role.SMTP));
         System.out.flush();
         engine.awaitClose();

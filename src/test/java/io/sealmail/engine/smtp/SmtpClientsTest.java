@@ -37,7 +37,8 @@ class SmtpClientsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new SmtpTestServer(dir);
+        // Real clients against the production store: Maildirs and the outbound queue made from the config.
+        server = new SmtpTestServer(dir, l -> l, true);
     }
 
     @AfterAll
@@ -47,7 +48,7 @@ class SmtpClientsTest {
 
     /** The message bob received with this marker in it, exactly once. */
     private static String delivered(String marker) throws IOException {
-        List<String> hits = server.store.messages(BOB).stream().filter(m -> m.contains(marker)).toList();
+        List<String> hits = server.delivered(BOB).stream().filter(m -> m.contains(marker)).toList();
         assertThat(hits).as("messages with %s", marker).hasSize(1);
         return hits.get(0);
     }

@@ -6,6 +6,7 @@ import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.store.MaildirStore;
 import io.sealmail.engine.tls.TlsCounters;
 
 import java.io.IOException;
@@ -31,12 +32,24 @@ final class SmtpTestServer implements AutoCloseable {
     final Path dir;
     final TlsCounters tlsCounters = new TlsCounters();
 
+    /** The production store: Maildirs and the outbound queue under dataDir, made by the engine itself. */
+    final boolean maildir;
+
     SmtpTestServer(Path dir) throws Exception {
         this(dir, l -> l);
     }
 
-    /** @param limits adjusts the default limits (tests use short timeouts and small bounds) */
     SmtpTestServer(Path dir, UnaryOperator<Limits> limits) throws Exception {
+        this(dir, limits, false);
+    }
+
+    /**
+     * @param limits  adjusts the default limits (tests use short timeouts and small bounds)
+     * @param maildir true: the engine makes its own MaildirStore and DiskOutboundQueue from the config (as in
+     *                production); false: the controllable {@link TestMailStore}
+     */
+    SmtpTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir) throws Exception {
+        this.maildir = maildir;
         this.dir = dir;
         pki = TestPki.create(dir.resolve("tls"));
         accounts = new TestAccounts(List.of("example.test"))
@@ -48,7 +61,23 @@ final class SmtpTestServer implements AutoCloseable {
                         new Listener(Role.SMTPS, "127.0.0.1", 0)),
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
                 Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
-        engine = MailEngine.builder(config).tlsListener(tlsCounters).accounts(accounts).store(store).outbound(store).start();
+        MailEngine.Builder builder = MailEngine.builder(config).tlsListener(tlsCounters).accounts(accounts);
+        engine = (maildir ? builder : builder.store(store).outbound(store)).start();
+    }
+
+    /** Messages in the account's INBOX (new/), whichever store is in use. */
+    List<String> delivered(String account) throws IOException {
+        if (!maildir) {
+            return store.messages(account);
+        }
+        Path newDir = ((MaildirStore) engine.context().store()).inbox(account).resolve("new");
+        List<String> out = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.list(newDir)) {
+            for (Path p : files.sorted().toList()) {
+                out.add(java.nio.file.Files.readString(p, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     InetSocketAddress address(Role role) {
@@ -76,6 +105,21 @@ final class SmtpTestServer implements AutoCloseable {
                 C: AUTH PLAIN %s
                 S: 235 2.7.0
                 """.formatted(plain(ALICE, PASSWORD)));
+        return t;
+    }
+
+    /** A submission session over STARTTLS, after EHLO, not logged in. */
+    Transcript submission0() throws IOException {
+        Transcript t = connect(Role.SUBMISSION);
+        t.run("""
+                C: EHLO client.test
+                S: 250
+                C: STARTTLS
+                S: 220 2.0.0
+                TLS
+                C: EHLO client.test
+                S: 250
+                """);
         return t;
     }
 

@@ -1,0 +1,242 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** FETCH and UID FETCH (RFC 9051 §6.4.5, BINARY RFC 3516). Message files are read only when an item needs them. */
+final class FetchCommand {
+    static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
+
+    private FetchCommand() {
+    }
+
+    static void fetch(ImapSession s, ImapRequest r) throws IOException {
+        List<Integer> seqs = StoreCommands.messages(s, r);
+        List<FetchItem> items = new ArrayList<>();
+        ImapArg arg = r.args().next("fetch items");
+        if (arg instanceof ImapArg.ListArg list) {
+            for (ImapArg a : list.items()) {
+                if (!(a instanceof ImapArg.Atom atom)) {
+                    throw r.args().bad("Invalid FETCH item");
+                }
+                items.addAll(FetchItem.parse(atom.value(), r.args()));
+            }
+        } else if (arg instanceof ImapArg.Atom atom) {
+            items.addAll(FetchItem.parse(atom.value(), r.args()));
+        } else {
+            throw r.args().bad("Invalid FETCH items");
+        }
+        r.args().end();
+        boolean uidCommand = StoreCommands.isUid(r);
+        if (uidCommand && items.stream().noneMatch(i -> i.kind() == FetchItem.Kind.UID)) {
+            // RFC 9051 §6.4.9: UID FETCH always returns the UID.
+            items.add(0, FetchItem.simple(FetchItem.Kind.UID));
+        }
+        boolean needsContent = items.stream().anyMatch(FetchItem::needsContent);
+        boolean setsSeen = items.stream().anyMatch(i -> !i.peek() && (i.kind() == FetchItem.Kind.SECTION || i.kind() == FetchItem.Kind.BINARY));
+        SelectedMailbox box = s.selected();
+        if (setsSeen && !box.readOnly) {
+            List<Long> unseen = new ArrayList<>();
+            for (int seq : seqs) {
+                if (!box.get(seq).flags().contains("\\Seen")) {
+                    unseen.add(box.get(seq).uid());
+                }
+            }
+            if (!unseen.isEmpty()) {
+                box.folder.store(unseen, MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+                for (MessageInfo m : box.folder.messages()) {
+                    int seq = box.seqOf(m.uid());
+                    if (seq > 0 && unseen.contains(m.uid())) {
+                        box.updateFlags(seq, m.flags());
+                    }
+                }
+                if (items.stream().noneMatch(i -> i.kind() == FetchItem.Kind.FLAGS)) {
+                    items.add(FetchItem.simple(FetchItem.Kind.FLAGS));
+                }
+            }
+        }
+        for (int seq : seqs) {
+            MessageInfo m = box.get(seq);
+            byte[] content = null;
+            MimeStructure.Entity root = null;
+            if (needsContent) {
+                try {
+                    content = box.folder.read(m.uid());
+                } catch (MailboxException gone) {
+                    // Expunged by another session and not yet reported (RFC 9051 §7.5.1): skip it.
+                    continue;
+                }
+                root = MimeStructure.parse(content);
+            }
+            ResponseWriter w = s.response().raw("* ").raw(Integer.toString(seq)).raw(" FETCH (");
+            boolean first = true;
+            for (FetchItem item : items) {
+                if (!first) {
+                    w.sp();
+                }
+                first = false;
+                render(w, item, m, content, root);
+            }
+            w.raw(')').crlf();
+            s.write(w.buffer());
+        }
+        s.ok(r, r.name() + " completed");
+    }
+
+    private static void render(ResponseWriter w, FetchItem item, MessageInfo m, byte[] content, MimeStructure.Entity root)
+            throws MailboxException {
+        switch (item.kind()) {
+            case FLAGS -> w.raw("FLAGS ").raw(SelectedMailbox.flagList(m.flags()));
+            case UID -> w.raw("UID ").raw(Long.toString(m.uid()));
+            case INTERNALDATE -> w.raw("INTERNALDATE \"").raw(INTERNALDATE.format(m.internalDate())).raw('"');
+            case RFC822_SIZE -> w.raw("RFC822.SIZE ").raw(Long.toString(m.size()));
+            case ENVELOPE -> {
+                w.raw("ENVELOPE ");
+                MessageStructureWriter.envelope(w, root);
+            }
+            case BODYSTRUCTURE, BODY -> {
+                w.raw(item.kind() == FetchItem.Kind.BODY ? "BODY " : "BODYSTRUCTURE ");
+                MessageStructureWriter.bodyStructure(w, content, root, item.kind() == FetchItem.Kind.BODYSTRUCTURE);
+            }
+            case SECTION -> {
+                byte[] section = section(content, root, item);
+                w.raw(item.label()).sp();
+                partial(w, section, item, false);
+            }
+            case BINARY -> {
+                byte[] decoded = decoded(content, root, item);
+                w.raw(item.label()).sp();
+                if (decoded == null) {
+                    w.nil();
+                } else {
+                    partial(w, decoded, item, true);
+                }
+            }
+            case BINARY_SIZE -> {
+                byte[] decoded = decoded(content, root, item);
+                w.raw(item.label()).sp().raw(Integer.toString(decoded == null ? 0 : decoded.length));
+            }
+        }
+    }
+
+    private static void partial(ResponseWriter w, byte[] bytes, FetchItem item, boolean binary) {
+        int from = 0;
+        int len = bytes.length;
+        if (item.offset() >= 0) {
+            from = (int) Math.min(item.offset(), bytes.length);
+            len = (int) Math.min(item.length(), bytes.length - from);
+        }
+        boolean hasNul = false;
+        for (int i = from; binary && i < from + len; i++) {
+            if (bytes[i] == 0) {
+                hasNul = true;
+                break;
+            }
+        }
+        if (hasNul) {
+            byte[] copy = new byte[len];
+            System.arraycopy(bytes, from, copy, 0, len);
+            w.binaryLiteral(copy);
+        } else {
+            w.literal(bytes, from, len);
+        }
+    }
+
+    /** The entity a part number path names, or null if there is no such part. */
+    static MimeStructure.Entity part(MimeStructure.Entity root, List<Integer> path) {
+        MimeStructure.Entity e = root;
+        for (int n : path) {
+            e = child(e, n);
+            if (e == null) {
+                return null;
+            }
+        }
+        return e;
+    }
+
+    private static MimeStructure.Entity child(MimeStructure.Entity e, int n) {
+        if (e.isMessage() && e.message != null && e != null) {
+            return child(e.message, n);
+        }
+        if (e.isMultipart()) {
+            return n <= e.children.size() ? e.children.get(n - 1) : null;
+        }
+        return n == 1 ? e : null;
+    }
+
+    static byte[] section(byte[] content, MimeStructure.Entity root, FetchItem item) {
+        MimeStructure.Entity e = part(root, item.part());
+        if (e == null) {
+            return new byte[0];
+        }
+        String text = item.text();
+        if (text.isEmpty()) {
+            return item.part().isEmpty() ? content : slice(content, e.bodyStart, e.end);
+        }
+        if (text.equals("MIME")) {
+            return slice(content, e.start, e.bodyStart);
+        }
+        // HEADER, TEXT, HEADER.FIELDS of a part apply to the message inside a message/rfc822 part.
+        MimeStructure.Entity msg = item.part().isEmpty() ? root : (e.isMessage() && e.message != null ? e.message : null);
+        if (msg == null) {
+            return new byte[0];
+        }
+        switch (text) {
+            case "HEADER":
+                return slice(content, msg.start, msg.bodyStart);
+            case "TEXT":
+                return slice(content, msg.bodyStart, msg.end);
+            default:
+                boolean not = text.equals("HEADER.FIELDS.NOT");
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                for (MimeStructure.HeaderField f : msg.fields) {
+                    boolean listed = item.fields().contains(f.name().toUpperCase(Locale.ROOT));
+                    if (listed != not) {
+                        out.write(content, f.start(), f.end() - f.start());
+                    }
+                }
+                out.write('\r');
+                out.write('\n');
+                return out.toByteArray();
+        }
+    }
+
+    private static byte[] slice(byte[] content, int from, int to) {
+        byte[] out = new byte[Math.max(0, to - from)];
+        System.arraycopy(content, from, out, 0, out.length);
+        return out;
+    }
+
+    /** BINARY: the part's body with its Content-Transfer-Encoding undone (RFC 3516 §4.2). */
+    private static byte[] decoded(byte[] content, MimeStructure.Entity root, FetchItem item) throws MailboxException {
+        MimeStructure.Entity e = part(root, item.part());
+        if (e == null) {
+            return null;
+        }
+        byte[] body = item.part().isEmpty() ? slice(content, root.bodyStart, root.end) : slice(content, e.bodyStart, e.end);
+        String cte = e.header("Content-Transfer-Encoding");
+        String enc = cte == null ? "7bit" : cte.trim().toLowerCase(Locale.ROOT);
+        try {
+            return switch (enc) {
+                case "7bit", "8bit", "binary" -> body;
+                case "base64" -> Base64.getMimeDecoder().decode(body);
+                case "quoted-printable" -> new QuotedPrintableInputStream(new ByteArrayInputStream(body)).readAllBytes();
+                default -> throw new MailboxException("UNKNOWN-CTE", "Cannot decode " + enc);
+            };
+        } catch (IOException | IllegalArgumentException e1) {
+            throw new MailboxException("PARSE", "Part cannot be decoded");
+        }
+    }
+}

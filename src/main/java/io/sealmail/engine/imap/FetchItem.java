@@ -1,0 +1,196 @@
+package io.sealmail.engine.imap;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One FETCH data item (RFC 9051 §6.4.5), parsed from an atom such as {@code BODY.PEEK[1.HEADER.FIELDS (From)]<0.100>}.
+ *
+ * @param kind     what to return
+ * @param part     MIME part numbers ({@code 1.2} is [1, 2]); empty for the whole message
+ * @param text     HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT, MIME, or "" for the whole part
+ * @param fields   the field names of HEADER.FIELDS(.NOT), upper case
+ * @param label    how the item is named in the response ({@code BODY[HEADER]<0>})
+ * @param offset   partial start, or -1
+ * @param length   partial length, or -1
+ * @param peek     BODY.PEEK/BINARY.PEEK: do not set \Seen
+ */
+record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields, String section, long offset,
+                 long length, boolean peek) {
+
+    enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, ENVELOPE, BODYSTRUCTURE, BODY, SECTION, BINARY, BINARY_SIZE }
+
+    static FetchItem simple(Kind kind) {
+        return new FetchItem(kind, List.of(), "", List.of(), null, -1, -1, true);
+    }
+
+    /** Whether the item needs the message content (not just the index). */
+    boolean needsContent() {
+        return switch (kind) {
+            case FLAGS, UID, INTERNALDATE, RFC822_SIZE -> false;
+            default -> true;
+        };
+    }
+
+    String label() {
+        return switch (kind) {
+            case FLAGS -> "FLAGS";
+            case UID -> "UID";
+            case INTERNALDATE -> "INTERNALDATE";
+            case RFC822_SIZE -> "RFC822.SIZE";
+            case ENVELOPE -> "ENVELOPE";
+            case BODYSTRUCTURE -> "BODYSTRUCTURE";
+            case BODY -> "BODY";
+            case SECTION -> section == null ? "" : section;
+            case BINARY -> "BINARY[" + partText() + "]" + (offset >= 0 ? "<" + offset + ">" : "");
+            case BINARY_SIZE -> "BINARY.SIZE[" + partText() + "]";
+        };
+    }
+
+    private String partText() {
+        List<String> p = new ArrayList<>();
+        for (int n : part) {
+            p.add(Integer.toString(n));
+        }
+        return String.join(".", p);
+    }
+
+    /** Parses one item; macros (ALL, FAST, FULL) are expanded by the caller. */
+    static List<FetchItem> parse(String atom, ImapArgs args) {
+        String upper = atom.toUpperCase(Locale.ROOT);
+        switch (upper) {
+            case "FLAGS":
+                return List.of(simple(Kind.FLAGS));
+            case "UID":
+                return List.of(simple(Kind.UID));
+            case "INTERNALDATE":
+                return List.of(simple(Kind.INTERNALDATE));
+            case "RFC822.SIZE":
+                return List.of(simple(Kind.RFC822_SIZE));
+            case "ENVELOPE":
+                return List.of(simple(Kind.ENVELOPE));
+            case "BODYSTRUCTURE":
+                return List.of(simple(Kind.BODYSTRUCTURE));
+            case "BODY":
+                return List.of(simple(Kind.BODY));
+            case "RFC822":
+                return List.of(new FetchItem(Kind.SECTION, List.of(), "", List.of(), "RFC822", -1, -1, false));
+            case "RFC822.HEADER":
+                return List.of(new FetchItem(Kind.SECTION, List.of(), "HEADER", List.of(), "RFC822.HEADER", -1, -1, true));
+            case "RFC822.TEXT":
+                return List.of(new FetchItem(Kind.SECTION, List.of(), "TEXT", List.of(), "RFC822.TEXT", -1, -1, false));
+            case "ALL":
+                return List.of(simple(Kind.FLAGS), simple(Kind.INTERNALDATE), simple(Kind.RFC822_SIZE), simple(Kind.ENVELOPE));
+            case "FAST":
+                return List.of(simple(Kind.FLAGS), simple(Kind.INTERNALDATE), simple(Kind.RFC822_SIZE));
+            case "FULL":
+                return List.of(simple(Kind.FLAGS), simple(Kind.INTERNALDATE), simple(Kind.RFC822_SIZE),
+                        simple(Kind.ENVELOPE), simple(Kind.BODY));
+            case "MODSEQ":
+                throw args.bad("CONDSTORE is not supported");
+            default:
+                break;
+        }
+        int open = upper.indexOf('[');
+        int close = upper.lastIndexOf(']');
+        if (open < 0 || close < open) {
+            throw args.bad("Unknown FETCH item " + atom);
+        }
+        String name = upper.substring(0, open);
+        String spec = atom.substring(open + 1, close);
+        String rest = upper.substring(close + 1);
+        long offset = -1;
+        long length = -1;
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith("<") || !rest.endsWith(">")) {
+                throw args.bad("Invalid partial range");
+            }
+            String[] nums = rest.substring(1, rest.length() - 1).split("\\.");
+            if (nums.length != 2) {
+                throw args.bad("Invalid partial range");
+            }
+            offset = number(nums[0], args);
+            length = number(nums[1], args);
+            if (length == 0) {
+                throw args.bad("Invalid partial length");
+            }
+        }
+        boolean peek;
+        Kind kind;
+        switch (name) {
+            case "BODY" -> { kind = Kind.SECTION; peek = false; }
+            case "BODY.PEEK" -> { kind = Kind.SECTION; peek = true; }
+            case "BINARY" -> { kind = Kind.BINARY; peek = false; }
+            case "BINARY.PEEK" -> { kind = Kind.BINARY; peek = true; }
+            case "BINARY.SIZE" -> { kind = Kind.BINARY_SIZE; peek = true; }
+            default -> throw args.bad("Unknown FETCH item " + atom);
+        }
+        List<Integer> part = new ArrayList<>();
+        String text = "";
+        List<String> fields = new ArrayList<>();
+        String s = spec.trim();
+        int i = 0;
+        while (i < s.length() && Character.isDigit(s.charAt(i))) {
+            int j = i;
+            while (j < s.length() && Character.isDigit(s.charAt(j))) {
+                j++;
+            }
+            if (j - i > 5) {
+                throw args.bad("Invalid section");
+            }
+            int n = Integer.parseInt(s.substring(i, j));
+            if (n == 0) {
+                throw args.bad("Invalid section part 0");
+            }
+            part.add(n);
+            i = j;
+            if (i < s.length()) {
+                if (s.charAt(i) != '.') {
+                    throw args.bad("Invalid section");
+                }
+                i++;
+            }
+        }
+        String tail = s.substring(i);
+        String tailUpper = tail.toUpperCase(Locale.ROOT);
+        if (kind != Kind.SECTION && !tail.isEmpty()) {
+            throw args.bad("BINARY takes part numbers only");
+        }
+        if (tailUpper.isEmpty()) {
+            text = "";
+        } else if (tailUpper.equals("HEADER") || tailUpper.equals("TEXT") || tailUpper.equals("MIME")) {
+            text = tailUpper;
+            if (text.equals("MIME") && part.isEmpty()) {
+                throw args.bad("MIME needs a part number");
+            }
+        } else if (tailUpper.startsWith("HEADER.FIELDS")) {
+            boolean not = tailUpper.startsWith("HEADER.FIELDS.NOT");
+            text = not ? "HEADER.FIELDS.NOT" : "HEADER.FIELDS";
+            String list = tail.substring(text.length()).trim();
+            if (!list.startsWith("(") || !list.endsWith(")")) {
+                throw args.bad("HEADER.FIELDS needs a list of field names");
+            }
+            for (String f : list.substring(1, list.length() - 1).trim().split("\\s+")) {
+                String name1 = f.replace("\"", "");
+                if (!name1.isEmpty()) {
+                    fields.add(name1.toUpperCase(Locale.ROOT));
+                }
+            }
+            if (fields.isEmpty()) {
+                throw args.bad("HEADER.FIELDS needs at least one field name");
+            }
+        } else {
+            throw args.bad("Invalid section " + spec);
+        }
+        String label = "BODY[" + spec.trim().replaceAll("\\s+", " ") + "]" + (offset >= 0 ? "<" + offset + ">" : "");
+        return List.of(new FetchItem(kind, List.copyOf(part), text, List.copyOf(fields), label, offset, length, peek));
+    }
+
+    private static long number(String s, ImapArgs args) {
+        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(Character::isDigit)) {
+            throw args.bad("Invalid partial range");
+        }
+        return Long.parseLong(s);
+    }
+}

@@ -1,0 +1,407 @@
+package io.sealmail.engine.imap;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One IMAP connection. Commands are parsed on the event loop and run, in order, on the shared worker pool (they
+ * may hash passwords or touch the disk). State is an explicit {@link ImapState}; each command declares the states
+ * it is valid in. Updates caused by other sessions or by delivery are reported before a command's tagged response,
+ * and pushed at once during IDLE.
+ */
+public final class ImapSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(ImapSession.class);
+
+    /** Commands during which EXPUNGE responses are not allowed (RFC 9051 §7.5.1). */
+    private static final Set<String> NO_EXPUNGE_REPORTS = Set.of("FETCH", "STORE", "SEARCH");
+
+    private final AccessContext context;
+    private final boolean plaintextPort;
+    private final SessionExecutor executor;
+    private ChannelHandlerContext ctx;
+    private volatile ImapState state = ImapState.NOT_AUTHENTICATED;
+    private volatile boolean secure;
+    private String account;
+    private Mailboxes mailboxes;
+    private SelectedMailbox selected;
+    private final Set<String> enabled = new HashSet<>();
+    private volatile String idleTag;
+    private String saslTag;
+    private int authFailures;
+    private String currentCommand = "";
+    private final Object writable = new Object();
+
+    public ImapSession(AccessContext context, boolean plaintextPort) {
+        this.context = context;
+        this.plaintextPort = plaintextPort;
+        this.secure = !plaintextPort;
+        this.executor = new SessionExecutor(context.workers());
+    }
+
+    // ---- accessors for commands ----
+
+    public AccessContext context() {
+        return context;
+    }
+
+    public ImapState state() {
+        return state;
+    }
+
+    public boolean secure() {
+        return secure;
+    }
+
+    public boolean plaintextPort() {
+        return plaintextPort;
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public Mailboxes mailboxes() {
+        return mailboxes;
+    }
+
+    SelectedMailbox selected() {
+        return selected;
+    }
+
+    public Set<String> enabled() {
+        return enabled;
+    }
+
+    /** Mailbox names in UTF-8 once the client enabled UTF8=ACCEPT (RFC 6855). */
+    public boolean utf8() {
+        return enabled.contains("UTF8=ACCEPT");
+    }
+
+    public ChannelHandlerContext channelContext() {
+        return ctx;
+    }
+
+    public String capabilities() {
+        StringBuilder sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE");
+        if (state == ImapState.NOT_AUTHENTICATED) {
+            if (secure) {
+                sb.append(" AUTH=PLAIN");
+            } else {
+                sb.append(" STARTTLS LOGINDISABLED");
+            }
+        } else {
+            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED BINARY UTF8=ACCEPT")
+                    .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());
+        }
+        return sb.toString();
+    }
+
+    // ---- state changes, called by commands ----
+
+    void loggedIn(String account, Mailboxes mailboxes) {
+        this.account = account;
+        this.mailboxes = mailboxes;
+        this.state = ImapState.AUTHENTICATED;
+    }
+
+    void select(SelectedMailbox mailbox) {
+        deselect();
+        this.selected = mailbox;
+        this.state = ImapState.SELECTED;
+    }
+
+    void deselect() {
+        if (selected != null) {
+            selected.close();
+            selected = null;
+        }
+        if (state == ImapState.SELECTED) {
+            state = ImapState.AUTHENTICATED;
+        }
+    }
+
+    void logout() {
+        deselect();
+        state = ImapState.LOGOUT;
+    }
+
+    /** @return true when the connection must close (too many failures) */
+    boolean authFailed() {
+        authFailures++;
+        long delay = context.authFailureDelay().toMillis();
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return authFailures >= context.limits().maxAuthFailures();
+    }
+
+    void startIdle(String tag) {
+        idleTag = tag;
+    }
+
+    void awaitSasl(String tag) {
+        saslTag = tag;
+    }
+
+    void startTls() {
+        secure = true;
+        StartTls.upgrade(ctx.channel(), context.tls().get(), () -> {
+            ImapCommandDecoder decoder = ctx.pipeline().get(ImapCommandDecoder.class);
+            if (decoder != null) {
+                decoder.discardBuffered();
+            }
+            executor.clearPending();
+        }, currentTag + " OK Begin TLS negotiation now");
+    }
+
+    private String currentTag = "*";
+
+    // ---- output ----
+
+    public void untagged(String text) {
+        write("* " + text + "\r\n");
+    }
+
+    public void write(String text) {
+        write(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    /** Writes without flushing; waits while the socket is not keeping up, so a large FETCH holds bounded memory. */
+    public void write(ByteBuf buf) {
+        ctx.write(buf);
+        if (!ctx.channel().isWritable() && !ctx.executor().inEventLoop()) {
+            ctx.flush();
+            synchronized (writable) {
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (!ctx.channel().isWritable() && ctx.channel().isActive() && System.currentTimeMillis() < deadline) {
+                    try {
+                        writable.wait(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    public ResponseWriter response() {
+        return new ResponseWriter(ctx.alloc(), utf8());
+    }
+
+    /** Reports pending mailbox updates, then the tagged OK. */
+    public void ok(ImapRequest request, String text) throws IOException {
+        reportUpdates();
+        write(request.tag() + " OK " + text + "\r\n");
+    }
+
+    public void no(ImapRequest request, String text) {
+        write(request.tag() + " NO " + text + "\r\n");
+    }
+
+    public void bad(ImapRequest request, String text) {
+        write(request.tag() + " BAD " + text + "\r\n");
+    }
+
+    void reportUpdates() throws IOException {
+        if (selected != null) {
+            boolean expunges = !NO_EXPUNGE_REPORTS.contains(currentCommand);
+            for (String line : selected.sync(expunges)) {
+                untagged(line);
+            }
+        }
+    }
+
+    // ---- Netty ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ctx.writeAndFlush(Unpooled.copiedBuffer("* OK [CAPABILITY " + capabilities() + "] " + context.hostname()
+                + " Sealmail IMAP ready\r\n", StandardCharsets.US_ASCII));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        synchronized (writable) {
+            writable.notifyAll();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ImapInput.Rejected rejected) {
+            executor.submit(() -> {
+                write(rejected.response() + "\r\n");
+                if (rejected.close()) {
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    ctx.flush();
+                }
+            });
+            return;
+        }
+        if (!(msg instanceof ImapInput.Command command)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (executor.pending() + 1 >= context.limits().maxCommandsInFlight()) {
+            // Pipelining bound: stop reading until the queue drains; the client simply waits (TCP backpressure).
+            ctx.channel().config().setAutoRead(false);
+        }
+        executor.submit(() -> {
+            try {
+                process(command);
+            } finally {
+                ctx.flush();
+                if (!ctx.channel().config().isAutoRead() && executor.pending() <= 1 && state != ImapState.LOGOUT) {
+                    ctx.channel().config().setAutoRead(true);
+                    ctx.read();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.writeAndFlush(Unpooled.copiedBuffer("* BYE Autologout; idle for too long\r\n", StandardCharsets.US_ASCII))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        executor.submit(() -> {
+            idleTag = null;
+            deselect();
+        });
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debugf("IMAP connection error: %s", cause.toString());
+        ctx.close();
+    }
+
+    /** Called by the selected folder's listener, on any thread. */
+    void folderChanged() {
+        if (idleTag != null) {
+            executor.submit(() -> {
+                if (idleTag != null && selected != null && selected.changed) {
+                    try {
+                        reportUpdates();
+                    } catch (IOException e) {
+                        LOG.debugf("IDLE update failed: %s", e.getMessage());
+                    }
+                    ctx.flush();
+                }
+            });
+        }
+    }
+
+    private void process(ImapInput.Command command) {
+        if (state == ImapState.LOGOUT) {
+            return;
+        }
+        if (idleTag != null) {
+            String tag = idleTag;
+            idleTag = null;
+            if (command.literals().isEmpty() && command.firstLine().equalsIgnoreCase("DONE")) {
+                write(tag + " OK IDLE terminated\r\n");
+            } else {
+                write(tag + " BAD Expected DONE\r\n");
+            }
+            return;
+        }
+        if (saslTag != null) {
+            String tag = saslTag;
+            saslTag = null;
+            SessionCommands.saslResponse(this, tag, command.firstLine());
+            return;
+        }
+        ImapRequest request;
+        try {
+            request = ImapRequest.parse(command, context.limits());
+        } catch (ImapRequest.TaggedSyntaxException e) {
+            write(e.tag() + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
+            return;
+        } catch (ImapSyntaxException e) {
+            write(ImapCommandDecoder.tagOf(command.firstLine()) + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
+            return;
+        }
+        currentTag = request.tag();
+        ImapCommand.Registered registered = ImapCommands.lookup(request.name());
+        if (registered == null) {
+            write(request.tag() + " BAD Unknown command " + printable(request.name()) + "\r\n");
+            return;
+        }
+        if (!registered.states().contains(state)) {
+            write(request.tag() + " BAD " + request.name() + " not allowed " + switch (state) {
+                case NOT_AUTHENTICATED -> "before login";
+                case AUTHENTICATED -> "without a selected mailbox";
+                default -> "now";
+            } + "\r\n");
+            return;
+        }
+        currentCommand = request.name();
+        try {
+            registered.command().execute(this, request);
+        } catch (ImapSyntaxException e) {
+            write(request.tag() + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
+        } catch (MailboxException e) {
+            write(request.tag() + " NO " + (e.code() != null ? "[" + e.code() + "] " : "") + e.getMessage() + "\r\n");
+        } catch (IOException e) {
+            LOG.warnf("IMAP %s failed for %s: %s", request.name(), account, e.toString());
+            write(request.tag() + " NO [UNAVAILABLE] " + request.name() + " failed; try again later\r\n");
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "IMAP %s failed for %s", request.name(), account);
+            write(request.tag() + " NO [SERVERBUG] " + request.name() + " failed\r\n");
+        } finally {
+            currentCommand = "";
+        }
+        if (state == ImapState.LOGOUT) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static String codePrefix(ImapSyntaxException e) {
+        return e.code() != null ? "[" + e.code() + "] " : "";
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 40 ? s.substring(0, 40) : s;
+        return t.replaceAll("[^\\x21-\\x7e ]", "?");
+    }
+
+    /** Closes the connection after what was written. */
+    void closeAfterFlush() {
+        state = ImapState.LOGOUT;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,30 @@
+package io.sealmail.engine.imap;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.sealmail.config.ConfigException;
+import io.sealmail.config.Listener;
+import io.sealmail.engine.EngineContext;
+import io.sealmail.engine.pop3.Pop3ChannelInitializer;
+
+/** The IMAP and POP3 listener factories registered in {@link io.sealmail.engine.ListenerProtocols}. */
+public final class MailAccessProtocols {
+    private MailAccessProtocols() {
+    }
+
+    public static ChannelInitializer<Channel> imap(Listener listener, EngineContext engine) {
+        return new ImapChannelInitializer(AccessContext.from(engine, mailboxes(engine, listener)), listener.role().implicitTls());
+    }
+
+    public static ChannelInitializer<Channel> pop3(Listener listener, EngineContext engine) {
+        return new Pop3ChannelInitializer(AccessContext.from(engine, mailboxes(engine, listener)), listener.role().implicitTls());
+    }
+
+    /** The store must offer mailbox access (folders, UIDs, flags), not only delivery. */
+    static MailboxAccess mailboxes(EngineContext engine, Listener listener) {
+        if (engine.store() instanceof MailboxAccess access) {
+            return access;
+        }
+        throw new ConfigException("listener " + listener.role().id() + ": the mail store of this build offers no mailbox access");
+    }
+}

@@ -1,0 +1,53 @@
+package io.sealmail.engine.imap;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An open folder. {@link #messages()} is the current state and must be cheap (from an index, never by opening
+ * every message file); sessions keep their own numbering and derive EXISTS/EXPUNGE/FETCH updates from it.
+ */
+public interface MailFolder extends AutoCloseable {
+
+    String name();
+
+    long uidValidity();
+
+    long uidNext() throws IOException;
+
+    /** Current messages in ascending UID order. */
+    List<MessageInfo> messages() throws IOException;
+
+    /** The message exactly as stored (CRLF lines). @throws MailboxException NONEXISTENT if it was expunged */
+    byte[] read(long uid) throws IOException;
+
+    /** Replaces, adds or removes flags on each UID still present; returns the new flags of those changed. */
+    void store(Collection<Long> uids, FlagChange change, Set<String> flags) throws IOException;
+
+    /** Copies in the given order. @throws MailboxException TRYCREATE if the target does not exist, OVERQUOTA */
+    CopyResult copy(List<Long> uids, String target) throws IOException;
+
+    /** Copies then removes atomically as far as clients can see (RFC 6851). */
+    CopyResult move(List<Long> uids, String target) throws IOException;
+
+    /** Removes these messages for good; returns the UIDs actually removed, ascending. */
+    List<Long> expunge(Collection<Long> uids) throws IOException;
+
+    /** Called (on any thread) after any change by any session or by delivery. */
+    AutoCloseable onChange(Runnable listener);
+
+    @Override
+    void close();
+
+    enum FlagChange { REPLACE, ADD, REMOVE }
+
+    record MessageInfo(long uid, Set<String> flags, long size, Instant internalDate) {
+    }
+
+    /** @param sourceUids the UIDs copied, in order; @param targetUids their new UIDs, same order (RFC 4315 COPYUID) */
+    record CopyResult(long targetUidValidity, List<Long> sourceUids, List<Long> targetUids) {
+    }
+}

@@ -1,0 +1,292 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.engine.imap.MailFolder.MessageInfo;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Commands on mailboxes as a whole: SELECT, EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST, LSUB, NAMESPACE, STATUS, APPEND. */
+final class MailboxCommands {
+    static final String SYSTEM_FLAGS = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+    private static final String SEP = String.valueOf(Mailboxes.SEPARATOR);
+
+    private MailboxCommands() {
+    }
+
+    private static String mailbox(ImapSession s, ImapRequest r) {
+        return MailboxName.decode(r.args().astring("mailbox name"), s.utf8());
+    }
+
+    static void select(ImapSession s, ImapRequest r) throws IOException {
+        String name = mailbox(s, r);
+        r.args().end();
+        boolean readOnly = r.name().equals("EXAMINE");
+        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
+        s.deselect();
+        MailFolder folder = s.mailboxes().open(name);
+        SelectedMailbox mailbox = new SelectedMailbox(folder, readOnly, s::folderChanged);
+        s.select(mailbox);
+        List<MessageInfo> view = mailbox.view();
+        s.untagged("FLAGS (" + SYSTEM_FLAGS + ")");
+        s.untagged("OK [PERMANENTFLAGS (" + (readOnly ? "" : SYSTEM_FLAGS + " \\*") + ")] Flags permitted");
+        s.untagged(view.size() + " EXISTS");
+        s.untagged("0 RECENT");
+        for (int i = 0; i < view.size(); i++) {
+            if (!view.get(i).flags().contains("\\Seen")) {
+                s.untagged("OK [UNSEEN " + (i + 1) + "] First unseen");
+                break;
+            }
+        }
+        s.untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
+        s.untagged("OK [UIDNEXT " + folder.uidNext() + "] Predicted next UID");
+        s.ok(r, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + r.name() + " completed");
+    }
+
+    static void create(ImapSession s, ImapRequest r) throws IOException {
+        String name = mailbox(s, r);
+        r.args().end();
+        // RFC 9051 §6.3.4: a trailing separator only says the client intends children.
+        while (name.endsWith(SEP) && name.length() > 1) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.isEmpty() || name.equals("INBOX")) {
+            throw new MailboxException(name.isEmpty() ? "CANNOT" : "ALREADYEXISTS", "Cannot create " + (name.isEmpty() ? "an empty name" : "INBOX"));
+        }
+        validName(name);
+        // Create missing parents too, as RFC 9051 §6.3.4 asks.
+        String[] parts = name.split(Pattern.quote(SEP));
+        Set<String> existing = names(s);
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < parts.length - 1; i++) {
+            path.append(i == 0 ? "" : SEP).append(parts[i]);
+            if (!existing.contains(path.toString())) {
+                s.mailboxes().create(path.toString());
+            }
+        }
+        s.mailboxes().create(name);
+        s.ok(r, "CREATE completed");
+    }
+
+    private static void validName(String name) throws MailboxException {
+        if (name.length() > 512 || name.contains(SEP + SEP) || name.startsWith(SEP) || name.contains("*") || name.contains("%")
+                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new MailboxException("CANNOT", "Invalid mailbox name");
+        }
+        for (String part : name.split(Pattern.quote(SEP))) {
+            if (part.equals(".") || part.equals("..") || part.startsWith(".")) {
+                throw new MailboxException("CANNOT", "Invalid mailbox name");
+            }
+        }
+    }
+
+    private static Set<String> names(ImapSession s) throws IOException {
+        Set<String> names = new HashSet<>();
+        for (Mailboxes.MailboxInfo info : s.mailboxes().list()) {
+            names.add(info.name());
+        }
+        return names;
+    }
+
+    static void delete(ImapSession s, ImapRequest r) throws IOException {
+        String name = mailbox(s, r);
+        r.args().end();
+        if (s.selected() != null && s.selected().folder.name().equals(name)) {
+            s.deselect();
+        }
+        s.mailboxes().delete(name);
+        s.ok(r, "DELETE completed");
+    }
+
+    static void rename(ImapSession s, ImapRequest r) throws IOException {
+        String from = mailbox(s, r);
+        String to = mailbox(s, r);
+        r.args().end();
+        validName(to);
+        s.mailboxes().rename(from, to);
+        s.ok(r, "RENAME completed");
+    }
+
+    static void subscribe(ImapSession s, ImapRequest r) throws IOException {
+        String name = mailbox(s, r);
+        r.args().end();
+        boolean on = r.name().equals("SUBSCRIBE");
+        if (on && !names(s).contains(name)) {
+            throw new MailboxException("NONEXISTENT", "No such mailbox");
+        }
+        s.mailboxes().setSubscribed(name, on);
+        s.ok(r, r.name() + " completed");
+    }
+
+    static void namespace(ImapSession s, ImapRequest r) throws IOException {
+        r.args().end();
+        s.untagged("NAMESPACE ((\"\" \"" + SEP + "\")) NIL NIL");
+        s.ok(r, "NAMESPACE completed");
+    }
+
+    /** LIST with RFC 5258 selection options SUBSCRIBED, SPECIAL-USE and return options SUBSCRIBED, CHILDREN, SPECIAL-USE. */
+    static void list(ImapSession s, ImapRequest r) throws IOException {
+        boolean lsub = r.name().equals("LSUB");
+        Set<String> selection = new HashSet<>();
+        List<ImapArg> selOpts = lsub ? null : r.args().optionalList();
+        if (selOpts != null) {
+            for (ImapArg a : selOpts) {
+                selection.add(ImapArg.stringValue(a).toUpperCase(Locale.ROOT));
+            }
+        }
+        String reference = MailboxName.decode(r.args().astring("reference"), s.utf8());
+        List<String> patterns = new ArrayList<>();
+        List<ImapArg> patternList = r.args().optionalList();
+        if (patternList != null) {
+            for (ImapArg a : patternList) {
+                patterns.add(ImapArg.stringValue(a));
+            }
+        } else {
+            patterns.add(r.args().astring("mailbox pattern"));
+        }
+        Set<String> returns = new HashSet<>();
+        if (r.args().hasNext()) {
+            if (!r.args().atom("RETURN").equalsIgnoreCase("RETURN")) {
+                throw r.args().bad("Expected RETURN");
+            }
+            for (ImapArg a : r.args().list("return options")) {
+                String opt = ImapArg.stringValue(a);
+                if (opt == null) {
+                    throw r.args().bad("Unsupported return option");
+                }
+                returns.add(opt.toUpperCase(Locale.ROOT));
+            }
+        }
+        r.args().end();
+        boolean onlySubscribed = lsub || selection.contains("SUBSCRIBED");
+        boolean onlySpecialUse = selection.contains("SPECIAL-USE");
+        boolean showSubscribed = !lsub && (returns.contains("SUBSCRIBED") || selection.contains("SUBSCRIBED"));
+        if (patterns.size() == 1 && patterns.get(0).isEmpty()) {
+            // RFC 9051 §6.3.9: the hierarchy delimiter and root.
+            s.untagged((lsub ? "LSUB" : "LIST") + " (\\Noselect) \"" + SEP + "\" \"\"");
+            s.ok(r, r.name() + " completed");
+            return;
+        }
+        List<Mailboxes.MailboxInfo> all = s.mailboxes().list();
+        Set<String> names = new HashSet<>();
+        for (Mailboxes.MailboxInfo m : all) {
+            names.add(m.name());
+        }
+        List<Pattern> regexes = new ArrayList<>();
+        for (String p : patterns) {
+            regexes.add(toRegex(MailboxName.decode(reference + p, s.utf8())));
+        }
+        for (Mailboxes.MailboxInfo m : all) {
+            if (onlySubscribed && !m.subscribed()) {
+                continue;
+            }
+            if (onlySpecialUse && m.specialUse() == null) {
+                continue;
+            }
+            if (regexes.stream().noneMatch(p -> p.matcher(m.name()).matches())) {
+                continue;
+            }
+            Set<String> attrs = new LinkedHashSet<>();
+            if (!lsub) {
+                boolean children = names.stream().anyMatch(n -> n.startsWith(m.name() + SEP));
+                attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+                if (m.specialUse() != null) {
+                    attrs.add(m.specialUse());
+                }
+                if (showSubscribed && m.subscribed()) {
+                    attrs.add("\\Subscribed");
+                }
+            }
+            ResponseWriter w = s.response().raw("* ").raw(lsub ? "LSUB" : "LIST").raw(" (")
+                    .raw(String.join(" ", attrs)).raw(") \"" + SEP + "\" ")
+                    .string(MailboxName.encode(m.name(), s.utf8())).crlf();
+            s.write(w.buffer());
+        }
+        s.ok(r, r.name() + " completed");
+    }
+
+    /** {@code *} matches anything, {@code %} anything but the separator; INBOX matches case-insensitively. */
+    static Pattern toRegex(String pattern) {
+        StringBuilder sb = new StringBuilder();
+        String p = pattern;
+        if (p.length() >= 5 && p.substring(0, 5).equalsIgnoreCase("INBOX")
+                && (p.length() == 5 || p.charAt(5) == Mailboxes.SEPARATOR || p.charAt(5) == '*' || p.charAt(5) == '%')) {
+            p = "INBOX" + p.substring(5);
+        }
+        StringBuilder literal = new StringBuilder();
+        for (char c : p.toCharArray()) {
+            if (c == '*' || c == '%') {
+                sb.append(Pattern.quote(literal.toString()));
+                literal.setLength(0);
+                sb.append(c == '*' ? ".*" : "[^" + Pattern.quote(SEP) + "]*");
+            } else {
+                literal.append(c);
+            }
+        }
+        sb.append(Pattern.quote(literal.toString()));
+        return Pattern.compile(sb.toString(), Pattern.DOTALL);
+    }
+
+    static void status(ImapSession s, ImapRequest r) throws IOException {
+        String name = mailbox(s, r);
+        List<ImapArg> items = r.args().list("status items");
+        r.args().end();
+        try (MailFolder folder = s.mailboxes().open(name)) {
+            List<MessageInfo> msgs = folder.messages();
+            List<String> out = new ArrayList<>();
+            for (ImapArg a : items) {
+                String item = String.valueOf(ImapArg.stringValue(a)).toUpperCase(Locale.ROOT);
+                switch (item) {
+                    case "MESSAGES" -> out.add("MESSAGES " + msgs.size());
+                    case "UIDNEXT" -> out.add("UIDNEXT " + folder.uidNext());
+                    case "UIDVALIDITY" -> out.add("UIDVALIDITY " + folder.uidValidity());
+                    case "UNSEEN" -> out.add("UNSEEN " + msgs.stream().filter(m -> !m.flags().contains("\\Seen")).count());
+                    case "DELETED" -> out.add("DELETED " + msgs.stream().filter(m -> m.flags().contains("\\Deleted")).count());
+                    case "SIZE" -> out.add("SIZE " + msgs.stream().mapToLong(MessageInfo::size).sum());
+                    case "RECENT" -> out.add("RECENT 0");
+                    default -> throw r.args().bad("Unknown STATUS item " + item);
+                }
+            }
+            ResponseWriter w = s.response().raw("* STATUS ").string(MailboxName.encode(folder.name(), s.utf8()))
+                    .raw(" (").raw(String.join(" ", out)).raw(")").crlf();
+            s.write(w.buffer());
+        }
+        s.ok(r, "STATUS completed");
+    }
+
+    static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
+
+    static void append(ImapSession s, ImapRequest r) throws IOException {
+        String name = mailbox(s, r);
+        Set<String> flags = new HashSet<>();
+        List<ImapArg> flagList = r.args().optionalList();
+        if (flagList != null) {
+            flags.addAll(StoreCommands.flags(r, flagList));
+        }
+        Instant date = Instant.now();
+        ImapArg next = r.args().next("message literal");
+        if (next instanceof ImapArg.Quoted q) {
+            try {
+                date = ZonedDateTime.parse(q.value().trim(), DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                throw r.args().bad("Invalid date-time");
+            }
+            next = r.args().next("message literal");
+        }
+        if (!(next instanceof ImapArg.Literal literal)) {
+            throw r.args().bad("APPEND needs the message as a literal");
+        }
+        r.args().end();
+        Mailboxes.AppendResult result = s.mailboxes().append(name, literal.bytes(), flags, date);
+        s.ok(r, "[APPENDUID " + result.uidValidity() + " " + result.uid() + "] APPEND completed");
+    }
+}

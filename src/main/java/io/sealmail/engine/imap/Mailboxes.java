@@ -1,0 +1,41 @@
+package io.sealmail.engine.imap;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/** One account's folders. Names use {@link #SEPARATOR} for hierarchy; {@code INBOX} is case-insensitive. */
+public interface Mailboxes {
+
+    char SEPARATOR = '/';
+
+    /** Every folder, INBOX first. */
+    List<MailboxInfo> list() throws IOException;
+
+    /** @throws MailboxException ALREADYEXISTS, CANNOT (invalid name) */
+    void create(String name) throws IOException;
+
+    /** @throws MailboxException NONEXISTENT, CANNOT (INBOX) */
+    void delete(String name) throws IOException;
+
+    /** Renames a folder and its children; renaming INBOX moves its messages to a new folder (RFC 9051 §6.3.6). */
+    void rename(String from, String to) throws IOException;
+
+    void setSubscribed(String name, boolean subscribed) throws IOException;
+
+    /** @throws MailboxException NONEXISTENT */
+    MailFolder open(String name) throws IOException;
+
+    /**
+     * Stores a message durably. @return the new message's UID and its folder's UIDVALIDITY (RFC 4315 APPENDUID)
+     * @throws MailboxException TRYCREATE if the folder does not exist, OVERQUOTA past the account's quota
+     */
+    AppendResult append(String folder, byte[] message, Set<String> flags, Instant internalDate) throws IOException;
+
+    record MailboxInfo(String name, String specialUse, boolean subscribed) {
+    }
+
+    record AppendResult(long uidValidity, long uid) {
+    }
+}

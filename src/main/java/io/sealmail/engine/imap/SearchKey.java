@@ -1,0 +1,242 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import org.apache.james.mime4j.dom.field.DateTimeField;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** A SEARCH criterion (RFC 9051 §6.4.4) as a predicate over one message. */
+interface SearchKey {
+
+    boolean matches(Candidate c) throws IOException;
+
+    /** One message under test; content is read at most once, and only if a key needs it. */
+    final class Candidate {
+        final int seq;
+        final MessageInfo info;
+        final long maxSeq;
+        final long maxUid;
+        private final MailFolder folder;
+        private byte[] content;
+        private MimeStructure.Entity root;
+
+        Candidate(int seq, MessageInfo info, long maxSeq, long maxUid, MailFolder folder) {
+            this.seq = seq;
+            this.info = info;
+            this.maxSeq = maxSeq;
+            this.maxUid = maxUid;
+            this.folder = folder;
+        }
+
+        byte[] content() throws IOException {
+            if (content == null) {
+                content = folder.read(info.uid());
+            }
+            return content;
+        }
+
+        MimeStructure.Entity root() throws IOException {
+            if (root == null) {
+                root = MimeStructure.parse(content());
+            }
+            return root;
+        }
+
+        String header(String name) throws IOException {
+            StringBuilder all = new StringBuilder();
+            for (MimeStructure.HeaderField f : root().fields) {
+                if (f.name().equalsIgnoreCase(name)) {
+                    all.append(f.value()).append('\n');
+                }
+            }
+            return all.length() == 0 ? null : all.toString();
+        }
+    }
+
+    DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
+
+    static boolean contains(String haystack, String needle) {
+        return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
+    }
+
+    /** Parses the criteria; all top-level keys must match (AND). */
+    static SearchKey parse(List<ImapArg> args, ImapArgs errors) {
+        Cursor c = new Cursor(args, errors);
+        List<SearchKey> keys = new ArrayList<>();
+        while (c.hasNext()) {
+            keys.add(c.key());
+        }
+        if (keys.isEmpty()) {
+            throw errors.bad("SEARCH needs a criterion");
+        }
+        return all(keys);
+    }
+
+    private static SearchKey all(List<SearchKey> keys) {
+        return m -> {
+            for (SearchKey k : keys) {
+                if (!k.matches(m)) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    final class Cursor {
+        private final List<ImapArg> args;
+        private final ImapArgs errors;
+        private int i;
+
+        Cursor(List<ImapArg> args, ImapArgs errors) {
+            this.args = args;
+            this.errors = errors;
+        }
+
+        boolean hasNext() {
+            return i < args.size();
+        }
+
+        private String string(String what) {
+            if (!hasNext()) {
+                throw errors.bad("Missing " + what);
+            }
+            String s = ImapArg.stringValue(args.get(i++));
+            if (s == null) {
+                throw errors.bad("Expected a string for " + what);
+            }
+            return s;
+        }
+
+        private LocalDate date() {
+            String s = string("date").trim();
+            try {
+                return LocalDate.parse(s, DATE);
+            } catch (DateTimeParseException e) {
+                throw errors.bad("Invalid date " + s);
+            }
+        }
+
+        private long number() {
+            String s = string("number");
+            if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(Character::isDigit)) {
+                throw errors.bad("Invalid number " + s);
+            }
+            return Long.parseLong(s);
+        }
+
+        private static LocalDate internalDay(Candidate m) {
+            return m.info.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
+        }
+
+        private static LocalDate sentDay(Candidate m) throws IOException {
+            if (m.root().parsed("Date") instanceof DateTimeField d && d.getDate() != null) {
+                return d.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+            }
+            return null;
+        }
+
+        private static SearchKey flag(String flag, boolean set) {
+            return m -> m.info.flags().contains(flag) == set;
+        }
+
+        SearchKey key() {
+            ImapArg arg = args.get(i++);
+            if (arg instanceof ImapArg.ListArg list) {
+                Cursor inner = new Cursor(list.items(), errors);
+                List<SearchKey> keys = new ArrayList<>();
+                while (inner.hasNext()) {
+                    keys.add(inner.key());
+                }
+                if (keys.isEmpty()) {
+                    throw errors.bad("Empty search list");
+                }
+                return all(keys);
+            }
+            String word = ImapArg.stringValue(arg);
+            if (!(arg instanceof ImapArg.Atom)) {
+                throw errors.bad("Expected a search key");
+            }
+            String key = word.toUpperCase(Locale.ROOT);
+            switch (key) {
+                case "ALL": return m -> true;
+                case "ANSWERED": return flag("\\Answered", true);
+                case "DELETED": return flag("\\Deleted", true);
+                case "DRAFT": return flag("\\Draft", true);
+                case "FLAGGED": return flag("\\Flagged", true);
+                case "SEEN": return flag("\\Seen", true);
+                case "UNANSWERED": return flag("\\Answered", false);
+                case "UNDELETED": return flag("\\Deleted", false);
+                case "UNDRAFT": return flag("\\Draft", false);
+                case "UNFLAGGED": return flag("\\Flagged", false);
+                case "UNSEEN": return flag("\\Seen", false);
+                case "NEW": return flag("\\Seen", false);
+                case "OLD": return m -> true;
+                case "RECENT": return m -> false;
+                case "KEYWORD": { String k = string("keyword"); return m -> m.info.flags().contains(k); }
+                case "UNKEYWORD": { String k = string("keyword"); return m -> !m.info.flags().contains(k); }
+                case "LARGER": { long n = number(); return m -> m.info.size() > n; }
+                case "SMALLER": { long n = number(); return m -> m.info.size() < n; }
+                case "BEFORE": { LocalDate d = date(); return m -> internalDay(m).isBefore(d); }
+                case "ON": { LocalDate d = date(); return m -> internalDay(m).isEqual(d); }
+                case "SINCE": { LocalDate d = date(); return m -> !internalDay(m).isBefore(d); }
+                case "SENTBEFORE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isBefore(d); }; }
+                case "SENTON": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isEqual(d); }; }
+                case "SENTSINCE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && !s.isBefore(d); }; }
+                case "FROM", "TO", "CC", "BCC", "SUBJECT": {
+                    String s = string("text");
+                    String field = key.charAt(0) + key.substring(1).toLowerCase(Locale.ROOT);
+                    return m -> contains(m.header(field), s);
+                }
+                case "HEADER": {
+                    String field = string("header field");
+                    String s = string("text");
+                    return m -> {
+                        String v = m.header(field);
+                        return v != null && (s.isEmpty() || contains(v, s));
+                    };
+                }
+                case "BODY": {
+                    String s = string("text");
+                    return m -> {
+                        MimeStructure.Entity r = m.root();
+                        byte[] c = m.content();
+                        return contains(new String(c, r.bodyStart, r.end - r.bodyStart, StandardCharsets.UTF_8), s);
+                    };
+                }
+                case "TEXT": {
+                    String s = string("text");
+                    return m -> contains(new String(m.content(), StandardCharsets.UTF_8), s);
+                }
+                case "NOT": { SearchKey k = key(); return m -> !k.matches(m); }
+                case "OR": {
+                    SearchKey a = key();
+                    SearchKey b = key();
+                    return m -> a.matches(m) || b.matches(m);
+                }
+                case "UID": {
+                    SequenceSet set = sequence(string("UID set"));
+                    return m -> set.contains(m.info.uid(), m.maxUid);
+                }
+                default:
+                    if (!key.isEmpty() && (Character.isDigit(key.charAt(0)) || key.charAt(0) == '*')) {
+                        SequenceSet set = sequence(key);
+                        return m -> set.contains(m.seq, m.maxSeq);
+                    }
+                    throw errors.bad("Unknown search key " + word);
+            }
+        }
+
+        private SequenceSet sequence(String text) {
+            return SequenceSet.parse(text, errors.limits().maxSequenceRanges());
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.engine.imap.MailFolder.MessageInfo;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The selected folder as this session's client knows it: message sequence numbers are positions in {@link #view}.
+ * The folder's real state may have moved on (other sessions, delivery); {@link #sync} brings the client up to date
+ * with EXISTS, EXPUNGE and FETCH FLAGS responses (RFC 9051 §7.3.1, §7.5.1, §7.5.2).
+ */
+final class SelectedMailbox implements AutoCloseable {
+    final MailFolder folder;
+    final boolean readOnly;
+    private List<MessageInfo> view;
+    private final AutoCloseable subscription;
+    volatile boolean changed;
+
+    SelectedMailbox(MailFolder folder, boolean readOnly, Runnable onChange) throws IOException {
+        this.folder = folder;
+        this.readOnly = readOnly;
+        this.subscription = folder.onChange(() -> {
+            changed = true;
+            onChange.run();
+        });
+        this.view = new ArrayList<>(folder.messages());
+    }
+
+    List<MessageInfo> view() {
+        return view;
+    }
+
+    int size() {
+        return view.size();
+    }
+
+    long maxUid() {
+        return view.isEmpty() ? 0 : view.get(view.size() - 1).uid();
+    }
+
+    /** Sequence number (1-based) of a UID in the view, or 0. */
+    int seqOf(long uid) {
+        int lo = 0;
+        int hi = view.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long u = view.get(mid).uid();
+            if (u == uid) {
+                return mid + 1;
+            }
+            if (u < uid) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return 0;
+    }
+
+    /** Messages of a sequence set (by number or by UID), in ascending order. */
+    List<Integer> resolve(SequenceSet set, boolean uid) {
+        List<Integer> seqs = new ArrayList<>();
+        long max = uid ? maxUid() : view.size();
+        if (view.isEmpty()) {
+            return seqs;
+        }
+        for (int i = 0; i < view.size(); i++) {
+            long n = uid ? view.get(i).uid() : i + 1;
+            if (set.contains(n, max)) {
+                seqs.add(i + 1);
+            }
+        }
+        return seqs;
+    }
+
+    MessageInfo get(int seq) {
+        return view.get(seq - 1);
+    }
+
+    /** Replaces the flags the client knows for a message (after its own STORE). */
+    void updateFlags(int seq, Set<String> flags) {
+        MessageInfo m = view.get(seq - 1);
+        view.set(seq - 1, new MessageInfo(m.uid(), flags, m.size(), m.internalDate()));
+    }
+
+    /**
+     * Brings the view up to date and returns the untagged responses that tell the client. When expunges may not
+     * be reported (during FETCH, STORE, SEARCH by sequence number: RFC 9051 §7.5.1), vanished messages stay in
+     * the view for now.
+     */
+    List<String> sync(boolean reportExpunges) throws IOException {
+        changed = false;
+        List<MessageInfo> current = folder.messages();
+        Map<Long, MessageInfo> byUid = new HashMap<>();
+        for (MessageInfo m : current) {
+            byUid.put(m.uid(), m);
+        }
+        List<String> out = new ArrayList<>();
+        if (reportExpunges) {
+            for (int i = view.size() - 1; i >= 0; i--) {
+                if (!byUid.containsKey(view.get(i).uid())) {
+                    view.remove(i);
+                    out.add((i + 1) + " EXPUNGE");
+                }
+            }
+        }
+        for (int i = 0; i < view.size(); i++) {
+            MessageInfo known = view.get(i);
+            MessageInfo now = byUid.get(known.uid());
+            if (now != null && !now.flags().equals(known.flags())) {
+                view.set(i, now);
+                out.add((i + 1) + " FETCH (UID " + now.uid() + " FLAGS " + flagList(now.flags()) + ")");
+            }
+        }
+        long last = maxUid();
+        int before = view.size();
+        for (MessageInfo m : current) {
+            if (m.uid() > last) {
+                view.add(m);
+            }
+        }
+        if (view.size() != before) {
+            out.add(view.size() + " EXISTS");
+        }
+        return out;
+    }
+
+    static String flagList(Set<String> flags) {
+        return "(" + String.join(" ", new TreeSet<>(flags)) + ")";
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscription.close();
+        } catch (Exception ignored) {
+            // a listener that cannot be removed only costs a wasted wake-up
+        }
+        folder.close();
+    }
+}

@@ -1,0 +1,146 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.engine.auth.AccountDirectory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Connection-level commands: CAPABILITY, NOOP, LOGOUT, ID, ENABLE, STARTTLS, LOGIN, AUTHENTICATE. */
+final class SessionCommands {
+    private SessionCommands() {
+    }
+
+    static void capability(ImapSession s, ImapRequest r) throws IOException {
+        r.args().end();
+        s.untagged("CAPABILITY " + s.capabilities());
+        s.ok(r, "CAPABILITY completed");
+    }
+
+    static void noop(ImapSession s, ImapRequest r) throws IOException {
+        s.ok(r, r.name() + " completed");
+    }
+
+    static void logout(ImapSession s, ImapRequest r) {
+        s.untagged("BYE Logging out");
+        s.write(r.tag() + " OK LOGOUT completed\r\n");
+        s.logout();
+    }
+
+    /** RFC 2971: a fixed answer; what the client says is only logged at debug level. */
+    static void id(ImapSession s, ImapRequest r) throws IOException {
+        s.untagged("ID (\"name\" \"Sealmail\" \"vendor\" \"Sealmail\")");
+        s.ok(r, "ID completed");
+    }
+
+    /** RFC 5161: only UTF8=ACCEPT is an extension we change behaviour for; others are ignored as the RFC says. */
+    static void enable(ImapSession s, ImapRequest r) throws IOException {
+        List<String> done = new ArrayList<>();
+        while (r.args().hasNext()) {
+            String cap = r.args().atom("capability").toUpperCase(Locale.ROOT);
+            if (cap.equals("UTF8=ACCEPT") && s.enabled().add(cap)) {
+                done.add(cap);
+            }
+        }
+        s.untagged("ENABLED" + (done.isEmpty() ? "" : " " + String.join(" ", done)));
+        s.ok(r, "ENABLE completed");
+    }
+
+    static void startTls(ImapSession s, ImapRequest r) {
+        r.args().end();
+        if (s.secure() || !s.plaintextPort()) {
+            s.bad(r, "TLS is already active");
+            return;
+        }
+        s.startTls();
+    }
+
+    static void login(ImapSession s, ImapRequest r) {
+        String user = r.args().astring("user name");
+        String password = r.args().astring("password");
+        r.args().end();
+        if (!s.secure()) {
+            // RFC 9051 §6.2.3 and LOGINDISABLED: no passwords in clear; RFC 5530 code.
+            s.no(r, "[PRIVACYREQUIRED] LOGIN is disabled until STARTTLS");
+            return;
+        }
+        authenticate(s, r.tag(), user, password.toCharArray());
+    }
+
+    static void authenticate(ImapSession s, ImapRequest r) {
+        String mechanism = r.args().atom("mechanism").toUpperCase(Locale.ROOT);
+        String initial = r.args().hasNext() ? r.args().atom("initial response") : null;
+        r.args().end();
+        if (!s.secure()) {
+            s.no(r, "[PRIVACYREQUIRED] AUTHENTICATE is disabled until STARTTLS");
+            return;
+        }
+        if (!mechanism.equals("PLAIN")) {
+            s.no(r, "[CANNOT] Unsupported mechanism; PLAIN only");
+            return;
+        }
+        if (initial == null) {
+            s.awaitSasl(r.tag());
+            s.write("+ \r\n");
+            return;
+        }
+        // RFC 4959 SASL-IR: "=" is an empty initial response.
+        saslResponse(s, r.tag(), initial.equals("=") ? "" : initial);
+    }
+
+    static void saslResponse(ImapSession s, String tag, String line) {
+        if (line.equals("*")) {
+            s.write(tag + " BAD Authentication cancelled\r\n");
+            return;
+        }
+        SaslPlain plain;
+        try {
+            plain = SaslPlain.decode(line);
+        } catch (IllegalArgumentException e) {
+            s.write(tag + " BAD " + e.getMessage() + "\r\n");
+            return;
+        }
+        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
+            Arrays.fill(plain.password(), '\0');
+            s.write(tag + " NO [AUTHORIZATIONFAILED] Authorization identity must be empty or the user itself\r\n");
+            return;
+        }
+        authenticate(s, tag, plain.authcid(), plain.password());
+    }
+
+    private static void authenticate(ImapSession s, String tag, String user, char[] password) {
+        AccountDirectory accounts = s.context().accounts();
+        if (s.context().loginBlocked(s.channelContext().channel())) {
+            Arrays.fill(password, '\0');
+            s.write(tag + " NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n");
+            return;
+        }
+        Optional<String> account;
+        try {
+            account = accounts.authenticate(user, password);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        if (account.isEmpty()) {
+            s.context().loginFailed(s.channelContext().channel());
+            if (s.authFailed()) {
+                s.untagged("BYE Too many authentication failures");
+                s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+                s.closeAfterFlush();
+                return;
+            }
+            s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+            return;
+        }
+        try {
+            s.loggedIn(account.get(), s.context().mailboxes().forAccount(account.get()));
+        } catch (IOException e) {
+            s.write(tag + " NO [UNAVAILABLE] Mailbox not available now\r\n");
+            return;
+        }
+        s.write(tag + " OK [CAPABILITY " + s.capabilities() + "] Logged in\r\n");
+    }
+}

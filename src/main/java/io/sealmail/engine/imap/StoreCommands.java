@@ -1,0 +1,185 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.engine.imap.MailFolder.MessageInfo;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Commands that change messages of the selected mailbox: STORE, COPY, MOVE, EXPUNGE, CLOSE, UNSELECT, CHECK, IDLE. */
+final class StoreCommands {
+    private static final Map<String, String> SYSTEM = Map.of("\\ANSWERED", "\\Answered", "\\FLAGGED", "\\Flagged",
+            "\\DELETED", "\\Deleted", "\\SEEN", "\\Seen", "\\DRAFT", "\\Draft");
+
+    private StoreCommands() {
+    }
+
+    /** Flags as the store keeps them: system flags in their canonical case, keywords as given. */
+    static Set<String> flags(ImapRequest r, List<ImapArg> list) {
+        Set<String> out = new LinkedHashSet<>();
+        for (ImapArg a : list) {
+            if (!(a instanceof ImapArg.Atom atom)) {
+                throw r.args().bad("Flags are atoms");
+            }
+            String f = atom.value();
+            if (f.startsWith("\\")) {
+                String canonical = SYSTEM.get(f.toUpperCase(Locale.ROOT));
+                if (canonical == null) {
+                    throw r.args().bad("Cannot set flag " + f);
+                }
+                out.add(canonical);
+            } else {
+                if (f.contains("[") || f.contains("]") || f.contains("*")) {
+                    throw r.args().bad("Invalid keyword");
+                }
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    static boolean isUid(ImapRequest r) {
+        return r.name().startsWith("UID ");
+    }
+
+    /** Resolves the set; sequence numbers past the end are a BAD (RFC 9051 §6.4.8 does it for UIDs silently). */
+    static List<Integer> messages(ImapSession s, ImapRequest r) {
+        SequenceSet set = r.args().sequenceSet("sequence set");
+        SelectedMailbox box = s.selected();
+        if (!isUid(r) && !set.within(box.size())) {
+            throw r.args().bad("Invalid message sequence number");
+        }
+        return box.resolve(set, isUid(r));
+    }
+
+    static void store(ImapSession s, ImapRequest r) throws IOException {
+        List<Integer> seqs = messages(s, r);
+        String op = r.args().atom("store operation").toUpperCase(Locale.ROOT);
+        List<ImapArg> list = r.args().optionalList();
+        Set<String> flags;
+        if (list != null) {
+            flags = flags(r, list);
+        } else {
+            List<ImapArg> bare = new ArrayList<>();
+            while (r.args().hasNext()) {
+                bare.add(r.args().next("flag"));
+            }
+            flags = flags(r, bare);
+        }
+        r.args().end();
+        boolean silent = op.endsWith(".SILENT");
+        String base = silent ? op.substring(0, op.length() - 7) : op;
+        MailFolder.FlagChange change = switch (base) {
+            case "FLAGS" -> MailFolder.FlagChange.REPLACE;
+            case "+FLAGS" -> MailFolder.FlagChange.ADD;
+            case "-FLAGS" -> MailFolder.FlagChange.REMOVE;
+            default -> throw r.args().bad("Unknown STORE operation " + op);
+        };
+        SelectedMailbox box = s.selected();
+        if (box.readOnly) {
+            throw new MailboxException("READ-ONLY", "Mailbox is read-only");
+        }
+        List<Long> uids = new ArrayList<>();
+        for (int seq : seqs) {
+            uids.add(box.get(seq).uid());
+        }
+        if (!uids.isEmpty()) {
+            box.folder.store(uids, change, flags);
+        }
+        Map<Long, MessageInfo> now = new HashMap<>();
+        for (MessageInfo m : box.folder.messages()) {
+            now.put(m.uid(), m);
+        }
+        for (int seq : seqs) {
+            MessageInfo m = now.get(box.get(seq).uid());
+            if (m == null) {
+                continue;
+            }
+            box.updateFlags(seq, m.flags());
+            if (!silent) {
+                s.untagged(seq + " FETCH (" + (isUid(r) ? "UID " + m.uid() + " " : "") + "FLAGS "
+                        + SelectedMailbox.flagList(m.flags()) + ")");
+            }
+        }
+        s.ok(r, r.name() + " completed");
+    }
+
+    static void copy(ImapSession s, ImapRequest r) throws IOException {
+        List<Integer> seqs = messages(s, r);
+        String target = MailboxName.decode(r.args().astring("mailbox name"), s.utf8());
+        r.args().end();
+        boolean move = r.name().endsWith("MOVE");
+        SelectedMailbox box = s.selected();
+        if (move && box.readOnly) {
+            throw new MailboxException("READ-ONLY", "Mailbox is read-only");
+        }
+        List<Long> uids = new ArrayList<>();
+        for (int seq : seqs) {
+            uids.add(box.get(seq).uid());
+        }
+        if (uids.isEmpty()) {
+            s.ok(r, r.name() + " completed; nothing to do");
+            return;
+        }
+        MailFolder.CopyResult result = move ? box.folder.move(uids, target) : box.folder.copy(uids, target);
+        String copyUid = "COPYUID " + result.targetUidValidity() + " " + SequenceSet.formatInOrder(result.sourceUids())
+                + " " + SequenceSet.formatInOrder(result.targetUids());
+        if (move) {
+            // RFC 6851 §4.3: COPYUID goes in an untagged OK before the EXPUNGEs.
+            s.untagged("OK [" + copyUid + "] Moved");
+            s.ok(r, r.name() + " completed");
+        } else {
+            s.ok(r, "[" + copyUid + "] " + r.name() + " completed");
+        }
+    }
+
+    static void expunge(ImapSession s, ImapRequest r) throws IOException {
+        SelectedMailbox box = s.selected();
+        SequenceSet only = isUid(r) ? r.args().sequenceSet("UID set") : null;
+        r.args().end();
+        if (box.readOnly) {
+            throw new MailboxException("READ-ONLY", "Mailbox is read-only");
+        }
+        expungeDeleted(box, only);
+        s.ok(r, r.name() + " completed");
+    }
+
+    /** Removes messages flagged \Deleted (limited to {@code only} for UID EXPUNGE, RFC 4315 §2.1). */
+    private static void expungeDeleted(SelectedMailbox box, SequenceSet only) throws IOException {
+        List<Long> doomed = new ArrayList<>();
+        List<MessageInfo> current = box.folder.messages();
+        long max = current.isEmpty() ? 0 : current.get(current.size() - 1).uid();
+        for (MessageInfo m : current) {
+            if (m.flags().contains("\\Deleted") && (only == null || only.contains(m.uid(), max))) {
+                doomed.add(m.uid());
+            }
+        }
+        if (!doomed.isEmpty()) {
+            box.folder.expunge(doomed);
+        }
+    }
+
+    /** CLOSE expunges silently (RFC 9051 §6.4.1); UNSELECT does not (RFC 3691). */
+    static void close(ImapSession s, ImapRequest r) throws IOException {
+        r.args().end();
+        SelectedMailbox box = s.selected();
+        if (r.name().equals("CLOSE") && !box.readOnly) {
+            expungeDeleted(box, null);
+        }
+        s.deselect();
+        s.write(r.tag() + " OK " + r.name() + " completed\r\n");
+    }
+
+    static void idle(ImapSession s, ImapRequest r) throws IOException {
+        r.args().end();
+        s.write("+ idling\r\n");
+        // Idle first, then report: a change landing in between is pushed by the listener, never lost.
+        s.startIdle(r.tag());
+        s.reportUpdates();
+    }
+}

@@ -1,0 +1,70 @@
+package io.sealmail.engine.imap;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.Limits;
+import io.sealmail.config.Listener;
+import io.sealmail.config.Role;
+import io.sealmail.config.TlsFiles;
+import io.sealmail.engine.MailEngine;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The real engine on ephemeral ports of 127.0.0.1 with every listener (SMTP, submission, IMAP, IMAPS, POP3,
+ * POP3S), a certificate from our CA, and in-memory mailboxes behind the production protocol code.
+ */
+public final class MailAccessTestServer implements AutoCloseable {
+    public static final String JOE = "joe@example.test";
+    public static final String ANN = "ann@example.test";
+    public static final String PASSWORD = "correct horse battery staple";
+
+    public final TestPki pki;
+
+    public TestPki pki() {
+        return pki;
+    }
+    public final MemoryEngineStore store;
+    public final MailEngine engine;
+
+    public MailAccessTestServer(Path dir) throws Exception {
+        this(dir, l -> l);
+    }
+
+    public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits) throws Exception {
+        pki = TestPki.create(dir.resolve("tls"));
+        store = new MemoryEngineStore(dir.resolve("spool"));
+        List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0),
+                new Listener(Role.IMAP, "127.0.0.1", 0), new Listener(Role.IMAPS, "127.0.0.1", 0),
+                new Listener(Role.POP3, "127.0.0.1", 0), new Listener(Role.POP3S, "127.0.0.1", 0));
+        EngineConfig config = new EngineConfig("mail.test", List.of("example.test"), listeners,
+                new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
+                Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
+        SslContext tls = SslContextBuilder.forServer(pki.tlsCrt().toFile(), pki.tlsKey().toFile())
+                .protocols("TLSv1.3", "TLSv1.2").build();
+        TestAccounts accounts = new TestAccounts(Map.of(JOE, PASSWORD, ANN, PASSWORD));
+        engine = MailEngine.builder(config).serverTls(io.sealmail.engine.tls.ServerTls.of(tls, null)).accounts(accounts).store(store).outbound(store).start();
+    }
+
+    public InetSocketAddress address(Role role) {
+        return engine.address(role);
+    }
+
+    public int port(Role role) {
+        return engine.port(role);
+    }
+
+    public void deliver(String account, String message) throws Exception {
+        store.mailboxes().deliver(account, message);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,106 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.store.MailStore;
+import io.sealmail.store.OutboundQueue;
+import io.sealmail.store.QueuedMessage;
+import io.sealmail.store.Spool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/** The in-memory mailboxes behind the engine's store interfaces, so SMTP delivery reaches IMAP/POP3 in tests. */
+public final class MemoryEngineStore implements MailStore, OutboundQueue, MailboxAccess {
+    private final MemoryMailboxAccess mailboxes = new MemoryMailboxAccess();
+    private final Path spoolDir;
+
+    public MemoryEngineStore(Path spoolDir) throws IOException {
+        this.spoolDir = Files.createDirectories(spoolDir);
+    }
+
+    public MemoryMailboxAccess mailboxes() {
+        return mailboxes;
+    }
+
+    @Override
+    public Mailboxes forAccount(String account) {
+        return mailboxes.forAccount(account);
+    }
+
+    @Override
+    public Spool createSpool() throws IOException {
+        Path file = Files.createTempFile(spoolDir, "spool", ".eml");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        return new Spool() {
+            long size;
+
+            @Override
+            public void write(ByteBuffer bytes) throws IOException {
+                size += bytes.remaining();
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public Path path() {
+                return file;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    channel.close();
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // test spool
+                }
+            }
+        };
+    }
+
+    @Override
+    public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
+        try {
+            byte[] body = Files.readAllBytes(message.path());
+            byte[] header = ("Return-Path: <" + returnPath + ">\r\n").getBytes();
+            byte[] all = new byte[header.length + body.length];
+            System.arraycopy(header, 0, all, 0, header.length);
+            System.arraycopy(body, 0, all, header.length, body.length);
+            for (String a : accounts) {
+                mailboxes.forAccount(a).append("INBOX", all, Set.of(), Instant.now());
+            }
+            return CompletableFuture.completedFuture(null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new UncheckedIOException(e));
+        }
+    }
+
+    @Override
+    public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
+        return CompletableFuture.completedFuture(new QueuedMessage("q1", Instant.now(), returnPath, recipients, message.size()));
+    }
+
+    @Override
+    public List<QueuedMessage> list() {
+        return new ArrayList<>();
+    }
+
+    @Override
+    public void close() {
+    }
+}
