@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Measure Sealmail's performance on this machine.",
         subcommands = {
                 CaBenchCommand.class,
+                StoreBenchCommand.class,
                 TlsBenchCommand.class,
                 BenchSmtpCommand.class,
         })

@@ -29,10 +29,8 @@ public class QueueCommand {
                 System.err.println("sealmail queue list: " + dataDir + ": no such directory");
                 return 2;
             }
-            java.util.List<QueuedMessage> entries;
-            try (DiskOutboundQueue queue = new DiskOutboundQueue(dataDir)) {
-                entries = queue.list();
-            }
+            // Read only: opening the queue for writing would run crash recovery under a running engine's feet.
+            java.util.List<QueuedMessage> entries = DiskOutboundQueue.read(dataDir);
             Instant now = Instant.now();
             System.out.printf("%-30s %8s %10s  %s -> %s%n", "ID", "AGE", "SIZE", "SENDER", "RECIPIENTS");
             for (QueuedMessage m : entries) {

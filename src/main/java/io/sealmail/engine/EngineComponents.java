@@ -8,13 +8,11 @@ import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsException;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.store.DiskOutboundQueue;
-import io.sealmail.store.DiskOutboundQueue;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.MaildirStore;
-import io.sealmail.store.MaildirStore;
+import io.sealmail.store.StoreOptions;
 import io.sealmail.store.OutboundQueue;
 
-import java.io.IOException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +42,8 @@ final class EngineComponents {
 
     MailStore store(List<AutoCloseable> owned) {
         try {
-            MaildirStore store = new MaildirStore(Path.of(config.dataDir()));
+            MaildirStore store = new MaildirStore(Path.of(config.dataDir()),
+                    StoreOptions.DEFAULTS.withQuota(config.limits().quotaPerAccount()));
             owned.add(store);
             return store;
         } catch (IOException e) {

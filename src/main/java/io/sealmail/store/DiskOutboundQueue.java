@@ -1,117 +1,144 @@
 package io.sealmail.store;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
- * The outbound queue on disk: {@code <dataDir>/queue/<id>.eml} (the message) and {@code <id>.json} (the envelope).
- * The message is made durable first and the envelope second, so an envelope on disk always has its message: the
- * envelope is the commit record. A message without an envelope after a crash was never acknowledged and is removed.
+ * The outbound queue on disk, under {@code <dataDir>/queue/}:
+ * <pre>
+ *   tmp/               entries being written (emptied at start)
+ *   entries/ID.eml     the message exactly as spooled
+ *   entries/ID.json    its envelope: {"id", "queuedAtMillis", "returnPath", "recipients", "size"}
+ * </pre>
+ * Both files are written to {@code tmp/}, forced, then renamed message first, envelope last, and
+ * {@code entries/} is forced, through the same {@link GroupCommit} batching as local delivery; the future completes
+ * after that. The envelope is the commit mark: an {@code .eml} without its {@code .json} was never acknowledged and
+ * is removed at start. Nothing else is ever removed: sending mail on is a later release. Thread-safe.
  */
-public final class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
+public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DiskOutboundQueue.class);
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
-    private final Path dir;
+    /** The envelope file's content. */
+    record Envelope(String id, long queuedAtMillis, String returnPath, List<String> recipients, long size) {
+        QueuedMessage toMessage() {
+            return new QueuedMessage(id, Instant.ofEpochMilli(queuedAtMillis), returnPath, List.copyOf(recipients), size);
+        }
+    }
+
     private final Path tmp;
+    private final Path entries;
     private final GroupCommit commit;
-    private final boolean ownsCommit;
-    private final Clock clock;
 
     public DiskOutboundQueue(Path dataDir) throws IOException {
-        this(dataDir, new GroupCommit(4, 1024), true, Clock.systemUTC());
+        this(dataDir, StoreOptions.DEFAULTS);
     }
 
-    DiskOutboundQueue(Path dataDir, GroupCommit commit, boolean ownsCommit, Clock clock) throws IOException {
-        this.dir = Files.createDirectories(dataDir.resolve("queue"));
-        this.tmp = Files.createDirectories(dir.resolve("tmp"));
-        this.commit = commit;
-        this.ownsCommit = ownsCommit;
-        this.clock = clock;
+    public DiskOutboundQueue(Path dataDir, StoreOptions options) throws IOException {
+        Path root = dataDir.resolve("queue");
+        this.tmp = root.resolve("tmp");
+        this.entries = root.resolve("entries");
+        Files.createDirectories(tmp);
+        Files.createDirectories(entries);
+        GroupCommit.forceDirectory(root);
+        GroupCommit.forceDirectory(dataDir);
         recover();
-    }
-
-    private void recover() throws IOException {
-        int removed = 0;
-        try (Stream<Path> files = Files.list(tmp)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(f);
-                removed++;
-            }
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(".eml") && !Files.exists(dir.resolve(id(name) + ".json"))) {
-                    Files.deleteIfExists(f);
-                    removed++;
-                }
-            }
-        }
-        if (removed > 0) {
-            LOG.infof("outbound queue: removed %d incomplete files left by an earlier stop", removed);
-        }
+        this.commit = new GroupCommit("sealmail-queue", options.queueCapacity(), Math.max(2, options.ioThreads() / 4));
     }
 
     @Override
     public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
-        Instant now = clock.instant();
-        // Sortable ids: oldest first by name as well as by time.
-        String id = String.format("%013d-%06d-%d", now.toEpochMilli(), SEQUENCE.incrementAndGet() % 1_000_000,
-                ProcessHandle.current().pid());
-        QueuedMessage entry = new QueuedMessage(id, now, returnPath == null ? "" : returnPath, List.copyOf(recipients),
-                message.size());
-        byte[] envelope;
+        if (recipients == null || recipients.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no recipients to queue for"));
+        }
+        long now = System.currentTimeMillis();
+        String id = String.format("%013d-%06d-%04x", now, SEQUENCE.incrementAndGet() % 1_000_000,
+                ThreadLocalRandom.current().nextInt(0x10000));
+        Envelope envelope = new Envelope(id, now, returnPath == null ? "" : returnPath, List.copyOf(recipients), message.size());
+        byte[] json;
         try {
-            envelope = JSON.writeValueAsBytes(entry);
+            json = JSON.writeValueAsBytes(envelope);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Path source = message.path();
-        return commit.write(tmp.resolve(id + ".eml"), dir.resolve(id + ".eml"),
-                        ch -> MaildirStore.writeWithHeader(ch, new byte[0], source))
-                .thenCompose(v -> commit.write(tmp.resolve(id + ".json"), dir.resolve(id + ".json"),
-                        ch -> writeAll(ch, envelope)))
-                .thenApply(v -> entry);
-    }
-
-    private static void writeAll(FileChannel ch, byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
+        Path spool = message.path();
+        long size = message.size();
+        List<GroupCommit.FileWrite> files = List.of(
+                new Write(id + ".eml") {
+                    @Override
+                    void write(FileChannel out) throws IOException {
+                        try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
+                            long pos = 0;
+                            while (pos < size) {
+                                long n = in.transferTo(pos, size - pos, out);
+                                if (n <= 0) {
+                                    throw new IOException("spool " + spool + " ended at " + pos + " of " + size + " octets");
+                                }
+                                pos += n;
+                            }
+                        }
+                    }
+                },
+                new Write(id + ".json") {
+                    @Override
+                    void write(FileChannel out) throws IOException {
+                        ByteBuffer b = ByteBuffer.wrap(json);
+                        while (b.hasRemaining()) {
+                            out.write(b);
+                        }
+                    }
+                });
+        return commit.submit(files).thenApply(v -> envelope.toMessage());
     }
 
     @Override
     public List<QueuedMessage> list() throws IOException {
+        return list(entries);
+    }
+
+    /** The queue of a data directory, read without opening it for writing (for {@code sealmail queue list}). */
+    public static List<QueuedMessage> read(Path dataDir) throws IOException {
+        Path dir = dataDir.resolve("queue").resolve("entries");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        return list(dir);
+    }
+
+    /** The message file of a queued entry. */
+    public Path messageFile(String id) {
+        return entries.resolve(id + ".eml");
+    }
+
+    private static List<QueuedMessage> list(Path entries) throws IOException {
         List<QueuedMessage> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (f.getFileName().toString().endsWith(".json")) {
-                    try {
-                        out.add(JSON.readValue(Files.readAllBytes(f), QueuedMessage.class));
-                    } catch (IOException e) {
-                        LOG.warnf("outbound queue: unreadable envelope %s: %s", f.getFileName(), e.getMessage());
-                    }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
+            for (Path f : files) {
+                try {
+                    out.add(JSON.readValue(f.toFile(), Envelope.class).toMessage());
+                } catch (NoSuchFileException gone) {
+                    // removed while listing
+                } catch (IOException e) {
+                    LOG.warnf("unreadable queue entry %s: %s", f, e.getMessage());
                 }
             }
         }
@@ -119,19 +146,58 @@ public final class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         return out;
     }
 
-    /** The stored message of a queue entry. */
-    public Path messageFile(String id) {
-        return dir.resolve(id + ".eml");
+    /** Removes what a crash left: anything in tmp/, and message files whose envelope never landed. */
+    private void recover() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.eml")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                Path envelope = entries.resolve(name.substring(0, name.length() - 4) + ".json");
+                if (!Files.exists(envelope)) {
+                    LOG.infof("removing unacknowledged queue file %s (left by a crash)", f);
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!Files.exists(entries.resolve(name.substring(0, name.length() - 5) + ".eml"))) {
+                    LOG.errorf("queue entry %s has no message file; it is kept for inspection", f);
+                }
+            }
+        }
     }
 
-    private static String id(String fileName) {
-        return fileName.substring(0, fileName.lastIndexOf('.'));
-    }
-
+    /** Stops taking messages, finishes those already queued. */
     @Override
     public void close() {
-        if (ownsCommit) {
-            commit.close();
+        commit.close();
+    }
+
+    private abstract class Write extends GroupCommit.FileWrite {
+        private final String name;
+
+        Write(String name) {
+            this.name = name;
+        }
+
+        @Override
+        void prepare() {
+        }
+
+        @Override
+        Path tmp() {
+            return tmp.resolve(name);
+        }
+
+        @Override
+        Path target() {
+            return entries.resolve(name);
         }
     }
 }

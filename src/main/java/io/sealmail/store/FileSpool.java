@@ -1,13 +1,17 @@
 package io.sealmail.store;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** A spool file under {@code <dataDir>/spool}; deleted on close. */
+/**
+ * A spool file under {@code <dataDir>/spool}, on the same filesystem as the Maildirs. It is never fsynced: it only
+ * feeds the durable copies the store writes, and it is deleted on {@link #close()} (or at the next start).
+ */
 final class FileSpool implements Spool {
     private final Path path;
     private final FileChannel channel;
@@ -22,11 +26,10 @@ final class FileSpool implements Spool {
     @Override
     public void write(ByteBuffer bytes) throws IOException {
         if (closed) {
-            throw new IOException("spool already closed");
+            throw new IOException("spool is closed");
         }
-        size += bytes.remaining();
         while (bytes.hasRemaining()) {
-            channel.write(bytes);
+            size += channel.write(bytes);
         }
     }
 
@@ -41,16 +44,16 @@ final class FileSpool implements Spool {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
         try {
             channel.close();
-        } catch (IOException ignored) {
-            // closing a file we are about to delete
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        GroupCommit.deleteQuietly(path);
     }
 }

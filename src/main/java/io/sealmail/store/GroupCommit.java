@@ -4,195 +4,299 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Makes files durable in batches. Each write is prepared by a small pool of writer threads (write to a temporary
- * file, then {@code fsync} it: concurrent fsyncs share one journal commit in the kernel); a single committer thread
- * then takes every prepared file at once, renames each into place, and fsyncs each touched directory once for the
- * whole batch. Only after that directory fsync is the rename durable, and only then does the future complete.
- * So N concurrent deliveries into one Maildir cost about one directory flush, not N.
+ * Makes files durable in batches, so concurrent writers share disk flushes (group commit).
+ *
+ * <p>One committer thread takes every pending job (up to {@code maxBatch}), then for the whole batch: writes each
+ * file into its tmp path and forces it ({@link FileChannel#force}), on a small pool of I/O threads because
+ * concurrent fsyncs on one filesystem are merged into one journal commit by ext4/xfs; renames every file of the
+ * jobs that succeeded into place; forces each directory the batch touched once (a rename is durable only once its
+ * directory is); and only then completes the jobs' futures. While it flushes one batch, the next one gathers.
+ *
+ * <p>A job is all-or-nothing for its files up to the rename: if any file of a job fails (disk full, quota, a
+ * directory in the way), that job's tmp files are deleted and only its future fails. The queue is bounded: a job
+ * offered when it is full fails at once with {@link StoreUnavailableException}, as does one offered after
+ * {@link #close()}. Close finishes what was queued before it.
  */
 final class GroupCommit implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GroupCommit.class);
 
-    /** Writes the content of one temporary file; runs on a writer thread. */
-    @FunctionalInterface
-    interface Content {
-        void writeTo(FileChannel channel) throws IOException;
+    /** One file of a job. Every method runs on an I/O thread or the committer, never on the caller's thread. */
+    abstract static class FileWrite {
+        /** Checks and preparations before writing (quota reservation, directories); decides the paths. */
+        abstract void prepare() throws IOException;
+
+        abstract Path tmp();
+
+        abstract Path target();
+
+        /** Writes the content; the channel is forced afterwards. */
+        abstract void write(FileChannel out) throws IOException;
+
+        /** The job failed after {@link #prepare()} succeeded: undo its reservations. */
+        void abandoned() {
+        }
+
+        /** The file is durable in place (called before the future completes). */
+        void committed() {
+        }
     }
 
-    /** One file to make durable: written to {@code temp}, renamed to {@code target}. */
-    private record Pending(Path temp, Path target, CompletableFuture<Void> done) {
+    private static final class Job {
+        final List<FileWrite> files;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        final List<FileWrite> prepared = new ArrayList<>();
+        Throwable failure;
+
+        Job(List<FileWrite> files) {
+            this.files = files;
+        }
     }
 
-    private final ExecutorService writers;
-    private final BlockingQueue<Pending> prepared;
+    private final BlockingQueue<Job> queue;
+    private final int maxBatch;
+    private final ExecutorService io;
     private final Thread committer;
-    private volatile boolean closed;
+    private volatile boolean closing;
     private final AtomicInteger batches = new AtomicInteger();
+    private final AtomicInteger committedJobs = new AtomicInteger();
 
-    GroupCommit(int writerThreads, int capacity) {
+    /**
+     * @param name       thread name prefix
+     * @param capacity   jobs waiting at most; past it, submissions fail (backpressure)
+     * @param ioThreads  concurrent write+fsync threads
+     */
+    GroupCommit(String name, int capacity, int ioThreads) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxBatch = Math.max(1, capacity);
         AtomicInteger n = new AtomicInteger();
-        this.writers = new ThreadPoolExecutor(writerThreads, writerThreads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(capacity), r -> {
-            Thread t = new Thread(r, "sealmail-store-writer-" + n.incrementAndGet());
+        this.io = Executors.newFixedThreadPool(ioThreads, r -> {
+            Thread t = new Thread(r, name + "-io-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.prepared = new ArrayBlockingQueue<>(capacity);
-        this.committer = new Thread(this::commitLoop, "sealmail-store-commit");
-        this.committer.setDaemon(true);
-        this.committer.start();
+        this.committer = new Thread(this::run, name + "-committer");
+        committer.setDaemon(true);
+        committer.start();
     }
 
-    /**
-     * Writes {@code content} to {@code temp}, then makes it visible as {@code target} durably. Fails fast with
-     * {@link StoreBusyException} when too many writes are already waiting (the protocol answers "try later").
-     */
-    CompletableFuture<Void> write(Path temp, Path target, Content content) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (closed) {
-            done.completeExceptionally(new StoreBusyException("the mail store is shutting down"));
-            return done;
+    /** Queues a job; the future completes once every file is durable in place, or fails for this job alone. */
+    CompletableFuture<Void> submit(List<FileWrite> files) {
+        Job job = new Job(List.copyOf(files));
+        if (closing) {
+            job.done.completeExceptionally(new StoreUnavailableException("mail store is shutting down; try again later"));
+        } else if (!queue.offer(job)) {
+            job.done.completeExceptionally(new StoreUnavailableException(
+                    "mail store temporarily unavailable: " + queue.size() + " deliveries already waiting for the disk"));
         }
-        try {
-            writers.execute(() -> {
-                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    content.writeTo(ch);
-                    ch.force(true);
-                } catch (IOException | RuntimeException e) {
-                    deleteQuietly(temp);
-                    done.completeExceptionally(e);
-                    return;
-                }
-                try {
-                    prepared.put(new Pending(temp, target, done));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    deleteQuietly(temp);
-                    done.completeExceptionally(new StoreBusyException("the mail store is shutting down"));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            done.completeExceptionally(new StoreBusyException("too many deliveries in progress"));
-        }
-        return done;
+        return job.done;
     }
 
-    private void commitLoop() {
-        List<Pending> batch = new ArrayList<>();
-        while (!closed || !prepared.isEmpty()) {
+    int batches() {
+        return batches.get();
+    }
+
+    int committedJobs() {
+        return committedJobs.get();
+    }
+
+    private void run() {
+        List<Job> batch = new ArrayList<>();
+        while (true) {
             try {
-                Pending first = prepared.poll(100, TimeUnit.MILLISECONDS);
+                Job first = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (closing && queue.isEmpty()) {
+                        return;
+                    }
                     continue;
                 }
                 batch.add(first);
-                prepared.drainTo(batch);
+                queue.drainTo(batch, maxBatch - 1);
                 commit(batch);
             } catch (InterruptedException e) {
-                if (closed) {
-                    break;
-                }
-            } catch (RuntimeException e) {
-                LOG.errorf("store commit failed: %s", e.toString());
-                batch.forEach(p -> p.done().completeExceptionally(e));
+                Thread.currentThread().interrupt();
+                failAll(batch, new StoreUnavailableException("mail store stopped"));
+                return;
+            } catch (RuntimeException | Error e) {
+                LOG.errorf("group commit failed: %s", e.toString());
+                failAll(batch, new StoreUnavailableException("mail store error: " + e, e));
             } finally {
                 batch.clear();
             }
         }
     }
 
-    private void commit(List<Pending> batch) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        List<Pending> renamed = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            try {
-                move(p.temp(), p.target());
-                dirs.add(p.target().getParent());
-                renamed.add(p);
-            } catch (IOException e) {
-                deleteQuietly(p.temp());
-                p.done().completeExceptionally(e);
+    private void failAll(List<Job> batch, RuntimeException e) {
+        for (Job job : batch) {
+            if (!job.done.isDone()) {
+                abandon(job, e);
+                job.done.completeExceptionally(e);
             }
         }
-        Set<Path> failedDirs = new LinkedHashSet<>();
-        for (Path dir : dirs) {
-            try {
-                syncDirectory(dir);
-            } catch (IOException e) {
-                LOG.errorf("fsync of directory %s failed: %s", dir, e.getMessage());
-                failedDirs.add(dir);
-            }
-        }
+    }
+
+    private void commit(List<Job> batch) throws InterruptedException {
         batches.incrementAndGet();
-        for (Pending p : renamed) {
-            if (failedDirs.contains(p.target().getParent())) {
-                // Not known to be durable: report failure so the client retries. A duplicate is better than a loss.
-                p.done().completeExceptionally(new IOException("could not make " + p.target().getParent() + " durable"));
-            } else {
-                p.done().complete(null);
+        // 1. Write and force every file, in parallel: the kernel merges concurrent fsyncs.
+        Map<FileWrite, Future<?>> writes = new LinkedHashMap<>();
+        Map<FileWrite, Job> owner = new LinkedHashMap<>();
+        for (Job job : batch) {
+            for (FileWrite f : job.files) {
+                owner.put(f, job);
+                writes.put(f, io.submit(() -> {
+                    f.prepare();
+                    synchronized (job) {
+                        job.prepared.add(f);
+                    }
+                    try (FileChannel out = FileChannel.open(f.tmp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        f.write(out);
+                        out.force(true);
+                    }
+                    return null;
+                }));
             }
         }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the mail store needs temporary and final directories on one filesystem", e);
+        for (Map.Entry<FileWrite, Future<?>> w : writes.entrySet()) {
+            try {
+                w.getValue().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Job job = owner.get(w.getKey());
+                if (job.failure == null) {
+                    job.failure = e.getCause();
+                }
+            }
+        }
+        // 2. Rename the files of the jobs that fully succeeded; fail the others alone.
+        Set<Path> dirs = new LinkedHashSet<>();
+        List<Job> renamed = new ArrayList<>();
+        for (Job job : batch) {
+            if (job.failure == null) {
+                try {
+                    for (FileWrite f : job.files) {
+                        Files.move(f.tmp(), f.target(), StandardCopyOption.ATOMIC_MOVE);
+                        dirs.add(f.target().getParent());
+                    }
+                    renamed.add(job);
+                } catch (IOException e) {
+                    job.failure = e;
+                }
+            }
+            if (job.failure != null) {
+                abandon(job, job.failure);
+                job.done.completeExceptionally(asStoreFailure(job.failure));
+            }
+        }
+        // 3. Force each directory the batch touched, once.
+        Map<Path, Future<?>> dirForces = new LinkedHashMap<>();
+        for (Path dir : dirs) {
+            dirForces.put(dir, io.submit(() -> {
+                forceDirectory(dir);
+                return null;
+            }));
+        }
+        Map<Path, Throwable> dirFailures = new LinkedHashMap<>();
+        for (Map.Entry<Path, Future<?>> d : dirForces.entrySet()) {
+            try {
+                d.getValue().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                dirFailures.put(d.getKey(), e.getCause());
+            }
+        }
+        // 4. Complete.
+        for (Job job : renamed) {
+            Throwable dirFailure = null;
+            for (FileWrite f : job.files) {
+                Throwable t = dirFailures.get(f.target().getParent());
+                if (t != null) {
+                    dirFailure = t;
+                }
+            }
+            if (dirFailure != null) {
+                // The files are in place but not known durable: report failure so the sender retries (a duplicate
+                // is better than a loss), and leave the files where a reader may already see them.
+                job.done.completeExceptionally(asStoreFailure(dirFailure));
+                continue;
+            }
+            for (FileWrite f : job.files) {
+                try {
+                    f.committed();
+                } catch (RuntimeException e) {
+                    LOG.warnf("after-commit hook failed: %s", e.toString());
+                }
+            }
+            committedJobs.incrementAndGet();
+            job.done.complete(null);
         }
     }
 
-    /** fsync of a directory makes the entries renamed into it durable (Linux: open read-only, then fsync). */
-    static void syncDirectory(Path dir) throws IOException {
+    private static void abandon(Job job, Throwable cause) {
+        List<FileWrite> prepared;
+        synchronized (job) {
+            prepared = new ArrayList<>(job.prepared);
+            job.prepared.clear();
+        }
+        for (FileWrite f : prepared) {
+            try {
+                Files.deleteIfExists(f.tmp());
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("cannot remove %s: %s", f.tmp(), e.toString());
+            }
+            f.abandoned();
+        }
+    }
+
+    private static RuntimeException asStoreFailure(Throwable t) {
+        if (t instanceof QuotaExceededException q) {
+            return q;
+        }
+        if (t instanceof StoreUnavailableException s) {
+            return s;
+        }
+        return new StoreUnavailableException("mail store write failed: " + t, t);
+    }
+
+    /** fsync(2) of a directory makes the names in it durable; Linux allows it on a read-only descriptor. */
+    static void forceDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
 
-    static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // best effort: leftovers in tmp/ are cleaned at the next start
-        }
-    }
-
-    /** How many batches have been committed: with concurrency this is smaller than the number of files. */
-    int batchesCommitted() {
-        return batches.get();
-    }
-
+    /** Stops taking jobs, finishes the queued ones, then stops the threads. */
     @Override
     public void close() {
-        writers.shutdown();
+        closing = true;
         try {
-            writers.awaitTermination(10, TimeUnit.SECONDS);
+            committer.join(TimeUnit.MINUTES.toMillis(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closed = true;
+        List<Job> late = new ArrayList<>();
+        queue.drainTo(late);
+        failAll(late, new StoreUnavailableException("mail store is shutting down; try again later"));
+        io.shutdown();
         try {
-            committer.join(10_000);
+            io.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -22,6 +22,13 @@ public interface MailStore extends AutoCloseable {
      */
     CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts);
 
+    /**
+     * Throws {@link QuotaExceededException} when a message of {@code size} octets would not fit into the account's
+     * quota now, so SMTP can refuse at RCPT (with the SIZE parameter) or before DATA; delivery checks again.
+     */
+    default void checkQuota(String account, long size) {
+    }
+
     @Override
     void close();
 }

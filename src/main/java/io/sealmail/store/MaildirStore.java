@@ -3,148 +3,383 @@ package io.sealmail.store;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Local delivery into Maildirs: {@code <dataDir>/mail/<account>/{tmp,new,cur}}, the INBOX at the Maildir root and
- * other folders as Maildir++ {@code .Name} directories, so Dovecot, mutt and other Maildir tools read them as is.
- * Each copy is written to {@code tmp/}, fsynced, renamed into {@code new/}, and the directory fsynced (batched across
- * concurrent deliveries by {@link GroupCommit}) before its future completes.
+ * Per-account Maildirs under {@code <dataDir>/mail/<account>/}, readable by Dovecot, mutt and other Maildir tools.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * dataDir/
+ *   spool/                       messages being received (FileSpool), emptied at start
+ *   mail/&lt;account&gt;/               INBOX is the Maildir root ({@link SafeName#encodeAccount} names it)
+ *     cur/ new/ tmp/
+ *     .Sent/ .Drafts/ .Trash/ .Junk/ .Archive/    Maildir++ folders ("maildirfolder" file inside)
+ *     .Work.2024/                 folder "Work/2024" (IMAP separator "/", on disk ".")
+ * </pre>
+ *
+ * <h2>Delivery</h2>
+ * Each recipient's copy is {@code Return-Path: <sender>\r\n} followed by the spool, written to
+ * {@code tmp/<unique>}, forced, renamed into {@code new/}, and {@code new/} is forced; the future completes after
+ * that. Deliveries are batched by a {@link GroupCommit}, so concurrent deliveries share flushes. A delivery to
+ * several accounts succeeds or fails as a whole, up to the renames.
+ *
+ * <h2>Crash safety</h2>
+ * A message is visible in {@code new/} or {@code cur/} only after it was fully written and forced (rename is atomic),
+ * so a crash leaves at most files in {@code tmp/}. This process is the only writer of these Maildirs, so at start
+ * every file in every {@code tmp/} is a leftover of a crash and is removed (not only those older than 36 hours, as
+ * the Maildir spec suggests for shared Maildirs); so is everything in {@code spool/}.
+ *
+ * <p>Thread-safe.
  */
-public final class MaildirStore implements MailStore {
+public class MaildirStore implements MailStore {
     private static final Logger LOG = Logger.getLogger(MaildirStore.class);
+    public static final String INBOX = "INBOX";
 
+    private final Path dataDir;
     private final Path mailRoot;
     private final Path spoolDir;
+    private final StoreOptions options;
     private final GroupCommit commit;
-    private final boolean ownsCommit;
+    final QuotaLedger quota;
+    private final Set<Path> knownMaildirs = ConcurrentHashMap.newKeySet();
+    private final AtomicLong spoolSequence = new AtomicLong();
+    private final String spoolPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff) + "-";
+    private volatile DeliveryObserver observer = (account, folder, fileName) -> { };
 
+    /** Told about each delivered file once it is durable (the mailbox layer uses it for IDLE and UIDs). */
+    interface DeliveryObserver {
+        void delivered(String account, Path folderDir, String fileName);
+    }
+
+    /** No quota, default tuning. */
     public MaildirStore(Path dataDir) throws IOException {
-        this(dataDir, new GroupCommit(16, 4096), true);
+        this(dataDir, StoreOptions.DEFAULTS);
     }
 
-    MaildirStore(Path dataDir, GroupCommit commit, boolean ownsCommit) throws IOException {
-        this.mailRoot = Files.createDirectories(dataDir.resolve("mail"));
-        this.spoolDir = Files.createDirectories(dataDir.resolve("spool"));
-        this.commit = commit;
-        this.ownsCommit = ownsCommit;
-        recover();
+    public MaildirStore(Path dataDir, long quotaPerAccount) throws IOException {
+        this(dataDir, StoreOptions.DEFAULTS.withQuota(quotaPerAccount));
     }
 
-    /**
-     * After a crash: spools of unacknowledged messages and half-written files in tmp/ are garbage (nothing in them
-     * was acknowledged; a delivery is acknowledged only after its rename into new/ is durable). This process is the
-     * only writer, so everything there can go.
-     */
-    private void recover() throws IOException {
-        int removed = clearDirectory(spoolDir);
-        try (Stream<Path> accounts = Files.list(mailRoot)) {
-            for (Path account : (Iterable<Path>) accounts::iterator) {
-                removed += clearDirectory(account.resolve("tmp"));
-            }
-        }
-        if (removed > 0) {
-            LOG.infof("removed %d incomplete files left by an earlier stop", removed);
-        }
+    public MaildirStore(Path dataDir, StoreOptions options) throws IOException {
+        this.dataDir = dataDir;
+        this.options = options;
+        this.mailRoot = dataDir.resolve("mail");
+        this.spoolDir = dataDir.resolve("spool");
+        Files.createDirectories(mailRoot);
+        Files.createDirectories(spoolDir);
+        cleanSpool();
+        cleanTmp();
+        this.quota = new QuotaLedger(options.quotaPerAccount(), this::countUsage);
+        this.commit = new GroupCommit("sealmail-store", options.queueCapacity(), options.ioThreads());
     }
 
-    private static int clearDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        int n = 0;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(f)) {
-                    Files.deleteIfExists(f);
-                    n++;
-                }
-            }
-        }
-        return n;
+    public Path dataDir() {
+        return dataDir;
     }
 
-    /** The Maildir of an account's INBOX; created (durably) if it does not exist yet. */
-    public Path inbox(String account) throws IOException {
-        Path dir = mailRoot.resolve(MaildirNames.accountDirectory(account));
-        if (!Files.isDirectory(dir.resolve("new"))) {
-            createMaildir(dir);
-        }
-        return dir;
+    public StoreOptions options() {
+        return options;
     }
 
-    private synchronized void createMaildir(Path dir) throws IOException {
-        for (String sub : new String[] {"tmp", "new", "cur"}) {
-            Files.createDirectories(dir.resolve(sub));
-        }
-        GroupCommit.syncDirectory(dir);
-        GroupCommit.syncDirectory(dir.getParent());
+    void observer(DeliveryObserver observer) {
+        this.observer = observer;
     }
 
     @Override
     public Spool createSpool() throws IOException {
-        return new FileSpool(spoolDir.resolve(UUID.randomUUID().toString()));
+        return new FileSpool(spoolDir.resolve(spoolPrefix + spoolSequence.incrementAndGet()));
     }
 
+    /**
+     * Fails the future with {@link QuotaExceededException} when an account is over quota, with
+     * {@link StoreUnavailableException} when the store is busy (queue full), closing, or the disk failed, and
+     * with {@link IllegalArgumentException} for an unusable account name.
+     */
     @Override
     public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
-        if (accounts.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
+        if (accounts == null || accounts.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no accounts to deliver to"));
         }
-        byte[] header = ("Return-Path: <" + (returnPath == null ? "" : returnPath) + ">\r\n")
-                .getBytes(StandardCharsets.UTF_8);
-        Path source = message.path();
-        List<CompletableFuture<Void>> copies = new ArrayList<>(accounts.size());
-        for (String account : accounts) {
-            try {
-                Path maildir = inbox(account);
-                String name = MaildirNames.unique(header.length + message.size());
-                copies.add(commit.write(maildir.resolve("tmp").resolve(name), maildir.resolve("new").resolve(name),
-                        ch -> writeWithHeader(ch, header, source)));
-            } catch (IOException | IllegalArgumentException e) {
-                copies.add(CompletableFuture.failedFuture(e));
+        byte[] header = returnPathHeader(returnPath);
+        long spoolSize = message.size();
+        Path spool = message.path();
+        List<GroupCommit.FileWrite> writes = new ArrayList<>();
+        try {
+            for (String account : new LinkedHashSet<>(accounts)) {
+                writes.add(new DeliveryWrite(account, accountDir(account), spool, spoolSize, header));
             }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new));
+        return commit.submit(writes);
     }
 
-    static void writeWithHeader(FileChannel out, byte[] header, Path source) throws IOException {
-        ByteBuffer h = ByteBuffer.wrap(header);
-        while (h.hasRemaining()) {
-            out.write(h);
-        }
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-            long size = in.size();
-            long pos = 0;
-            while (pos < size) {
-                pos += in.transferTo(pos, size - pos, out);
+    /**
+     * Throws {@link QuotaExceededException} when a message of {@code size} octets would not fit into the account
+     * now (SMTP may call it at RCPT with the SIZE parameter, to refuse early; delivery checks again).
+     */
+    @Override
+    public void checkQuota(String account, long size) {
+        long limit = quota.limit();
+        if (limit > 0) {
+            long used = quota.used(account);
+            if (used + size > limit) {
+                throw new QuotaExceededException(account, used, limit, size);
             }
         }
     }
 
-    /** Root of all accounts' Maildirs. */
-    public Path mailRoot() {
-        return mailRoot;
+    /** Octets the account uses across all folders. */
+    public long usage(String account) {
+        return quota.used(account);
+    }
+
+    /** Group commits (batches flushed together) so far: deliveries / this = average batch size. */
+    public int groupCommits() {
+        return commit.batches();
     }
 
     GroupCommit groupCommit() {
         return commit;
     }
 
+    static byte[] returnPathHeader(String returnPath) {
+        String rp = returnPath == null ? "" : returnPath.replaceAll("[\\r\\n<>]", "");
+        return ("Return-Path: <" + rp + ">\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The Maildir of an account's INBOX; created (durably) if it does not exist yet. */
+    public Path inbox(String account) throws IOException {
+        Path dir = accountDir(account);
+        ensureMaildir(dir);
+        return dir;
+    }
+
+    /** The account's Maildir root (its INBOX). */
+    public Path accountDir(String account) {
+        return mailRoot.resolve(SafeName.encodeAccount(account));
+    }
+
+    /** The Maildir of a folder: INBOX (any case) is the root, "A/B" is {@code .A.B}. */
+    public Path folderDir(String account, String folder) {
+        if (folder.equalsIgnoreCase(INBOX)) {
+            return accountDir(account);
+        }
+        StringBuilder name = new StringBuilder();
+        for (String part : folder.split("/", -1)) {
+            name.append('.').append(SafeName.encodeFolderComponent(part));
+        }
+        return accountDir(account).resolve(name.toString());
+    }
+
+    Path mailRoot() {
+        return mailRoot;
+    }
+
+    /**
+     * Creates {@code cur/ new/ tmp/} (and the Maildir++ marker for subfolders) if missing, durably: the new
+     * directory entries are forced up to {@code mail/}.
+     */
+    void ensureMaildir(Path dir) throws IOException {
+        if (knownMaildirs.contains(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir.resolve("new")) || !Files.isDirectory(dir.resolve("cur")) || !Files.isDirectory(dir.resolve("tmp"))) {
+            Files.createDirectories(dir.resolve("cur"));
+            Files.createDirectories(dir.resolve("new"));
+            Files.createDirectories(dir.resolve("tmp"));
+            if (!dir.getParent().equals(mailRoot)) {
+                Path marker = dir.resolve("maildirfolder");
+                if (!Files.exists(marker)) {
+                    Files.createFile(marker);
+                }
+            }
+            GroupCommit.forceDirectory(dir);
+            GroupCommit.forceDirectory(dir.getParent());
+            if (!dir.getParent().equals(mailRoot)) {
+                GroupCommit.forceDirectory(mailRoot);
+            }
+        }
+        knownMaildirs.add(dir);
+    }
+
+    void forgetMaildir(Path dir) {
+        knownMaildirs.remove(dir);
+    }
+
+    /** Octets used by an account: the {@code ,S=} sizes in the names (a stat only for names without it). */
+    long countUsage(String account) {
+        Path root = accountDir(account);
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        long total = 0;
+        try {
+            for (Path folder : folderDirs(root)) {
+                for (String sub : new String[] {"cur", "new"}) {
+                    Path d = folder.resolve(sub);
+                    if (!Files.isDirectory(d)) {
+                        continue;
+                    }
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(d)) {
+                        for (Path f : files) {
+                            long s = MaildirName.size(f.getFileName().toString());
+                            if (s < 0) {
+                                try {
+                                    s = Files.size(f);
+                                } catch (IOException gone) {
+                                    s = 0;
+                                }
+                            }
+                            total += s;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return total;
+    }
+
+    /** The account root and every Maildir++ folder directory under it. */
+    static List<Path> folderDirs(Path accountRoot) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(accountRoot);
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(accountRoot,
+                p -> p.getFileName().toString().startsWith(".") && Files.isDirectory(p))) {
+            for (Path p : children) {
+                String n = p.getFileName().toString();
+                if (!n.equals(".") && !n.equals("..")) {
+                    dirs.add(p);
+                }
+            }
+        }
+        return dirs;
+    }
+
+    private void cleanSpool() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(spoolDir)) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    private void cleanTmp() throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> accounts = Files.newDirectoryStream(mailRoot, Files::isDirectory)) {
+            for (Path account : accounts) {
+                for (Path folder : folderDirs(account)) {
+                    Path tmp = folder.resolve("tmp");
+                    if (!Files.isDirectory(tmp)) {
+                        continue;
+                    }
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+                        for (Path f : files) {
+                            Files.deleteIfExists(f);
+                            removed++;
+                        }
+                    }
+                }
+            }
+        }
+        if (removed > 0) {
+            LOG.infof("removed %d unfinished files from Maildir tmp/ directories (left by a crash)", removed);
+        }
+    }
+
+    /** Stops taking deliveries, finishes those already queued. */
     @Override
     public void close() {
-        if (ownsCommit) {
-            commit.close();
+        commit.close();
+    }
+
+    /** One recipient's copy of a delivered message. */
+    private final class DeliveryWrite extends GroupCommit.FileWrite {
+        private final String account;
+        private final Path dir;
+        private final Path spool;
+        private final long spoolSize;
+        private final byte[] header;
+        private final long size;
+        private String name;
+        private boolean reserved;
+
+        DeliveryWrite(String account, Path dir, Path spool, long spoolSize, byte[] header) {
+            this.account = account;
+            this.dir = dir;
+            this.spool = spool;
+            this.spoolSize = spoolSize;
+            this.header = header;
+            this.size = header.length + spoolSize;
+        }
+
+        @Override
+        void prepare() throws IOException {
+            ensureMaildir(dir);
+            quota.reserve(account, size);
+            reserved = true;
+            name = MaildirName.unique(Instant.now(), size);
+        }
+
+        @Override
+        Path tmp() {
+            return dir.resolve("tmp").resolve(name);
+        }
+
+        @Override
+        Path target() {
+            return dir.resolve("new").resolve(name);
+        }
+
+        @Override
+        void write(FileChannel out) throws IOException {
+            ByteBuffer h = ByteBuffer.wrap(header);
+            while (h.hasRemaining()) {
+                out.write(h);
+            }
+            try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
+                long pos = 0;
+                while (pos < spoolSize) {
+                    long n = in.transferTo(pos, spoolSize - pos, out);
+                    if (n <= 0) {
+                        throw new IOException("spool " + spool + " ended at " + pos + " of " + spoolSize + " octets");
+                    }
+                    pos += n;
+                }
+            }
+        }
+
+        @Override
+        void abandoned() {
+            if (reserved) {
+                quota.release(account, size);
+                reserved = false;
+            }
+        }
+
+        @Override
+        void committed() {
+            observer.delivered(account, dir, name);
         }
     }
 }

@@ -199,4 +199,32 @@ class CertificateAuthorityTest {
         assertThat(Pem.readCertificates(issued.caCrtPem())).containsExactly(ca.certificate());
         assertThat(Pem.readPrivateKey(issued.tlsKeyPem())).isEqualTo(issued.privateKey());
     }
+
+    @Test
+    @DisplayName("one CA issues from several threads at once, and every leaf verifies with a distinct serial and key")
+    void concurrentIssue() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create(CaSpec.defaults(), CLOCK);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<IssuedCertificate>> futures = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                String name = "host" + i + ".example.com";
+                futures.add(pool.submit(() -> ca.issue(LeafSpec.of(List.of(name), List.of()))));
+            }
+            Set<BigInteger> serials = new HashSet<>();
+            Set<java.security.PublicKey> keys = new HashSet<>();
+            for (int i = 0; i < futures.size(); i++) {
+                IssuedCertificate issued = futures.get(i).get();
+                issued.leaf().verify(ca.certificate().getPublicKey());
+                assertThat(issued.leaf().getSubjectAlternativeNames()).containsExactly(List.of(2, "host" + i + ".example.com"));
+                assertThat(CertificateAuthority.keyMatches(issued.privateKey(), issued.leaf().getPublicKey())).isTrue();
+                serials.add(issued.leaf().getSerialNumber());
+                keys.add(issued.leaf().getPublicKey());
+            }
+            assertThat(serials).hasSize(100);
+            assertThat(keys).hasSize(100);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -3,164 +3,191 @@ package io.sealmail.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import static io.sealmail.store.StoreTestFiles.files;
+import static io.sealmail.store.StoreTestFiles.read;
+import static io.sealmail.store.StoreTestFiles.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MaildirStoreTest {
-
     @TempDir
     Path data;
 
-    static Spool spool(MailStore store, String text) throws IOException {
-        Spool s = store.createSpool();
-        s.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-        return s;
-    }
-
-    static List<Path> files(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.sorted().toList();
-        }
-    }
-
     @Test
-    void aDeliveredCopyHasTheReturnPathThenTheExactBytesAndItsSizeInTheName() throws Exception {
-        try (MaildirStore store = new MaildirStore(data); Spool s = spool(store, "Subject: hi\r\n\r\nbody\r\n")) {
-            store.deliver(s, "sender@example.org", List.of("Alice@Example.COM")).get(10, TimeUnit.SECONDS);
-            Path inbox = store.inbox("alice@example.com");
-            List<Path> delivered = files(inbox.resolve("new"));
-            assertThat(delivered).hasSize(1);
-            String content = Files.readString(delivered.get(0));
-            assertThat(content).isEqualTo("Return-Path: <sender@example.org>\r\nSubject: hi\r\n\r\nbody\r\n");
-            assertThat(delivered.get(0).getFileName().toString()).endsWith(",S=" + content.length());
-            assertThat(files(inbox.resolve("tmp"))).isEmpty();
-            assertThat(inbox.getFileName().toString()).isEqualTo("alice@example.com");
-        }
-    }
-
-    @Test
-    void theNullSenderBecomesAnEmptyReturnPath() throws Exception {
-        try (MaildirStore store = new MaildirStore(data); Spool s = spool(store, "x\r\n")) {
-            store.deliver(s, "", List.of("bob@example.com")).get(10, TimeUnit.SECONDS);
-            assertThat(Files.readString(files(store.inbox("bob@example.com").resolve("new")).get(0)))
-                    .startsWith("Return-Path: <>\r\n");
-        }
-    }
-
-    @Test
-    void oneMessageForSeveralAccountsGivesEachItsOwnCopy() throws Exception {
-        try (MaildirStore store = new MaildirStore(data); Spool s = spool(store, "m\r\n")) {
-            store.deliver(s, "s@x", List.of("a@example.com", "b@example.com", "c@example.com")).get(10, TimeUnit.SECONDS);
-            for (String a : List.of("a@example.com", "b@example.com", "c@example.com")) {
-                assertThat(files(store.inbox(a).resolve("new"))).hasSize(1);
+    void deliversOneDurableCopyPerAccountWithReturnPath() throws Exception {
+        try (MaildirStore store = new MaildirStore(data, 0)) {
+            try (Spool s = spool(store, "Subject: hi\r\n\r\nbody\r\n")) {
+                store.deliver(s, "sender@example.org", List.of("alice@example.com", "Bob@Example.com", "alice@example.com"))
+                        .get(10, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    @Test
-    void accountNamesCannotEscapeTheMailRoot() {
-        assertThat(MaildirNames.accountDirectory("../../etc/passwd")).doesNotContain("/").startsWith("%2E");
-        assertThat(MaildirNames.accountDirectory("..")).isEqualTo("%2E.");
-        assertThat(MaildirNames.accountDirectory("a/b@x")).isEqualTo("a%2Fb@x");
-        assertThat(MaildirNames.accountDirectory(".hidden@x")).isEqualTo("%2Ehidden@x");
-        assertThatThrownBy(() -> MaildirNames.accountDirectory("  ")).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void concurrentDeliveriesShareDirectoryFlushes() throws Exception {
-        try (MaildirStore store = new MaildirStore(data)) {
-            int n = 400;
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            List<Spool> spools = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Spool s = spool(store, "Message: " + i + "\r\n\r\nbody\r\n");
-                spools.add(s);
-                all.add(store.deliver(s, "s@x", List.of("busy@example.com")));
+            for (String account : List.of("alice@example.com", "bob@example.com")) {
+                Path root = data.resolve("mail").resolve(account);
+                assertThat(files(root.resolve("tmp"))).isEmpty();
+                assertThat(files(root.resolve("cur"))).isEmpty();
+                List<Path> delivered = files(root.resolve("new"));
+                assertThat(delivered).hasSize(1);
+                String content = read(delivered.get(0));
+                assertThat(content).isEqualTo("Return-Path: <sender@example.org>\r\nSubject: hi\r\n\r\nbody\r\n");
+                assertThat(MaildirName.size(delivered.get(0).getFileName().toString())).isEqualTo(Files.size(delivered.get(0)));
             }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            spools.forEach(Spool::close);
-            assertThat(files(store.inbox("busy@example.com").resolve("new"))).hasSize(n);
-            // Group commit: far fewer directory flushes (batches) than deliveries.
-            assertThat(store.groupCommit().batchesCommitted()).isLessThan(n);
             assertThat(files(data.resolve("spool"))).isEmpty();
         }
     }
 
     @Test
-    void aFailedCopyFailsTheDeliveryAndLeavesNothingVisible() throws Exception {
-        try (MaildirStore store = new MaildirStore(data)) {
-            Spool s = spool(store, "x\r\n");
-            Path source = s.path();
-            Files.delete(source); // the spool vanished: the copy cannot be written
-            CompletableFuture<Void> f = store.deliver(s, "s@x", List.of("carol@example.com"));
-            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
-            Path inbox = store.inbox("carol@example.com");
-            assertThat(files(inbox.resolve("new"))).isEmpty();
-            assertThat(files(inbox.resolve("tmp"))).isEmpty();
+    void nullSenderAndHeaderInjectionInReturnPath() throws Exception {
+        try (MaildirStore store = new MaildirStore(data, 0); Spool s = spool(store, "x\r\n")) {
+            store.deliver(s, "", List.of("a@x")).get(10, TimeUnit.SECONDS);
+            store.deliver(s, "evil>\r\nX-Injected: 1", List.of("b@x")).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(read(files(data.resolve("mail/a@x/new")).get(0))).startsWith("Return-Path: <>\r\nx");
+        assertThat(read(files(data.resolve("mail/b@x/new")).get(0))).startsWith("Return-Path: <evilX-Injected: 1>\r\nx");
+    }
+
+    @Test
+    void accountNamesCannotEscapeTheMailDirectory() throws Exception {
+        try (MaildirStore store = new MaildirStore(data, 0); Spool s = spool(store, "x\r\n")) {
+            store.deliver(s, "a@b", List.of("../../escape")).get(10, TimeUnit.SECONDS);
+        }
+        try (var all = Files.walk(data)) {
+            assertThat(all.filter(Files::isRegularFile)).allMatch(p -> p.startsWith(data.resolve("mail")));
+        }
+        assertThat(Files.exists(data.getParent().resolve("escape"))).isFalse();
+    }
+
+    @Test
+    void concurrentDeliveriesShareFlushes() throws Exception {
+        int threads = 32;
+        int each = 20;
+        try (MaildirStore store = new MaildirStore(data, 0)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        try (Spool s = spool(store, "Message-Id: <" + thread + "." + i + ">\r\n\r\n" + "x".repeat(2000) + "\r\n")) {
+                            store.deliver(s, "s@x", List.of("user" + (thread % 4) + "@x", "all@x")).join();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertThat(store.groupCommits()).isLessThan(threads * each);
+        }
+        assertThat(files(data.resolve("mail/all@x/new"))).hasSize(threads * each);
+        int perUser = 0;
+        for (int u = 0; u < 4; u++) {
+            perUser += files(data.resolve("mail/user" + u + "@x/new")).size();
+        }
+        assertThat(perUser).isEqualTo(threads * each);
+    }
+
+    @Test
+    void quotaFailsOnlyTheDeliveryThatWouldExceedIt() throws Exception {
+        try (MaildirStore store = new MaildirStore(data, 1000)) {
+            String body = "x".repeat(500);
+            try (Spool s = spool(store, body)) {
+                store.deliver(s, "s@x", List.of("full@x")).get(10, TimeUnit.SECONDS);
+                CompletableFuture<Void> over = store.deliver(s, "s@x", List.of("full@x"));
+                CompletableFuture<Void> other = store.deliver(s, "s@x", List.of("other@x"));
+                CompletableFuture<Void> both = store.deliver(s, "s@x", List.of("other2@x", "full@x"));
+                other.get(10, TimeUnit.SECONDS);
+                assertThatThrownBy(() -> over.join()).isInstanceOf(CompletionException.class)
+                        .hasCauseInstanceOf(QuotaExceededException.class).hasMessageContaining("full@x");
+                assertThatThrownBy(() -> both.join()).hasCauseInstanceOf(QuotaExceededException.class);
+            }
+            assertThatThrownBy(() -> store.checkQuota("full@x", 600)).isInstanceOf(QuotaExceededException.class);
+            store.checkQuota("full@x", 10);
+            assertThat(store.usage("other2@x")).as("a failed multi-account delivery gives its reservation back").isZero();
+        }
+        assertThat(files(data.resolve("mail/full@x/new"))).hasSize(1);
+        assertThat(files(data.resolve("mail/full@x/tmp"))).isEmpty();
+        assertThat(files(data.resolve("mail/other2@x/new"))).as("all or nothing per delivery").isEmpty();
+        assertThat(files(data.resolve("mail/other2@x/tmp"))).isEmpty();
+        // The figure is recounted from the names after a restart.
+        try (MaildirStore again = new MaildirStore(data, 1000)) {
+            assertThat(again.usage("full@x")).isEqualTo(Files.size(files(data.resolve("mail/full@x/new")).get(0)));
         }
     }
 
     @Test
-    void startingAgainRemovesHalfWrittenFilesAndAbandonedSpools() throws Exception {
-        Path inbox;
-        try (MaildirStore store = new MaildirStore(data)) {
-            inbox = store.inbox("dave@example.com");
+    void aDiskErrorFailsOnlyItsDelivery() throws Exception {
+        Files.createDirectories(data.resolve("mail"));
+        Files.writeString(data.resolve("mail/blocked@x"), "a file where the Maildir should be");
+        try (MaildirStore store = new MaildirStore(data, 0); Spool s = spool(store, "x\r\n")) {
+            CompletableFuture<Void> bad = store.deliver(s, "s@x", List.of("blocked@x"));
+            CompletableFuture<Void> good = store.deliver(s, "s@x", List.of("fine@x"));
+            good.get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(bad::join).hasCauseInstanceOf(StoreUnavailableException.class);
         }
-        Files.writeString(inbox.resolve("tmp").resolve("123.half"), "Subject: half");
-        Files.writeString(data.resolve("spool").resolve("abandoned"), "partial");
-        Files.writeString(inbox.resolve("new").resolve("1.M1P1Q1.host,S=3"), "ok\n");
-        try (MaildirStore store = new MaildirStore(data)) {
-            assertThat(files(inbox.resolve("tmp"))).isEmpty();
+        assertThat(files(data.resolve("mail/fine@x/new"))).hasSize(1);
+    }
+
+    @Test
+    void closeFinishesQueuedDeliveriesThenRefusesNewOnes() throws Exception {
+        MaildirStore store = new MaildirStore(data, 0);
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+        Spool s = spool(store, "x\r\n");
+        for (int i = 0; i < 200; i++) {
+            queued.add(store.deliver(s, "s@x", List.of("a@x")));
+        }
+        store.close();
+        for (CompletableFuture<Void> f : queued) {
+            assertThat(f).isCompleted();
+            f.join();
+        }
+        assertThatThrownBy(() -> store.deliver(s, "s@x", List.of("a@x")).join())
+                .hasCauseInstanceOf(StoreUnavailableException.class).hasMessageContaining("shutting down");
+        s.close();
+        assertThat(files(data.resolve("mail/a@x/new"))).hasSize(200);
+    }
+
+    @Test
+    void startRemovesCrashLeftoversFromTmpAndSpool() throws Exception {
+        Path tmp = data.resolve("mail/a@x/tmp");
+        Path folderTmp = data.resolve("mail/a@x/.Sent/tmp");
+        Files.createDirectories(tmp);
+        Files.createDirectories(folderTmp);
+        Files.createDirectories(data.resolve("mail/a@x/new"));
+        Files.createDirectories(data.resolve("spool"));
+        Files.writeString(tmp.resolve("half"), "Return-Path: <x>\r\nSubj");
+        Files.writeString(folderTmp.resolve("half"), "par");
+        Files.writeString(data.resolve("mail/a@x/new/1.M1P1.h,S=3"), "abc");
+        Files.writeString(data.resolve("spool/old"), "spooled");
+        try (MaildirStore store = new MaildirStore(data, 0)) {
+            assertThat(files(tmp)).isEmpty();
+            assertThat(files(folderTmp)).isEmpty();
             assertThat(files(data.resolve("spool"))).isEmpty();
-            assertThat(files(inbox.resolve("new"))).hasSize(1);
+            assertThat(files(data.resolve("mail/a@x/new"))).hasSize(1);
         }
     }
 
     @Test
-    void aClosedSpoolIsDeletedAndRefusesMoreBytes() throws Exception {
-        try (MaildirStore store = new MaildirStore(data)) {
+    void spoolIsDeletedOnCloseAndRefusesWritesAfter() throws Exception {
+        try (MaildirStore store = new MaildirStore(data, 0)) {
             Spool s = spool(store, "abc");
             assertThat(s.size()).isEqualTo(3);
+            assertThat(Files.exists(s.path())).isTrue();
             s.close();
             s.close();
             assertThat(Files.exists(s.path())).isFalse();
-            assertThatThrownBy(() -> s.write(ByteBuffer.wrap(new byte[1]))).isInstanceOf(IOException.class);
-        }
-    }
-
-    @Test
-    void whenTooManyWritesWaitTheStoreSaysBusyInsteadOfQueueingWithoutBound() throws Exception {
-        GroupCommit tiny = new GroupCommit(1, 1);
-        try (MaildirStore store = new MaildirStore(data, tiny, true)) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                all.add(store.deliver(spool(store, "m" + i + "\r\n"), "s@x", List.of("eve@example.com")));
-            }
-            long busy = all.stream().filter(f -> {
-                try {
-                    f.get(30, TimeUnit.SECONDS);
-                    return false;
-                } catch (Exception e) {
-                    return e.getCause() instanceof StoreBusyException;
-                }
-            }).count();
-            assertThat(busy).isPositive();
-            long delivered = all.size() - busy;
-            assertThat(files(store.inbox("eve@example.com").resolve("new"))).hasSize((int) delivered);
+            assertThatThrownBy(() -> s.write(java.nio.ByteBuffer.wrap(new byte[1]))).isInstanceOf(java.io.IOException.class);
         }
     }
 }

@@ -1,0 +1,31 @@
+package io.sealmail.store;
+
+/**
+ * The account's quota ({@code limits.quotaPerAccount}) would be exceeded by this message. SMTP: 452 4.2.2
+ * (RFC 3463 "mailbox full", temporary so the sender retries after the user cleans up); IMAP APPEND/COPY:
+ * {@code NO [OVERQUOTA]} (RFC 5530).
+ */
+public class QuotaExceededException extends RuntimeException {
+    private final String account;
+    private final long used;
+    private final long limit;
+
+    public QuotaExceededException(String account, long used, long limit, long wanted) {
+        super("quota exceeded for " + account + ": " + used + " of " + limit + " octets used, message needs " + wanted);
+        this.account = account;
+        this.used = used;
+        this.limit = limit;
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public long used() {
+        return used;
+    }
+
+    public long limit() {
+        return limit;
+    }
+}
