@@ -11,7 +11,11 @@ final class Handshakes {
     private Handshakes() {
     }
 
+    /** A peer that has not finished the handshake by then is disconnected (never a hang). */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
     static SslHandler observe(SslHandler handler, TlsListener listener) {
+        handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
         handler.handshakeFuture().addListener(f -> {
             try {
                 if (f.isSuccess()) {

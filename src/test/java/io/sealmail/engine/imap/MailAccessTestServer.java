@@ -37,7 +37,15 @@ public final class MailAccessTestServer implements AutoCloseable {
     }
 
     public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits) throws Exception {
-        pki = TestPki.create(dir.resolve("tls"));
+        this(dir, limits, false);
+    }
+
+    /** @param maildir true: the production MaildirStore under {@code dir/data} (survives a restart on the same dir) */
+    public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir) throws Exception {
+        pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt"))
+                ? new TestPki(dir.resolve("tls/tls.crt"), dir.resolve("tls/tls.key"), dir.resolve("tls/ca.crt"),
+                        io.sealmail.ca.Pem.readCertificates(java.nio.file.Files.readString(dir.resolve("tls/ca.crt"))).get(0))
+                : TestPki.create(dir.resolve("tls"));
         store = new MemoryEngineStore(dir.resolve("spool"));
         List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0),
                 new Listener(Role.IMAP, "127.0.0.1", 0), new Listener(Role.IMAPS, "127.0.0.1", 0),
@@ -48,7 +56,8 @@ public final class MailAccessTestServer implements AutoCloseable {
         SslContext tls = SslContextBuilder.forServer(pki.tlsCrt().toFile(), pki.tlsKey().toFile())
                 .protocols("TLSv1.3", "TLSv1.2").build();
         TestAccounts accounts = new TestAccounts(Map.of(JOE, PASSWORD, ANN, PASSWORD));
-        engine = MailEngine.builder(config).serverTls(io.sealmail.engine.tls.ServerTls.of(tls, null)).accounts(accounts).store(store).outbound(store).start();
+        MailEngine.Builder builder = MailEngine.builder(config).serverTls(io.sealmail.engine.tls.ServerTls.of(tls, null)).accounts(accounts);
+        engine = maildir ? builder.start() : builder.store(store).outbound(store).start();
     }
 
     public InetSocketAddress address(Role role) {

@@ -1,0 +1,106 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.store.MaildirStore;
+import io.sealmail.store.Spool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** IMAP's view of the Maildirs the store delivers into: UIDs, flags in names, folders, restarts. */
+class MaildirMailboxAccessTest {
+    @TempDir
+    Path dir;
+
+    private static void deliver(MaildirStore store, String account, String text) throws Exception {
+        try (Spool spool = store.createSpool()) {
+            spool.write(ByteBuffer.wrap(text.replace("\n", "\r\n").getBytes()));
+            store.deliver(spool, "sender@example.com", List.of(account)).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void uidsAndFlagsSurviveARestartAndAreNeverReused() throws Exception {
+        long validity;
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "joe@example.com", "Subject: one\n\nbody one\n");
+            deliver(store, "joe@example.com", "Subject: two\n\nbody two\n");
+            Mailboxes boxes = access.forAccount("joe@example.com");
+            try (MailFolder inbox = boxes.open("INBOX")) {
+                validity = inbox.uidValidity();
+                assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L);
+                inbox.store(List.of(1L), MailFolder.FlagChange.ADD, Set.of("\\Seen", "\\Flagged", "Important"));
+                inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Deleted"));
+                assertThat(inbox.expunge(List.of(2L))).containsExactly(2L);
+                assertThat(new String(inbox.read(1L))).contains("Return-Path: <sender@example.com>").contains("body one");
+            }
+            access.close();
+        }
+        // flags are in the Maildir names, as other Maildir tools expect
+        try (Stream<Path> cur = Files.list(dir.resolve("mail/joe@example.com/cur"))) {
+            assertThat(cur.map(p -> p.getFileName().toString())).singleElement().satisfies(n -> assertThat(n).endsWith(":2,FS"));
+        }
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "joe@example.com", "Subject: three\n\nbody three\n");
+            try (MailFolder inbox = access.forAccount("joe@example.com").open("INBOX")) {
+                assertThat(inbox.uidValidity()).isEqualTo(validity);
+                List<MailFolder.MessageInfo> msgs = inbox.messages();
+                assertThat(msgs).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 3L);
+                assertThat(msgs.get(0).flags()).containsExactlyInAnyOrder("\\Seen", "\\Flagged", "Important");
+                assertThat(msgs.get(1).flags()).isEmpty();
+            }
+            access.close();
+        }
+    }
+
+    @Test
+    void foldersSpecialUseCopyMoveAppendAndNotifications() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            Mailboxes boxes = access.forAccount("ann@example.com");
+            assertThat(boxes.list()).extracting(Mailboxes.MailboxInfo::name)
+                    .containsExactly("INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash");
+            assertThat(boxes.list()).filteredOn(m -> m.name().equals("Trash")).singleElement()
+                    .satisfies(m -> assertThat(m.specialUse()).isEqualTo("\\Trash"));
+            boxes.create("Work");
+            boxes.create("Work/Projects.2026");
+            assertThat(boxes.list()).extracting(Mailboxes.MailboxInfo::name).contains("Work", "Work/Projects.2026");
+            assertThatThrownBy(() -> boxes.create("Work")).isInstanceOf(MailboxException.class);
+            Mailboxes.AppendResult appended = boxes.append("Work", "Subject: a\r\n\r\nx\r\n".getBytes(), Set.of("\\Seen"), Instant.now());
+            assertThat(appended.uid()).isEqualTo(1);
+            assertThatThrownBy(() -> boxes.append("Nope", new byte[1], Set.of(), Instant.now()))
+                    .isInstanceOfSatisfying(MailboxException.class, e -> assertThat(e.code()).isEqualTo("TRYCREATE"));
+            try (MailFolder work = boxes.open("Work"); MailFolder inbox = boxes.open("INBOX")) {
+                CountDownLatch arrived = new CountDownLatch(1);
+                inbox.onChange(arrived::countDown);
+                deliver(store, "ann@example.com", "Subject: pushed\n\nhi\n");
+                assertThat(arrived.await(2, TimeUnit.SECONDS)).as("delivery noticed by the poll").isTrue();
+                MailFolder.CopyResult moved = work.move(List.of(1L), "Archive");
+                assertThat(moved.targetUids()).containsExactly(1L);
+                assertThat(work.messages()).isEmpty();
+                try (MailFolder archive = boxes.open("Archive")) {
+                    assertThat(archive.messages()).singleElement().satisfies(m -> assertThat(m.flags()).contains("\\Seen"));
+                }
+            }
+            boxes.rename("Work", "Play");
+            assertThat(boxes.list()).extracting(Mailboxes.MailboxInfo::name).contains("Play", "Play/Projects.2026")
+                    .doesNotContain("Work");
+            boxes.delete("Play/Projects.2026");
+            assertThat(boxes.list()).extracting(Mailboxes.MailboxInfo::name).doesNotContain("Play/Projects.2026");
+            access.close();
+        }
+    }
+}
