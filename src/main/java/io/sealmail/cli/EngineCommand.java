@@ -3,16 +3,27 @@ package io.sealmail.cli;
 import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.http.HealthServer;
+import io.sealmail.engine.http.MailMetrics;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code sealmail engine --config FILE}: runs the mail engine (what the operator's pods run) until SIGTERM.
+ * {@code sealmail engine --config FILE}: runs the mail engine (what the operator's pods run) until SIGTERM, with
+ * {@code /healthz}, {@code /readyz} and {@code /metrics} on the configuration's {@code httpAddress:httpPort}.
  * A configuration that cannot run is reported as one line and exit code 2; nothing is opened then.
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
@@ -27,14 +38,30 @@ public class EngineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MailEngine engine;
+        Optional<HealthServer> http = Optional.empty();
         try {
             EngineConfig parsed = EngineConfigYaml.read(config);
-            engine = MailEngine.start(parsed);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+            MailMetrics metrics = new MailMetrics(registry);
+            AtomicReference<MailEngine> running = new AtomicReference<>();
+            // Up before the listeners so liveness answers during start-up; ready only once every listener accepts.
+            http = HealthServer.start(parsed, () -> running.get() != null && running.get().isReady(), registry);
+            engine = MailEngine.builder(parsed).meters(registry).tlsListener(metrics).start();
+            running.set(engine);
         } catch (ConfigException e) {
+            http.ifPresent(HealthServer::close);
             System.err.println("sealmail engine: " + config + ": " + e.getMessage());
             return 2;
         }
-        Thread hook = new Thread(engine::close, "sealmail-engine-shutdown");
+        Optional<HealthServer> health = http;
+        Thread hook = new Thread(() -> {
+            engine.close();
+            health.ifPresent(HealthServer::close);
+        }, "sealmail-engine-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
         engine.awaitClose();

@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
                 CaCommand.class,
                 EngineCommand.class,
                 QueueCommand.class,
+                DemoCommand.class,
                 BenchCommand.class,
+                HashPasswordCommand.class,
         })
 public class SealmailCommand {
 }

@@ -39,6 +39,9 @@ public record EngineConfig(
         if (domains == null || domains.isEmpty()) {
             throw new ConfigException("domains: at least one local domain is required");
         }
+        if (domains.stream().anyMatch(d -> d == null || d.isBlank())) {
+            throw new ConfigException("domains: a domain is empty");
+        }
         domains = domains.stream().map(d -> d.trim().toLowerCase(Locale.ROOT)).distinct().toList();
         listeners = listeners == null ? List.of() : List.copyOf(listeners);
         if (tls == null) {
@@ -52,7 +55,12 @@ public record EngineConfig(
         }
         Map<String, String> lowered = new TreeMap<>();
         if (aliases != null) {
-            aliases.forEach((k, v) -> lowered.put(k.trim().toLowerCase(Locale.ROOT), v.trim().toLowerCase(Locale.ROOT)));
+            aliases.forEach((k, v) -> {
+                if (v == null || v.isBlank()) {
+                    throw new ConfigException("aliases: " + k + " has no target account");
+                }
+                lowered.put(k.trim().toLowerCase(Locale.ROOT), v.trim().toLowerCase(Locale.ROOT));
+            });
         }
         aliases = Map.copyOf(lowered);
         limits = (limits == null ? Limits.DEFAULTS : limits).withDefaults();
@@ -61,6 +69,9 @@ public record EngineConfig(
         }
         if (httpPort == null) {
             httpPort = 8080;
+        }
+        if (httpPort < -1 || httpPort > 65535) {
+            throw new ConfigException("httpPort: " + httpPort + " is outside 0-65535 (or -1 to disable)");
         }
     }
 }

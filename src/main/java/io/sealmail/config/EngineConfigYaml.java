@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -13,6 +17,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
 
 /** engine.yaml: the YAML form of {@link EngineConfig}, read by the engine and written by the operator. */
 public final class EngineConfigYaml {
@@ -26,6 +31,8 @@ public final class EngineConfigYaml {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
+    private static final String INVALID = "engine config is not valid: ";
+
     private EngineConfigYaml() {
     }
 
@@ -38,6 +45,9 @@ public final class EngineConfigYaml {
     }
 
     public static EngineConfig read(String yaml) {
+        if (yaml == null || yaml.isBlank()) {
+            throw new ConfigException("engine config is empty");
+        }
         try {
             EngineConfig config = MAPPER.readValue(yaml, EngineConfig.class);
             if (config == null) {
@@ -47,10 +57,71 @@ public final class EngineConfigYaml {
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
             throw new ConfigException(cause instanceof ConfigException ? cause.getMessage() : e.getOriginalMessage(), e);
+        } catch (UnrecognizedPropertyException e) {
+            // Typos must not pass silently (a misspelt limit would quietly keep its default).
+            String known = e.getKnownPropertyIds() == null ? "" : "; known fields: " + e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            // The key's own line: the parser's location is already past it when Jackson notices.
+            int keyLine = lineOfKey(yaml, e.getPropertyName());
+            String line = keyLine > 0 ? " (line " + keyLine + ")" : line(e);
+            throw new ConfigException(INVALID + where(e) + "unknown field '" + e.getPropertyName() + "'" + line + known, e);
+        } catch (MismatchedInputException e) {
+            String type = kind(e.getTargetType() == null ? "value" : e.getTargetType().getSimpleName());
+            String what = e instanceof InvalidFormatException f && f.getValue() != null
+                    ? "'" + f.getValue() + "' is not " + type : "expected " + type;
+            throw new ConfigException(INVALID + where(e) + what + line(e), e);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("engine config is not valid: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+            throw new ConfigException("engine config is not valid YAML: " + e.getOriginalMessage() + line(e), e);
         }
+    }
+
+    /** {@code limits.maxRecipients: } from the path Jackson was at, or nothing at the top level. */
+    private static String where(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        if (e instanceof UnrecognizedPropertyException u && path.toString().endsWith(u.getPropertyName())) {
+            path.setLength(Math.max(0, path.length() - u.getPropertyName().length() - 1));
+            return path.length() == 0 ? "" : path + ": ";
+        }
+        return path.length() == 0 ? "" : path + ": ";
+    }
+
+    private static int lineOfKey(String yaml, String key) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("^[\\s-]*[\"']?" + java.util.regex.Pattern.quote(key) + "[\"']?\\s*:");
+        String[] lines = yaml.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (p.matcher(lines[i]).find()) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    private static String line(JsonProcessingException e) {
+        return e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : "";
+    }
+
+    private static String kind(String type) {
+        String t = switch (type) {
+            case "Integer", "int" -> "integer";
+            case "Long", "long" -> "whole number";
+            case "Duration" -> "ISO-8601 duration such as PT5M";
+            case "List", "ArrayList" -> "list";
+            case "Map", "LinkedHashMap", "HashMap" -> "map";
+            case "String" -> "string";
+            case "Role" -> "role (smtp, submission, smtps, pop3, pop3s, imap, imaps)";
+            default -> type;
+        };
+        return (t.matches("^[aeiouAEIOU].*") ? "an " : "a ") + t;
     }
 
     public static EngineConfig read(Path file) {

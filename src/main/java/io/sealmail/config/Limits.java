@@ -37,6 +37,37 @@ public record Limits(
         /** Mailbox quota per account in octets; 0 means unlimited. */
         Long quotaPerAccount) {
 
+    public Limits {
+        atLeast("maxMessageSize", maxMessageSize, 1);
+        atLeast("maxRecipients", maxRecipients, 1);
+        // RFC 5321 §4.5.3.1: servers must accept these minimum lengths.
+        atLeast("maxCommandLine", maxCommandLine, 512);
+        atLeast("maxTextLine", maxTextLine, 1000);
+        atLeast("maxErrors", maxErrors, 1);
+        atLeast("maxAuthFailuresPerConnection", maxAuthFailuresPerConnection, 1);
+        atLeast("maxAuthFailuresPerAddress", maxAuthFailuresPerAddress, 1);
+        positive("authFailureWindow", authFailureWindow);
+        positive("idleTimeout", idleTimeout);
+        positive("dataTimeout", dataTimeout);
+        positive("imapIdleTimeout", imapIdleTimeout);
+        atLeast("maxConnections", maxConnections, 1);
+        atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
+        atLeast("maxLiteralSize", maxLiteralSize, 1);
+        atLeast("quotaPerAccount", quotaPerAccount, 0);
+    }
+
+    private static void atLeast(String name, Number value, long min) {
+        if (value != null && value.longValue() < min) {
+            throw new ConfigException("limits." + name + ": " + value + " is below the minimum of " + min);
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        if (value != null && (value.isNegative() || value.isZero())) {
+            throw new ConfigException("limits." + name + ": " + value + " must be a positive duration such as PT5M");
+        }
+    }
+
     public static final Limits DEFAULTS = new Limits(
             25L * 1024 * 1024, 100, 512, 1000, 10, 3, 10, Duration.ofMinutes(15),
             Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),

@@ -3,6 +3,7 @@ package io.sealmail.engine;
 import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.auth.FileAccountDirectory;
 import io.sealmail.engine.tls.ReloadingServerTls;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsException;
@@ -36,8 +37,11 @@ final class EngineComponents {
         }
     }
 
+    /** The accounts file, polled and reloaded on change; aliases and domains from the configuration. */
     AccountDirectory accounts(List<AutoCloseable> owned) {
-        throw new ConfigException("accountsFile: no account directory implementation in this build yet");
+        FileAccountDirectory accounts = FileAccountDirectory.open(config);
+        owned.add(accounts);
+        return accounts;
     }
 
     MailStore store(List<AutoCloseable> owned) {

@@ -89,6 +89,35 @@ public class MaildirStore implements MailStore {
         cleanTmp();
         this.quota = new QuotaLedger(options.quotaPerAccount(), this::countUsage);
         this.commit = new GroupCommit("sealmail-store", options.queueCapacity(), options.ioThreads());
+        this.observer = (account, folderDir, fileName) -> {
+            MaildirMailboxes boxes = mailboxes.get(account.strip().toLowerCase(java.util.Locale.ROOT));
+            if (boxes != null) {
+                boxes.delivered(folderDir);
+            }
+        };
+    }
+
+    private final ConcurrentHashMap<String, MaildirMailboxes> mailboxes = new ConcurrentHashMap<>();
+
+    /**
+     * The account's folders for IMAP and POP3: one shared instance per account (created with INBOX and the
+     * special-use folders on first use). Deliveries into a folder that is open notify its
+     * {@link MaildirFolder#onChange} listeners once durable.
+     */
+    public MaildirMailboxes mailboxes(String account) throws IOException {
+        String key = SafeName.decodeAccount(SafeName.encodeAccount(account));
+        MaildirMailboxes boxes = mailboxes.get(key);
+        if (boxes != null) {
+            return boxes;
+        }
+        synchronized (mailboxes) {
+            boxes = mailboxes.get(key);
+            if (boxes == null) {
+                boxes = new MaildirMailboxes(this, key);
+                mailboxes.put(key, boxes);
+            }
+            return boxes;
+        }
     }
 
     public Path dataDir() {

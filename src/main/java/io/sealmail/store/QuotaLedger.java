@@ -51,10 +51,10 @@ final class QuotaLedger {
 
     /** Forgets an account's figure, so the next use counts again from disk. */
     void forget(String account) {
-        used.remove(account);
+        used.remove(account.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private long[] cell(String account) {
-        return used.computeIfAbsent(account, a -> new long[] {count.applyAsLong(a)});
+        return used.computeIfAbsent(account.strip().toLowerCase(java.util.Locale.ROOT), a -> new long[] {count.applyAsLong(a)});
     }
 }

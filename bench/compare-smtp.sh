@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sealmail vs Postfix + Dovecot, same load generator, same machine, same durability.
+# Usage: bench/compare-smtp.sh [CONNECTIONS] [MESSAGES] [SIZE]     (defaults 16 2000 10240)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+conns="${1:-16}"; msgs="${2:-2000}"; size="${3:-10240}"
+users=16
+work="$(mktemp -d /tmp/sealmail-bench.XXXXXX)"
+
+# 1. Sealmail: the demo with the same 16 accounts the reference uses.
+args=()
+for i in $(seq 1 $users); do args+=(--user "bench$i@bench.test:benchpass"); done
+"$root/sealmail" demo --data-dir "$work/sealmail" --port-offset 10000 "${args[@]}" > "$work/demo.log" 2>&1 &
+demo=$!
+trap 'kill $demo 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do grep -q "sealmail demo ready" "$work/demo.log" && break; sleep 1; done
+grep -q "sealmail demo ready" "$work/demo.log" || { cat "$work/demo.log"; exit 1; }
+echo "== Sealmail (submission 10587, STARTTLS, AUTH PLAIN)"
+"$root/sealmail" bench smtp --host localhost --port 10587 --tls starttls --cafile "$work/sealmail/tls/ca.crt" \
+  --user 'bench%d@bench.test' --users $users --password benchpass --connections "$conns" --messages "$msgs" \
+  --size "$size" --verify-maildir "$work/sealmail/data/mail"
+kill $demo; wait $demo 2>/dev/null || true
+
+# 2. Postfix + Dovecot LMTP (mail_fsync=always), configured by bench/reference/postfix-dovecot.sh.
+"$root/bench/reference/postfix-dovecot.sh" start $users
+echo "== Postfix $(postconf -h mail_version) + Dovecot $(dovecot --version | cut -d' ' -f1) (submission 12587, STARTTLS, AUTH PLAIN)"
+"$root/sealmail" bench smtp --host localhost --port 12587 --tls starttls --cafile /var/lib/sealmail-reference/tls/ca.crt \
+  --user 'bench%d@bench.test' --users $users --password benchpass --connections "$conns" --messages "$msgs" \
+  --size "$size" --verify-maildir /var/vmail
+"$root/bench/reference/postfix-dovecot.sh" stop

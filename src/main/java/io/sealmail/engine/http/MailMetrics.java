@@ -1,0 +1,136 @@
+package io.sealmail.engine.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sealmail.config.Role;
+import io.sealmail.engine.tls.TlsListener;
+import io.sealmail.engine.tls.TlsSessionInfo;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The mail engine's meters, one method per event so protocols never spell a metric name. Exposed at {@code /metrics}
+ * with these Prometheus names:
+ * <pre>
+ * sealmail_connections_total{role,result="accepted"|"refused"}   connections opened (refused: over a limit)
+ * sealmail_connections_active{role}                              open now
+ * sealmail_messages_accepted_total{role}                         messages acknowledged (durable)
+ * sealmail_messages_rejected_total{role,reason}                  messages refused, by short reason
+ * sealmail_auth_total{role,result="success"|"failure"|"throttled"}
+ * sealmail_tls_handshakes_total{result="success"|"failure",protocol}
+ * sealmail_tls_certificate_reloads_total{result="success"|"failure"}
+ * sealmail_tls_certificate_expiry_timestamp_seconds              notAfter of the serving certificate
+ * sealmail_delivery_seconds{role}                                end of DATA until durable (histogram)
+ * </pre>
+ * Also a {@link TlsListener}: hand it to the engine's TLS so handshakes and reloads are counted. Thread-safe.
+ */
+public final class MailMetrics implements TlsListener {
+    /** Reasons are label values: keep them few and stable, e.g. size, bare_lf, bare_cr, line_length, store_failure. */
+    private static final int MAX_REASON = 40;
+
+    private final MeterRegistry registry;
+    private final Map<Role, AtomicInteger> active = new EnumMap<>(Role.class);
+    private final AtomicLong certificateNotAfter = new AtomicLong();
+
+    public MailMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (Role role : Role.values()) {
+            AtomicInteger gauge = new AtomicInteger();
+            active.put(role, gauge);
+            Gauge.builder("sealmail.connections.active", gauge, AtomicInteger::get)
+                    .description("Open connections").tag("role", role.id()).register(registry);
+        }
+        Gauge.builder("sealmail.tls.certificate.expiry.timestamp", certificateNotAfter, AtomicLong::get)
+                .description("notAfter of the serving certificate, seconds since the epoch").baseUnit("seconds").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A connection was accepted; call {@link #connectionClosed} when it closes. */
+    public void connectionOpened(Role role) {
+        counter("sealmail.connections", "role", role.id(), "result", "accepted").increment();
+        active.get(role).incrementAndGet();
+    }
+
+    public void connectionClosed(Role role) {
+        active.get(role).decrementAndGet();
+    }
+
+    /** A connection was turned away (connection limits, shutdown) and never counted as open. */
+    public void connectionRefused(Role role) {
+        counter("sealmail.connections", "role", role.id(), "result", "refused").increment();
+    }
+
+    /** A message was acknowledged; {@code latency} is end of data until every copy was durable. */
+    public void messageAccepted(Role role, Duration latency) {
+        counter("sealmail.messages.accepted", "role", role.id()).increment();
+        Timer.builder("sealmail.delivery").description("End of message data until every copy is durable")
+                .tag("role", role.id()).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry).record(latency);
+    }
+
+    /** A message was refused; {@code reason} is a short stable word such as {@code size} or {@code bare_lf}. */
+    public void messageRejected(Role role, String reason) {
+        counter("sealmail.messages.rejected", "role", role.id(), "reason", reason(reason)).increment();
+    }
+
+    public void authSucceeded(Role role) {
+        counter("sealmail.auth", "role", role.id(), "result", "success").increment();
+    }
+
+    public void authFailed(Role role) {
+        counter("sealmail.auth", "role", role.id(), "result", "failure").increment();
+    }
+
+    /** AUTH refused without checking because the client address is over its failure limit. */
+    public void authThrottled(Role role) {
+        counter("sealmail.auth", "role", role.id(), "result", "throttled").increment();
+    }
+
+    // ---------------------------------------------------------------- TlsListener
+
+    @Override
+    public void handshakeSucceeded(TlsSessionInfo session) {
+        counter("sealmail.tls.handshakes", "result", "success", "protocol", session.protocol()).increment();
+    }
+
+    @Override
+    public void handshakeFailed(Throwable cause) {
+        counter("sealmail.tls.handshakes", "result", "failure", "protocol", "none").increment();
+    }
+
+    @Override
+    public void certificateLoaded(X509Certificate leaf, boolean reload) {
+        certificateNotAfter.set(leaf.getNotAfter().toInstant().getEpochSecond());
+        if (reload) {
+            counter("sealmail.tls.certificate.reloads", "result", "success").increment();
+        }
+    }
+
+    @Override
+    public void reloadFailed(String reason) {
+        counter("sealmail.tls.certificate.reloads", "result", "failure").increment();
+    }
+
+    private Counter counter(String name, String... tags) {
+        return Counter.builder(name).tags(tags).register(registry);
+    }
+
+    /** Label values must stay a small set: anything unexpected becomes "other". */
+    private static String reason(String reason) {
+        if (reason == null || reason.isEmpty() || reason.length() > MAX_REASON || !reason.matches("[a-z0-9_]+")) {
+            return "other";
+        }
+        return reason;
+    }
+}

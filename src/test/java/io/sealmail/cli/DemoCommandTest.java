@@ -1,0 +1,130 @@
+package io.sealmail.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Starts {@code sealmail demo} as a user would (a separate JVM), waits for "sealmail demo ready", then sends a
+ * message with curl over STARTTLS trusting only the demo's ca.crt, and finds it in the recipient's Maildir.
+ */
+class DemoCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private Process demo;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (demo != null) {
+            demo.destroy();
+            if (!demo.waitFor(20, TimeUnit.SECONDS)) {
+                demo.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freeOffset() throws IOException {
+        // An offset whose submission port is free right now (the test binds nothing else in that range).
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int offset = 30000 + (int) (Math.random() * 20000);
+            boolean free = true;
+            for (int port : new int[] {25, 465, 587, 110, 995, 143, 993, 8080}) {
+                try (ServerSocket s = new ServerSocket(port + offset, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.getLocalPort();
+                } catch (IOException e) {
+                    free = false;
+                    break;
+                }
+            }
+            if (free) {
+                return offset;
+            }
+        }
+        throw new IOException("no free port range");
+    }
+
+    private List<String> startDemo(String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(),
+                "--data-dir", dir.toString()));
+        cmd.addAll(List.of(extra));
+        demo = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.currentTimeMillis() + 120_000;
+        String line;
+        while (System.currentTimeMillis() < deadline && (line = out.readLine()) != null) {
+            lines.add(line);
+            if (line.equals("sealmail demo ready")) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (out.readLine() != null) {
+                            // keep the pipe empty
+                        }
+                    } catch (IOException ignored) {
+                        // process ended
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return lines;
+            }
+        }
+        throw new AssertionError("demo never printed 'sealmail demo ready':\n" + String.join("\n", lines));
+    }
+
+    @Test
+    void theDemoServesSubmissionOverStartTlsWithItsOwnCaAndDeliversToTheMaildir() throws Exception {
+        int offset = freeOffset();
+        List<String> out = startDemo("--port-offset", Integer.toString(offset),
+                "--user", "carol@example.test:carol-pass-1", "--user", "dan@example.test:dan-pass-2");
+        assertThat(String.join("\n", out))
+                .contains("submission  " + (587 + offset))
+                .contains("smtps       " + (465 + offset))
+                .contains("carol@example.test  password carol-pass-1")
+                .contains("swaks --server localhost:" + (587 + offset));
+        Path ca = dir.resolve("tls").resolve("ca.crt");
+        assertThat(ca).exists();
+        Path message = dir.resolve("message.txt");
+        Files.writeString(message, "Subject: from the demo test\r\n\r\nHello Dan\r\n");
+        Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "60", "--ssl-reqd", "--cacert", ca.toString(),
+                "smtp://localhost:" + (587 + offset), "-u", "carol@example.test:carol-pass-1",
+                "--mail-from", "carol@example.test", "--mail-rcpt", "dan@example.test", "-T", message.toString())
+                .redirectErrorStream(true).start();
+        String curlOut = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(curl.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(curl.exitValue()).as("curl said: %s", curlOut).isZero();
+        Path inbox = dir.resolve("data").resolve("mail").resolve("dan@example.test").resolve("new");
+        try (var files = Files.list(inbox)) {
+            List<Path> delivered = files.toList();
+            assertThat(delivered).hasSize(1);
+            assertThat(Files.readString(delivered.get(0))).contains("Hello Dan").contains("Return-Path: <carol@example.test>");
+        }
+    }
+
+    @Test
+    void aBadUserOptionIsOneClearLineAndNoStackTrace() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(),
+                "--data-dir", dir.toString(), "--user", "nopassword").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(output).contains("--user must be ADDRESS:PASSWORD").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
