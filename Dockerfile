@@ -1,0 +1,25 @@
+# For users who build with Docker or Podman: the same image as image/build.sh (which needs neither).
+# Not built in this repository's CI (no Docker engine there); image/build.sh + ImageIT are what is tested.
+#   docker build -t ghcr.io/sealmail/sealmail:0.1.0 .
+FROM docker.io/library/maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN ./mvnw -B -q package -DskipTests
+
+FROM docker.io/library/debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 10001 sealmail \
+ && useradd --uid 10001 --gid 10001 --home-dir /var/lib/sealmail --shell /usr/sbin/nologin sealmail \
+ && install -d -o 10001 -g 10001 /var/lib/sealmail \
+ && install -d /etc/sealmail
+COPY --from=build /src/target/quarkus-app/ /app/
+COPY image/root/usr/local/bin/sealmail /usr/local/bin/sealmail
+ENV JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75
+# smtp submission smtps pop3 pop3s imap imaps, then health and metrics
+EXPOSE 2525 5587 4465 1110 1995 1143 1993 8080
+USER 10001:10001
+WORKDIR /var/lib/sealmail
+ENTRYPOINT ["/usr/local/bin/sealmail"]
+CMD ["--help"]

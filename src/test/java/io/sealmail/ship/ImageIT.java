@@ -1,0 +1,192 @@
+package io.sealmail.ship;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The image as shipped: unpacks Jib's tarball (target/jib-image.tar) layer by layer into a root filesystem, as a
+ * container runtime would, and runs its entrypoint in a chroot as the image's own non-root user. Runs in the
+ * {@code image} profile (image/build.sh); needs root for chroot and mknod.
+ */
+class ImageIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static Path root;
+    static JsonNode config;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        Path tar = Path.of(System.getProperty("sealmail.image.tar", "target/jib-image.tar"));
+        assertThat(tar).as("build the image first: image/build.sh").exists();
+        Path work = Path.of("target", "image-it");
+        run(List.of("rm", "-rf", work.toString()), 120);
+        Path image = Files.createDirectories(work.resolve("image"));
+        root = Files.createDirectories(work.resolve("rootfs"));
+        run(List.of("tar", "-xf", tar.toString(), "-C", image.toString()), 300);
+        JsonNode manifest = JSON.readTree(image.resolve("manifest.json").toFile()).get(0);
+        config = JSON.readTree(image.resolve(manifest.get("Config").asText()).toFile());
+        for (JsonNode layer : manifest.get("Layers")) { // in order: later layers overwrite earlier ones
+            run(List.of("tar", "-xf", image.resolve(layer.asText()).toString(), "-C", root.toString()), 300);
+        }
+        // What a container runtime provides and an image does not carry.
+        Files.createDirectories(root.resolve("dev"));
+        Files.createDirectories(root.resolve("proc"));
+        for (String[] dev : new String[][] {{"null", "3"}, {"zero", "5"}, {"random", "8"}, {"urandom", "9"}}) {
+            run(List.of("mknod", "-m", "666", root.resolve("dev/" + dev[0]).toString(), "c", "1", dev[1]), 10);
+        }
+    }
+
+    @Test
+    void theImageRunsAsTheNumericNonRootUserWithTheSealmailCommand() {
+        JsonNode c = config.get("config");
+        assertThat(c.get("User").asText()).isEqualTo("10001:10001");
+        assertThat(c.get("Entrypoint").toString()).isEqualTo("[\"/usr/local/bin/sealmail\"]");
+        assertThat(c.get("ExposedPorts").toString())
+                .contains("2525/tcp", "5587/tcp", "4465/tcp", "1110/tcp", "1995/tcp", "1143/tcp", "1993/tcp", "8080/tcp");
+        assertThat(root.resolve("app/quarkus-run.jar")).isRegularFile();
+        assertThat(root.resolve("app/lib/main")).isDirectory();
+        assertThat(root.resolve("opt/jib-unused")).as("Jib's own layout is filtered out").doesNotExist();
+        assertThat(root.resolve("usr/local/bin/sealmail")).isExecutable();
+    }
+
+    @Test
+    void helpRunsFromTheImage() throws Exception {
+        Result r = chroot(List.of("/usr/local/bin/sealmail", "--help"), 180);
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("Usage: sealmail", "ca", "engine");
+    }
+
+    @Test
+    void theEngineStartsFromTheImageAsShipped() throws Exception {
+        // The operator's pod layout: config, TLS and accounts under /etc/sealmail, data on /var/lib/sealmail.
+        Result ca = chroot(List.of("/bin/sh", "-c", "sealmail ca init --out /tmp/ca"
+                + " && sealmail ca issue --ca /tmp/ca --dns mail.example.test --out /tmp/tls"), 240);
+        assertThat(ca.exit()).as(ca.output()).isZero();
+        Path etc = Files.createDirectories(root.resolve("etc/sealmail"));
+        Files.createDirectories(etc.resolve("tls"));
+        for (String f : List.of("tls.crt", "tls.key", "ca.crt")) {
+            Files.copy(root.resolve("tmp/tls/" + f), etc.resolve("tls/" + f));
+        }
+        run(List.of("chmod", "-R", "a+rX", etc.toString()), 10);
+        Files.createDirectories(etc.resolve("accounts"));
+        Files.writeString(etc.resolve("accounts/accounts"), "");
+        int smtp = freePort();
+        int http = freePort();
+        Files.writeString(etc.resolve("engine.yaml"), """
+                hostname: mail.example.test
+                domains: [example.test]
+                listeners:
+                  - {role: smtp, address: 127.0.0.1, port: %d}
+                tls: {certFile: /etc/sealmail/tls/tls.crt, keyFile: /etc/sealmail/tls/tls.key}
+                accountsFile: /etc/sealmail/accounts/accounts
+                dataDir: /var/lib/sealmail
+                httpPort: %d
+                """.formatted(smtp, http));
+
+        Process engine = new ProcessBuilder(chrootCommand(
+                List.of("/usr/local/bin/sealmail", "engine", "--config", "/etc/sealmail/engine.yaml")))
+                .redirectErrorStream(true).start();
+        StringBuilder log = new StringBuilder();
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    synchronized (log) {
+                        log.append(line).append('\n');
+                    }
+                    if (line.contains("engine ready")) {
+                        return true;
+                    }
+                }
+            } catch (IOException ignored) {
+                // the stream closes when the engine exits
+            }
+            return false;
+        });
+        try {
+            assertThat(ready.get(240, TimeUnit.SECONDS)).as(log::toString).isTrue();
+            try (Socket s = new Socket("127.0.0.1", smtp)) {
+                s.setSoTimeout(30_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("220 mail.example.test");
+                s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("221");
+            }
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + http + "/healthz")).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+        } finally {
+            engine.destroy(); // SIGTERM, as the kubelet stops a pod
+            if (!engine.waitFor(60, TimeUnit.SECONDS)) {
+                engine.destroyForcibly();
+            }
+        }
+        // It wrote its data as the image's user, on the data volume.
+        assertThat(Files.getOwner(root.resolve("var/lib/sealmail")).getName()).isIn("10001", "sealmail");
+    }
+
+    record Result(int exit, String output) {
+    }
+
+    static List<String> chrootCommand(List<String> command) {
+        // A fresh /proc in its own mount and PID namespaces, as a container has (the JVM and the dynamic linker's
+        // $ORIGIN need it); SIGTERM to unshare reaches the engine, as the kubelet's reaches PID 1.
+        List<String> c = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "--kill-child=SIGTERM",
+                "--mount-proc=" + root.toAbsolutePath().resolve("proc"), "chroot", "--userspec=10001:10001", root.toString(),
+                "/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/var/lib/sealmail",
+                "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75"));
+        c.addAll(command);
+        return c;
+    }
+
+    static Result chroot(List<String> command, int seconds) throws Exception {
+        return run(chrootCommand(command), seconds);
+    }
+
+    static Result run(List<String> command, int seconds) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.getMessage();
+            }
+        });
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command + " did not finish in " + seconds + " s");
+        }
+        Result r = new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS));
+        if (!command.get(0).equals("unshare") && r.exit() != 0) {
+            throw new AssertionError(command + " failed: " + r.output());
+        }
+        return r;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
