@@ -84,6 +84,10 @@ class MailEngineTest {
                     s.bind(new InetSocketAddress(local, 0));
                     s.connect(server.address(Role.SMTP));
                     open.add(s);
+                    // Wait for the greeting: only then has the engine counted this connection (accept is asynchronous).
+                    s.setSoTimeout(10_000);
+                    assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine())
+                            .startsWith("220");
                 }
                 try (Socket s = new Socket()) {
                     s.bind(new InetSocketAddress("127.0.0.3", 0));
