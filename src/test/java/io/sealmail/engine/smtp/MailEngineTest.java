@@ -84,8 +84,8 @@ class MailEngineTest {
                     s.bind(new InetSocketAddress(local, 0));
                     s.connect(server.address(Role.SMTP));
                     open.add(s);
-                    // Wait for the greeting: the server has counted this connection only once it answered.
-                    s.setSoTimeout(5000);
+                    // Wait for the greeting: only then has the engine counted this connection (accept is asynchronous).
+                    s.setSoTimeout(10_000);
                     assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine())
                             .startsWith("220");
                 }
