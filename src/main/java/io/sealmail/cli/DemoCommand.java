@@ -82,20 +82,8 @@ public class DemoCommand implements Callable<Integer> {
         try {
             engine = MailEngine.start(config(dir, tls, accountsFile, domains, listeners));
         } catch (ConfigException e) {
-            if (!e.getMessage().contains("offers no mailbox access")) {
-                throw new UserError("cannot start the demo: " + e.getMessage()
-                        + " (is another demo running? try --port-offset)", e);
-            }
-            // IMAP and POP3 need a store with folders and UIDs; until the Maildir store offers them, serve SMTP.
-            System.out.println("note: IMAP and POP3 need mailbox access that this build's Maildir store does not offer yet; "
-                    + "serving SMTP only");
-            listeners.removeIf(l -> !l.role().isSmtp());
-            try {
-                engine = MailEngine.start(config(dir, tls, accountsFile, domains, listeners));
-            } catch (ConfigException again) {
-                throw new UserError("cannot start the demo: " + again.getMessage()
-                        + " (is another demo running? try --port-offset)", again);
-            }
+            throw new UserError("cannot start the demo: " + e.getMessage()
+                    + " (is another demo running? try --port-offset)", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "sealmail-demo-shutdown"));
         printGuide(engine, tls.resolve("ca.crt"), accounts, dir);
