@@ -62,7 +62,7 @@ import java.util.stream.Collectors;
         @Dependent(name = HeadlessServiceDependent.NAME, type = HeadlessServiceDependent.class),
 })
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
-@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})
 public class MailServerReconciler implements Reconciler<MailServer> {
     public static final String NAME = "mailserver";
     private static final Logger LOG = Logger.getLogger(MailServerReconciler.class);
