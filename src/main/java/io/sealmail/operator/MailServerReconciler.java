@@ -268,20 +268,24 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return Observation.fine("NoAccounts", "no accounts Secret: the server receives mail, nobody logs in");
         }
         String name = ms.getSpec().accounts.secretName;
+        if (name.equals(Names.accountsSecret(ms))) {
+            return Observation.failed("AccountsSecretNameConflict", "accounts.secretName " + name + " is the Secret the "
+                    + "operator writes the engine's hashed accounts file to; give yours another name, e.g. "
+                    + ms.getMetadata().getName() + "-users");
+        }
         Secret user = ReferencedSecrets.get(context, ms, name).orElse(null);
         if (user == null) {
             return Observation.failed("AccountsSecretNotFound", "Secret " + name + " (accounts.secretName) not found in namespace "
                     + ms.getMetadata().getNamespace());
         }
-        List<AccountsFile.Problem> problems = AccountsFile.problems(user.getData(), ms.getSpec().domains);
-        if (!problems.isEmpty()) {
-            return Observation.failed("AccountsInvalid", "Secret " + name + ": " + problems.stream()
-                    .map(p -> "key " + p.key() + ": " + p.reason()).collect(Collectors.joining("; ")));
+        AccountsFile.Entries entries = AccountsFile.entries(user.getData(), ms.getSpec().domains);
+        if (!entries.problems().isEmpty()) {
+            return Observation.failed("AccountsSecretInvalid", "Secret " + name + ": " + entries.problems().stream()
+                    .map(AccountsFile.Problem::describe).collect(Collectors.joining("; "))
+                    + " (skipped; the other accounts are served)");
         }
         // The accounts file may lag the user's Secret by one reconcile; say so rather than claim it is loaded.
-        Set<String> wanted = user.getData() == null ? Set.of() : user.getData().keySet().stream()
-                .map(k -> AccountsFile.address(k, ms.getSpec().domains).toLowerCase(java.util.Locale.ROOT))
-                .collect(Collectors.toSet());
+        Set<String> wanted = entries.passwords().keySet();
         Set<String> written = context.getSecondaryResource(Secret.class, AccountsSecretDependent.NAME)
                 .map(s -> AccountsFile.parse(NamespaceCa.text(s.getData(), EngineContainer.ACCOUNTS_KEY)).keySet())
                 .orElse(Set.of());
