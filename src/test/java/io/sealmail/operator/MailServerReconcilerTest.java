@@ -396,8 +396,9 @@ class MailServerReconcilerTest {
         MailServer ms = mailServer(ns, "mail");
         ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-accounts");
         client.resource(ms).create();
-        markPodsReady(client, ns, "mail");
+        // The StatefulSet waits for the accounts file, which cannot be written: no pods to play ready.
         await().atMost(TIMEOUT).until(() -> "AccountsSecretNameConflict".equals(condition(get(client, ns, "mail"), "Ready", true)));
+        assertThat(condition(get(client, ns, "mail"), "Degraded", true)).isEqualTo("AccountsSecretNameConflict");
         assertThat(text(secret(ns, "mail-accounts"), "alice")).as("the user's Secret is left alone").isEqualTo("pw");
     }
 
