@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -181,6 +182,18 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         ms.setStatus(next);
         statusWrites.incrementAndGet();
         return UpdateControl.patchStatus(ms).rescheduleAfter(delay);
+    }
+
+    /**
+     * A dependent that failed to write makes the SDK throw before {@link #reconcile} runs (the Quarkus extension does
+     * not carry {@code handleExceptionsInReconciler} over); the workflow's result is in the context all the same, so
+     * status is built the same way and names what failed ({@code ReconcileError}, or the user's mistake behind it),
+     * while the SDK retries with back-off.
+     */
+    @Override
+    public ErrorStatusUpdateControl<MailServer> updateErrorStatus(MailServer ms, Context<MailServer> context, Exception e) {
+        UpdateControl<MailServer> control = reconcile(ms, context);
+        return control.isPatchStatus() ? ErrorStatusUpdateControl.patchStatus(ms) : ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     /** One finding: fine, or failed with a condition reason and a message a person can act on. */
