@@ -55,24 +55,26 @@ public final class ImapLoad {
 
     /** {@code FETCH 1:n (BODY.PEEK[])} in one command, {@code rounds} times. */
     public static Rounds bodiesInOneCommand(Server server, String folder, int count, int rounds) throws IOException {
-        try (Session s = Session.login(server)) {
-            s.command("EXAMINE " + quote(folder));
-            List<Long> times = new ArrayList<>();
-            long messages = 0;
-            long octets = 0;
-            for (int r = 0; r < rounds; r++) {
-                long before = s.connection.received();
-                long t0 = System.nanoTime();
-                messages = s.command("FETCH 1:" + count + " (BODY.PEEK[])").fetches();
-                times.add(System.nanoTime() - t0);
-                octets = s.connection.received() - before;
-            }
-            return new Rounds(times, messages, octets);
-        }
+        return downloads(server, folder, rounds, s -> s.command("FETCH 1:" + count + " (BODY.PEEK[])").fetches());
     }
 
     /** {@code FETCH i (BODY.PEEK[])} for i in 1..n, one command per message (as clients that download one by one). */
     public static Rounds bodiesOneByOne(Server server, String folder, int count, int rounds) throws IOException {
+        return downloads(server, folder, rounds, s -> {
+            long messages = 0;
+            for (int i = 1; i <= count; i++) {
+                messages += s.command("FETCH " + i + " (BODY.PEEK[])").fetches();
+            }
+            return messages;
+        });
+    }
+
+    private interface Download {
+        long run(Session s) throws IOException;
+    }
+
+    /** Times one download per round on a session with the folder EXAMINEd (read-only: nothing changes). */
+    private static Rounds downloads(Server server, String folder, int rounds, Download download) throws IOException {
         try (Session s = Session.login(server)) {
             s.command("EXAMINE " + quote(folder));
             List<Long> times = new ArrayList<>();
@@ -81,10 +83,7 @@ public final class ImapLoad {
             for (int r = 0; r < rounds; r++) {
                 long before = s.connection.received();
                 long t0 = System.nanoTime();
-                messages = 0;
-                for (int i = 1; i <= count; i++) {
-                    messages += s.command("FETCH " + i + " (BODY.PEEK[])").fetches();
-                }
+                messages = download.run(s);
                 times.add(System.nanoTime() - t0);
                 octets = s.connection.received() - before;
             }

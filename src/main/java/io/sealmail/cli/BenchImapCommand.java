@@ -3,9 +3,9 @@ package io.sealmail.cli;
 import io.sealmail.bench.ImapLoad;
 import io.sealmail.bench.ProcessMemory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -16,20 +16,11 @@ import java.util.concurrent.Callable;
                 "and the server's resident memory per connection held in IDLE."})
 public class BenchImapCommand implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = "localhost", description = "Server name (verified against its certificate; default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    MailboxServerOptions options;
 
-    @Option(names = "--port", defaultValue = "10993", description = "IMAPS port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "10993", description = "Port, implicit TLS (default: ${DEFAULT-VALUE}).")
     int port;
-
-    @Option(names = "--cafile", required = true, description = "CA certificate (PEM) the server's certificate must chain to.")
-    Path caFile;
-
-    @Option(names = "--user", required = true, description = "Login.")
-    String user;
-
-    @Option(names = "--password", required = true, description = "Password.")
-    String password;
 
     @Option(names = "--folder", defaultValue = "INBOX", description = "Folder to list and read (default: ${DEFAULT-VALUE}).")
     String folder;
@@ -69,8 +60,8 @@ public class BenchImapCommand implements Callable<Integer> {
         if (rounds < 1 || bodies < 1 || idleConnections < 1 || parallel < 1) {
             throw new UserError("--rounds, --bodies, --idle-connections and --parallel must be at least 1");
         }
-        ImapLoad.Server server = new ImapLoad.Server(host, port, BenchSmtpCommand.trusting(caFile), user, password);
-        System.out.printf("sealmail bench imap: %s:%d user=%s folder=%s rounds=%d%n", host, port, user, folder, rounds);
+        ImapLoad.Server server = options.server(port);
+        System.out.printf("sealmail bench imap: %s:%d user=%s folder=%s rounds=%d%n", options.host, port, options.user, folder, rounds);
         for (String test : tests) {
             switch (test.trim().toLowerCase(Locale.ROOT)) {
                 case "list" -> {

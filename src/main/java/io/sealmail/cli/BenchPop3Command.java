@@ -3,9 +3,9 @@ package io.sealmail.cli;
 import io.sealmail.bench.ImapLoad;
 import io.sealmail.bench.Pop3Load;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code sealmail bench pop3}: UIDL + RETR of N messages against any POP3S server. */
@@ -13,20 +13,11 @@ import java.util.concurrent.Callable;
         description = "POP3 figures over POP3S: UIDL of the maildrop, then RETR 1..N, on a fresh session each round.")
 public class BenchPop3Command implements Callable<Integer> {
 
-    @Option(names = "--host", defaultValue = "localhost", description = "Server name (verified against its certificate; default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    MailboxServerOptions options;
 
-    @Option(names = "--port", defaultValue = "10995", description = "POP3S port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "10995", description = "Port, implicit TLS (default: ${DEFAULT-VALUE}).")
     int port;
-
-    @Option(names = "--cafile", required = true, description = "CA certificate (PEM) the server's certificate must chain to.")
-    Path caFile;
-
-    @Option(names = "--user", required = true, description = "Login.")
-    String user;
-
-    @Option(names = "--password", required = true, description = "Password.")
-    String password;
 
     @Option(names = "--messages", defaultValue = "1000", description = "Messages to RETR (default: ${DEFAULT-VALUE}).")
     int messages;
@@ -39,8 +30,8 @@ public class BenchPop3Command implements Callable<Integer> {
         if (rounds < 1 || messages < 1) {
             throw new UserError("--rounds and --messages must be at least 1");
         }
-        ImapLoad.Server server = new ImapLoad.Server(host, port, BenchSmtpCommand.trusting(caFile), user, password);
-        System.out.printf("sealmail bench pop3: %s:%d user=%s rounds=%d%n", host, port, user, rounds);
+        ImapLoad.Server server = options.server(port);
+        System.out.printf("sealmail bench pop3: %s:%d user=%s rounds=%d%n", options.host, port, options.user, rounds);
         ImapLoad.Rounds r = Pop3Load.uidlAndRetr(server, messages, rounds);
         System.out.printf("UIDL (%d messages) + RETR 1..%d, %.1f MB: first %.1f ms, then median %.1f ms%n",
                 r.messages(), messages, r.octets() / 1e6, r.firstMillis(), r.warmMedianMillis());
