@@ -10,6 +10,10 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.EngineShutdown;
+import io.sealmail.engine.auth.SaslAuthorizationException;
+import io.sealmail.engine.auth.SaslException;
+import io.sealmail.engine.auth.SaslLogin;
+import io.sealmail.engine.auth.SaslPlain;
 import io.sealmail.engine.tls.StartTls;
 import io.sealmail.engine.tls.TlsSessionInfo;
 import io.sealmail.store.Spool;
@@ -45,8 +49,6 @@ import java.util.function.Consumer;
 public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(SmtpSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String USERNAME_CHALLENGE = "VXNlcm5hbWU6"; // "Username:"
-    private static final String PASSWORD_CHALLENGE = "UGFzc3dvcmQ6"; // "Password:"
 
     /** RFC 5321 §4.1.4 command sequencing. */
     enum State {
@@ -857,7 +859,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 if (initial == null) {
                     sasl = SaslStep.LOGIN_USERNAME;
                     decoder.expectSaslResponse(true);
-                    reply(new SmtpReply(334, null, List.of(USERNAME_CHALLENGE)));
+                    reply(new SmtpReply(334, null, List.of(SaslLogin.USERNAME_CHALLENGE)));
                 } else {
                     loginUsername(initial);
                 }
@@ -883,81 +885,42 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static byte[] base64(String s) {
-        if (s.equals("=")) {
-            return new byte[0]; // RFC 4954 §4: "=" is an empty initial response
-        }
-        return Base64.getDecoder().decode(s);
-    }
-
-    /** RFC 4616: [authzid] NUL authcid NUL passwd. We do not support acting for another user. */
+    /** RFC 4616 PLAIN; acting for another user is refused like a wrong password (535). */
     private void plain(String response) {
-        byte[] raw;
+        SaslPlain plain;
         try {
-            raw = base64(response);
-        } catch (IllegalArgumentException e) {
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        int first = indexOf(raw, 0);
-        int second = first < 0 ? -1 : indexOf(raw, first + 1);
-        if (first < 0 || second < 0) {
-            Arrays.fill(raw, (byte) 0);
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        String authzid = new String(raw, 0, first, StandardCharsets.UTF_8);
-        String authcid = new String(raw, first + 1, second - first - 1, StandardCharsets.UTF_8);
-        char[] password = utf8Chars(raw, second + 1, raw.length - second - 1);
-        Arrays.fill(raw, (byte) 0);
-        if (!authzid.isEmpty() && !authzid.equalsIgnoreCase(authcid)) {
-            Arrays.fill(password, '\0');
+            plain = SaslPlain.decode(response);
+        } catch (SaslAuthorizationException e) {
             authFailed();
             return;
+        } catch (SaslException e) {
+            reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            return;
         }
-        verify(authcid, password);
+        verify(plain.authcid(), plain.password());
     }
 
     private void loginUsername(String response) {
         try {
-            loginUsername = new String(base64(response), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
+            loginUsername = SaslLogin.username(response);
+        } catch (SaslException e) {
             reply(SmtpReplies.AUTH_BAD_RESPONSE);
             return;
         }
         sasl = SaslStep.LOGIN_PASSWORD;
         decoder.expectSaslResponse(true);
-        reply(new SmtpReply(334, null, List.of(PASSWORD_CHALLENGE)));
+        reply(new SmtpReply(334, null, List.of(SaslLogin.PASSWORD_CHALLENGE)));
     }
 
     private void loginPassword(String response) {
-        byte[] raw;
+        char[] password;
         try {
-            raw = base64(response);
-        } catch (IllegalArgumentException e) {
+            password = SaslLogin.password(response);
+        } catch (SaslException e) {
             reply(SmtpReplies.AUTH_BAD_RESPONSE);
             return;
         }
-        char[] password = utf8Chars(raw, 0, raw.length);
-        Arrays.fill(raw, (byte) 0);
         verify(loginUsername, password);
-    }
-
-    private static int indexOf(byte[] b, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == 0) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static char[] utf8Chars(byte[] b, int offset, int length) {
-        CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(b, offset, length));
-        char[] chars = new char[cb.remaining()];
-        cb.get(chars);
-        Arrays.fill(cb.array(), '\0');
-        return chars;
     }
 
     /** Password hashes are slow on purpose: check off the event loop, with the decoder paused meanwhile. */
