@@ -3,6 +3,7 @@ package io.sealmail.engine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
@@ -31,7 +32,7 @@ public record EngineContext(
         MailStore store,
         OutboundQueue outbound,
         ConnectionLimiter connections,
-        AuthFailureThrottle authThrottle,
+        AuthThrottle authThrottle,
         ExecutorService authExecutor,
         MeterRegistry meters) {
 }

@@ -22,6 +22,7 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.store.MailStore;
@@ -180,7 +181,7 @@ public final class MailEngine implements AutoCloseable {
                     });
             EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
                     new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
-                    new AuthFailureThrottle(limits.maxAuthFailuresPerAddress(), limits.authFailureWindow(), clock),
+                    new AuthThrottle(limits, clock),
                     authExecutor, meters != null ? meters : new SimpleMeterRegistry());
             MailEngine engine = new MailEngine(context, shutdownGrace, owned);
             try {

@@ -1,7 +1,7 @@
 package io.sealmail.engine.imap;
 
 import io.netty.handler.ssl.SslContext;
-import io.sealmail.engine.AuthFailureThrottle;
+import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.ConnectionLimiter;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.AccountDirectory;
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 public record AccessContext(String hostname, AccountDirectory accounts, MailboxAccess mailboxes,
                             Supplier<SslContext> tls, Executor workers, ImapLimits limits, Duration authFailureDelay,
-                            AuthFailureThrottle throttle, ConnectionLimiter connections) {
+                            AuthThrottle throttle, ConnectionLimiter connections) {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
