@@ -107,7 +107,7 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
-        /** Observes certificate reloads and handshakes of the TLS made from the configuration. */
+        /** Also observes certificate reloads and handshakes of the TLS made from the configuration (the engine's metrics always do). */
         public Builder tlsListener(TlsListener listener) {
             this.tlsListener = listener;
             return this;
@@ -128,6 +128,7 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
+        /** Where the engine's meters ({@link MailMetrics}) are registered; a private registry when not given. */
         public Builder meters(MeterRegistry meters) {
             this.meters = meters;
             return this;
@@ -166,7 +167,8 @@ public final class MailEngine implements AutoCloseable {
             }
             List<AutoCloseable> owned = new ArrayList<>();
             EngineComponents defaults = new EngineComponents(config);
-            ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, tlsListener);
+            MailMetrics metrics = new MailMetrics(meters != null ? meters : new SimpleMeterRegistry());
+            ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, metrics.andThen(tlsListener));
             AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
             MailStore mailStore = store != null ? store : defaults.store(owned);
             OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
@@ -182,7 +184,7 @@ public final class MailEngine implements AutoCloseable {
             EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
                     new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
                     new AuthThrottle(limits, clock),
-                    authExecutor, meters != null ? meters : new SimpleMeterRegistry());
+                    authExecutor, metrics);
             MailEngine engine = new MailEngine(context, shutdownGrace, owned);
             try {
                 engine.bindAll(protocols);

@@ -136,6 +136,7 @@ final class SessionCommands {
             s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
             return;
         }
+        s.context().loginSucceeded();
         try {
             s.loggedIn(account.get(), s.context().mailboxes().forAccount(account.get()));
         } catch (IOException e) {

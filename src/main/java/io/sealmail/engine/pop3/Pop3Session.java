@@ -288,6 +288,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
             reply("-ERR [AUTH] Invalid credentials");
             return;
         }
+        context.loginSucceeded();
         try {
             Mailboxes boxes = context.mailboxes().forAccount(account.get());
             inbox = boxes.open("INBOX");

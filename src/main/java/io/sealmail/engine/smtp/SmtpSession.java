@@ -10,6 +10,7 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.EngineShutdown;
+import io.sealmail.engine.MailMetrics;
 import io.sealmail.engine.auth.SaslAuthorizationException;
 import io.sealmail.engine.auth.SaslException;
 import io.sealmail.engine.auth.SaslLogin;
@@ -76,7 +77,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final String hostname;
     private final SmtpFrameDecoder decoder;
     private final boolean admitted;
-    private final SmtpMetrics metrics;
+    private final MailMetrics metrics;
 
     private ChannelHandlerContext ctx;
     private InetAddress clientAddress;
@@ -105,7 +106,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.hostname = engine.config().hostname();
         this.decoder = decoder;
         this.admitted = admitted;
-        this.metrics = new SmtpMetrics(engine.meters(), role);
+        this.metrics = engine.metrics();
     }
 
     State state() {
@@ -122,7 +123,6 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
-        metrics.connection(admitted);
         if (!admitted) {
             state = State.CLOSING;
             ctx.writeAndFlush(SmtpReplies.TOO_MANY_CONNECTIONS.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
@@ -468,7 +468,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         MailAddress address = parsed.address();
         if (parsed.trick() != null) {
             // Source routes, percent hack, bang paths, double @, quoted routing: never routed, on any port.
-            metrics.recipientRefused("routing_" + parsed.trick().name().toLowerCase(Locale.ROOT));
+            metrics.recipientRefused(role, "routing_" + parsed.trick().name().toLowerCase(Locale.ROOT));
             reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
             return;
         }
@@ -479,7 +479,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (engine.accounts().isLocalDomain(address.domain())) {
             Optional<String> local = engine.accounts().resolveRecipient(address.lookupKey());
             if (local.isEmpty()) {
-                metrics.recipientRefused("unknown_user");
+                metrics.recipientRefused(role, "unknown_user");
                 reply(SmtpReplies.UNKNOWN_USER.withText("<" + address + ">: Recipient address rejected: User unknown in local recipient table"));
                 return;
             }
@@ -487,7 +487,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         } else if (account != null && requiresAuth()) {
             tx.recipients.add(new SmtpTransaction.Recipient(address, null));
         } else {
-            metrics.recipientRefused("relay");
+            metrics.recipientRefused(role, "relay");
             reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
             return;
         }
@@ -671,7 +671,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (refusal != null) {
             // The whole message is refused; a BDAT transfer ends with it (RFC 3030 §2: the client must RSET).
             LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refusal);
-            metrics.rejected(violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
+            metrics.messageRejected(role, violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
             abortTransaction();
             state = State.READY;
             reply(refusal);
@@ -727,11 +727,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                     LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
                             role.id(), id, done.returnPath(), accounts.size(), remote.size(),
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                    metrics.accepted(java.time.Duration.ofNanos(System.nanoTime() - started));
+                    metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
                     reply(SmtpReplies.OK.withText("Ok: queued as " + id));
                 } else {
                     LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
-                    metrics.rejected("store_failure");
+                    metrics.messageRejected(role, "store_failure");
                     reply(SmtpReplies.LOCAL_ERROR);
                 }
                 resume();
@@ -835,6 +835,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (engine.authThrottle().isBlocked(clientAddress)) {
+            metrics.authThrottled(role);
             reply(SmtpReplies.AUTH_THROTTLED);
             return;
         }
@@ -939,7 +940,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
                 Optional<String> outcome = result;
                 onEventLoop(() -> {
-                    metrics.authentication(outcome.isPresent());
+                    if (outcome.isPresent()) {
+                        metrics.authSucceeded(role);
+                    } else {
+                        metrics.authFailed(role);
+                    }
                     if (outcome.isPresent()) {
                         account = outcome.get();
                         LOG.debugf("SMTP %s: %s authenticated from %s", role.id(), account, clientAddress.getHostAddress());
