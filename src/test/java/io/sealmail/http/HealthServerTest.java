@@ -1,4 +1,4 @@
-package io.sealmail.engine.http;
+package io.sealmail.http;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
