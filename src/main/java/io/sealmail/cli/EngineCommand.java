@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sealmail.engine.MailEngine;
-import io.sealmail.engine.http.HealthServer;
+import io.sealmail.http.HealthServer;
 import io.sealmail.engine.http.MailMetrics;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;

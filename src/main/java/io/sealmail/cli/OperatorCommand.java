@@ -1,6 +1,11 @@
 package io.sealmail.cli;
 
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sealmail.config.ConfigException;
+import io.sealmail.http.HealthServer;
+import io.sealmail.operator.OperatorReadiness;
+import io.sealmail.operator.OperatorSettings;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
@@ -9,8 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code sealmail operator}: reconciles MailServers until SIGTERM. Namespaces, image and leader election are set in
- * application.properties or the environment (docs/operator.md).
+ * {@code sealmail operator}: reconciles MailServers until SIGTERM, with {@code /healthz}, {@code /readyz} and
+ * {@code /metrics} on {@code sealmail.operator.http-address:http-port} (0.0.0.0:8080). Namespaces, image and leader
+ * election are set in application.properties or the environment (docs/operator.md).
  */
 @Command(name = "operator", mixinStandardHelpOptions = true,
         description = "Run the Kubernetes operator: reconcile MailServer resources until stopped.")
@@ -19,15 +25,28 @@ public class OperatorCommand implements Callable<Integer> {
 
     @Inject
     Operator operator;
+    @Inject
+    OperatorSettings settings;
+    @Inject
+    PrometheusMeterRegistry registry;
 
     @Override
     public Integer call() throws InterruptedException {
+        HealthServer http;
+        try {
+            // Up before the operator starts, so liveness answers while the informers sync; ready once they have.
+            http = HealthServer.start(settings.httpAddress(), settings.httpPort(), new OperatorReadiness(operator), registry);
+        } catch (ConfigException e) {
+            System.err.println("sealmail operator: sealmail.operator.http-port: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping the operator");
             try {
                 operator.stop();
             } finally {
+                http.close();
                 stopped.countDown();
             }
         }, "sealmail-operator-shutdown"));

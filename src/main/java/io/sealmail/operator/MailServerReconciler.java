@@ -21,6 +21,9 @@ import io.sealmail.operator.api.v1alpha1.CertificateStatus;
 import io.sealmail.operator.api.v1alpha1.Endpoint;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 import io.sealmail.operator.api.v1alpha1.MailServerStatus;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -74,9 +77,20 @@ public class MailServerReconciler implements Reconciler<MailServer> {
     OperatorSettings settings;
     @Inject
     EventRecorder events;
+    @Inject
+    MeterRegistry meters;
 
     /** Reconciles run so far; tests and the benchmark use it to know a reconcile happened. */
     private final AtomicLong reconciles = new AtomicLong();
+    private final AtomicLong statusWrites = new AtomicLong();
+
+    @PostConstruct
+    void registerMeters() {
+        FunctionCounter.builder("sealmail.operator.reconciles", reconciles, AtomicLong::get)
+                .description("MailServer reconciles that ran to the end").register(meters);
+        FunctionCounter.builder("sealmail.operator.status.writes", statusWrites, AtomicLong::get)
+                .description("Reconciles that changed a MailServer's status (none in a steady state)").register(meters);
+    }
 
     public long reconcileCount() {
         return reconciles.get();
@@ -165,6 +179,7 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return UpdateControl.<MailServer>noUpdate().rescheduleAfter(delay);
         }
         ms.setStatus(next);
+        statusWrites.incrementAndGet();
         return UpdateControl.patchStatus(ms).rescheduleAfter(delay);
     }
 

@@ -15,6 +15,23 @@ public class OperatorSettings {
     @ConfigProperty(name = "sealmail.operator.cluster-domain", defaultValue = "cluster.local")
     String clusterDomain;
 
+    @ConfigProperty(name = "sealmail.operator.http-address", defaultValue = "0.0.0.0")
+    String httpAddress;
+
+    @ConfigProperty(name = "sealmail.operator.http-port", defaultValue = "" + DEFAULT_HTTP_PORT)
+    int httpPort;
+
+    /** Where {@code /healthz}, {@code /readyz} and {@code /metrics} are served; deploy/ and the chart probe it. */
+    public static final int DEFAULT_HTTP_PORT = 8080;
+
+    public String httpAddress() {
+        return httpAddress;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
     public String image() {
         return image;
     }

@@ -83,5 +83,6 @@ class DeployKustomizeTest {
         JsonNode s = rendered.one("Service");
         assertThat(s.at("/spec/selector/app.kubernetes.io~1name").asText()).isEqualTo("sealmail-operator");
         assertThat(s.at("/spec/ports/0/port").asInt()).isEqualTo(8080);
+        assertThat(s.at("/spec/ports/0/targetPort").asText()).isEqualTo(OperatorInstall.METRICS_PORT_NAME);
     }
 }

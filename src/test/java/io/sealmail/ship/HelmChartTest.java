@@ -49,6 +49,7 @@ class HelmChartTest {
                 .contains("\"name\":\"mail-sealmail-operator\"", "\"namespace\":\"mail-system\"");
         assertThat(m.one("RoleBinding").at("/metadata/namespace").asText()).isEqualTo("mail-system");
         assertThat(m.one("Service").at("/spec/ports/0/port").asInt()).isEqualTo(8080);
+        assertThat(m.one("Service").at("/spec/ports/0/targetPort").asText()).isEqualTo(OperatorInstall.METRICS_PORT_NAME);
         assertThat(m.ofKind("ServiceMonitor")).as("no Prometheus Operator API in a plain render").isEmpty();
     }
 
@@ -116,8 +117,8 @@ class HelmChartTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(err).isZero();
         JsonNode sm = Manifests.parse(out).one("ServiceMonitor");
-        assertThat(sm.at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
-        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo("http");
+        assertThat(sm.at("/spec/endpoints/0/path").asText()).isEqualTo(io.sealmail.http.HealthServer.METRICS_PATH);
+        assertThat(sm.at("/spec/endpoints/0/port").asText()).isEqualTo(OperatorInstall.METRICS_PORT_NAME);
         assertThat(sm.at("/spec/selector/matchLabels/app.kubernetes.io~1name").asText()).isEqualTo("sealmail-operator");
     }
 }

@@ -1,6 +1,8 @@
 package io.sealmail.ship;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sealmail.http.HealthServer;
+import io.sealmail.operator.OperatorSettings;
 
 import java.util.HashSet;
 import java.util.List;
@@ -39,14 +41,47 @@ final class OperatorInstall {
         assertThat(c.path("volumeMounts").toString()).contains("\"mountPath\":\"/tmp\"");
 
         assertThat(c.path("args").toString()).isEqualTo("[\"operator\"]");
-        assertThat(c.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/healthz");
-        assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/readyz");
-        assertThat(c.at("/ports/0/containerPort").asInt()).isEqualTo(8080);
+        assertProbesHitWhatTheOperatorServes(c);
         assertThat(c.at("/resources/requests/cpu").isMissingNode()).isFalse();
         assertThat(c.at("/resources/limits/memory").isMissingNode()).isFalse();
         assertThat(env(c, "SEALMAIL_OPERATOR_LEASE_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText())
                 .isEqualTo("metadata.namespace");
         assertThat(env(c, "SEALMAIL_OPERATOR_IMAGE").path("value").asText()).isEqualTo(c.path("image").asText());
+    }
+
+    /**
+     * The probes name the container port that {@code sealmail operator} serves its endpoints on (OperatorSettings's
+     * default, unless the env moves it) and the paths HealthServer answers; kubelet would otherwise kill a healthy pod.
+     */
+    static void assertProbesHitWhatTheOperatorServes(JsonNode c) {
+        int served = OperatorSettings.DEFAULT_HTTP_PORT;
+        for (JsonNode e : c.path("env")) {
+            if (e.path("name").asText().equals("SEALMAIL_OPERATOR_HTTP_PORT")) {
+                served = e.path("value").asInt();
+            }
+        }
+        assertThat(c.at("/livenessProbe/httpGet/path").asText()).isEqualTo(HealthServer.LIVENESS_PATH);
+        assertThat(c.at("/readinessProbe/httpGet/path").asText()).isEqualTo(HealthServer.READINESS_PATH);
+        for (String probe : List.of("livenessProbe", "readinessProbe")) {
+            assertThat(containerPort(c, c.at("/" + probe + "/httpGet/port"))).as(probe).isEqualTo(served);
+        }
+        assertThat(containerPort(c, new com.fasterxml.jackson.databind.node.TextNode(METRICS_PORT_NAME))).isEqualTo(served);
+    }
+
+    /** The name the metrics Service and the ServiceMonitor use for the operator's HTTP port. */
+    static final String METRICS_PORT_NAME = "http";
+
+    /** A probe's port, a number or the name of one of the container's ports. */
+    static int containerPort(JsonNode container, JsonNode port) {
+        if (port.isInt()) {
+            return port.asInt();
+        }
+        for (JsonNode p : container.path("ports")) {
+            if (port.asText().equals(p.path("name").asText())) {
+                return p.path("containerPort").asInt();
+            }
+        }
+        throw new AssertionError("no container port named " + port);
     }
 
     static JsonNode operatorContainer(JsonNode deployment) {

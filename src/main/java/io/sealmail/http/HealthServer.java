@@ -1,4 +1,4 @@
-package io.sealmail.engine.http;
+package io.sealmail.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -45,7 +45,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The small HTTP/1.1 endpoint kubelet and Prometheus talk to, for the engine and the operator alike (Quarkus's own
- * HTTP server stays off, so {@code sealmail ca ...} never binds a port):
+ * HTTP server stays off, so {@code sealmail ca ...} never binds a port). It knows neither mail nor Kubernetes: each
+ * side hands it a readiness check and a registry.
  * <ul>
  *   <li>{@code /healthz}: liveness, 200 while the process serves HTTP at all;</li>
  *   <li>{@code /readyz}: readiness, 200 when the supplied check is true, else 503;</li>
@@ -56,6 +57,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class HealthServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HealthServer.class);
+    public static final String LIVENESS_PATH = "/healthz";
+    public static final String READINESS_PATH = "/readyz";
+    public static final String METRICS_PATH = "/metrics";
     static final int MAX_LINE = 4096;
     static final int MAX_HEADERS = 8192;
     static final int MAX_BODY = 0;
@@ -80,10 +84,18 @@ public final class HealthServer implements AutoCloseable {
         if (config.httpPort() < 0) {
             return Optional.empty();
         }
-        return Optional.of(start(config.httpAddress(), config.httpPort(), readiness, registry));
+        try {
+            return Optional.of(start(config.httpAddress(), config.httpPort(), readiness, registry));
+        } catch (ConfigException e) {
+            throw new ConfigException("httpPort: " + e.getMessage(), e.getCause());
+        }
     }
 
-    /** Binds {@code address:port} (port 0 picks a free one; see {@link #port()}). */
+    /**
+     * Binds {@code address:port} (port 0 picks a free one; see {@link #port()}).
+     *
+     * @throws ConfigException "cannot bind address:port: reason"
+     */
     public static HealthServer start(String address, int port, BooleanSupplier readiness, PrometheusMeterRegistry registry) {
         EventLoopGroup group = new NioEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "sealmail-http");
@@ -118,7 +130,7 @@ public final class HealthServer implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new ConfigException("httpPort: cannot bind " + address + ":" + port + ": " + e.getMessage(), e);
+            throw new ConfigException("cannot bind " + address + ":" + port + ": " + e.getMessage(), e);
         }
     }
 
@@ -193,13 +205,13 @@ public final class HealthServer implements AutoCloseable {
             }
             String path = new QueryStringDecoder(request.uri()).path();
             switch (path) {
-                case "/healthz", "/livez" -> send(ctx, request, HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8", head, false);
-                case "/readyz" -> {
+                case LIVENESS_PATH, "/livez" -> send(ctx, request, HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8", head, false);
+                case READINESS_PATH -> {
                     boolean ready = isReady();
                     send(ctx, request, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                             ready ? "ready\n" : "not ready\n", "text/plain; charset=utf-8", head, false);
                 }
-                case "/metrics" -> send(ctx, request, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT, head, false);
+                case METRICS_PATH -> send(ctx, request, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT, head, false);
                 default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain; charset=utf-8", head, false);
             }
         }

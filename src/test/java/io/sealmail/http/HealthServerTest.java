@@ -1,4 +1,4 @@
-package io.sealmail.engine.http;
+package io.sealmail.http;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -6,6 +6,7 @@ import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.config.Role;
+import io.sealmail.engine.http.MailMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
