@@ -6,7 +6,7 @@ import io.sealmail.config.EngineConfigYaml;
 import io.sealmail.config.Listener;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
-import io.sealmail.engine.http.HealthServer;
+import io.sealmail.http.HealthServer;
 import jakarta.enterprise.inject.Vetoed;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
