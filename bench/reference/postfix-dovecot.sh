@@ -66,6 +66,10 @@ userdb {
   args = uid=vmail gid=vmail home=/var/vmail/%d/%n
 }
 service imap-login {
+  # High-performance mode (many clients per login process), for bench/compare-imap.sh's idle connections.
+  service_count = 0
+  client_limit = 6000
+  process_min_avail = 2
   inet_listener imap {
     port = 0
   }
@@ -100,6 +104,20 @@ service auth {
   }
 }
 log_path = /var/log/dovecot-reference.log
+# Room for bench/compare-imap.sh's 5,000 idle IMAPS connections from one address (login processes are in
+# high-performance mode above; one imap process per connection, as by default).
+default_client_limit = 20000
+default_process_limit = 12000
+default_vsz_limit = 1G
+service imap {
+  process_limit = 12000
+}
+protocol imap {
+  mail_max_userip_connections = 12000
+}
+protocol pop3 {
+  mail_max_userip_connections = 100
+}
 CONF
 
 cp /usr/share/postfix/main.cf.debian /etc/postfix/main.cf
@@ -117,7 +135,7 @@ postconf -M "12587/inet=12587 inet n - y - - smtpd -o smtpd_tls_security_level=e
 postconf -M "12465/inet=12465 inet n - y - - smtpd -o smtpd_tls_wrappermode=yes -o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject"
 postconf -MX smtp/inet >/dev/null 2>&1 || true
 newaliases >/dev/null 2>&1 || true
-dovecot </dev/null >/dev/null 2>&1
+(ulimit -n "$(ulimit -Hn)" 2>/dev/null || true; dovecot </dev/null >/dev/null 2>&1)
 postfix start >/dev/null 2>&1 || postfix start
 sleep 1
 echo "reference ready: submission 127.0.0.1:12587, smtps :12465, imaps :12993, pop3s :12995; users bench1..bench$users@$domain / benchpass; CA $work/tls/ca.crt"

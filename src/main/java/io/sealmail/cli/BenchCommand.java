@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
                 StoreBenchCommand.class,
                 TlsBenchCommand.class,
                 BenchSmtpCommand.class,
+                BenchImapCommand.class,
+                BenchPop3Command.class,
+                BenchFillCommand.class,
         })
 public class BenchCommand {
 }

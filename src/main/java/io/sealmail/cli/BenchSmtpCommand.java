@@ -2,17 +2,12 @@ package io.sealmail.cli;
 
 import io.sealmail.bench.MaildirCheck;
 import io.sealmail.bench.SmtpLoad;
+import io.sealmail.bench.TrustedCa;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -90,18 +85,6 @@ public class BenchSmtpCommand implements Callable<Integer> {
     }
 
     static SSLContext trusting(Path caFile) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caFile)) {
-            int i = 0;
-            for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca" + i++, (X509Certificate) cert);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
+        return TrustedCa.sslContext(caFile);
     }
 }

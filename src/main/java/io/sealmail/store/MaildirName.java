@@ -2,6 +2,7 @@ package io.sealmail.store;
 
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MaildirName {
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final AtomicLong LAST_MICROS = new AtomicLong();
     private static final String HOST = safeHost();
     private static final long PID = ProcessHandle.current().pid();
 
@@ -25,10 +27,19 @@ public final class MaildirName {
 
     /** A fresh unique base name for a message of {@code size} octets, dated {@code date}. */
     public static String unique(Instant date, long size) {
-        long micros = (System.currentTimeMillis() % 1000) * 1000 + (System.nanoTime() / 1000) % 1000;
+        // Zero-padded microseconds of a clock that never repeats in this process: names of one second sort in the
+        // order they were made, and the IMAP layer gives new files their UIDs in name order (delivery order).
+        String micros = String.format(Locale.ROOT, "%06d", nextMicros() % 1_000_000);
         return date.getEpochSecond() + ".M" + micros + "P" + PID + "Q" + SEQUENCE.incrementAndGet()
                 + "R" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000000, Integer.MAX_VALUE))
                 + "." + HOST + ",S=" + size;
+    }
+
+    /** Microseconds since the epoch, strictly increasing across calls (two names never share one). */
+    private static long nextMicros() {
+        Instant now = Instant.now();
+        long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+        return LAST_MICROS.updateAndGet(last -> Math.max(last + 1, micros));
     }
 
     /** The base name: everything before the info separator {@code :}. */

@@ -3,7 +3,9 @@ package io.sealmail.store;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -22,6 +24,20 @@ class MaildirNameTest {
             assertThat(MaildirName.size(n)).isEqualTo(1234);
             assertThat(MaildirName.date(n)).isEqualTo(date);
         }
+    }
+
+    @Test
+    void namesMadeOneAfterAnotherSortInThatOrder() {
+        // UIDs of delivered files are given in name order, so delivery order must survive a sort, also within one
+        // second (the microseconds are zero-padded; "M95000" would sort after "M123456").
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            made.add(MaildirName.unique(Instant.now(), 100));
+        }
+        List<String> sorted = new ArrayList<>(made);
+        sorted.sort(null);
+        assertThat(sorted).containsExactlyElementsOf(made);
+        assertThat(made.get(0)).matches("\\d+\\.M\\d{6}P.*");
     }
 
     @Test

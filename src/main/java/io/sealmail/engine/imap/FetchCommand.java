@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -18,6 +19,9 @@ import java.util.Set;
 final class FetchCommand {
     static final DateTimeFormatter INTERNALDATE = DateTimeFormatter.ofPattern("dd-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
+
+    /** Octets of responses gathered before they are handed to the channel. */
+    private static final int BATCH = 64 * 1024;
 
     private FetchCommand() {
     }
@@ -56,9 +60,10 @@ final class FetchCommand {
             }
             if (!unseen.isEmpty()) {
                 box.folder.store(unseen, MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+                Set<Long> marked = new HashSet<>(unseen);
                 for (MessageInfo m : box.folder.messages()) {
                     int seq = box.seqOf(m.uid());
-                    if (seq > 0 && unseen.contains(m.uid())) {
+                    if (seq > 0 && marked.contains(m.uid())) {
                         box.updateFlags(seq, m.flags());
                     }
                 }
@@ -67,6 +72,9 @@ final class FetchCommand {
                 }
             }
         }
+        // Responses are gathered into buffers of about BATCH octets: one write (and one TLS record run) per batch,
+        // not per message, which is what makes FETCH 1:* of a large folder cheap.
+        ResponseWriter w = s.response();
         for (int seq : seqs) {
             MessageInfo m = box.get(seq);
             byte[] content = null;
@@ -80,7 +88,7 @@ final class FetchCommand {
                 }
                 root = MimeStructure.parse(content);
             }
-            ResponseWriter w = s.response().raw("* ").raw(Integer.toString(seq)).raw(" FETCH (");
+            w.raw("* ").raw(Integer.toString(seq)).raw(" FETCH (");
             boolean first = true;
             for (FetchItem item : items) {
                 if (!first) {
@@ -90,7 +98,15 @@ final class FetchCommand {
                 render(w, item, m, content, root);
             }
             w.raw(')').crlf();
+            if (w.size() >= BATCH) {
+                s.write(w.buffer());
+                w = s.response();
+            }
+        }
+        if (w.size() > 0) {
             s.write(w.buffer());
+        } else {
+            w.buffer().release();
         }
         s.ok(r, r.name() + " completed");
     }

@@ -1,5 +1,7 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.Flag;
+import io.sealmail.store.MaildirName;
 import io.sealmail.store.MaildirStore;
 import org.jboss.logging.Logger;
 
@@ -7,8 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -48,6 +50,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
     private final MaildirStore store;
     private final Map<Path, Folder> folders = new ConcurrentHashMap<>();
+    private final Map<Path, Account> accounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sealmail-maildir-poll");
         t.setDaemon(true);
@@ -78,15 +81,24 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         poller.shutdownNow();
     }
 
+    /**
+     * One {@link Account} per account for the whole process, so concurrent logins of one user share its lock (the
+     * special-use folders and the subscriptions file are created once, not raced).
+     */
     @Override
     public Mailboxes forAccount(String account) throws IOException {
         Path root = store.inbox(account);
-        Account a = new Account(root);
-        for (String special : SPECIAL_USE) {
-            Path dir = a.dirOf(special);
-            if (!Files.isDirectory(dir.resolve("cur"))) {
-                makeMaildir(dir);
-                a.setSubscribed(special, true);
+        Account a = accounts.computeIfAbsent(root.toAbsolutePath().normalize(), Account::new);
+        synchronized (a) {
+            if (!a.ready) {
+                for (String special : SPECIAL_USE) {
+                    Path dir = a.dirOf(special);
+                    if (!Files.isDirectory(dir.resolve("cur"))) {
+                        makeMaildir(dir);
+                        a.setSubscribed(special, true);
+                    }
+                }
+                a.ready = true;
             }
         }
         return a;
@@ -112,6 +124,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
     private final class Account implements Mailboxes {
         private final Path root;
+        private boolean ready;
 
         Account(Path root) {
             this.root = root;
@@ -270,7 +283,13 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         void write(Path tmp) throws IOException;
     }
 
-    /** One folder, shared by every session in this process; all changes go through its lock. */
+    /**
+     * One folder, shared by every session in this process; all changes go through its lock. The message list is
+     * kept in memory: this process is the only writer of {@code cur/}, so after the first listing only {@code new/}
+     * (deliveries) needs looking at; a command costs one directory read of an empty {@code new/}, not a stat per
+     * message. {@link #snapshot} is an immutable list that is replaced on every change, so a session can tell
+     * "nothing changed" by identity.
+     */
     private final class Folder {
         final Path dir;
         final String name;
@@ -278,9 +297,11 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         private long uidValidity;
         private long uidNext;
         private final TreeMap<Long, Entry> byUid = new TreeMap<>();
-        private final Map<String, Long> uidOfBase = new ConcurrentHashMap<>();
-        private final Map<Long, Set<String>> keywords = new ConcurrentHashMap<>();
+        private final Map<String, Long> uidOfBase = new HashMap<>();
+        private final Map<Long, Set<String>> keywords = new HashMap<>();
         private boolean loaded;
+        private boolean listed;
+        private List<Entry> snapshot;
 
         Folder(Path dir, String name) {
             this.dir = dir;
@@ -309,12 +330,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 for (String line : lines.subList(1, lines.size())) {
                     String[] parts = line.split(" ");
                     if (parts.length < 2) {
-                        continue;
+                        continue; // a torn last line after a crash: that UID was never shown
                     }
-                    long uid = Long.parseLong(parts[0]);
-                    if (parts[1].equals("-")) {
-                        uidOfBase.values().remove(uid);
-                        keywords.remove(uid);
+                    long uid;
+                    try {
+                        uid = Long.parseLong(parts[0]);
+                    } catch (NumberFormatException torn) {
                         continue;
                     }
                     uidOfBase.put(parts[1], uid);
@@ -334,9 +355,15 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             loaded = true;
         }
 
-        private void appendIndex(String line) throws IOException {
+        /** Appends index lines with one write and one flush, before any of their UIDs is shown. */
+        private void appendIndex(List<String> lines) throws IOException {
+            if (lines.isEmpty()) {
+                return;
+            }
+            StringBuilder sb = new StringBuilder();
+            lines.forEach(l -> sb.append(l).append('\n'));
             try (FileChannel ch = FileChannel.open(dir.resolve(INDEX), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+                ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
@@ -344,135 +371,167 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             }
         }
 
-        /** Re-reads the directory: moves new/ into cur/, gives unknown files UIDs, forgets vanished ones. */
+        /**
+         * Brings the in-memory list up to date: the first time it lists {@code cur/}; every time it moves what is
+         * in {@code new/} into {@code cur/}. Files without an index line get the next UIDs, in name order (which is
+         * delivery order: the names start with seconds and zero-padded microseconds).
+         */
         synchronized List<Entry> scan() throws IOException {
             load();
-            try (Stream<Path> s = Files.list(dir.resolve("new"))) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    String f = p.getFileName().toString();
-                    if (f.startsWith(".")) {
-                        continue;
-                    }
-                    String target = f.contains(":2,") ? f : f + ":2,";
-                    try {
-                        Files.move(p, dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
-                    } catch (NoSuchFileException gone) {
-                        // another process moved it
-                    }
-                }
-            }
-            List<String> files = new ArrayList<>();
-            try (Stream<Path> s = Files.list(dir.resolve("cur"))) {
-                s.map(p -> p.getFileName().toString()).filter(f -> !f.startsWith(".")).forEach(files::add);
-            }
-            files.sort(null);
-            byUid.clear();
             List<String> unknown = new ArrayList<>();
-            for (String f : files) {
-                String base = base(f);
-                Long uid = uidOfBase.get(base);
-                if (uid == null) {
-                    unknown.add(f);
-                } else {
-                    byUid.put(uid, entry(uid, f));
+            if (!listed) {
+                byUid.clear();
+                List<String> files = new ArrayList<>();
+                try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("cur"))) {
+                    for (Path p : s) {
+                        String f = p.getFileName().toString();
+                        if (!f.startsWith(".")) {
+                            files.add(f);
+                        }
+                    }
+                }
+                files.sort(null);
+                Set<Long> present = new HashSet<>();
+                for (String f : files) {
+                    Long uid = uidOfBase.get(base(f));
+                    if (uid == null || !present.add(uid)) {
+                        unknown.add(f);
+                    } else {
+                        byUid.put(uid, entry(uid, f));
+                    }
+                }
+                uidOfBase.values().retainAll(present);
+                keywords.keySet().retainAll(present);
+                listed = true;
+                snapshot = null;
+            }
+            List<String> delivered = new ArrayList<>();
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("new"))) {
+                for (Path p : s) {
+                    String f = p.getFileName().toString();
+                    if (!f.startsWith(".")) {
+                        delivered.add(f);
+                    }
                 }
             }
-            for (String f : unknown) {
-                long uid = uidNext++;
-                appendIndex(uid + " " + base(f));
-                uidOfBase.put(base(f), uid);
-                byUid.put(uid, entry(uid, f));
+            delivered.sort(null);
+            for (String f : delivered) {
+                String target = f.contains(":2,") ? f : f + ":2,";
+                try {
+                    Files.move(dir.resolve("new").resolve(f), dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
+                    unknown.add(target);
+                } catch (NoSuchFileException gone) {
+                    // another process moved it
+                }
             }
-            if (uidOfBase.size() > byUid.size()) {
-                uidOfBase.values().retainAll(byUid.keySet());
+            if (!unknown.isEmpty()) {
+                List<String> lines = new ArrayList<>();
+                List<Entry> added = new ArrayList<>();
+                for (String f : unknown) {
+                    long uid = uidNext++;
+                    lines.add(uid + " " + base(f));
+                    added.add(entry(uid, f));
+                }
+                appendIndex(lines);
+                for (Entry e : added) {
+                    uidOfBase.put(e.base(), e.uid());
+                    byUid.put(e.uid(), e);
+                }
+                snapshot = null;
             }
-            return new ArrayList<>(byUid.values());
+            if (snapshot == null) {
+                snapshot = List.copyOf(byUid.values());
+            }
+            return snapshot;
+        }
+
+        private List<Entry> infosOf;
+        private List<MailFolder.MessageInfo> infos;
+
+        /** The messages as sessions see them; the same list instance as long as nothing changed. */
+        synchronized List<MailFolder.MessageInfo> infos() throws IOException {
+            List<Entry> now = scan();
+            if (now != infosOf) {
+                List<MailFolder.MessageInfo> out = new ArrayList<>(now.size());
+                for (Entry e : now) {
+                    out.add(new MailFolder.MessageInfo(e.uid(), e.flags(), e.size(), e.date()));
+                }
+                infos = java.util.Collections.unmodifiableList(out);
+                infosOf = now;
+            }
+            return infos;
+        }
+
+        /** Forgets the listing (a file vanished under us): the next scan lists {@code cur/} again. */
+        synchronized void relist() {
+            listed = false;
         }
 
         private Entry entry(long uid, String file) {
             Set<String> flags = new TreeSet<>(keywords.getOrDefault(uid, Set.of()));
-            int info = file.indexOf(":2,");
-            if (info >= 0) {
-                for (char c : file.substring(info + 3).toCharArray()) {
-                    switch (c) {
-                        case 'D' -> flags.add("\\Draft");
-                        case 'F' -> flags.add("\\Flagged");
-                        case 'R' -> flags.add("\\Answered");
-                        case 'S' -> flags.add("\\Seen");
-                        case 'T' -> flags.add("\\Deleted");
-                        default -> { }
-                    }
-                }
+            for (Flag f : MaildirName.flags(file)) {
+                flags.add(f.imapName());
             }
-            long size = -1;
-            int s = file.indexOf(",S=");
-            if (s >= 0) {
-                int end = s + 3;
-                while (end < file.length() && Character.isDigit(file.charAt(end))) {
-                    end++;
-                }
+            long size = MaildirName.size(file);
+            Instant date = MaildirName.date(file);
+            if (size < 0 || date == null) {
+                // A name another tool wrote: ask the file system once, then keep it in memory.
+                Path path = dir.resolve("cur").resolve(file);
                 try {
-                    size = Long.parseLong(file.substring(s + 3, end));
-                } catch (NumberFormatException ignored) {
-                    size = -1;
+                    if (size < 0) {
+                        size = Files.size(path);
+                    }
+                    if (date == null) {
+                        date = Files.getLastModifiedTime(path).toInstant();
+                    }
+                } catch (IOException e) {
+                    date = date == null ? Instant.EPOCH : date;
+                    size = Math.max(size, 0);
                 }
-            }
-            Path path = dir.resolve("cur").resolve(file);
-            Instant date;
-            try {
-                if (size < 0) {
-                    size = Files.size(path);
-                }
-                date = Files.getLastModifiedTime(path).toInstant();
-            } catch (IOException e) {
-                date = Instant.EPOCH;
-                size = Math.max(size, 0);
             }
             return new Entry(uid, base(file), file, Set.copyOf(flags), size, date);
         }
 
         private String base(String file) {
-            int info = file.indexOf(':');
-            return info < 0 ? file : file.substring(0, info);
+            return MaildirName.base(file);
         }
 
-        private String fileName(String base, Set<String> flags) {
-            StringBuilder sb = new StringBuilder(base).append(":2,");
-            if (flags.contains("\\Draft")) {
-                sb.append('D');
+        private String fileName(String previous, Set<String> flags) {
+            Set<Flag> system = EnumSet.noneOf(Flag.class);
+            for (String f : flags) {
+                Flag flag = Flag.fromImap(f);
+                if (flag != null) {
+                    system.add(flag);
+                }
             }
-            if (flags.contains("\\Flagged")) {
-                sb.append('F');
-            }
-            if (flags.contains("\\Answered")) {
-                sb.append('R');
-            }
-            if (flags.contains("\\Seen")) {
-                sb.append('S');
-            }
-            if (flags.contains("\\Deleted")) {
-                sb.append('T');
-            }
-            return sb.toString();
+            return MaildirName.withFlags(previous, system);
         }
 
         /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID. */
         synchronized long add(Writer writer, long size, Set<String> flags, Instant date) throws IOException {
-            load();
-            String base = (System.currentTimeMillis() / 1000) + ".M" + UUID.randomUUID().toString().replace("-", "")
-                    + ".sealmail,S=" + size;
+            scan();
+            // The name starts with the INTERNALDATE's seconds, so listing never needs a stat.
+            String base = MaildirName.unique(date, size);
             Path tmp = dir.resolve("tmp").resolve(base);
-            writer.write(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            try {
+                writer.write(tmp);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.from(date));
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
             }
-            Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.from(date));
             long uid = uidNext++;
-            appendIndex(uid + " " + base + keywordText(flags));
+            appendIndex(List.of(uid + " " + base + keywordText(flags)));
+            String file = fileName(base, flags);
+            Files.move(tmp, dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+            fsync(dir.resolve("cur"));
             uidOfBase.put(base, uid);
             keywords.put(uid, keywordsOf(flags));
-            Files.move(tmp, dir.resolve("cur").resolve(fileName(base, flags)), StandardCopyOption.ATOMIC_MOVE);
-            fsync(dir.resolve("cur"));
+            byUid.put(uid, entry(uid, file));
+            snapshot = null;
             return uid;
         }
 
@@ -496,6 +555,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
         synchronized void store(Collection<Long> uids, MailFolder.FlagChange change, Set<String> flags) throws IOException {
             scan();
+            List<String> lines = new ArrayList<>();
+            boolean renamed = false;
             for (Long uid : uids) {
                 Entry e = byUid.get(uid);
                 if (e == null) {
@@ -510,24 +571,35 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     case ADD -> now.addAll(flags);
                     case REMOVE -> now.removeAll(flags);
                 }
-                String file = fileName(e.base(), now);
+                String file = fileName(e.file(), now);
                 if (!file.equals(e.file())) {
-                    Files.move(dir.resolve("cur").resolve(e.file()), dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+                    try {
+                        Files.move(dir.resolve("cur").resolve(e.file()), dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException gone) {
+                        listed = false;
+                        continue;
+                    }
+                    renamed = true;
                 }
                 Set<String> kw = keywordsOf(now);
                 if (!kw.equals(keywords.getOrDefault(uid, Set.of()))) {
                     keywords.put(uid, kw);
-                    appendIndex(uid + " " + e.base() + keywordText(now));
+                    lines.add(uid + " " + e.base() + keywordText(now));
                 }
+                byUid.put(uid, entry(uid, file));
+                snapshot = null;
             }
-            fsync(dir.resolve("cur"));
+            appendIndex(lines);
+            if (renamed) {
+                fsync(dir.resolve("cur"));
+            }
         }
 
         synchronized List<Long> expunge(Collection<Long> uids) throws IOException {
             scan();
             List<Long> gone = new ArrayList<>();
             for (Long uid : new TreeSet<>(uids)) {
-                Entry e = byUid.get(uid);
+                Entry e = byUid.remove(uid);
                 if (e != null) {
                     Files.deleteIfExists(dir.resolve("cur").resolve(e.file()));
                     uidOfBase.remove(e.base());
@@ -535,11 +607,15 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     gone.add(uid);
                 }
             }
-            fsync(dir.resolve("cur"));
+            if (!gone.isEmpty()) {
+                snapshot = null;
+                fsync(dir.resolve("cur"));
+            }
             return gone;
         }
 
-        synchronized byte[] read(long uid) throws IOException {
+        /** The message file of a UID; NONEXISTENT when it was expunged. */
+        synchronized Path path(long uid) throws IOException {
             Entry e = byUid.get(uid);
             if (e == null) {
                 scan();
@@ -548,15 +624,16 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (e == null) {
                 throw new MailboxException("NONEXISTENT", "Message expunged");
             }
+            return dir.resolve("cur").resolve(e.file());
+        }
+
+        byte[] read(long uid) throws IOException {
             try {
-                return Files.readAllBytes(dir.resolve("cur").resolve(e.file()));
+                return Files.readAllBytes(path(uid));
             } catch (NoSuchFileException renamed) {
-                scan();
-                Entry again = byUid.get(uid);
-                if (again == null) {
-                    throw new MailboxException("NONEXISTENT", "Message expunged");
-                }
-                return Files.readAllBytes(dir.resolve("cur").resolve(again.file()));
+                // Renamed by a flag change between path() and the open, or removed by someone else: look again.
+                relist();
+                return Files.readAllBytes(path(uid));
             }
         }
 
@@ -600,11 +677,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
         @Override
         public List<MessageInfo> messages() throws IOException {
-            List<MessageInfo> out = new ArrayList<>();
-            for (Entry e : folder.scan()) {
-                out.add(new MessageInfo(e.uid(), e.flags(), e.size(), e.date()));
-            }
-            return out;
+            return folder.infos();
         }
 
         @Override

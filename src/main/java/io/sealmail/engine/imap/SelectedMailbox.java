@@ -21,6 +21,10 @@ final class SelectedMailbox implements AutoCloseable {
     private List<MessageInfo> view;
     private final AutoCloseable subscription;
     volatile boolean changed;
+    /** The folder's list at the last sync: a store that returns the same instance until a change costs nothing here. */
+    private List<MessageInfo> lastSynced;
+    /** Vanished messages were kept in the view because EXPUNGE could not be reported then. */
+    private boolean expungesDeferred;
 
     SelectedMailbox(MailFolder folder, boolean readOnly, Runnable onChange) throws IOException {
         this.folder = folder;
@@ -29,7 +33,8 @@ final class SelectedMailbox implements AutoCloseable {
             changed = true;
             onChange.run();
         });
-        this.view = new ArrayList<>(folder.messages());
+        this.lastSynced = folder.messages();
+        this.view = new ArrayList<>(lastSynced);
     }
 
     List<MessageInfo> view() {
@@ -97,16 +102,36 @@ final class SelectedMailbox implements AutoCloseable {
     List<String> sync(boolean reportExpunges) throws IOException {
         changed = false;
         List<MessageInfo> current = folder.messages();
+        if (current == lastSynced && !(reportExpunges && expungesDeferred)) {
+            return List.of();
+        }
+        lastSynced = current;
         Map<Long, MessageInfo> byUid = new HashMap<>();
         for (MessageInfo m : current) {
             byUid.put(m.uid(), m);
         }
         List<String> out = new ArrayList<>();
         if (reportExpunges) {
-            for (int i = view.size() - 1; i >= 0; i--) {
-                if (!byUid.containsKey(view.get(i).uid())) {
-                    view.remove(i);
-                    out.add((i + 1) + " EXPUNGE");
+            List<MessageInfo> kept = new ArrayList<>(view.size());
+            List<String> expunged = new ArrayList<>();
+            for (int i = 0; i < view.size(); i++) {
+                if (byUid.containsKey(view.get(i).uid())) {
+                    kept.add(view.get(i));
+                } else {
+                    // RFC 9051 §7.5.1: each EXPUNGE renumbers the later messages, so report highest first.
+                    expunged.add(0, (i + 1) + " EXPUNGE");
+                }
+            }
+            if (!expunged.isEmpty()) {
+                view = kept;
+                out.addAll(expunged);
+            }
+            expungesDeferred = false;
+        } else {
+            for (MessageInfo m : view) {
+                if (!byUid.containsKey(m.uid())) {
+                    expungesDeferred = true;
+                    break;
                 }
             }
         }

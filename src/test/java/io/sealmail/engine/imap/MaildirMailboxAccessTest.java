@@ -103,4 +103,44 @@ class MaildirMailboxAccessTest {
             access.close();
         }
     }
+
+    @Test
+    void listingIsKeptInMemoryAndReplacedOnlyWhenSomethingChanges() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "kim@example.com", "Subject: one\n\nbody\n");
+            try (MailFolder inbox = access.forAccount("kim@example.com").open("INBOX")) {
+                List<MailFolder.MessageInfo> first = inbox.messages();
+                assertThat(first).hasSize(1);
+                assertThat(inbox.messages()).as("nothing changed: the same list, no directory listing").isSameAs(first);
+                deliver(store, "kim@example.com", "Subject: two\n\nbody\n");
+                List<MailFolder.MessageInfo> second = inbox.messages();
+                assertThat(second).isNotSameAs(first).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L);
+                inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+                assertThat(inbox.messages().get(1).flags()).containsExactly("\\Seen");
+                assertThat(inbox.messages().get(1).size()).isEqualTo(second.get(1).size());
+            }
+            access.close();
+        }
+    }
+
+    @Test
+    void concurrentFirstLoginsOfOneAccountAllSucceed() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<Mailboxes>> logins = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                logins.add(pool.submit(() -> access.forAccount("new@example.com")));
+            }
+            for (java.util.concurrent.Future<Mailboxes> f : logins) {
+                assertThat(f.get(10, TimeUnit.SECONDS).list()).extracting(Mailboxes.MailboxInfo::name)
+                        .containsExactly("INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash");
+            }
+            pool.shutdown();
+            assertThat(Files.readAllLines(dir.resolve("mail/new@example.com/subscriptions")))
+                    .containsExactlyInAnyOrder("Sent", "Drafts", "Trash", "Junk", "Archive");
+            access.close();
+        }
+    }
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Sealmail vs Dovecot for mailbox access: the same mailboxes, the same generator, the same machine.
+# Usage: bench/compare-imap.sh [MESSAGES] [BODIES] [IDLE]     (defaults 10000 1000 5000)
+#   bench1@bench.test gets MESSAGES generated messages (4 KB) in INBOX on both servers, written as Maildir files
+#   directly (sealmail bench fill: same octets, same names); bench2 gets 100 for the idle connections.
+#   Then, on each server in turn: sealmail bench imap (SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE); FETCH of BODIES
+#   full messages; IDLE connections with the server's memory before/after) and sealmail bench pop3 (UIDL + RETR).
+# Needs root (Dovecot, /var/vmail, file descriptor limits).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+messages="${1:-10000}"; bodies="${2:-1000}"; idle="${3:-5000}"
+rounds="${ROUNDS:-10}"   # the first round is reported alone (cold), the others as a median
+ulimit -n "$(ulimit -Hn)"   # the idle test needs one descriptor per connection on each side
+work="$(mktemp -d /tmp/sealmail-imapbench.XXXXXX)"
+ref=/var/lib/sealmail-reference
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The reference first: it makes the CA and certificate both servers use, and an empty /var/vmail.
+"$root/bench/reference/postfix-dovecot.sh" start 16 >/dev/null
+ca="$ref/tls/ca.crt"
+
+# Same mailboxes for both.
+"$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" >/dev/null
+"$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench2 --account bench2@bench.test --messages 100 >/dev/null
+chown -R vmail:vmail /var/vmail
+mkdir -p "$work/data/mail"
+cp -a /var/vmail/bench.test/bench1 "$work/data/mail/bench1@bench.test"
+cp -a /var/vmail/bench.test/bench2 "$work/data/mail/bench2@bench.test"
+
+# Sealmail engine: IMAPS and POP3S only, connection limits raised for the idle test. The bench accounts use a
+# cheap Argon2id (1 MiB, 1 pass) so that 5,000 logins measure connections, not password hashing.
+hash="$(printf 'benchpass\n' | "$root/sealmail" hash-password --memory 1024 --iterations 1)"
+: > "$work/accounts"
+for i in $(seq 1 16); do echo "bench$i@bench.test $hash" >> "$work/accounts"; done
+cat > "$work/engine.yaml" <<YAML
+hostname: localhost
+domains: [bench.test]
+listeners:
+  - {role: imaps, address: 127.0.0.1, port: 11993}
+  - {role: pop3s, address: 127.0.0.1, port: 11995}
+tls:
+  certFile: $ref/tls/tls.crt
+  keyFile: $ref/tls/tls.key
+accountsFile: $work/accounts
+dataDir: $work/data
+httpAddress: 127.0.0.1
+httpPort: -1
+limits:
+  maxConnections: $((idle + 100))
+  maxConnectionsPerAddress: $((idle + 100))
+YAML
+"$root/sealmail" engine --config "$work/engine.yaml" > "$work/engine.log" 2>&1 &
+engine=$!
+trap 'kill $engine 2>/dev/null || true; "$root/bench/reference/postfix-dovecot.sh" stop' EXIT
+for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && break; sleep 1; done
+
+run() { # name imaps-port pop3s-port server-pid [extra idle options]
+  echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    --rounds "$rounds" --bodies "$bodies" --tests list,bodies
+  "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    --rounds "$rounds" --messages "$bodies"
+  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    --tests idle --idle-connections "$idle" --idle-user bench2@bench.test --parallel 16 --server-pid "$4" ${5:-}
+}
+# The engine is a JVM: its RSS also holds garbage the 5,000 logins left until the next collection, so it is
+# sampled once as is and once after a full GC (jcmd GC.run); Dovecot's processes are sampled as they are.
+run "Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)" 11993 11995 "$engine" --gc-before-sample
+kill $engine; wait $engine 2>/dev/null || true
+run "Dovecot $(dovecot --version | cut -d' ' -f1)" 12993 12995 "$(cat /run/dovecot/master.pid)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,92 @@
+package io.sealmail.bench;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One implicit-TLS connection (IMAPS, POP3S) for the load generators: the server's certificate is verified
+ * against the given CA and host name, lines are read as octets (IMAP literals are counted, not decoded).
+ */
+final class BenchConnection implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private long received;
+
+    private BenchConnection(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.out = socket.getOutputStream();
+    }
+
+    static BenchConnection open(String host, int port, SSLContext ssl) throws IOException {
+        Socket raw = new Socket();
+        raw.setTcpNoDelay(true);
+        raw.connect(new InetSocketAddress(host, port), 10_000);
+        raw.setSoTimeout(120_000);
+        SSLSocket tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, true);
+        SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(params);
+        tls.startHandshake();
+        return new BenchConnection(tls);
+    }
+
+    void send(String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** One line without its CRLF (ISO-8859-1, so every octet survives). */
+    String line() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(128);
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            b.write(c);
+        }
+        if (c == -1) {
+            throw new IOException("connection closed by the server after: " + b.toString(StandardCharsets.ISO_8859_1));
+        }
+        received += b.size() + 1;
+        byte[] bytes = b.toByteArray();
+        int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads and drops {@code n} octets (an IMAP literal). */
+    void skip(long n) throws IOException {
+        byte[] buf = new byte[8192];
+        long left = n;
+        while (left > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) {
+                throw new IOException("connection closed inside a literal");
+            }
+            left -= r;
+        }
+        received += n;
+    }
+
+    /** Octets read so far. */
+    long received() {
+        return received;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.sealmail.bench;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * IMAP figures over IMAPS, written against RFC 9051 only so it measures Sealmail and Dovecot alike:
+ * SELECT + {@code FETCH 1:* (UID FLAGS RFC822.SIZE)} (what a client does to resynchronise a folder), full-body
+ * FETCH of N messages (in one command and one message per command), and N connections held in IDLE.
+ */
+public final class ImapLoad {
+
+    /** Where and as whom. */
+    public record Server(String host, int port, SSLContext ssl, String user, String password) {
+    }
+
+    /** Timings of one scenario over several rounds; the first round is also reported alone (cold caches). */
+    public record Rounds(List<Long> nanos, long messages, long octets) {
+        public double firstMillis() {
+            return nanos.get(0) / 1e6;
+        }
+
+        /** Median of the rounds after the first (the first one alone when there is only one). */
+        public double warmMedianMillis() {
+            List<Long> warm = new ArrayList<>(nanos.size() > 1 ? nanos.subList(1, nanos.size()) : nanos);
+            Collections.sort(warm);
+            return warm.get(warm.size() / 2) / 1e6;
+        }
+    }
+
+    private ImapLoad() {
+    }
+
+    /** SELECT then FETCH 1:* (UID FLAGS RFC822.SIZE), {@code rounds} times on one logged-in connection. */
+    public static Rounds listing(Server server, String folder, int rounds) throws IOException {
+        try (Session s = Session.login(server)) {
+            List<Long> times = new ArrayList<>();
+            long messages = 0;
+            for (int r = 0; r < rounds; r++) {
+                long t0 = System.nanoTime();
+                s.command("SELECT " + quote(folder));
+                messages = s.command("FETCH 1:* (UID FLAGS RFC822.SIZE)").fetches();
+                times.add(System.nanoTime() - t0);
+            }
+            return new Rounds(times, messages, 0);
+        }
+    }
+
+    /** {@code FETCH 1:n (BODY.PEEK[])} in one command, {@code rounds} times. */
+    public static Rounds bodiesInOneCommand(Server server, String folder, int count, int rounds) throws IOException {
+        return downloads(server, folder, rounds, s -> s.command("FETCH 1:" + count + " (BODY.PEEK[])").fetches());
+    }
+
+    /** {@code FETCH i (BODY.PEEK[])} for i in 1..n, one command per message (as clients that download one by one). */
+    public static Rounds bodiesOneByOne(Server server, String folder, int count, int rounds) throws IOException {
+        return downloads(server, folder, rounds, s -> {
+            long messages = 0;
+            for (int i = 1; i <= count; i++) {
+                messages += s.command("FETCH " + i + " (BODY.PEEK[])").fetches();
+            }
+            return messages;
+        });
+    }
+
+    private interface Download {
+        long run(Session s) throws IOException;
+    }
+
+    /** Times one download per round on a session with the folder EXAMINEd (read-only: nothing changes). */
+    private static Rounds downloads(Server server, String folder, int rounds, Download download) throws IOException {
+        try (Session s = Session.login(server)) {
+            s.command("EXAMINE " + quote(folder));
+            List<Long> times = new ArrayList<>();
+            long messages = 0;
+            long octets = 0;
+            for (int r = 0; r < rounds; r++) {
+                long before = s.connection.received();
+                long t0 = System.nanoTime();
+                messages = download.run(s);
+                times.add(System.nanoTime() - t0);
+                octets = s.connection.received() - before;
+            }
+            return new Rounds(times, messages, octets);
+        }
+    }
+
+    /** Connections logged in, INBOX selected, in IDLE: close them all to end the test. */
+    public static final class IdleSessions implements AutoCloseable {
+        private final List<Session> sessions = Collections.synchronizedList(new ArrayList<>());
+        private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        private final AtomicInteger failures = new AtomicInteger();
+
+        public int open() {
+            return sessions.size();
+        }
+
+        public int failures() {
+            return failures.get();
+        }
+
+        public List<String> errors() {
+            return errors;
+        }
+
+        @Override
+        public void close() {
+            for (Session s : sessions) {
+                try {
+                    s.connection.send("DONE");
+                    s.connection.send("Z LOGOUT");
+                } catch (IOException ignored) {
+                    // the server may have gone; the socket is closed below
+                }
+                s.connection.close();
+            }
+        }
+    }
+
+    /** Opens {@code count} sessions in IDLE, {@code parallel} at a time; failures are counted, not thrown. */
+    public static IdleSessions idle(Server server, int count, int parallel) throws InterruptedException {
+        IdleSessions idle = new IdleSessions();
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < parallel; w++) {
+            workers.add(pool.submit(() -> {
+                while (next.getAndIncrement() < count) {
+                    Session s = null;
+                    try {
+                        s = Session.login(server);
+                        s.command("SELECT INBOX");
+                        s.connection.send("I IDLE");
+                        String line;
+                        while (!(line = s.connection.line()).startsWith("+")) {
+                            if (line.startsWith("I ")) {
+                                throw new IOException("IDLE refused: " + line);
+                            }
+                        }
+                        idle.sessions.add(s);
+                    } catch (IOException | RuntimeException e) {
+                        if (s != null) {
+                            s.connection.close();
+                        }
+                        idle.failures.incrementAndGet();
+                        if (idle.errors.size() < 10) {
+                            idle.errors.add(e.toString());
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : workers) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                idle.errors.add(String.valueOf(e.getCause()));
+            }
+        }
+        pool.shutdownNow();
+        return idle;
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** A logged-in IMAP session that sends one command at a time and reads to its tagged reply. */
+    static final class Session implements AutoCloseable {
+        final BenchConnection connection;
+        private int tag;
+
+        private Session(BenchConnection connection) {
+            this.connection = connection;
+        }
+
+        static Session login(Server server) throws IOException {
+            BenchConnection c = BenchConnection.open(server.host(), server.port(), server.ssl());
+            Session s = new Session(c);
+            try {
+                String greeting = c.line();
+                if (!greeting.startsWith("* OK")) {
+                    throw new IOException("unexpected greeting: " + greeting);
+                }
+                s.command("LOGIN " + quote(server.user()) + " " + quote(server.password()));
+                return s;
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+
+        /** The tagged reply must be OK; untagged FETCH responses are counted and their literals skipped. */
+        Reply command(String command) throws IOException {
+            String t = "b" + (++tag);
+            connection.send(t + " " + command);
+            long fetches = 0;
+            while (true) {
+                String line = connection.line();
+                if (line.startsWith(t + " ")) {
+                    if (!line.startsWith(t + " OK")) {
+                        throw new IOException(command.split(" ")[0] + " failed: " + line);
+                    }
+                    return new Reply(fetches);
+                }
+                if (line.startsWith("* ") && line.contains(" FETCH (")) {
+                    fetches++;
+                }
+                // A line ending in {n} announces a literal; the response goes on after it.
+                while (line.endsWith("}")) {
+                    int open = line.lastIndexOf('{');
+                    if (open < 0) {
+                        break;
+                    }
+                    connection.skip(Long.parseLong(line.substring(open + 1, line.length() - 1).replace("+", "")));
+                    line = connection.line();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                connection.send("z LOGOUT");
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            connection.close();
+        }
+    }
+
+    record Reply(long fetches) {
+    }
+}

@@ -1,0 +1,126 @@
+package io.sealmail.cli;
+
+import io.sealmail.bench.ImapLoad;
+import io.sealmail.bench.ProcessMemory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code sealmail bench imap}: folder listing, body download and idle-connection memory against any IMAPS server. */
+@Command(name = "imap", mixinStandardHelpOptions = true,
+        description = {"IMAP figures over IMAPS: SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE), full-body FETCH of N messages,",
+                "and the server's resident memory per connection held in IDLE."})
+public class BenchImapCommand implements Callable<Integer> {
+
+    @Mixin
+    MailboxServerOptions options;
+
+    @Option(names = "--port", defaultValue = "10993", description = "Port, implicit TLS (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--folder", defaultValue = "INBOX", description = "Folder to list and read (default: ${DEFAULT-VALUE}).")
+    String folder;
+
+    @Option(names = "--tests", split = ",", defaultValue = "list,bodies",
+            description = "Which figures: list, bodies, idle (default: ${DEFAULT-VALUE}).")
+    List<String> tests;
+
+    @Option(names = "--rounds", defaultValue = "10", description = "Rounds per figure; the first is reported alone as cold (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--bodies", defaultValue = "1000", description = "Messages to download in the bodies test (default: ${DEFAULT-VALUE}).")
+    int bodies;
+
+    @Option(names = "--idle-connections", defaultValue = "5000", description = "Connections held in IDLE (default: ${DEFAULT-VALUE}).")
+    int idleConnections;
+
+    @Option(names = "--idle-user", description = "Login for the idle connections (default: --user).")
+    String idleUser;
+
+    @Option(names = "--parallel", defaultValue = "8", description = "Connections being opened at once in the idle test (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--server-pid", description = "Server process whose memory (with its children) the idle test measures.")
+    Long serverPid;
+
+    @Option(names = "--hold", defaultValue = "0", description = "Seconds to keep the idle connections open after measuring (to inspect the server).")
+    int hold;
+
+    @Option(names = "--gc-before-sample",
+            description = {"The server is a JVM: run 'jcmd PID GC.run' before the first sample, and report a second sample after",
+                    "another GC besides the plain one, so garbage left by the logins does not count as held memory."})
+    boolean gcBeforeSample;
+
+    @Override
+    public Integer call() throws Exception {
+        if (rounds < 1 || bodies < 1 || idleConnections < 1 || parallel < 1) {
+            throw new UserError("--rounds, --bodies, --idle-connections and --parallel must be at least 1");
+        }
+        ImapLoad.Server server = options.server(port);
+        System.out.printf("sealmail bench imap: %s:%d user=%s folder=%s rounds=%d%n", options.host, port, options.user, folder, rounds);
+        for (String test : tests) {
+            switch (test.trim().toLowerCase(Locale.ROOT)) {
+                case "list" -> {
+                    ImapLoad.Rounds r = ImapLoad.listing(server, folder, rounds);
+                    System.out.printf("SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE), %d messages: first %.1f ms, then median %.1f ms%n",
+                            r.messages(), r.firstMillis(), r.warmMedianMillis());
+                }
+                case "bodies" -> {
+                    ImapLoad.Rounds one = ImapLoad.bodiesInOneCommand(server, folder, bodies, rounds);
+                    System.out.printf("FETCH 1:%d (BODY.PEEK[]), %d messages, %.1f MB: first %.1f ms, then median %.1f ms%n",
+                            bodies, one.messages(), one.octets() / 1e6, one.firstMillis(), one.warmMedianMillis());
+                    ImapLoad.Rounds each = ImapLoad.bodiesOneByOne(server, folder, bodies, rounds);
+                    System.out.printf("FETCH n (BODY.PEEK[]) for n = 1..%d, one command each: first %.1f ms, then median %.1f ms%n",
+                            bodies, each.firstMillis(), each.warmMedianMillis());
+                }
+                case "idle" -> idle(server);
+                default -> throw new UserError("--tests: unknown test '" + test + "' (list, bodies, idle)");
+            }
+        }
+        return 0;
+    }
+
+    private static void report(String what, ProcessMemory.Sample before, ProcessMemory.Sample after, int connections) {
+        System.out.printf("%s: RSS %d -> %d KiB (%.1f KiB per connection), PSS %d -> %d KiB (%.1f KiB per connection), %d -> %d processes%n",
+                what, before.rssKib(), after.rssKib(), (after.rssKib() - before.rssKib()) / (double) connections,
+                before.pssKib(), after.pssKib(), (after.pssKib() - before.pssKib()) / (double) connections,
+                before.processes(), after.processes());
+    }
+
+    private ProcessMemory.Sample sample() throws Exception {
+        if (gcBeforeSample) {
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(serverPid), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (jcmd.waitFor() != 0) {
+                throw new UserError("jcmd " + serverPid + " GC.run failed: is the server a JVM of this user?");
+            }
+            Thread.sleep(1000);
+        }
+        return ProcessMemory.of(serverPid);
+    }
+
+    private void idle(ImapLoad.Server server) throws Exception {
+        ImapLoad.Server idleServer = idleUser == null ? server
+                : new ImapLoad.Server(server.host(), server.port(), server.ssl(), idleUser, server.password());
+        ProcessMemory.Sample before = serverPid == null ? null : sample();
+        long t0 = System.nanoTime();
+        try (ImapLoad.IdleSessions sessions = ImapLoad.idle(idleServer, idleConnections, parallel)) {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("IDLE: %d connections open (LOGIN, SELECT INBOX, IDLE) in %.1f s, %d failed%n",
+                    sessions.open(), seconds, sessions.failures());
+            sessions.errors().forEach(e -> System.out.println("  error: " + e));
+            if (before != null && sessions.open() > 0) {
+                Thread.sleep(3000); // let the server finish what the last logins started
+                report("server memory", before, ProcessMemory.of(serverPid), sessions.open());
+                if (gcBeforeSample) {
+                    report("server memory after a GC", before, sample(), sessions.open());
+                }
+            }
+            Thread.sleep(hold * 1000L);
+        }
+    }
+}
