@@ -4,6 +4,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 /**
  * Stops the operator the tests started ({@link OperatorTestSupport#start}) when Quarkus stops the test application.
@@ -12,7 +13,10 @@ import jakarta.enterprise.event.Observes;
  */
 @ApplicationScoped
 class OperatorShutdown {
-    void stop(@Observes ShutdownEvent event, Operator operator) {
-        operator.stop();
+    void stop(@Observes ShutdownEvent event, Instance<Operator> operator) {
+        // Only an operator a test started: asking for the bean otherwise would create one (and apply the CRD).
+        if (OperatorTestSupport.started()) {
+            operator.get().stop();
+        }
     }
 }
