@@ -54,7 +54,8 @@ import java.util.stream.Collectors;
         @Dependent(name = TlsSecretDependent.NAME, type = TlsSecretDependent.class,
                 dependsOn = CaSecretDependent.NAME,
                 reconcilePrecondition = TlsSecretDependent.IssuerIsCa.class),
-        @Dependent(name = AccountsSecretDependent.NAME, type = AccountsSecretDependent.class),
+        @Dependent(name = AccountsSecretDependent.NAME, type = AccountsSecretDependent.class,
+                reconcilePrecondition = AccountsSecretDependent.NameIsFree.class),
         @Dependent(name = EngineConfigMapDependent.NAME, type = EngineConfigMapDependent.class),
         @Dependent(name = EngineStatefulSetDependent.NAME, type = EngineStatefulSetDependent.class,
                 dependsOn = {EngineConfigMapDependent.NAME, AccountsSecretDependent.NAME},
@@ -282,8 +283,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         }
         String name = ms.getSpec().accounts.secretName;
         if (name.equals(Names.accountsSecret(ms))) {
-            return Observation.failed("AccountsSecretNameConflict", "accounts.secretName " + name + " is the Secret the "
-                    + "operator writes the engine's hashed accounts file to; give yours another name, e.g. "
+            // The operator writes the engine's hashed accounts file under this name; it cannot be the input too.
+            return Observation.failed("AccountsSecretNameConflict", "Secret " + name + " (accounts.secretName) has the name of"
+                    + " the accounts file the operator writes for the engine; rename your Secret, e.g. to "
                     + ms.getMetadata().getName() + "-users");
         }
         Secret user = ReferencedSecrets.get(context, ms, name).orElse(null);
