@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of a fixed size, one after another, as any submission client would. It records every message the server
  * acknowledged with 250 so that {@link MaildirCheck} can prove afterwards that each one arrived.
  * Written against the RFCs only, so it measures Sealmail and Postfix alike.
+ *
+ * <p>The clock starts once every session is established (TLS and AUTH done) and the optional warm-up messages
+ * are acknowledged, so the rate is that of the established sessions; session set-up is reported on its own.
  */
 public final class SmtpLoad {
 
@@ -34,14 +38,19 @@ public final class SmtpLoad {
 
     /** What to run. {@code users} is a pattern with %d for 1..userCount; session i uses user (i % userCount) + 1. */
     public record Plan(String host, int port, TlsMode tls, SSLContext sslContext, String userPattern, int userCount,
-                       String password, String recipient, int connections, int messages, int size) {
+                       String password, String recipient, int connections, int messages, int size, int warmup) {
     }
 
     /** The outcome: what was acknowledged, and how long each acknowledgement took. */
     public record Result(List<String> acknowledgedIds, List<Long> latenciesNanos, int failures,
-                         List<String> errors, long elapsedNanos) {
+                         List<String> errors, long elapsedNanos, long setupNanos, int warmupAcknowledged) {
+        /** Messages acknowledged in the timed part (after set-up and warm-up). */
+        public int measured() {
+            return acknowledgedIds.size() - warmupAcknowledged;
+        }
+
         public double messagesPerSecond() {
-            return acknowledgedIds.size() / (elapsedNanos / 1e9);
+            return measured() / (elapsedNanos / 1e9);
         }
 
         public double percentileMillis(double p) {
@@ -61,20 +70,35 @@ public final class SmtpLoad {
     public static Result run(Plan plan) throws InterruptedException {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         AtomicInteger next = new AtomicInteger();
+        AtomicInteger nextWarmup = new AtomicInteger();
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failures = new AtomicInteger();
+        AtomicInteger warmupAcknowledged = new AtomicInteger();
+        CountDownLatch ready = new CountDownLatch(plan.connections());
+        CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(plan.connections());
-        long start = System.nanoTime();
+        long setupStart = System.nanoTime();
         List<Future<?>> sessions = new ArrayList<>();
         for (int c = 0; c < plan.connections(); c++) {
             int session = c;
             sessions.add(pool.submit(() -> {
                 String user = String.format(plan.userPattern(), (session % plan.userCount()) + 1);
                 String rcpt = plan.recipient() != null ? plan.recipient() : user;
+                boolean counted = false;
                 try (SmtpClient client = SmtpClient.connect(plan, user)) {
                     int n;
+                    while ((n = nextWarmup.getAndIncrement()) < plan.warmup()) {
+                        String id = runId + "-w" + n;
+                        if (client.send(user, rcpt, message(id, user, rcpt, plan.size()))) {
+                            acknowledged.add(id);
+                            warmupAcknowledged.incrementAndGet();
+                        }
+                    }
+                    ready.countDown();
+                    counted = true;
+                    go.await();
                     while ((n = next.getAndIncrement()) < plan.messages()) {
                         String id = runId + "-" + n;
                         long t0 = System.nanoTime();
@@ -85,15 +109,22 @@ public final class SmtpLoad {
                             failures.incrementAndGet();
                         }
                     }
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | InterruptedException e) {
                     failures.incrementAndGet();
                     if (errors.size() < 20) {
                         errors.add("session " + session + ": " + e);
+                    }
+                } finally {
+                    if (!counted) {
+                        ready.countDown();
                     }
                 }
                 return null;
             }));
         }
+        ready.await();
+        long start = System.nanoTime();
+        go.countDown();
         for (Future<?> f : sessions) {
             try {
                 f.get();
@@ -103,7 +134,8 @@ public final class SmtpLoad {
         }
         long elapsed = System.nanoTime() - start;
         pool.shutdownNow();
-        return new Result(List.copyOf(acknowledged), List.copyOf(latencies), failures.get(), List.copyOf(errors), elapsed);
+        return new Result(List.copyOf(acknowledged), List.copyOf(latencies), failures.get(), List.copyOf(errors),
+                elapsed, start - setupStart, warmupAcknowledged.get());
     }
 
     /** A plain text message of about {@code size} octets, with the id in a header for {@link MaildirCheck}. */

@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sealmail.engine.MailEngine;
 import io.sealmail.http.HealthServer;
-import io.sealmail.engine.http.MailMetrics;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,11 +45,10 @@ public class EngineCommand implements Callable<Integer> {
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
             new UptimeMetrics().bindTo(registry);
-            MailMetrics metrics = new MailMetrics(registry);
             AtomicReference<MailEngine> running = new AtomicReference<>();
             // Up before the listeners so liveness answers during start-up; ready only once every listener accepts.
             http = HealthServer.start(parsed, () -> running.get() != null && running.get().isReady(), registry);
-            engine = MailEngine.builder(parsed).meters(registry).tlsListener(metrics).start();
+            engine = MailEngine.builder(parsed).meters(registry).start();
             running.set(engine);
         } catch (ConfigException e) {
             http.ifPresent(HealthServer::close);

@@ -1,12 +1,16 @@
 package io.sealmail.engine;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
 import io.sealmail.config.EngineConfig;
+import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -22,7 +26,7 @@ import java.util.concurrent.ExecutorService;
  * @param authThrottle failed logins per client address across all listeners
  * @param authExecutor a small bounded pool for password verification (Argon2id is slow on purpose and must
  *                     never run on an event loop)
- * @param meters       where protocol counters go
+ * @param metrics      the engine's meters (connections, messages, logins, TLS), exported at /metrics
  */
 public record EngineContext(
         EngineConfig config,
@@ -31,7 +35,31 @@ public record EngineContext(
         MailStore store,
         OutboundQueue outbound,
         ConnectionLimiter connections,
-        AuthFailureThrottle authThrottle,
+        AuthThrottle authThrottle,
         ExecutorService authExecutor,
-        MeterRegistry meters) {
+        MailMetrics metrics) {
+
+    /**
+     * Takes a connection slot for the channel's client on a listener of {@code role}: false (counted as refused)
+     * when over the engine-wide or per-address bound. An admitted connection is counted open until it closes, when
+     * its slot is freed.
+     */
+    public boolean admit(Channel channel, Role role) {
+        InetAddress client = clientAddress(channel);
+        if (!connections.tryAcquire(client)) {
+            metrics.connectionRefused(role);
+            return false;
+        }
+        metrics.connectionOpened(role);
+        channel.closeFuture().addListener(f -> {
+            connections.release(client);
+            metrics.connectionClosed(role);
+        });
+        return true;
+    }
+
+    public static InetAddress clientAddress(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
+                ? isa.getAddress() : InetAddress.getLoopbackAddress();
+    }
 }

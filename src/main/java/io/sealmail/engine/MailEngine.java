@@ -22,6 +22,7 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.store.MailStore;
@@ -106,7 +107,7 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
-        /** Observes certificate reloads and handshakes of the TLS made from the configuration. */
+        /** Also observes certificate reloads and handshakes of the TLS made from the configuration (the engine's metrics always do). */
         public Builder tlsListener(TlsListener listener) {
             this.tlsListener = listener;
             return this;
@@ -127,6 +128,7 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
+        /** Where the engine's meters ({@link MailMetrics}) are registered; a private registry when not given. */
         public Builder meters(MeterRegistry meters) {
             this.meters = meters;
             return this;
@@ -165,7 +167,8 @@ public final class MailEngine implements AutoCloseable {
             }
             List<AutoCloseable> owned = new ArrayList<>();
             EngineComponents defaults = new EngineComponents(config);
-            ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, tlsListener);
+            MailMetrics metrics = new MailMetrics(meters != null ? meters : new SimpleMeterRegistry());
+            ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, metrics.andThen(tlsListener));
             AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
             MailStore mailStore = store != null ? store : defaults.store(owned);
             OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
@@ -180,8 +183,8 @@ public final class MailEngine implements AutoCloseable {
                     });
             EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
                     new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
-                    new AuthFailureThrottle(limits.maxAuthFailuresPerAddress(), limits.authFailureWindow(), clock),
-                    authExecutor, meters != null ? meters : new SimpleMeterRegistry());
+                    new AuthThrottle(limits, clock),
+                    authExecutor, metrics);
             MailEngine engine = new MailEngine(context, shutdownGrace, owned);
             try {
                 engine.bindAll(protocols);

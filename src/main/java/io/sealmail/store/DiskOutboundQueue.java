@@ -80,22 +80,11 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Path spool = message.path();
-        long size = message.size();
         List<GroupCommit.FileWrite> files = List.of(
                 new Write(id + ".eml") {
                     @Override
                     void write(FileChannel out) throws IOException {
-                        try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
-                            long pos = 0;
-                            while (pos < size) {
-                                long n = in.transferTo(pos, size - pos, out);
-                                if (n <= 0) {
-                                    throw new IOException("spool " + spool + " ended at " + pos + " of " + size + " octets");
-                                }
-                                pos += n;
-                            }
-                        }
+                        message.copyTo(out);
                     }
                 },
                 new Write(id + ".json") {

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Layout</h2>
  * <pre>
  * dataDir/
- *   spool/                       messages being received (FileSpool), emptied at start
+ *   spool/                       large messages being received (MessageSpool), emptied at start
  *   mail/&lt;account&gt;/               INBOX is the Maildir root ({@link SafeName#encodeAccount} names it)
  *     cur/ new/ tmp/
  *     .Sent/ .Drafts/ .Trash/ .Junk/ .Archive/    Maildir++ folders ("maildirfolder" file inside)
@@ -60,6 +60,8 @@ public class MaildirStore implements MailStore {
     final QuotaLedger quota;
     private final Set<Path> knownMaildirs = ConcurrentHashMap.newKeySet();
     private final AtomicLong spoolSequence = new AtomicLong();
+    /** Octets of memory the spools of messages being received may still take (see {@link MessageSpool}). */
+    private final AtomicLong spoolMemory;
     private final String spoolPrefix = Long.toHexString(System.currentTimeMillis()) + "-"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff) + "-";
     private volatile DeliveryObserver observer = (account, folder, fileName) -> { };
@@ -83,6 +85,7 @@ public class MaildirStore implements MailStore {
         this.options = options;
         this.mailRoot = dataDir.resolve("mail");
         this.spoolDir = dataDir.resolve("spool");
+        this.spoolMemory = new AtomicLong(options.spoolMemoryTotal());
         Files.createDirectories(mailRoot);
         Files.createDirectories(spoolDir);
         cleanSpool();
@@ -134,7 +137,8 @@ public class MaildirStore implements MailStore {
 
     @Override
     public Spool createSpool() throws IOException {
-        return new FileSpool(spoolDir.resolve(spoolPrefix + spoolSequence.incrementAndGet()));
+        return new MessageSpool(spoolDir.resolve(spoolPrefix + spoolSequence.incrementAndGet()),
+                options.spoolMemoryPerMessage(), spoolMemory);
     }
 
     /**
@@ -148,12 +152,10 @@ public class MaildirStore implements MailStore {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no accounts to deliver to"));
         }
         byte[] header = returnPathHeader(returnPath);
-        long spoolSize = message.size();
-        Path spool = message.path();
         List<GroupCommit.FileWrite> writes = new ArrayList<>();
         try {
             for (String account : new LinkedHashSet<>(accounts)) {
-                writes.add(new DeliveryWrite(account, accountDir(account), spool, spoolSize, header));
+                writes.add(new DeliveryWrite(account, accountDir(account), message, header));
             }
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
@@ -346,20 +348,18 @@ public class MaildirStore implements MailStore {
     private final class DeliveryWrite extends GroupCommit.FileWrite {
         private final String account;
         private final Path dir;
-        private final Path spool;
-        private final long spoolSize;
+        private final Spool spool;
         private final byte[] header;
         private final long size;
         private String name;
         private boolean reserved;
 
-        DeliveryWrite(String account, Path dir, Path spool, long spoolSize, byte[] header) {
+        DeliveryWrite(String account, Path dir, Spool spool, byte[] header) {
             this.account = account;
             this.dir = dir;
             this.spool = spool;
-            this.spoolSize = spoolSize;
             this.header = header;
-            this.size = header.length + spoolSize;
+            this.size = header.length + spool.size();
         }
 
         @Override
@@ -386,16 +386,7 @@ public class MaildirStore implements MailStore {
             while (h.hasRemaining()) {
                 out.write(h);
             }
-            try (FileChannel in = FileChannel.open(spool, StandardOpenOption.READ)) {
-                long pos = 0;
-                while (pos < spoolSize) {
-                    long n = in.transferTo(pos, spoolSize - pos, out);
-                    if (n <= 0) {
-                        throw new IOException("spool " + spool + " ended at " + pos + " of " + spoolSize + " octets");
-                    }
-                    pos += n;
-                }
-            }
+            spool.copyTo(out);
         }
 
         @Override

@@ -1,10 +1,14 @@
 package io.sealmail.store;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
+import java.nio.channels.WritableByteChannel;
 
-/** A message being received, written straight to disk. Not thread-safe: one protocol session owns it. */
+/**
+ * A message being received, streamed in without holding large messages in memory. Not thread-safe while being
+ * written: one protocol session owns it; once written, readers may copy it concurrently.
+ */
 public interface Spool extends AutoCloseable {
 
     /** Appends bytes exactly as they will be stored (CRLF line endings, dot-stuffing already undone). */
@@ -13,10 +17,13 @@ public interface Spool extends AutoCloseable {
     /** Octets written so far. */
     long size();
 
-    /** The file, for readers after writing is finished. */
-    Path path();
+    /** Writes the whole message to {@code out} (for the store's durable copies, after writing is finished). */
+    void copyTo(WritableByteChannel out) throws IOException;
 
-    /** Abandons the message: deletes the file. Safe to call more than once. */
+    /** The whole message, for readers after writing is finished. */
+    InputStream openStream() throws IOException;
+
+    /** Abandons the message: frees its memory or deletes its file. Safe to call more than once. */
     @Override
     void close();
 }

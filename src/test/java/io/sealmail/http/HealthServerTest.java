@@ -6,7 +6,7 @@ import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.config.Role;
-import io.sealmail.engine.http.MailMetrics;
+import io.sealmail.engine.MailMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

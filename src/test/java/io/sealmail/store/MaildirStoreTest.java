@@ -3,6 +3,7 @@ package io.sealmail.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,15 +180,55 @@ class MaildirStoreTest {
     }
 
     @Test
-    void spoolIsDeletedOnCloseAndRefusesWritesAfter() throws Exception {
+    void smallMessagesStayInMemoryAndRefuseWritesAfterClose() throws Exception {
         try (MaildirStore store = new MaildirStore(data, 0)) {
             Spool s = spool(store, "abc");
             assertThat(s.size()).isEqualTo(3);
-            assertThat(Files.exists(s.path())).isTrue();
+            assertThat(((MessageSpool) s).onDisk()).isFalse();
+            assertThat(files(data.resolve("spool"))).isEmpty();
             s.close();
             s.close();
-            assertThat(Files.exists(s.path())).isFalse();
             assertThatThrownBy(() -> s.write(java.nio.ByteBuffer.wrap(new byte[1]))).isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
+    void aMessagePastThePerMessageThresholdSpillsToDiskAndIsDeliveredWhole() throws Exception {
+        StoreOptions options = StoreOptions.DEFAULTS.withSpoolMemory(1024, 1 << 20);
+        try (MaildirStore store = new MaildirStore(data, options)) {
+            String body = "Subject: big\r\n\r\n" + "0123456789abcdef".repeat(200) + "\r\n";
+            Spool s = store.createSpool();
+            for (int i = 0; i < body.length(); i += 100) {
+                s.write(java.nio.ByteBuffer.wrap(body.substring(i, Math.min(body.length(), i + 100)).getBytes(StandardCharsets.US_ASCII)));
+            }
+            assertThat(((MessageSpool) s).onDisk()).isTrue();
+            assertThat(files(data.resolve("spool"))).hasSize(1);
+            store.deliver(s, "s@x", List.of("a@x")).get(10, TimeUnit.SECONDS);
+            s.close();
+            assertThat(files(data.resolve("spool"))).isEmpty();
+            Path delivered = files(data.resolve("mail/a@x/new")).get(0);
+            assertThat(Files.readString(delivered)).isEqualTo("Return-Path: <s@x>\r\n" + body);
+        }
+    }
+
+    @Test
+    void whenTheSharedMemoryBudgetIsUsedUpNewMessagesSpillAndTheBudgetComesBackOnClose() throws Exception {
+        // Budget for two 16 KiB buffers: the third concurrent message must go to disk, whatever its size.
+        StoreOptions options = StoreOptions.DEFAULTS.withSpoolMemory(64 * 1024, 32 * 1024);
+        try (MaildirStore store = new MaildirStore(data, options)) {
+            Spool a = spool(store, "a");
+            Spool b = spool(store, "b");
+            Spool c = spool(store, "c");
+            assertThat(((MessageSpool) a).onDisk()).isFalse();
+            assertThat(((MessageSpool) b).onDisk()).isFalse();
+            assertThat(((MessageSpool) c).onDisk()).isTrue();
+            a.close();
+            Spool d = spool(store, "d");
+            assertThat(((MessageSpool) d).onDisk()).isFalse();
+            for (Spool s : List.of(b, c, d)) {
+                s.close();
+            }
+            assertThat(files(data.resolve("spool"))).isEmpty();
         }
     }
 }

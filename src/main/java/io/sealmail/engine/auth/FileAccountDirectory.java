@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
  * is seen like a rewrite in place. A file that becomes unreadable or too large keeps the previous accounts serving.
  *
  * <p>An unknown user, or one whose hash is unusable, is checked against a decoy hash of the same cost as most real
- * ones, so the reply time does not tell which accounts exist.
+ * ones, so the reply time does not tell which accounts exist. A successful login is remembered for an hour
+ * ({@link VerifiedLogins}), so reconnecting clients do not pay the hash each time; wrong passwords always do.
  */
 public final class FileAccountDirectory implements AccountDirectory, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileAccountDirectory.class);
@@ -59,6 +60,7 @@ public final class FileAccountDirectory implements AccountDirectory, AutoCloseab
     private final Map<String, String> aliases;
     private final ScheduledExecutorService poller;
     private final AtomicLong reloads = new AtomicLong();
+    private final VerifiedLogins verified = new VerifiedLogins(VerifiedLogins.DEFAULT_TTL, java.time.Clock.systemUTC());
     private volatile Snapshot snapshot;
     // Poller thread only:
     private Fingerprint seen;
@@ -116,7 +118,14 @@ public final class FileAccountDirectory implements AccountDirectory, AutoCloseab
             s.decoy().verify(password);
             return Optional.empty();
         }
-        return hash.verify(password) ? Optional.of(address) : Optional.empty();
+        if (verified.matches(address, hash, password)) {
+            return Optional.of(address);
+        }
+        if (!hash.verify(password)) {
+            return Optional.empty();
+        }
+        verified.remember(address, hash, password);
+        return Optional.of(address);
     }
 
     @Override

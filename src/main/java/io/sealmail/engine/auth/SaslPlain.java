@@ -43,7 +43,7 @@ public record SaslPlain(String authcid, char[] password) {
             }
             SaslResponses.checkIdentity(authcid, "authentication identity");
             if (!authzid.isEmpty() && !authzid.equalsIgnoreCase(authcid)) {
-                throw new SaslException("authorization identity must be empty or the same as the authentication identity");
+                throw new SaslAuthorizationException("authorization identity must be empty or the same as the authentication identity");
             }
             return new SaslPlain(authcid, SaslResponses.utf8(raw, second + 1, raw.length));
         } finally {

@@ -1,8 +1,8 @@
 package io.sealmail.engine.imap;
 
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
-import io.sealmail.engine.AuthFailureThrottle;
-import io.sealmail.engine.ConnectionLimiter;
+import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.AccountDirectory;
 
@@ -18,11 +18,12 @@ import java.util.function.Supplier;
  * What IMAP and POP3 sessions share: the server's name, who may log in, the mail, the TLS context for
  * STARTTLS/STLS (a supplier, so a reloaded certificate serves the next handshake), the pool that runs commands
  * off the event loop, the bounds, how long a failed login is held before its answer (slows guessing), and the
- * engine-wide per-address login throttle and connection limiter (null in unit tests).
+ * engine with the listener's role, for the engine-wide login throttle, connection limits and metrics (both null in
+ * unit tests).
  */
 public record AccessContext(String hostname, AccountDirectory accounts, MailboxAccess mailboxes,
                             Supplier<SslContext> tls, Executor workers, ImapLimits limits, Duration authFailureDelay,
-                            AuthFailureThrottle throttle, ConnectionLimiter connections) {
+                            EngineContext engine, Role role) {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -46,38 +47,39 @@ public record AccessContext(String hostname, AccountDirectory accounts, MailboxA
         this(hostname, accounts, mailboxes, tls, workers, limits, authFailureDelay, null, null);
     }
 
-    /** The production context: everything from the engine, mail from {@code mailboxes}. */
-    public static AccessContext from(EngineContext engine, MailboxAccess mailboxes) {
+    /** The production context of one listener: everything from the engine, mail from {@code mailboxes}. */
+    public static AccessContext from(EngineContext engine, Role role, MailboxAccess mailboxes) {
         return new AccessContext(engine.config().hostname(), engine.accounts(), mailboxes, engine.serverTls()::current, WORKERS,
-                ImapLimits.from(engine.config().limits()), Duration.ofSeconds(1), engine.authThrottle(), engine.connections());
+                ImapLimits.from(engine.config().limits()), Duration.ofSeconds(1), engine, role);
     }
 
-    /** True when this client's address used up its failed logins across all listeners (checked before hashing). */
-    public boolean loginBlocked(io.netty.channel.Channel channel) {
-        return throttle != null && throttle.isBlocked(address(channel));
+    /**
+     * True when this client's address used up its failed logins across all listeners (checked before hashing);
+     * counted as a throttled login.
+     */
+    public boolean loginBlocked(Channel channel) {
+        if (engine == null || !engine.authThrottle().isBlocked(EngineContext.clientAddress(channel))) {
+            return false;
+        }
+        engine.metrics().authThrottled(role);
+        return true;
     }
 
-    public void loginFailed(io.netty.channel.Channel channel) {
-        if (throttle != null) {
-            throttle.recordFailure(address(channel));
+    public void loginFailed(Channel channel) {
+        if (engine != null) {
+            engine.authThrottle().recordFailure(EngineContext.clientAddress(channel));
+            engine.metrics().authFailed(role);
         }
     }
 
-    public static java.net.InetAddress address(io.netty.channel.Channel channel) {
-        return channel.remoteAddress() instanceof java.net.InetSocketAddress isa && isa.getAddress() != null
-                ? isa.getAddress() : java.net.InetAddress.getLoopbackAddress();
+    public void loginSucceeded() {
+        if (engine != null) {
+            engine.metrics().authSucceeded(role);
+        }
     }
 
     /** Takes a connection slot; false when over the engine's limits. The slot is freed when the channel closes. */
-    public boolean admit(io.netty.channel.Channel channel) {
-        if (connections == null) {
-            return true;
-        }
-        java.net.InetAddress client = address(channel);
-        if (!connections.tryAcquire(client)) {
-            return false;
-        }
-        channel.closeFuture().addListener(f -> connections.release(client));
-        return true;
+    public boolean admit(Channel channel) {
+        return engine == null || engine.admit(channel, role);
     }
 }

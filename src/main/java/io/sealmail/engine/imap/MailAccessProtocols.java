@@ -14,11 +14,11 @@ public final class MailAccessProtocols {
     }
 
     public static ChannelInitializer<Channel> imap(Listener listener, EngineContext engine) {
-        return new ImapChannelInitializer(AccessContext.from(engine, mailboxes(engine, listener)), listener.role().implicitTls());
+        return new ImapChannelInitializer(AccessContext.from(engine, listener.role(), mailboxes(engine, listener)), listener.role().implicitTls());
     }
 
     public static ChannelInitializer<Channel> pop3(Listener listener, EngineContext engine) {
-        return new Pop3ChannelInitializer(AccessContext.from(engine, mailboxes(engine, listener)), listener.role().implicitTls());
+        return new Pop3ChannelInitializer(AccessContext.from(engine, listener.role(), mailboxes(engine, listener)), listener.role().implicitTls());
     }
 
     private static final java.util.Map<MaildirStore, MaildirMailboxAccess> MAILDIRS =

@@ -1,6 +1,9 @@
 package io.sealmail.engine.imap;
 
 import io.sealmail.engine.auth.AccountDirectory;
+import io.sealmail.engine.auth.SaslAuthorizationException;
+import io.sealmail.engine.auth.SaslException;
+import io.sealmail.engine.auth.SaslPlain;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -99,13 +102,11 @@ final class SessionCommands {
         SaslPlain plain;
         try {
             plain = SaslPlain.decode(line);
-        } catch (IllegalArgumentException e) {
-            s.write(tag + " BAD " + e.getMessage() + "\r\n");
-            return;
-        }
-        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
-            Arrays.fill(plain.password(), '\0');
+        } catch (SaslAuthorizationException e) {
             s.write(tag + " NO [AUTHORIZATIONFAILED] Authorization identity must be empty or the user itself\r\n");
+            return;
+        } catch (SaslException e) {
+            s.write(tag + " BAD " + e.getMessage() + "\r\n");
             return;
         }
         authenticate(s, tag, plain.authcid(), plain.password());
@@ -135,6 +136,7 @@ final class SessionCommands {
             s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
             return;
         }
+        s.context().loginSucceeded();
         try {
             s.loggedIn(account.get(), s.context().mailboxes().forAccount(account.get()));
         } catch (IOException e) {

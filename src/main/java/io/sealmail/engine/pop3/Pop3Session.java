@@ -11,7 +11,9 @@ import io.sealmail.engine.imap.AccessContext;
 import io.sealmail.engine.imap.MailFolder;
 import io.sealmail.engine.imap.MailFolder.MessageInfo;
 import io.sealmail.engine.imap.Mailboxes;
-import io.sealmail.engine.imap.SaslPlain;
+import io.sealmail.engine.auth.SaslAuthorizationException;
+import io.sealmail.engine.auth.SaslException;
+import io.sealmail.engine.auth.SaslPlain;
 import io.sealmail.engine.imap.SessionExecutor;
 import io.sealmail.engine.imap.StartTls;
 import org.jboss.logging.Logger;
@@ -252,13 +254,11 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
         SaslPlain plain;
         try {
             plain = SaslPlain.decode(response);
-        } catch (IllegalArgumentException e) {
-            reply("-ERR [AUTH] " + e.getMessage());
-            return;
-        }
-        if (!plain.authzid().isEmpty() && !plain.authzid().equalsIgnoreCase(plain.authcid())) {
-            Arrays.fill(plain.password(), '\0');
+        } catch (SaslAuthorizationException e) {
             reply("-ERR [AUTH] Authorization identity must be empty or the user itself");
+            return;
+        } catch (SaslException e) {
+            reply("-ERR [AUTH] " + e.getMessage());
             return;
         }
         login(plain.authcid(), plain.password());
@@ -288,6 +288,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
             reply("-ERR [AUTH] Invalid credentials");
             return;
         }
+        context.loginSucceeded();
         try {
             Mailboxes boxes = context.mailboxes().forAccount(account.get());
             inbox = boxes.open("INBOX");

@@ -34,11 +34,7 @@ public final class SmtpChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        InetAddress client = ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
-        boolean admitted = engine.connections().tryAcquire(client);
-        if (admitted) {
-            ch.closeFuture().addListener(f -> engine.connections().release(client));
-        }
+        boolean admitted = engine.admit(ch, listener.role());
         ChannelPipeline p = ch.pipeline();
         if (listener.role().implicitTls()) {
             if (!admitted) {

@@ -10,6 +10,11 @@ import io.sealmail.config.Limits;
 import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.EngineShutdown;
+import io.sealmail.engine.MailMetrics;
+import io.sealmail.engine.auth.SaslAuthorizationException;
+import io.sealmail.engine.auth.SaslException;
+import io.sealmail.engine.auth.SaslLogin;
+import io.sealmail.engine.auth.SaslPlain;
 import io.sealmail.engine.tls.StartTls;
 import io.sealmail.engine.tls.TlsSessionInfo;
 import io.sealmail.store.Spool;
@@ -45,8 +50,6 @@ import java.util.function.Consumer;
 public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(SmtpSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String USERNAME_CHALLENGE = "VXNlcm5hbWU6"; // "Username:"
-    private static final String PASSWORD_CHALLENGE = "UGFzc3dvcmQ6"; // "Password:"
 
     /** RFC 5321 §4.1.4 command sequencing. */
     enum State {
@@ -74,7 +77,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final String hostname;
     private final SmtpFrameDecoder decoder;
     private final boolean admitted;
-    private final SmtpMetrics metrics;
+    private final MailMetrics metrics;
 
     private ChannelHandlerContext ctx;
     private InetAddress clientAddress;
@@ -103,7 +106,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.hostname = engine.config().hostname();
         this.decoder = decoder;
         this.admitted = admitted;
-        this.metrics = new SmtpMetrics(engine.meters(), role);
+        this.metrics = engine.metrics();
     }
 
     State state() {
@@ -120,7 +123,6 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
-        metrics.connection(admitted);
         if (!admitted) {
             state = State.CLOSING;
             ctx.writeAndFlush(SmtpReplies.TOO_MANY_CONNECTIONS.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
@@ -466,7 +468,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         MailAddress address = parsed.address();
         if (parsed.trick() != null) {
             // Source routes, percent hack, bang paths, double @, quoted routing: never routed, on any port.
-            metrics.recipientRefused("routing_" + parsed.trick().name().toLowerCase(Locale.ROOT));
+            metrics.recipientRefused(role, "routing_" + parsed.trick().name().toLowerCase(Locale.ROOT));
             reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
             return;
         }
@@ -477,7 +479,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (engine.accounts().isLocalDomain(address.domain())) {
             Optional<String> local = engine.accounts().resolveRecipient(address.lookupKey());
             if (local.isEmpty()) {
-                metrics.recipientRefused("unknown_user");
+                metrics.recipientRefused(role, "unknown_user");
                 reply(SmtpReplies.UNKNOWN_USER.withText("<" + address + ">: Recipient address rejected: User unknown in local recipient table"));
                 return;
             }
@@ -485,7 +487,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         } else if (account != null && requiresAuth()) {
             tx.recipients.add(new SmtpTransaction.Recipient(address, null));
         } else {
-            metrics.recipientRefused("relay");
+            metrics.recipientRefused(role, "relay");
             reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
             return;
         }
@@ -669,7 +671,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (refusal != null) {
             // The whole message is refused; a BDAT transfer ends with it (RFC 3030 §2: the client must RSET).
             LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refusal);
-            metrics.rejected(violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
+            metrics.messageRejected(role, violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
             abortTransaction();
             state = State.READY;
             reply(refusal);
@@ -725,11 +727,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                     LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
                             role.id(), id, done.returnPath(), accounts.size(), remote.size(),
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                    metrics.accepted(java.time.Duration.ofNanos(System.nanoTime() - started));
+                    metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
                     reply(SmtpReplies.OK.withText("Ok: queued as " + id));
                 } else {
                     LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
-                    metrics.rejected("store_failure");
+                    metrics.messageRejected(role, "store_failure");
                     reply(SmtpReplies.LOCAL_ERROR);
                 }
                 resume();
@@ -833,6 +835,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (engine.authThrottle().isBlocked(clientAddress)) {
+            metrics.authThrottled(role);
             reply(SmtpReplies.AUTH_THROTTLED);
             return;
         }
@@ -857,7 +860,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 if (initial == null) {
                     sasl = SaslStep.LOGIN_USERNAME;
                     decoder.expectSaslResponse(true);
-                    reply(new SmtpReply(334, null, List.of(USERNAME_CHALLENGE)));
+                    reply(new SmtpReply(334, null, List.of(SaslLogin.USERNAME_CHALLENGE)));
                 } else {
                     loginUsername(initial);
                 }
@@ -883,81 +886,42 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static byte[] base64(String s) {
-        if (s.equals("=")) {
-            return new byte[0]; // RFC 4954 §4: "=" is an empty initial response
-        }
-        return Base64.getDecoder().decode(s);
-    }
-
-    /** RFC 4616: [authzid] NUL authcid NUL passwd. We do not support acting for another user. */
+    /** RFC 4616 PLAIN; acting for another user is refused like a wrong password (535). */
     private void plain(String response) {
-        byte[] raw;
+        SaslPlain plain;
         try {
-            raw = base64(response);
-        } catch (IllegalArgumentException e) {
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        int first = indexOf(raw, 0);
-        int second = first < 0 ? -1 : indexOf(raw, first + 1);
-        if (first < 0 || second < 0) {
-            Arrays.fill(raw, (byte) 0);
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        String authzid = new String(raw, 0, first, StandardCharsets.UTF_8);
-        String authcid = new String(raw, first + 1, second - first - 1, StandardCharsets.UTF_8);
-        char[] password = utf8Chars(raw, second + 1, raw.length - second - 1);
-        Arrays.fill(raw, (byte) 0);
-        if (!authzid.isEmpty() && !authzid.equalsIgnoreCase(authcid)) {
-            Arrays.fill(password, '\0');
+            plain = SaslPlain.decode(response);
+        } catch (SaslAuthorizationException e) {
             authFailed();
             return;
+        } catch (SaslException e) {
+            reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            return;
         }
-        verify(authcid, password);
+        verify(plain.authcid(), plain.password());
     }
 
     private void loginUsername(String response) {
         try {
-            loginUsername = new String(base64(response), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
+            loginUsername = SaslLogin.username(response);
+        } catch (SaslException e) {
             reply(SmtpReplies.AUTH_BAD_RESPONSE);
             return;
         }
         sasl = SaslStep.LOGIN_PASSWORD;
         decoder.expectSaslResponse(true);
-        reply(new SmtpReply(334, null, List.of(PASSWORD_CHALLENGE)));
+        reply(new SmtpReply(334, null, List.of(SaslLogin.PASSWORD_CHALLENGE)));
     }
 
     private void loginPassword(String response) {
-        byte[] raw;
+        char[] password;
         try {
-            raw = base64(response);
-        } catch (IllegalArgumentException e) {
+            password = SaslLogin.password(response);
+        } catch (SaslException e) {
             reply(SmtpReplies.AUTH_BAD_RESPONSE);
             return;
         }
-        char[] password = utf8Chars(raw, 0, raw.length);
-        Arrays.fill(raw, (byte) 0);
         verify(loginUsername, password);
-    }
-
-    private static int indexOf(byte[] b, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == 0) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static char[] utf8Chars(byte[] b, int offset, int length) {
-        CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(b, offset, length));
-        char[] chars = new char[cb.remaining()];
-        cb.get(chars);
-        Arrays.fill(cb.array(), '\0');
-        return chars;
     }
 
     /** Password hashes are slow on purpose: check off the event loop, with the decoder paused meanwhile. */
@@ -976,7 +940,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
                 Optional<String> outcome = result;
                 onEventLoop(() -> {
-                    metrics.authentication(outcome.isPresent());
+                    if (outcome.isPresent()) {
+                        metrics.authSucceeded(role);
+                    } else {
+                        metrics.authFailed(role);
+                    }
                     if (outcome.isPresent()) {
                         account = outcome.get();
                         LOG.debugf("SMTP %s: %s authenticated from %s", role.id(), account, clientAddress.getHostAddress());

@@ -30,4 +30,34 @@ public interface TlsListener {
     /** A handshake failed or the peer went away before it completed. */
     default void handshakeFailed(Throwable cause) {
     }
+
+    /** Tells both listeners, this one first. */
+    default TlsListener andThen(TlsListener other) {
+        TlsListener first = this;
+        return new TlsListener() {
+            @Override
+            public void certificateLoaded(X509Certificate leaf, boolean reload) {
+                first.certificateLoaded(leaf, reload);
+                other.certificateLoaded(leaf, reload);
+            }
+
+            @Override
+            public void reloadFailed(String reason) {
+                first.reloadFailed(reason);
+                other.reloadFailed(reason);
+            }
+
+            @Override
+            public void handshakeSucceeded(TlsSessionInfo session) {
+                first.handshakeSucceeded(session);
+                other.handshakeSucceeded(session);
+            }
+
+            @Override
+            public void handshakeFailed(Throwable cause) {
+                first.handshakeFailed(cause);
+                other.handshakeFailed(cause);
+            }
+        };
+    }
 }

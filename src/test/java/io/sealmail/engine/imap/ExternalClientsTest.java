@@ -104,4 +104,26 @@ class ExternalClientsTest {
         Result list = curl("pop3s://127.0.0.1:" + server.port(Role.POP3S) + "/");
         assertThat(list.out()).startsWith("1 ");
     }
+
+    @Test
+    void loginsAndConnectionsAreCountedInTheEngineMetrics() throws Exception {
+        var meters = server.engine.context().metrics().registry();
+        double imapsOk = counter(meters, "sealmail.auth", "imaps", "result", "success");
+        double pop3sFailed = counter(meters, "sealmail.auth", "pop3s", "result", "failure");
+        double pop3sConnections = counter(meters, "sealmail.connections", "pop3s", "result", "accepted");
+        assertThat(curl("imaps://127.0.0.1:" + server.port(Role.IMAPS) + "/INBOX;UID=1").exit()).isZero();
+        Result wrong = run(Map.of(), "curl", "-sS", "--max-time", "20", "--cacert", server.pki().caCrt().toString(),
+                "-u", JOE + ":wrong", "pop3s://127.0.0.1:" + server.port(Role.POP3S) + "/");
+        assertThat(wrong.exit()).isNotZero();
+        assertThat(counter(meters, "sealmail.auth", "imaps", "result", "success")).isEqualTo(imapsOk + 1);
+        assertThat(counter(meters, "sealmail.auth", "pop3s", "result", "failure")).isEqualTo(pop3sFailed + 1);
+        assertThat(counter(meters, "sealmail.connections", "pop3s", "result", "accepted")).isEqualTo(pop3sConnections + 1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                meters.get("sealmail.connections.active").tag("role", "pop3s").gauge().value() == 0.0);
+    }
+
+    private static double counter(io.micrometer.core.instrument.MeterRegistry meters, String name, String role, String tag, String value) {
+        var c = meters.find(name).tag("role", role).tag(tag, value).counter();
+        return c == null ? 0 : c.count();
+    }
 }

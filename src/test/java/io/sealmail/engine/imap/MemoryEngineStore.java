@@ -4,6 +4,7 @@ import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 import io.sealmail.store.QueuedMessage;
 import io.sealmail.store.Spool;
+import io.sealmail.store.TempFileSpool;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,44 +40,13 @@ public final class MemoryEngineStore implements MailStore, OutboundQueue, Mailbo
     @Override
     public Spool createSpool() throws IOException {
         Path file = Files.createTempFile(spoolDir, "spool", ".eml");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-        return new Spool() {
-            long size;
-
-            @Override
-            public void write(ByteBuffer bytes) throws IOException {
-                size += bytes.remaining();
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public Path path() {
-                return file;
-            }
-
-            @Override
-            public void close() {
-                try {
-                    channel.close();
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // test spool
-                }
-            }
-        };
+        return new TempFileSpool(file);
     }
 
     @Override
     public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
         try {
-            byte[] body = Files.readAllBytes(message.path());
+            byte[] body = message.openStream().readAllBytes();
             byte[] header = ("Return-Path: <" + returnPath + ">\r\n").getBytes();
             byte[] all = new byte[header.length + body.length];
             System.arraycopy(header, 0, all, 0, header.length);

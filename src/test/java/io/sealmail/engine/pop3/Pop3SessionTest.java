@@ -121,7 +121,7 @@ class Pop3SessionTest {
         Transcript v = session(false);
         v.send("AUTH PLAIN");
         v.expect("*", "-ERR Authentication cancelled");
-        v.expect("AUTH PLAIN !!!", "-ERR [AUTH] Invalid base64");
+        v.expect("AUTH PLAIN !!!", "-ERR [AUTH] invalid base64");
         v.expect("AUTH CRAM-MD5", "-ERR Unsupported mechanism");
     }
 

@@ -163,10 +163,14 @@ class MailEngineTest {
                         S: 250
                         """);
             }
-            var meters = server.engine.context().meters();
-            assertThat(meters.get("sealmail.smtp.messages").tag("result", "accepted").counter().count()).isEqualTo(1.0);
-            assertThat(meters.get("sealmail.smtp.recipients.refused").tag("reason", "relay").counter().count()).isEqualTo(1.0);
-            assertThat(meters.get("sealmail.smtp.connections").tag("role", "smtp").counter().count()).isGreaterThanOrEqualTo(1.0);
+            var meters = server.engine.context().metrics().registry();
+            assertThat(meters.get("sealmail.messages.accepted").tag("role", "smtp").counter().count()).isEqualTo(1.0);
+            assertThat(meters.get("sealmail.recipients.refused").tag("reason", "relay").counter().count()).isEqualTo(1.0);
+            assertThat(meters.get("sealmail.connections").tag("role", "smtp").tag("result", "accepted").counter().count())
+                    .isGreaterThanOrEqualTo(1.0);
+            // The session above is closed: the open-connection gauge comes back down.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                    meters.get("sealmail.connections.active").tag("role", "smtp").gauge().value() == 0.0);
             assertThat(meters).isInstanceOf(SimpleMeterRegistry.class);
         }
     }

@@ -4,8 +4,10 @@ import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 import io.sealmail.store.QueuedMessage;
 import io.sealmail.store.Spool;
+import io.sealmail.store.TempFileSpool;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -41,37 +43,11 @@ final class TestMailStore implements MailStore, OutboundQueue {
     @Override
     public Spool createSpool() throws IOException {
         Path file = root.resolve("spool").resolve(UUID.randomUUID().toString());
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         openSpools.add(file);
-        return new Spool() {
-            long size;
-
-            @Override
-            public void write(ByteBuffer bytes) throws IOException {
-                size += bytes.remaining();
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public Path path() {
-                return file;
-            }
-
+        return new TempFileSpool(file) {
             @Override
             public void close() {
-                try {
-                    channel.close();
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // test store
-                }
+                super.close();
                 openSpools.remove(file);
             }
         };
@@ -90,12 +66,7 @@ final class TestMailStore implements MailStore, OutboundQueue {
                             .resolve(String.format("%015d.%s", SEQUENCE.incrementAndGet(), UUID.randomUUID()));
                     try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                         out.write(ByteBuffer.wrap(("Return-Path: <" + returnPath + ">\r\n").getBytes(StandardCharsets.UTF_8)));
-                        try (FileChannel in = FileChannel.open(message.path(), StandardOpenOption.READ)) {
-                            long pos = 0;
-                            while (pos < in.size()) {
-                                pos += in.transferTo(pos, in.size() - pos, out);
-                            }
-                        }
+                        message.copyTo(out);
                         out.force(true);
                     }
                     Files.move(tmp, dir.resolve(tmp.getFileName()), StandardCopyOption.ATOMIC_MOVE);
@@ -110,8 +81,10 @@ final class TestMailStore implements MailStore, OutboundQueue {
     @Override
     public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
         try {
-            QueuedMessage m = new QueuedMessage(UUID.randomUUID().toString(), Instant.now(), returnPath, recipients, Files.size(message.path()));
-            Files.copy(message.path(), Files.createDirectories(root.resolve("outbound")).resolve(m.id()));
+            QueuedMessage m = new QueuedMessage(UUID.randomUUID().toString(), Instant.now(), returnPath, recipients, message.size());
+            try (InputStream in = message.openStream()) {
+                Files.copy(in, Files.createDirectories(root.resolve("outbound")).resolve(m.id()));
+            }
             queued.add(m);
             return CompletableFuture.completedFuture(m);
         } catch (IOException e) {

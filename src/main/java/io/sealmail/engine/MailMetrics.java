@@ -1,4 +1,4 @@
-package io.sealmail.engine.http;
+package io.sealmail.engine;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * sealmail_connections_active{role}                              open now
  * sealmail_messages_accepted_total{role}                         messages acknowledged (durable)
  * sealmail_messages_rejected_total{role,reason}                  messages refused, by short reason
+ * sealmail_recipients_refused_total{role,reason}                RCPT refused: relay, unknown_user, routing_*
  * sealmail_auth_total{role,result="success"|"failure"|"throttled"}
  * sealmail_tls_handshakes_total{result="success"|"failure",protocol}
  * sealmail_tls_certificate_reloads_total{result="success"|"failure"}
@@ -82,6 +83,11 @@ public final class MailMetrics implements TlsListener {
     /** A message was refused; {@code reason} is a short stable word such as {@code size} or {@code bare_lf}. */
     public void messageRejected(Role role, String reason) {
         counter("sealmail.messages.rejected", "role", role.id(), "reason", reason(reason)).increment();
+    }
+
+    /** A RCPT was refused; {@code reason} is relay, unknown_user or routing_<trick>. */
+    public void recipientRefused(Role role, String reason) {
+        counter("sealmail.recipients.refused", "role", role.id(), "reason", reason(reason)).increment();
     }
 
     public void authSucceeded(Role role) {
