@@ -39,7 +39,7 @@ public class EngineCommand implements Callable<Integer> {
         MailEngine engine;
         Optional<HealthServer> http = Optional.empty();
         try {
-            EngineConfig parsed = EngineConfigYaml.read(config);
+            EngineConfig parsed = readConfig();
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
@@ -61,8 +61,22 @@ public class EngineCommand implements Callable<Integer> {
             health.ifPresent(HealthServer::close);
         }, "sealmail-engine-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
+        ready(engine, health);
         engine.awaitClose();
         return 0;
+    }
+
+    /**
+     * The configuration to run: the file named by {@code --config}. Package-private so the end-to-end test's
+     * container stand-in (ContainerMain) can see the same files and ports through its own root and port mapping,
+     * as a container runtime would; nothing else overrides it.
+     */
+    EngineConfig readConfig() {
+        return EngineConfigYaml.read(config);
+    }
+
+    /** Every listener accepts: the line people and tests wait for. */
+    void ready(MailEngine engine, Optional<HealthServer> health) {
+        LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
     }
 }
