@@ -4,11 +4,13 @@ import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.http.HealthServer;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,7 +32,7 @@ public class EngineCommand implements Callable<Integer> {
         MailEngine engine;
         EngineEndpoint endpoint = null;
         try {
-            EngineConfig parsed = EngineConfigYaml.read(config);
+            EngineConfig parsed = readConfig();
             endpoint = new EngineEndpoint(parsed);
             engine = endpoint.start(parsed);
         } catch (ConfigException e) {
@@ -46,8 +48,22 @@ public class EngineCommand implements Callable<Integer> {
             http.close();
         }, "sealmail-engine-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
+        ready(engine, http.server());
         engine.awaitClose();
         return 0;
+    }
+
+    /**
+     * The configuration to run: the file named by {@code --config}. Package-private so the end-to-end test's
+     * container stand-in (ContainerMain) can see the same files and ports through its own root and port mapping,
+     * as a container runtime would; nothing else overrides it.
+     */
+    EngineConfig readConfig() {
+        return EngineConfigYaml.read(config);
+    }
+
+    /** Every listener accepts: the line people and tests wait for. */
+    void ready(MailEngine engine, Optional<HealthServer> health) {
+        LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
     }
 }

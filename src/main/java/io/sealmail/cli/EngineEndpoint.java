@@ -39,6 +39,10 @@ final class EngineEndpoint implements AutoCloseable {
         return started;
     }
 
+    Optional<HealthServer> server() {
+        return server;
+    }
+
     /** The URL of {@code /metrics}, when the configuration enables the endpoint. */
     Optional<String> metricsUrl() {
         return server.map(s -> "http://127.0.0.1:" + s.port() + HealthServer.METRICS_PATH);

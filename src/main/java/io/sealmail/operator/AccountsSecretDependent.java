@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 
 import java.util.Map;
@@ -46,5 +48,17 @@ public class AccountsSecretDependent extends OwnedDependent<Secret> {
                 .withType("Opaque")
                 .withData(Map.of(EngineContainer.ACCOUNTS_KEY, NamespaceCa.base64(content)))
                 .build();
+    }
+
+    /**
+     * The user's accounts Secret must not be called {@code <name>-accounts}, the name of the file written here: the
+     * create would fail on every reconcile (status says AccountsSecretNameConflict instead), and the user's passwords
+     * must never be replaced by hashes.
+     */
+    public static class NameIsFree implements Condition<Secret, MailServer> {
+        @Override
+        public boolean isMet(DependentResource<Secret, MailServer> dependent, MailServer ms, Context<MailServer> context) {
+            return ms.getSpec().accounts == null || !Names.accountsSecret(ms).equals(ms.getSpec().accounts.secretName);
+        }
     }
 }

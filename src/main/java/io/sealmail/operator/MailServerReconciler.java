@@ -53,7 +53,8 @@ import java.util.stream.Collectors;
         @Dependent(name = TlsSecretDependent.NAME, type = TlsSecretDependent.class,
                 dependsOn = CaSecretDependent.NAME,
                 reconcilePrecondition = TlsSecretDependent.IssuerIsCa.class),
-        @Dependent(name = AccountsSecretDependent.NAME, type = AccountsSecretDependent.class),
+        @Dependent(name = AccountsSecretDependent.NAME, type = AccountsSecretDependent.class,
+                reconcilePrecondition = AccountsSecretDependent.NameIsFree.class),
         @Dependent(name = EngineConfigMapDependent.NAME, type = EngineConfigMapDependent.class),
         @Dependent(name = EngineStatefulSetDependent.NAME, type = EngineStatefulSetDependent.class,
                 dependsOn = {EngineConfigMapDependent.NAME, AccountsSecretDependent.NAME},
@@ -268,6 +269,12 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return Observation.fine("NoAccounts", "no accounts Secret: the server receives mail, nobody logs in");
         }
         String name = ms.getSpec().accounts.secretName;
+        if (name.equals(Names.accountsSecret(ms))) {
+            // The operator writes the engine's hashed accounts file under this name; it cannot be the input too.
+            return Observation.failed("AccountsSecretNameConflict", "Secret " + name + " (accounts.secretName) has the name of"
+                    + " the accounts file the operator writes for the engine; rename your Secret, e.g. to "
+                    + ms.getMetadata().getName() + "-users");
+        }
         Secret user = ReferencedSecrets.get(context, ms, name).orElse(null);
         if (user == null) {
             return Observation.failed("AccountsSecretNotFound", "Secret " + name + " (accounts.secretName) not found in namespace "

@@ -37,6 +37,10 @@ final class OperatorTestSupport {
         }
     }
 
+    static boolean started() {
+        return STARTED.get();
+    }
+
     /** Each test works in its own namespace, so namespaces' CAs and informer events never mix. */
     static String namespace(String prefix) {
         return prefix + "-" + NAMESPACES.incrementAndGet();
