@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -79,14 +80,24 @@ public class DemoCommand implements Callable<Integer> {
             }
         }
         MailEngine engine;
+        EngineConfig config = config(dir, tls, accountsFile, domains, listeners);
+        EngineEndpoint endpoint = null;
         try {
-            engine = MailEngine.start(config(dir, tls, accountsFile, domains, listeners));
+            endpoint = new EngineEndpoint(config);
+            engine = endpoint.start(config);
         } catch (ConfigException e) {
+            if (endpoint != null) {
+                endpoint.close();
+            }
             throw new UserError("cannot start the demo: " + e.getMessage()
                     + " (is another demo running? try --port-offset)", e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "sealmail-demo-shutdown"));
-        printGuide(engine, tls.resolve("ca.crt"), accounts, dir);
+        EngineEndpoint http = endpoint;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            engine.close();
+            http.close();
+        }, "sealmail-demo-shutdown"));
+        printGuide(engine, tls.resolve("ca.crt"), accounts, dir, http.metricsUrl());
         System.out.println("sealmail demo ready");
         System.out.flush();
         engine.awaitClose();
@@ -190,7 +201,7 @@ public class DemoCommand implements Callable<Integer> {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void printGuide(MailEngine engine, Path caCrt, Map<String, String> accounts, Path dir) {
+    private static void printGuide(MailEngine engine, Path caCrt, Map<String, String> accounts, Path dir, Optional<String> metrics) {
         var it = accounts.entrySet().iterator();
         var first = it.next();
         var second = it.hasNext() ? it.next() : first;
@@ -243,6 +254,7 @@ public class DemoCommand implements Callable<Integer> {
             System.out.printf("  openssl s_client -starttls imap -connect %s:%d -CAfile %s -verify_hostname %s%n",
                     HOST, imap, ca, HOST);
         }
+        metrics.ifPresent(url -> System.out.println("Metrics (Prometheus): curl -s " + url + " | grep ^sealmail_"));
         System.out.println("Mail lands in Maildirs under " + dir.resolve("data").resolve("mail") + "; stop with Ctrl-C.");
         System.out.println();
     }

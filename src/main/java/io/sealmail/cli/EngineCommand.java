@@ -3,12 +3,6 @@ package io.sealmail.cli;
 import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sealmail.engine.MailEngine;
 import io.sealmail.http.HealthServer;
 import org.jboss.logging.Logger;
@@ -18,7 +12,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code sealmail engine --config FILE}: runs the mail engine (what the operator's pods run) until SIGTERM, with
@@ -37,31 +30,25 @@ public class EngineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MailEngine engine;
-        Optional<HealthServer> http = Optional.empty();
+        EngineEndpoint endpoint = null;
         try {
             EngineConfig parsed = readConfig();
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new JvmMemoryMetrics().bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
-            new ProcessorMetrics().bindTo(registry);
-            new UptimeMetrics().bindTo(registry);
-            AtomicReference<MailEngine> running = new AtomicReference<>();
-            // Up before the listeners so liveness answers during start-up; ready only once every listener accepts.
-            http = HealthServer.start(parsed, () -> running.get() != null && running.get().isReady(), registry);
-            engine = MailEngine.builder(parsed).meters(registry).start();
-            running.set(engine);
+            endpoint = new EngineEndpoint(parsed);
+            engine = endpoint.start(parsed);
         } catch (ConfigException e) {
-            http.ifPresent(HealthServer::close);
+            if (endpoint != null) {
+                endpoint.close();
+            }
             System.err.println("sealmail engine: " + config + ": " + e.getMessage());
             return 2;
         }
-        Optional<HealthServer> health = http;
+        EngineEndpoint http = endpoint;
         Thread hook = new Thread(() -> {
             engine.close();
-            health.ifPresent(HealthServer::close);
+            http.close();
         }, "sealmail-engine-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        ready(engine, health);
+        ready(engine, http.server());
         engine.awaitClose();
         return 0;
     }

@@ -66,8 +66,8 @@ public class MaildirStore implements MailStore {
             + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff) + "-";
     private volatile DeliveryObserver observer = (account, folder, fileName) -> { };
 
-    /** Told about each delivered file once it is durable (the mailbox layer uses it for IDLE and UIDs). */
-    interface DeliveryObserver {
+    /** Told about each delivered file once it is durable (the IMAP layer uses it to wake IDLE sessions at once). */
+    public interface DeliveryObserver {
         void delivered(String account, Path folderDir, String fileName);
     }
 
@@ -92,35 +92,6 @@ public class MaildirStore implements MailStore {
         cleanTmp();
         this.quota = new QuotaLedger(options.quotaPerAccount(), this::countUsage);
         this.commit = new GroupCommit("sealmail-store", options.queueCapacity(), options.ioThreads());
-        this.observer = (account, folderDir, fileName) -> {
-            MaildirMailboxes boxes = mailboxes.get(account.strip().toLowerCase(java.util.Locale.ROOT));
-            if (boxes != null) {
-                boxes.delivered(folderDir);
-            }
-        };
-    }
-
-    private final ConcurrentHashMap<String, MaildirMailboxes> mailboxes = new ConcurrentHashMap<>();
-
-    /**
-     * The account's folders for IMAP and POP3: one shared instance per account (created with INBOX and the
-     * special-use folders on first use). Deliveries into a folder that is open notify its
-     * {@link MaildirFolder#onChange} listeners once durable.
-     */
-    public MaildirMailboxes mailboxes(String account) throws IOException {
-        String key = SafeName.decodeAccount(SafeName.encodeAccount(account));
-        MaildirMailboxes boxes = mailboxes.get(key);
-        if (boxes != null) {
-            return boxes;
-        }
-        synchronized (mailboxes) {
-            boxes = mailboxes.get(key);
-            if (boxes == null) {
-                boxes = new MaildirMailboxes(this, key);
-                mailboxes.put(key, boxes);
-            }
-            return boxes;
-        }
     }
 
     public Path dataDir() {
@@ -131,7 +102,8 @@ public class MaildirStore implements MailStore {
         return options;
     }
 
-    void observer(DeliveryObserver observer) {
+    /** Replaces the delivery observer (one per store: the engine's IMAP/POP3 mailbox access). Runs on the committer thread. */
+    public void observer(DeliveryObserver observer) {
         this.observer = observer;
     }
 
@@ -176,6 +148,24 @@ public class MaildirStore implements MailStore {
                 throw new QuotaExceededException(account, used, limit, size);
             }
         }
+    }
+
+    /**
+     * Takes {@code octets} from the account's quota for a message written outside delivery (IMAP APPEND, COPY),
+     * or throws {@link QuotaExceededException}; give them back with {@link #releaseQuota} if the write fails.
+     */
+    public void reserveQuota(String account, long octets) {
+        quota.reserve(account, octets);
+    }
+
+    /** Gives octets back: messages removed, or a write that failed after {@link #reserveQuota}. */
+    public void releaseQuota(String account, long octets) {
+        quota.release(account, octets);
+    }
+
+    /** Forgets the account's figure so it is counted again from the file names (after a folder was deleted). */
+    public void recountQuota(String account) {
+        quota.forget(account);
     }
 
     /** Octets the account uses across all folders. */

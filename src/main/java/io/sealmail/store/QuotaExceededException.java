@@ -1,9 +1,10 @@
 package io.sealmail.store;
 
 /**
- * The account's quota ({@code limits.quotaPerAccount}) would be exceeded by this message. SMTP: 452 4.2.2
- * (RFC 3463 "mailbox full", temporary so the sender retries after the user cleans up); IMAP APPEND/COPY:
- * {@code NO [OVERQUOTA]} (RFC 5530).
+ * The account's quota ({@code limits.quotaPerAccount}) would be exceeded by this message. SMTP: 552 5.2.2
+ * (RFC 5321 §4.2.2 "exceeded storage allocation", RFC 3463 "mailbox full"), at RCPT when the mailbox is already
+ * full and after the data when this message does not fit; IMAP APPEND/COPY: {@code NO [OVERQUOTA]} (RFC 9208
+ * §4.3, RFC 5530).
  */
 public class QuotaExceededException extends RuntimeException {
     private final String account;

@@ -115,6 +115,17 @@ class DemoCommandTest {
             assertThat(delivered).hasSize(1);
             assertThat(Files.readString(delivered.get(0))).contains("Hello Dan").contains("Return-Path: <carol@example.test>");
         }
+        // The demo serves the engine's health and metrics endpoint, and the message and login above are counted.
+        assertThat(String.join("\n", out)).contains("http://127.0.0.1:" + (8080 + offset) + "/metrics");
+        var http = java.net.http.HttpClient.newHttpClient();
+        var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (8080 + offset) + "/readyz")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (8080 + offset) + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("sealmail_messages_accepted_total{role=\"submission\"} 1.0")
+                .contains("sealmail_auth_total{result=\"success\",role=\"submission\"} 1.0")
+                .contains("sealmail_tls_handshakes_total{protocol=\"TLSv1.3\",result=\"success\"}");
     }
 
     @Test

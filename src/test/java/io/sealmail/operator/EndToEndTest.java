@@ -21,10 +21,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.sealmail.operator.OperatorTestSupport.TIMEOUT;
 import static io.sealmail.operator.OperatorTestSupport.b64;
@@ -148,6 +152,11 @@ class EndToEndTest {
                     assertThat(ServiceClients.subjects(pop)).containsExactlyInAnyOrder("over 587", "over 465");
                     pop.close(false);
                 }
+                // curl too, through the same Service, with only ca.crt as its CA file and its own name check.
+                Path caFile = Files.writeString(pods.resolve("ca.crt"), text(secret(ns, "mail-tls"), "ca.crt"));
+                assertThat(curl(proxy, caFile, "imaps://" + host + ":993/INBOX", "-X", "SEARCH ALL"))
+                        .isEqualToIgnoringNewLines("* SEARCH 1 2");
+                assertThat(curl(proxy, caFile, "pop3s://" + host + ":995/").lines()).hasSize(2);
                 assertThat(trust.serialsSeen()).isNotEmpty().allMatch(firstSerial::equals);
 
                 // Absent ports: the Service does not declare 25, 143 or 110, so no client gets through.
@@ -219,6 +228,19 @@ class EndToEndTest {
                 assertThat(kubelet.output()).anyMatch(l -> l.contains("TLS certificate reloaded"));
             }
         }
+    }
+
+    /** curl (as installed on the machine) through the Service proxy, logged in as alice; fails the test on an error. */
+    private static String curl(ServiceProxy proxy, Path caFile, String url, String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--proxy",
+                "http://127.0.0.1:" + proxy.port(), "--proxytunnel", "--cacert", caFile.toString(),
+                "--user", ALICE + ":" + ALICE_PASSWORD, url));
+        cmd.addAll(List.of(more));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("curl %s said: %s", url, out).isZero();
+        return out;
     }
 
     private static String serial(Path pem) throws java.io.IOException {

@@ -3,6 +3,7 @@ package io.sealmail.engine.imap;
 import io.sealmail.store.Flag;
 import io.sealmail.store.MaildirName;
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.QuotaExceededException;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -60,6 +61,14 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     public MaildirMailboxAccess(MaildirStore store) {
         this.store = store;
         poller.scheduleWithFixedDelay(this::poll, 250, 250, TimeUnit.MILLISECONDS);
+        // A delivery wakes the sessions watching that folder as soon as it is durable; the poll stays as the
+        // fallback for files that arrive any other way.
+        store.observer((account, folderDir, fileName) -> {
+            Folder f = folders.get(folderDir.toAbsolutePath().normalize());
+            if (f != null && !f.listeners.isEmpty()) {
+                f.fire();
+            }
+        });
     }
 
     private void poll() {
@@ -88,7 +97,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     @Override
     public Mailboxes forAccount(String account) throws IOException {
         Path root = store.inbox(account);
-        Account a = accounts.computeIfAbsent(root.toAbsolutePath().normalize(), Account::new);
+        String key = account.strip().toLowerCase(java.util.Locale.ROOT);
+        Account a = accounts.computeIfAbsent(root.toAbsolutePath().normalize(), r -> new Account(r, key));
         synchronized (a) {
             if (!a.ready) {
                 for (String special : SPECIAL_USE) {
@@ -110,8 +120,21 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
     }
 
-    private Folder folder(Path dir, String name) {
-        return folders.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new Folder(d, name));
+    private Folder folder(Path dir, String name, String account) {
+        return folders.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new Folder(d, name, account));
+    }
+
+    /**
+     * Takes octets from the account's quota ({@code limits.quotaPerAccount}, shared with SMTP delivery) before
+     * anything is written; past it the command fails with {@code NO [OVERQUOTA]} (RFC 9208 §4.3, RFC 5530).
+     */
+    private void charge(String account, long octets) throws MailboxException {
+        try {
+            store.reserveQuota(account, octets);
+        } catch (QuotaExceededException e) {
+            throw new MailboxException("OVERQUOTA", "Quota exceeded: " + e.used() + " of " + e.limit()
+                    + " octets used, " + octets + " more needed");
+        }
     }
 
     private static void fsync(Path path) {
@@ -124,10 +147,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
     private final class Account implements Mailboxes {
         private final Path root;
+        private final String account;
         private boolean ready;
 
-        Account(Path root) {
+        Account(Path root, String account) {
             this.root = root;
+            this.account = account;
         }
 
         Path dirOf(String name) {
@@ -200,6 +225,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 }
             }
             setSubscribed(name, false);
+            // The deleted messages leave the quota: count the account again from its file names.
+            store.recountQuota(account);
         }
 
         @Override
@@ -254,7 +281,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (!Files.isDirectory(dir.resolve("cur"))) {
                 throw new MailboxException("NONEXISTENT", "No such mailbox: " + name);
             }
-            return new Handle(folder(dir, name), this);
+            return new Handle(folder(dir, name, account), this);
         }
 
         Folder target(String name) throws MailboxException {
@@ -262,13 +289,20 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (!Files.isDirectory(dir.resolve("cur"))) {
                 throw new MailboxException("TRYCREATE", "No such mailbox: " + name);
             }
-            return folder(dir, name);
+            return folder(dir, name, account);
         }
 
         @Override
         public AppendResult append(String name, byte[] message, Set<String> flags, Instant internalDate) throws IOException {
             Folder f = target(name);
-            long uid = f.add(tmp -> Files.write(tmp, message), message.length, flags, internalDate);
+            charge(account, message.length);
+            long uid;
+            try {
+                uid = f.add(tmp -> Files.write(tmp, message), message.length, flags, internalDate);
+            } catch (IOException | RuntimeException e) {
+                store.releaseQuota(account, message.length);
+                throw e;
+            }
             f.fire();
             return new AppendResult(f.uidValidity(), uid);
         }
@@ -293,6 +327,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private final class Folder {
         final Path dir;
         final String name;
+        final String account;
         final List<Runnable> listeners = new CopyOnWriteArrayList<>();
         private long uidValidity;
         private long uidNext;
@@ -303,9 +338,10 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         private boolean listed;
         private List<Entry> snapshot;
 
-        Folder(Path dir, String name) {
+        Folder(Path dir, String name, String account) {
             this.dir = dir;
             this.name = name;
+            this.account = account;
         }
 
         void fire() {
@@ -507,7 +543,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return MaildirName.withFlags(previous, system);
         }
 
-        /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID. */
+        /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID; quota is the caller's. */
         synchronized long add(Writer writer, long size, Set<String> flags, Instant date) throws IOException {
             scan();
             // The name starts with the INTERNALDATE's seconds, so listing never needs a stat.
@@ -595,13 +631,16 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             }
         }
 
-        synchronized List<Long> expunge(Collection<Long> uids) throws IOException {
+        /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
+        synchronized List<Long> expunge(Collection<Long> uids, boolean releaseQuota) throws IOException {
             scan();
             List<Long> gone = new ArrayList<>();
+            long freed = 0;
             for (Long uid : new TreeSet<>(uids)) {
                 Entry e = byUid.remove(uid);
                 if (e != null) {
                     Files.deleteIfExists(dir.resolve("cur").resolve(e.file()));
+                    freed += e.size();
                     uidOfBase.remove(e.base());
                     keywords.remove(uid);
                     gone.add(uid);
@@ -610,6 +649,9 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (!gone.isEmpty()) {
                 snapshot = null;
                 fsync(dir.resolve("cur"));
+                if (releaseQuota) {
+                    store.releaseQuota(account, freed);
+                }
             }
             return gone;
         }
@@ -701,28 +743,53 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return transfer(uids, target, true);
         }
 
+        /**
+         * COPY and MOVE. COPY charges the quota for all messages before writing any (MOVE stays within the account
+         * and costs nothing); if a copy fails half-way the copies made are removed again, so the target is as
+         * before (RFC 9051 §6.4.7).
+         */
         private CopyResult transfer(List<Long> uids, String targetName, boolean move) throws IOException {
             Folder target = account.target(targetName);
             List<Long> src = new ArrayList<>();
             List<Long> dst = new ArrayList<>();
             folder.scan();
+            List<Entry> entries = new ArrayList<>();
+            long charged = 0;
             for (Long uid : uids) {
                 Entry e = folder.entryOf(uid);
-                if (e == null) {
-                    continue;
+                if (e != null) {
+                    entries.add(e);
+                    charged += e.size();
                 }
-                Path source = folder.dir.resolve("cur").resolve(e.file());
-                long newUid;
-                try {
-                    newUid = target.add(tmp -> Files.copy(source, tmp), e.size(), e.flags(), e.date());
-                } catch (NoSuchFileException gone) {
-                    continue;
+            }
+            if (!move) {
+                charge(account.account, charged);
+            }
+            try {
+                for (Entry e : entries) {
+                    Path source = folder.dir.resolve("cur").resolve(e.file());
+                    long newUid;
+                    try {
+                        newUid = target.add(tmp -> Files.copy(source, tmp), e.size(), e.flags(), e.date());
+                    } catch (NoSuchFileException gone) {
+                        if (!move) {
+                            store.releaseQuota(account.account, e.size());
+                            charged -= e.size();
+                        }
+                        continue;
+                    }
+                    src.add(e.uid());
+                    dst.add(newUid);
                 }
-                src.add(uid);
-                dst.add(newUid);
+            } catch (IOException | RuntimeException failure) {
+                target.expunge(dst, false);
+                if (!move) {
+                    store.releaseQuota(account.account, charged);
+                }
+                throw failure;
             }
             if (move && !src.isEmpty()) {
-                folder.expunge(src);
+                folder.expunge(src, false);
                 folder.fire();
             }
             target.fire();
@@ -731,7 +798,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
         @Override
         public List<Long> expunge(Collection<Long> uids) throws IOException {
-            List<Long> gone = folder.expunge(uids);
+            List<Long> gone = folder.expunge(uids, true);
             folder.fire();
             return gone;
         }

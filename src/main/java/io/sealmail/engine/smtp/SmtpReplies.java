@@ -71,6 +71,8 @@ final class SmtpReplies {
     static final SmtpReply AUTH_ABORTED = SmtpReply.of(501, "5.0.0", "Authentication aborted");
     static final SmtpReply AUTH_MECHANISM = SmtpReply.of(504, "5.5.4", "Unrecognized authentication type");
     static final SmtpReply AUTH_BAD_RESPONSE = SmtpReply.of(501, "5.5.2", "Cannot decode the authentication response");
+    /** RFC 5321 §4.2.2 / RFC 3463 5.2.2: the recipient's quota ({@code limits.quotaPerAccount}) is used up. */
+    static final SmtpReply MAILBOX_FULL = SmtpReply.of(552, "5.2.2", "Mailbox full");
     static final SmtpReply RELAY_DENIED = SmtpReply.of(554, "5.7.1", "Relay access denied");
     static final SmtpReply SENDER_NOT_OWNED = SmtpReply.of(553, "5.7.1", "Sender address rejected: not owned by user");
     static final SmtpReply UNKNOWN_USER = SmtpReply.of(550, "5.1.1", "Recipient address rejected: User unknown in local recipient table");

@@ -17,6 +17,7 @@ import io.sealmail.engine.auth.SaslLogin;
 import io.sealmail.engine.auth.SaslPlain;
 import io.sealmail.engine.tls.StartTls;
 import io.sealmail.engine.tls.TlsSessionInfo;
+import io.sealmail.store.QuotaExceededException;
 import io.sealmail.store.Spool;
 import org.jboss.logging.Logger;
 
@@ -483,6 +484,14 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 reply(SmtpReplies.UNKNOWN_USER.withText("<" + address + ">: Recipient address rejected: User unknown in local recipient table"));
                 return;
             }
+            try {
+                // Refuse at RCPT when the mailbox is already full, so the other recipients still get the message.
+                engine.store().checkQuota(local.get(), 1);
+            } catch (QuotaExceededException full) {
+                metrics.recipientRefused(role, "mailbox_full");
+                reply(SmtpReplies.MAILBOX_FULL.withText("<" + address + ">: Mailbox full"));
+                return;
+            }
             tx.recipients.add(new SmtpTransaction.Recipient(address, local.get()));
         } else if (account != null && requiresAuth()) {
             tx.recipients.add(new SmtpTransaction.Recipient(address, null));
@@ -729,6 +738,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
                     reply(SmtpReplies.OK.withText("Ok: queued as " + id));
+                } else if (quotaMessage(failure) != null) {
+                    // This message does not fit into a recipient's remaining quota: a permanent refusal.
+                    LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
+                    metrics.messageRejected(role, "mailbox_full");
+                    reply(SmtpReplies.MAILBOX_FULL.withText("Mailbox full: the message does not fit into a recipient's quota"));
                 } else {
                     LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
                     metrics.messageRejected(role, "store_failure");
@@ -738,6 +752,16 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             };
             onEventLoop(() -> finish.accept(failure == null), spool::close);
         });
+    }
+
+    /** The quota refusal behind a failed delivery, or null when it failed for another reason. */
+    private static String quotaMessage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof QuotaExceededException q) {
+                return q.getMessage();
+            }
+        }
+        return null;
     }
 
     private void rset(String args) {

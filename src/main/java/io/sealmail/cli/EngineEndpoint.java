@@ -1,0 +1,55 @@
+package io.sealmail.cli;
+
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.engine.MailEngine;
+import io.sealmail.http.HealthServer;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The engine's {@code /healthz}, {@code /readyz} and {@code /metrics} on the configuration's
+ * {@code httpAddress:httpPort}, as {@code sealmail engine} and {@code sealmail demo} serve it. It is up before the
+ * listeners, so liveness answers during start-up; ready only once an engine is {@link #serving} and every listener
+ * accepts.
+ */
+final class EngineEndpoint implements AutoCloseable {
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicReference<MailEngine> engine = new AtomicReference<>();
+    private final Optional<HealthServer> server;
+
+    EngineEndpoint(EngineConfig config) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        server = HealthServer.start(config, () -> engine.get() != null && engine.get().isReady(), registry);
+    }
+
+    /** Builds and starts the engine with its meters in this endpoint's registry. */
+    MailEngine start(EngineConfig config) throws InterruptedException {
+        MailEngine started = MailEngine.builder(config).meters(registry).start();
+        engine.set(started);
+        return started;
+    }
+
+    Optional<HealthServer> server() {
+        return server;
+    }
+
+    /** The URL of {@code /metrics}, when the configuration enables the endpoint. */
+    Optional<String> metricsUrl() {
+        return server.map(s -> "http://127.0.0.1:" + s.port() + HealthServer.METRICS_PATH);
+    }
+
+    @Override
+    public void close() {
+        server.ifPresent(HealthServer::close);
+    }
+}
