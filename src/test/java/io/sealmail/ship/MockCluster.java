@@ -90,9 +90,14 @@ final class MockCluster implements AutoCloseable {
     OperatorProcess operator(String name, Map<String, String> env, Duration timeout) throws IOException {
         Map<String, String> all = new HashMap<>(env);
         all.put("SEALMAIL_OPERATOR_LEASE_NAMESPACE", LEASE_NAMESPACE); // deploy/ sets it from the pod's namespace
-        // deploy/'s memory limit (512Mi) with its JAVA_TOOL_OPTIONS (-XX:MaxRAMPercentage=75).
-        OperatorProcess p = OperatorProcess.start(name, server.url("/").replaceAll("/$", ""), all,
-                List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75"));
+        // deploy/'s memory limit (512Mi) with its JAVA_TOOL_OPTIONS; -Dsealmail.operator.jvm adds options to try.
+        List<String> jvm = new ArrayList<>(List.of("-XX:MaxRAM=512m"));
+        jvm.addAll(List.of(OperatorInstall.DEPLOY_JAVA_TOOL_OPTIONS.split(" ")));
+        String extra = System.getProperty("sealmail.operator.jvm", "");
+        if (!extra.isBlank()) {
+            jvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        OperatorProcess p = OperatorProcess.start(name, server.url("/").replaceAll("/$", ""), all, jvm);
         processes.add(p);
         await().atMost(timeout).pollInterval(Duration.ofMillis(500)).failFast(() -> {
             if (!p.process.isAlive()) {

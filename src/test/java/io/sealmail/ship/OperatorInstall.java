@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class OperatorInstall {
     static final long UID = 10001;
+    /** The operator's JVM options in deploy/ and the chart; the process tests and benchmark run with the same. */
+    static final String DEPLOY_JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -XX:MaxRAMPercentage=75 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20";
 
     private OperatorInstall() {
     }
@@ -46,6 +48,7 @@ final class OperatorInstall {
         assertThat(env(c, "SEALMAIL_OPERATOR_LEASE_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText())
                 .isEqualTo("metadata.namespace");
         assertThat(env(c, "SEALMAIL_OPERATOR_IMAGE").path("value").asText()).isEqualTo(c.path("image").asText());
+        assertThat(env(c, "JAVA_TOOL_OPTIONS").path("value").asText()).isEqualTo(DEPLOY_JAVA_TOOL_OPTIONS);
     }
 
     /**
