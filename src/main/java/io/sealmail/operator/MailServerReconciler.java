@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -63,7 +64,7 @@ import java.util.stream.Collectors;
         @Dependent(name = HeadlessServiceDependent.NAME, type = HeadlessServiceDependent.class),
 })
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
-@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})
 public class MailServerReconciler implements Reconciler<MailServer> {
     public static final String NAME = "mailserver";
     private static final Logger LOG = Logger.getLogger(MailServerReconciler.class);
@@ -184,6 +185,18 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         return UpdateControl.patchStatus(ms).rescheduleAfter(delay);
     }
 
+    /**
+     * A dependent that failed to write makes the SDK throw before {@link #reconcile} runs (the Quarkus extension does
+     * not carry {@code handleExceptionsInReconciler} over); the workflow's result is in the context all the same, so
+     * status is built the same way and names what failed ({@code ReconcileError}, or the user's mistake behind it),
+     * while the SDK retries with back-off.
+     */
+    @Override
+    public ErrorStatusUpdateControl<MailServer> updateErrorStatus(MailServer ms, Context<MailServer> context, Exception e) {
+        UpdateControl<MailServer> control = reconcile(ms, context);
+        return control.isPatchStatus() ? ErrorStatusUpdateControl.patchStatus(ms) : ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
     /** One finding: fine, or failed with a condition reason and a message a person can act on. */
     record Observation(boolean ok, String reason, String message, CertificateStatus certificate) {
         static Observation fine(String reason, String message) {
@@ -280,15 +293,14 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return Observation.failed("AccountsSecretNotFound", "Secret " + name + " (accounts.secretName) not found in namespace "
                     + ms.getMetadata().getNamespace());
         }
-        List<AccountsFile.Problem> problems = AccountsFile.problems(user.getData(), ms.getSpec().domains);
-        if (!problems.isEmpty()) {
-            return Observation.failed("AccountsInvalid", "Secret " + name + ": " + problems.stream()
-                    .map(p -> "key " + p.key() + ": " + p.reason()).collect(Collectors.joining("; ")));
+        AccountsFile.Entries entries = AccountsFile.entries(user.getData(), ms.getSpec().domains);
+        if (!entries.problems().isEmpty()) {
+            return Observation.failed("AccountsSecretInvalid", "Secret " + name + ": " + entries.problems().stream()
+                    .map(AccountsFile.Problem::describe).collect(Collectors.joining("; "))
+                    + " (skipped; the other accounts are served)");
         }
         // The accounts file may lag the user's Secret by one reconcile; say so rather than claim it is loaded.
-        Set<String> wanted = user.getData() == null ? Set.of() : user.getData().keySet().stream()
-                .map(k -> AccountsFile.address(k, ms.getSpec().domains).toLowerCase(java.util.Locale.ROOT))
-                .collect(Collectors.toSet());
+        Set<String> wanted = entries.passwords().keySet();
         Set<String> written = context.getSecondaryResource(Secret.class, AccountsSecretDependent.NAME)
                 .map(s -> AccountsFile.parse(NamespaceCa.text(s.getData(), EngineContainer.ACCOUNTS_KEY)).keySet())
                 .orElse(Set.of());
