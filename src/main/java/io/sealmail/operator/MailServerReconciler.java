@@ -4,8 +4,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -182,6 +185,65 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         ms.setStatus(next);
         statusWrites.incrementAndGet();
         return UpdateControl.patchStatus(ms).rescheduleAfter(delay);
+    }
+
+    /**
+     * A dependent failed to write (e.g. a Service of the same name that the operator does not own, or a request the
+     * API server refused). The workflow's errors should reach {@link #reconcile} ({@code handleExceptionsInReconciler}),
+     * but the Quarkus extension 7.7.3 does not carry that flag to runtime, so the SDK throws before reconcile runs and
+     * calls this instead, on every retry. Ready and Degraded say ReconcileError with the failing dependents named; the
+     * other conditions keep what was last observed. Written only when it changes.
+     */
+    @Override
+    public ErrorStatusUpdateControl<MailServer> updateErrorStatus(MailServer ms, Context<MailServer> context, Exception e) {
+        String message = failures(e);
+        LOG.warnf("%s/%s: %s", ms.getMetadata().getNamespace(), ms.getMetadata().getName(), message);
+        MailServerStatus previous = ms.getStatus() == null ? new MailServerStatus() : ms.getStatus();
+        long generation = ms.getMetadata().getGeneration() == null ? 0 : ms.getMetadata().getGeneration();
+        List<Condition> changed = new ConditionList(previous.conditions, generation, clock.clock().instant())
+                .set(ConditionList.READY, false, "ReconcileError", message)
+                .set(ConditionList.DEGRADED, true, "ReconcileError", message)
+                .build();
+        MailServerStatus next = new MailServerStatus();
+        next.observedGeneration = previous.observedGeneration;
+        next.certificate = previous.certificate;
+        next.endpoints = previous.endpoints;
+        next.conditions = new ArrayList<>();
+        next.conditions.add(changed.get(0));
+        if (previous.conditions != null) {
+            previous.conditions.stream().filter(c -> !c.getType().equals(ConditionList.READY)
+                    && !c.getType().equals(ConditionList.DEGRADED)).forEach(next.conditions::add);
+        }
+        next.conditions.add(changed.get(1));
+        var serialization = context.getClient().getKubernetesSerialization();
+        if (Objects.equals(serialization.asJson(previous), serialization.asJson(next))) {
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
+        if (ConditionList.changed(previous.conditions, changed.get(1))) {
+            events.record(ms, EventRecorder.WARNING, "ReconcileError", message);
+        }
+        ms.setStatus(next);
+        return ErrorStatusUpdateControl.patchStatus(ms);
+    }
+
+    /** "service: Service 'mail' already exists": each failed dependent with the API server's own words. */
+    private static String failures(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AggregatedOperatorException aggregated) {
+                return aggregated.getAggregatedExceptions().entrySet().stream()
+                        .map(f -> f.getKey() + ": " + reason(f.getValue())).collect(Collectors.joining("; "));
+            }
+        }
+        return reason(e);
+    }
+
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+                return k.getStatus().getMessage();
+            }
+        }
+        return String.valueOf(e.getMessage());
     }
 
     /** One finding: fine, or failed with a condition reason and a message a person can act on. */
