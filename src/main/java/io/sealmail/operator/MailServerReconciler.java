@@ -4,9 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -66,7 +64,7 @@ import java.util.stream.Collectors;
         @Dependent(name = HeadlessServiceDependent.NAME, type = HeadlessServiceDependent.class),
 })
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
-@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})
+@RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})
 public class MailServerReconciler implements Reconciler<MailServer> {
     public static final String NAME = "mailserver";
     private static final Logger LOG = Logger.getLogger(MailServerReconciler.class);
@@ -188,62 +186,15 @@ public class MailServerReconciler implements Reconciler<MailServer> {
     }
 
     /**
-     * A dependent failed to write (e.g. a Service of the same name that the operator does not own, or a request the
-     * API server refused). The workflow's errors should reach {@link #reconcile} ({@code handleExceptionsInReconciler}),
-     * but the Quarkus extension 7.7.3 does not carry that flag to runtime, so the SDK throws before reconcile runs and
-     * calls this instead, on every retry. Ready and Degraded say ReconcileError with the failing dependents named; the
-     * other conditions keep what was last observed. Written only when it changes.
+     * A dependent that failed to write makes the SDK throw before {@link #reconcile} runs (the Quarkus extension does
+     * not carry {@code handleExceptionsInReconciler} over); the workflow's result is in the context all the same, so
+     * status is built the same way and names what failed ({@code ReconcileError}, or the user's mistake behind it),
+     * while the SDK retries with back-off.
      */
     @Override
     public ErrorStatusUpdateControl<MailServer> updateErrorStatus(MailServer ms, Context<MailServer> context, Exception e) {
-        String message = failures(e);
-        LOG.warnf("%s/%s: %s", ms.getMetadata().getNamespace(), ms.getMetadata().getName(), message);
-        MailServerStatus previous = ms.getStatus() == null ? new MailServerStatus() : ms.getStatus();
-        long generation = ms.getMetadata().getGeneration() == null ? 0 : ms.getMetadata().getGeneration();
-        List<Condition> changed = new ConditionList(previous.conditions, generation, clock.clock().instant())
-                .set(ConditionList.READY, false, "ReconcileError", message)
-                .set(ConditionList.DEGRADED, true, "ReconcileError", message)
-                .build();
-        MailServerStatus next = new MailServerStatus();
-        next.observedGeneration = previous.observedGeneration;
-        next.certificate = previous.certificate;
-        next.endpoints = previous.endpoints;
-        next.conditions = new ArrayList<>();
-        next.conditions.add(changed.get(0));
-        if (previous.conditions != null) {
-            previous.conditions.stream().filter(c -> !c.getType().equals(ConditionList.READY)
-                    && !c.getType().equals(ConditionList.DEGRADED)).forEach(next.conditions::add);
-        }
-        next.conditions.add(changed.get(1));
-        var serialization = context.getClient().getKubernetesSerialization();
-        if (Objects.equals(serialization.asJson(previous), serialization.asJson(next))) {
-            return ErrorStatusUpdateControl.noStatusUpdate();
-        }
-        if (ConditionList.changed(previous.conditions, changed.get(1))) {
-            events.record(ms, EventRecorder.WARNING, "ReconcileError", message);
-        }
-        ms.setStatus(next);
-        return ErrorStatusUpdateControl.patchStatus(ms);
-    }
-
-    /** "service: Service 'mail' already exists": each failed dependent with the API server's own words. */
-    private static String failures(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof AggregatedOperatorException aggregated) {
-                return aggregated.getAggregatedExceptions().entrySet().stream()
-                        .map(f -> f.getKey() + ": " + reason(f.getValue())).collect(Collectors.joining("; "));
-            }
-        }
-        return reason(e);
-    }
-
-    private static String reason(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
-                return k.getStatus().getMessage();
-            }
-        }
-        return String.valueOf(e.getMessage());
+        UpdateControl<MailServer> control = reconcile(ms, context);
+        return control.isPatchStatus() ? ErrorStatusUpdateControl.patchStatus(ms) : ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     /** One finding: fine, or failed with a condition reason and a message a person can act on. */
@@ -342,15 +293,14 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return Observation.failed("AccountsSecretNotFound", "Secret " + name + " (accounts.secretName) not found in namespace "
                     + ms.getMetadata().getNamespace());
         }
-        List<AccountsFile.Problem> problems = AccountsFile.problems(user.getData(), ms.getSpec().domains);
-        if (!problems.isEmpty()) {
-            return Observation.failed("AccountsInvalid", "Secret " + name + ": " + problems.stream()
-                    .map(p -> "key " + p.key() + ": " + p.reason()).collect(Collectors.joining("; ")));
+        AccountsFile.Entries entries = AccountsFile.entries(user.getData(), ms.getSpec().domains);
+        if (!entries.problems().isEmpty()) {
+            return Observation.failed("AccountsSecretInvalid", "Secret " + name + ": " + entries.problems().stream()
+                    .map(AccountsFile.Problem::describe).collect(Collectors.joining("; "))
+                    + " (skipped; the other accounts are served)");
         }
         // The accounts file may lag the user's Secret by one reconcile; say so rather than claim it is loaded.
-        Set<String> wanted = user.getData() == null ? Set.of() : user.getData().keySet().stream()
-                .map(k -> AccountsFile.address(k, ms.getSpec().domains).toLowerCase(java.util.Locale.ROOT))
-                .collect(Collectors.toSet());
+        Set<String> wanted = entries.passwords().keySet();
         Set<String> written = context.getSecondaryResource(Secret.class, AccountsSecretDependent.NAME)
                 .map(s -> AccountsFile.parse(NamespaceCa.text(s.getData(), EngineContainer.ACCOUNTS_KEY)).keySet())
                 .orElse(Set.of());

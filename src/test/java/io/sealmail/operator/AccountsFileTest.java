@@ -19,10 +19,76 @@ class AccountsFileTest {
     }
 
     @Test
-    void keysAreAddressesWithTheAtWrittenAsAnUnderscoreOrBareLocalParts() {
+    void aKeySplitsAtItsLastUnderscoreOnlyWhenAConfiguredDomainFollows() {
         assertThat(AccountsFile.address("alice_example.org", DOMAINS)).isEqualTo("alice@example.org");
+        assertThat(AccountsFile.address("alice_EXAMPLE.org", DOMAINS)).isEqualTo("alice@example.org");
         assertThat(AccountsFile.address("john_doe_example.com", DOMAINS)).isEqualTo("john_doe@example.com");
-        assertThat(AccountsFile.address("john.doe", DOMAINS)).isEqualTo("john.doe@example.com");
+        assertThat(AccountsFile.address("john.doe", DOMAINS)).as("no '_': the first domain").isEqualTo("john.doe@example.com");
+        // Anything else is refused rather than guessed: a typo in the domain, or a local part with '_' and no domain.
+        assertThat(AccountsFile.address("alice_example.net", DOMAINS)).isNull();
+        assertThat(AccountsFile.address("john_doe", DOMAINS)).isNull();
+    }
+
+    @Test
+    void aRefusedKeyIsNamedWithWhatToWriteInstead() {
+        var entries = AccountsFile.entries(Map.of("john_doe", b64("pw"), "alice_example.net", b64("pw")), DOMAINS);
+        assertThat(entries.passwords()).isEmpty();
+        assertThat(entries.problems()).extracting(AccountsFile.Problem::describe).containsExactly(
+                "key alice_example.net: 'example.net' after the last '_' is not one of spec.domains (example.com, "
+                        + "example.org): write the address with its '@' as '_' and a configured domain, e.g. "
+                        + "alice_example.com, or list it under the key 'accounts'",
+                "key john_doe: 'doe' after the last '_' is not one of spec.domains (example.com, example.org): write "
+                        + "the address with its '@' as '_' and a configured domain, e.g. john_doe_example.com, or list "
+                        + "it under the key 'accounts'");
+    }
+
+    @Test
+    void theAccountsKeyListsAddressesAndPasswordsOnePerLine() {
+        String given = hasher.hash("from elsewhere");
+        String list = """
+                # address            password or PHC hash
+                alice@example.com    correct horse battery staple
+                Bob@Example.ORG      %s
+
+                carol_x@example.org  p4ss
+                """.formatted(given);
+        var entries = AccountsFile.entries(Map.of("accounts", b64(list), "dave_example.com", b64("pw")), DOMAINS);
+        assertThat(entries.problems()).isEmpty();
+        assertThat(entries.passwords()).containsOnly(
+                Map.entry("alice@example.com", "correct horse battery staple"),
+                Map.entry("bob@example.org", given),
+                Map.entry("carol_x@example.org", "p4ss"),
+                Map.entry("dave@example.com", "pw"));
+        var rendered = new AccountsFile(hasher).render(Map.of("accounts", b64(list)), null, DOMAINS);
+        Map<String, String> lines = AccountsFile.parse(rendered.content());
+        assertThat(hasher.matches("correct horse battery staple", lines.get("alice@example.com"))).isTrue();
+        assertThat(lines.get("bob@example.org")).isEqualTo(given);
+    }
+
+    @Test
+    void badLinesAndRepeatedAddressesAreNamedAndSkipped() {
+        String list = """
+                alice@example.com one
+                mallory@example.net two
+                no-at-sign three
+                bob@example.com
+                .dot@example.com four
+                alice@example.com again
+                """;
+        var entries = AccountsFile.entries(Map.of("accounts", b64(list), "bob_example.com", b64("pw")), DOMAINS);
+        assertThat(entries.passwords()).containsOnlyKeys("alice@example.com", "bob@example.com");
+        assertThat(entries.passwords().get("alice@example.com")).isEqualTo("one");
+        assertThat(entries.problems()).extracting(AccountsFile.Problem::describe).containsExactly(
+                "key accounts, line 2: example.net is not one of spec.domains (example.com, example.org)",
+                "key accounts, line 3: 'no-at-sign' is not an address (local-part@domain)",
+                "key accounts, line 4: no password after the address",
+                "key accounts, line 5: '.dot' is not a valid local part",
+                "key accounts, line 6: alice@example.com is already given by key accounts, line 1");
+        // The same address from a key and from the list: the key (after "accounts" in key order) is refused.
+        var both = AccountsFile.entries(Map.of("accounts", b64("carol@example.com one"), "carol", b64("two")), DOMAINS);
+        assertThat(both.passwords()).containsOnly(Map.entry("carol@example.com", "one"));
+        assertThat(both.problems()).extracting(AccountsFile.Problem::describe)
+                .containsExactly("key carol: carol@example.com is already given by key accounts, line 1");
     }
 
     @Test

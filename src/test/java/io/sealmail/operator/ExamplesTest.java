@@ -43,9 +43,21 @@ class ExamplesTest {
         assertThat(server.path("apiVersion").asText()).isEqualTo("sealmail.io/v1alpha1");
         assertThat(crd.validate(server)).as(name).isEmpty();
         String accounts = server.at("/spec/accounts/secretName").asText(null);
+        if (accounts != null) {
+            assertThat(accounts).as("not the Secret the operator writes").isNotEqualTo(server.at("/metadata/name").asText() + "-accounts");
+        }
         if (accounts != null && !name.startsWith("loadbalancer")) {
-            assertThat(docs).anyMatch(d -> "Secret".equals(d.path("kind").asText())
-                    && accounts.equals(d.at("/metadata/name").asText()));
+            JsonNode secret = docs.stream().filter(d -> "Secret".equals(d.path("kind").asText())
+                    && accounts.equals(d.at("/metadata/name").asText())).findFirst().orElseThrow();
+            // Every key the example shows is one the operator accepts.
+            java.util.Map<String, String> data = new java.util.TreeMap<>();
+            secret.path("stringData").fields().forEachRemaining(e -> data.put(e.getKey(), java.util.Base64.getEncoder()
+                    .encodeToString(e.getValue().asText().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            List<String> domains = new java.util.ArrayList<>();
+            server.at("/spec/domains").forEach(d -> domains.add(d.asText()));
+            AccountsFile.Entries entries = AccountsFile.entries(data, domains);
+            assertThat(entries.problems()).isEmpty();
+            assertThat(entries.passwords()).isNotEmpty();
         }
     }
 

@@ -83,6 +83,24 @@ class HelmChartTest {
     }
 
     @Test
+    void watchedNamespacesGetRolesAndTheClusterRoleOnlyReadsTheCrd() throws Exception {
+        Manifests m = render(t -> t.set("watchNamespaces[0]", "mail-a").set("watchNamespaces[1]", "mail-b"));
+        assertThat(RbacAudit.grants(m.one("ClusterRole"))).isEqualTo(OperatorInstall.CRD_GRANTS);
+        for (String ns : List.of("mail-a", "mail-b")) {
+            JsonNode role = m.ofKind("Role").stream().filter(r -> ns.equals(r.at("/metadata/namespace").asText()))
+                    .findFirst().orElseThrow();
+            assertThat(RbacAudit.grants(role)).isEqualTo(OperatorInstall.OPERATOR_GRANTS);
+            JsonNode binding = m.ofKind("RoleBinding").stream().filter(b -> ns.equals(b.at("/metadata/namespace").asText()))
+                    .findFirst().orElseThrow();
+            assertThat(binding.at("/roleRef/name").asText()).isEqualTo(role.at("/metadata/name").asText());
+            assertThat(binding.at("/subjects/0").toString())
+                    .contains("\"name\":\"mail-sealmail-operator\"", "\"namespace\":\"mail-system\"");
+        }
+        assertThat(RbacAudit.grants(m.one("Role", "mail-sealmail-operator-leader-election")))
+                .isEqualTo(OperatorInstall.LEASE_GRANTS);
+    }
+
+    @Test
     void theSchemaRejectsWrongValues() {
         assertThatThrownBy(() -> render(t -> t.set("logLevel", "LOUD"))).hasMessageContaining("logLevel");
         assertThatThrownBy(() -> render(t -> t.set("replicas", "two"))).hasMessageContaining("replicas");
