@@ -18,7 +18,11 @@ public interface MailFolder extends AutoCloseable {
 
     long uidNext() throws IOException;
 
-    /** Current messages in ascending UID order. */
+    /**
+     * Current messages in ascending UID order. Sessions keep the returned list as their view (until something
+     * changes), so a store must never modify a list it returned; returning the same instance while nothing changed
+     * lets sessions skip their update check.
+     */
     List<MessageInfo> messages() throws IOException;
 
     /** The message exactly as stored (CRLF lines). @throws MailboxException NONEXISTENT if it was expunged */

@@ -18,7 +18,12 @@ import java.util.TreeSet;
 final class SelectedMailbox implements AutoCloseable {
     final MailFolder folder;
     final boolean readOnly;
+    /**
+     * Shared with the folder's own (immutable) list while the client knows exactly that state, copied on the first
+     * change only: an idle session on a 10,000-message folder holds no copy of it.
+     */
     private List<MessageInfo> view;
+    private boolean viewOwned;
     private final AutoCloseable subscription;
     volatile boolean changed;
     /** The folder's list at the last sync: a store that returns the same instance until a change costs nothing here. */
@@ -34,10 +39,18 @@ final class SelectedMailbox implements AutoCloseable {
             onChange.run();
         });
         this.lastSynced = folder.messages();
-        this.view = new ArrayList<>(lastSynced);
+        this.view = lastSynced;
     }
 
     List<MessageInfo> view() {
+        return view;
+    }
+
+    private List<MessageInfo> mutableView() {
+        if (!viewOwned) {
+            view = new ArrayList<>(view);
+            viewOwned = true;
+        }
         return view;
     }
 
@@ -91,7 +104,7 @@ final class SelectedMailbox implements AutoCloseable {
     /** Replaces the flags the client knows for a message (after its own STORE). */
     void updateFlags(int seq, Set<String> flags) {
         MessageInfo m = view.get(seq - 1);
-        view.set(seq - 1, new MessageInfo(m.uid(), flags, m.size(), m.internalDate()));
+        mutableView().set(seq - 1, new MessageInfo(m.uid(), flags, m.size(), m.internalDate()));
     }
 
     /**
@@ -102,7 +115,7 @@ final class SelectedMailbox implements AutoCloseable {
     List<String> sync(boolean reportExpunges) throws IOException {
         changed = false;
         List<MessageInfo> current = folder.messages();
-        if (current == lastSynced && !(reportExpunges && expungesDeferred)) {
+        if (current == lastSynced && !viewOwned && !expungesDeferred) {
             return List.of();
         }
         lastSynced = current;
@@ -124,6 +137,7 @@ final class SelectedMailbox implements AutoCloseable {
             }
             if (!expunged.isEmpty()) {
                 view = kept;
+                viewOwned = true;
                 out.addAll(expunged);
             }
             expungesDeferred = false;
@@ -139,7 +153,7 @@ final class SelectedMailbox implements AutoCloseable {
             MessageInfo known = view.get(i);
             MessageInfo now = byUid.get(known.uid());
             if (now != null && !now.flags().equals(known.flags())) {
-                view.set(i, now);
+                mutableView().set(i, now);
                 out.add((i + 1) + " FETCH (UID " + now.uid() + " FLAGS " + flagList(now.flags()) + ")");
             }
         }
@@ -147,11 +161,16 @@ final class SelectedMailbox implements AutoCloseable {
         int before = view.size();
         for (MessageInfo m : current) {
             if (m.uid() > last) {
-                view.add(m);
+                mutableView().add(m);
             }
         }
         if (view.size() != before) {
             out.add(view.size() + " EXISTS");
+        }
+        if (!expungesDeferred) {
+            // The client now knows exactly the folder's list: share it again instead of holding a copy.
+            view = current;
+            viewOwned = false;
         }
         return out;
     }

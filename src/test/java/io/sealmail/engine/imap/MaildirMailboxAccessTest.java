@@ -143,4 +143,33 @@ class MaildirMailboxAccessTest {
             access.close();
         }
     }
+
+    @Test
+    void anIdleSessionSharesTheFolderListInsteadOfCopyingIt() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "lee@example.com", "Subject: one\n\nbody\n");
+            deliver(store, "lee@example.com", "Subject: two\n\nbody\n");
+            MailFolder inbox = access.forAccount("lee@example.com").open("INBOX");
+            try (SelectedMailbox box = new SelectedMailbox(inbox, false, () -> { })) {
+                assertThat(box.view()).isSameAs(inbox.messages());
+                box.updateFlags(1, Set.of("\\Seen"));
+                assertThat(box.view()).isNotSameAs(inbox.messages());
+                assertThat(inbox.messages().get(0).flags()).as("the folder's list is untouched").isEmpty();
+                assertThat(box.sync(true)).containsExactly("1 FETCH (UID 1 FLAGS ())");
+                assertThat(box.view()).isSameAs(inbox.messages());
+                deliver(store, "lee@example.com", "Subject: three\n\nbody\n");
+                assertThat(box.sync(true)).containsExactly("3 EXISTS");
+                assertThat(box.view()).isSameAs(inbox.messages()).hasSize(3);
+                // An expunge during FETCH/STORE/SEARCH waits (RFC 9051 §7.5.1), and is not forgotten afterwards.
+                inbox.expunge(List.of(2L));
+                assertThat(box.sync(false)).isEmpty();
+                assertThat(box.sync(false)).isEmpty();
+                assertThat(box.size()).isEqualTo(3);
+                assertThat(box.sync(true)).containsExactly("2 EXPUNGE");
+                assertThat(box.view()).isSameAs(inbox.messages()).hasSize(2);
+            }
+            access.close();
+        }
+    }
 }
