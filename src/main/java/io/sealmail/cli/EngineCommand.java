@@ -39,7 +39,9 @@ public class EngineCommand implements Callable<Integer> {
             if (endpoint != null) {
                 endpoint.close();
             }
-            System.err.println("sealmail engine: " + config + ": " + e.getMessage());
+            // Messages about the file itself already name it; others get it in front.
+            String message = e.getMessage().contains(config.toString()) ? e.getMessage() : config + ": " + e.getMessage();
+            System.err.println("sealmail engine: " + message);
             return 2;
         }
         EngineEndpoint http = endpoint;

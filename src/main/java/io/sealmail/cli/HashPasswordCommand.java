@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
                         + "it is never taken as an argument.",
                 "Examples:",
                 "  sealmail hash-password --address alice@example.org >> accounts",
-                "  printf '%s\\n' \"$PW\" | sealmail hash-password --algorithm bcrypt"})
+                "  printf '%%s\\n' \"$PW\" | sealmail hash-password --algorithm bcrypt"})
 public class HashPasswordCommand implements Callable<Integer> {
     /** Longest password read from a pipe; a longer first line is refused rather than cut. */
     static final int MAX_PASSWORD_BYTES = 1024;

@@ -127,6 +127,10 @@ public final class EngineConfigYaml {
     public static EngineConfig read(Path file) {
         try {
             return read(Files.readString(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("cannot read " + file + ": no such file", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("cannot read " + file + ": permission denied", e);
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }

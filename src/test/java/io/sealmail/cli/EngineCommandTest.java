@@ -71,7 +71,9 @@ class EngineCommandTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             int exit = new CommandLine(new EngineCommand()).execute("--config", dir.resolve("nope.yaml").toString());
-            assertOneLine(new Result(exit, err.toString(StandardCharsets.UTF_8)), "cannot read");
+            String out = err.toString(StandardCharsets.UTF_8);
+            assertOneLine(new Result(exit, out), "cannot read");
+            assertThat(out.strip()).isEqualTo("sealmail engine: cannot read " + dir.resolve("nope.yaml") + ": no such file");
         } finally {
             System.setErr(saved);
         }

@@ -49,6 +49,7 @@ final class FetchCommand {
             items.add(0, FetchItem.simple(FetchItem.Kind.UID));
         }
         boolean needsContent = items.stream().anyMatch(FetchItem::needsContent);
+        boolean needsStructure = items.stream().anyMatch(FetchItem::needsStructure);
         boolean setsSeen = items.stream().anyMatch(i -> !i.peek() && (i.kind() == FetchItem.Kind.SECTION || i.kind() == FetchItem.Kind.BINARY));
         SelectedMailbox box = s.selected();
         if (setsSeen && !box.readOnly) {
@@ -86,7 +87,9 @@ final class FetchCommand {
                     // Expunged by another session and not yet reported (RFC 9051 §7.5.1): skip it.
                     continue;
                 }
-                root = MimeStructure.parse(content);
+                if (needsStructure) {
+                    root = MimeStructure.parse(content);
+                }
             }
             w.raw("* ").raw(Integer.toString(seq)).raw(" FETCH (");
             boolean first = true;
@@ -193,6 +196,9 @@ final class FetchCommand {
     }
 
     static byte[] section(byte[] content, MimeStructure.Entity root, FetchItem item) {
+        if (item.wholeMessage()) {
+            return content;
+        }
         MimeStructure.Entity e = part(root, item.part());
         if (e == null) {
             return new byte[0];

@@ -33,6 +33,15 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
         };
     }
 
+    /** Whether the item needs the MIME structure; the whole message (BODY[], RFC822) is sent as stored, unparsed. */
+    boolean needsStructure() {
+        return needsContent() && !wholeMessage();
+    }
+
+    boolean wholeMessage() {
+        return kind == Kind.SECTION && part.isEmpty() && text.isEmpty();
+    }
+
     String label() {
         return switch (kind) {
             case FLAGS -> "FLAGS";
