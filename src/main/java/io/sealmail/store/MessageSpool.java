@@ -1,11 +1,8 @@
 package io.sealmail.store;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
@@ -122,12 +119,6 @@ final class MessageSpool implements Spool {
             }
             pos += n;
         }
-    }
-
-    @Override
-    public InputStream openStream() throws IOException {
-        return channel == null ? new ByteArrayInputStream(memory, 0, (int) size) : Channels.newInputStream(
-                FileChannel.open(file, StandardOpenOption.READ));
     }
 
     /** True when the message spilled to a file (for tests). */

@@ -1,7 +1,6 @@
 package io.sealmail.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 
@@ -19,9 +18,6 @@ public interface Spool extends AutoCloseable {
 
     /** Writes the whole message to {@code out} (for the store's durable copies, after writing is finished). */
     void copyTo(WritableByteChannel out) throws IOException;
-
-    /** The whole message, for readers after writing is finished. */
-    InputStream openStream() throws IOException;
 
     /** Abandons the message: frees its memory or deletes its file. Safe to call more than once. */
     @Override

@@ -1,7 +1,6 @@
 package io.sealmail.store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -46,9 +45,11 @@ public class TempFileSpool implements Spool {
         }
     }
 
-    @Override
-    public InputStream openStream() throws IOException {
-        return Files.newInputStream(file);
+    /** The whole message (test stores read it back whole). */
+    public static byte[] bytes(Spool spool) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        spool.copyTo(java.nio.channels.Channels.newChannel(out));
+        return out.toByteArray();
     }
 
     @Override

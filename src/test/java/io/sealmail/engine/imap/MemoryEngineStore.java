@@ -46,7 +46,7 @@ public final class MemoryEngineStore implements MailStore, OutboundQueue, Mailbo
     @Override
     public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
         try {
-            byte[] body = message.openStream().readAllBytes();
+            byte[] body = TempFileSpool.bytes(message);
             byte[] header = ("Return-Path: <" + returnPath + ">\r\n").getBytes();
             byte[] all = new byte[header.length + body.length];
             System.arraycopy(header, 0, all, 0, header.length);

@@ -7,7 +7,6 @@ import io.sealmail.store.Spool;
 import io.sealmail.store.TempFileSpool;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -82,9 +81,7 @@ final class TestMailStore implements MailStore, OutboundQueue {
     public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
         try {
             QueuedMessage m = new QueuedMessage(UUID.randomUUID().toString(), Instant.now(), returnPath, recipients, message.size());
-            try (InputStream in = message.openStream()) {
-                Files.copy(in, Files.createDirectories(root.resolve("outbound")).resolve(m.id()));
-            }
+            Files.write(Files.createDirectories(root.resolve("outbound")).resolve(m.id()), TempFileSpool.bytes(message));
             queued.add(m);
             return CompletableFuture.completedFuture(m);
         } catch (IOException e) {
