@@ -1,5 +1,7 @@
 package io.sealmail.engine.imap;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.sealmail.store.Flag;
 import io.sealmail.store.MaildirName;
 import io.sealmail.store.MaildirStore;
@@ -710,6 +712,37 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             }
         }
 
+        ByteBuf read(long uid, ByteBufAllocator alloc) throws IOException {
+            try {
+                return readFile(path(uid), alloc);
+            } catch (NoSuchFileException renamed) {
+                relist();
+                return readFile(path(uid), alloc);
+            }
+        }
+
+        private static ByteBuf readFile(Path file, ByteBufAllocator alloc) throws IOException {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                long size = ch.size();
+                if (size > Integer.MAX_VALUE - 8) {
+                    throw new IOException("message file too large: " + file.getFileName());
+                }
+                ByteBuf buf = alloc.directBuffer((int) size);
+                try {
+                    // Message files are never rewritten in place: read to the size, or to an end of file that
+                    // came early (the file was replaced meanwhile).
+                    int read = 0;
+                    while (buf.isWritable() && read >= 0) {
+                        read = buf.writeBytes(ch, buf.writerIndex(), buf.writableBytes());
+                    }
+                    return buf;
+                } catch (IOException | RuntimeException e) {
+                    buf.release();
+                    throw e;
+                }
+            }
+        }
+
         synchronized Entry entryOf(long uid) {
             return byUid.get(uid);
         }
@@ -756,6 +789,11 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         @Override
         public byte[] read(long uid) throws IOException {
             return folder.read(uid);
+        }
+
+        @Override
+        public ByteBuf read(long uid, ByteBufAllocator alloc) throws IOException {
+            return folder.read(uid, alloc);
         }
 
         @Override

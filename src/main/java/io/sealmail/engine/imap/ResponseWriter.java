@@ -103,6 +103,22 @@ public final class ResponseWriter {
         return this;
     }
 
+    /**
+     * A literal of the readable octets of {@code content}, which this writer now owns: they join the response as
+     * they are (no copy), between the text before and after.
+     */
+    public ResponseWriter literal(ByteBuf content) {
+        String prefix = "{" + content.readableBytes() + "}\r\n";
+        room(prefix.length()).writeCharSequence(prefix, StandardCharsets.US_ASCII);
+        if (full == null) {
+            full = alloc.compositeBuffer(Integer.MAX_VALUE);
+        }
+        full.addComponent(true, out);
+        full.addComponent(true, content);
+        out = alloc.buffer(256);
+        return this;
+    }
+
     /** Binary literal (RFC 3516 {@code ~{n}}) for content that holds NUL. */
     public ResponseWriter binaryLiteral(byte[] bytes) {
         String prefix = "~{" + bytes.length + "}\r\n";

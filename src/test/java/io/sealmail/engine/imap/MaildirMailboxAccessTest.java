@@ -154,6 +154,35 @@ class MaildirMailboxAccessTest {
     }
 
     @Test
+    void aMessageReadIntoABufferIsTheSameOctetsAsReadIntoAnArray() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "max@example.com", "Subject: small\n\nbody\n");
+            deliver(store, "max@example.com", "Subject: large\n\n" + "0123456789abcdef".repeat(20_000) + "\n");
+            try (MailFolder inbox = access.forAccount("max@example.com").open("INBOX")) {
+                for (MailFolder.MessageInfo m : inbox.messages()) {
+                    byte[] expected = inbox.read(m.uid());
+                    io.netty.buffer.ByteBuf buf = inbox.read(m.uid(), io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+                    try {
+                        assertThat(buf.readableBytes()).isEqualTo(expected.length).isEqualTo((int) m.size());
+                        assertThat(io.netty.buffer.ByteBufUtil.getBytes(buf)).isEqualTo(expected);
+                    } finally {
+                        buf.release();
+                    }
+                }
+                inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+                io.netty.buffer.ByteBuf renamed = inbox.read(2L, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+                assertThat(renamed.readableBytes()).as("read after a flag change renamed the file").isGreaterThan(320_000);
+                renamed.release();
+                inbox.expunge(List.of(1L));
+                assertThatThrownBy(() -> inbox.read(1L, io.netty.buffer.PooledByteBufAllocator.DEFAULT))
+                        .isInstanceOf(MailboxException.class);
+            }
+            access.close();
+        }
+    }
+
+    @Test
     void concurrentFirstLoginsOfOneAccountAllSucceed() throws Exception {
         try (MaildirStore store = new MaildirStore(dir)) {
             MaildirMailboxAccess access = new MaildirMailboxAccess(store);
