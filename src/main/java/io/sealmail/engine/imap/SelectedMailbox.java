@@ -4,12 +4,12 @@ import io.sealmail.engine.imap.MailFolder.MessageInfo;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The selected folder as this session's client knows it: message sequence numbers are positions in {@link #view}.
@@ -197,8 +197,17 @@ final class SelectedMailbox implements AutoCloseable {
         return out;
     }
 
+    /** {@code (\Answered \Seen)}: the flags in a stable order. Called once per message in a FETCH of FLAGS. */
     static String flagList(Set<String> flags) {
-        return "(" + String.join(" ", new TreeSet<>(flags)) + ")";
+        return switch (flags.size()) {
+            case 0 -> "()";
+            case 1 -> "(" + flags.iterator().next() + ")";
+            default -> {
+                String[] sorted = flags.toArray(new String[0]);
+                Arrays.sort(sorted);
+                yield "(" + String.join(" ", sorted) + ")";
+            }
+        };
     }
 
     @Override
