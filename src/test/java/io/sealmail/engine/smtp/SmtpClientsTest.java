@@ -1,6 +1,7 @@
 package io.sealmail.engine.smtp;
 
 import io.sealmail.config.Role;
+import io.sealmail.engine.tls.TestPki;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
