@@ -179,13 +179,18 @@ class SmtpClientsTest {
         assertThat(delivered(marker)).contains("with ESMTPS id");
     }
 
+    /** swaks as alice on submission (STARTTLS, AUTH PLAIN) to {@code to}, the marker as subject and body; its output. */
+    private static String swaksSubmission(String to, String marker) throws Exception {
+        return run(List.of("swaks", "--server", "localhost", "--port", String.valueOf(server.engine.port(Role.SUBMISSION)),
+                "--tls", "--tls-verify", "--tls-ca-path", server.pki.caCrt().toString(),
+                "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
+                "--from", ALICE, "--to", to, "--header", "Subject: " + marker, "--body", "swaks " + marker), null);
+    }
+
     @Test
     void swaksOverStarttlsAndSmtps() throws Exception {
         String starttls = UUID.randomUUID().toString();
-        String output = run(List.of("swaks", "--server", "localhost", "--port", String.valueOf(server.engine.port(Role.SUBMISSION)),
-                "--tls", "--tls-verify", "--tls-ca-path", server.pki.caCrt().toString(),
-                "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
-                "--from", ALICE, "--to", BOB, "--header", "Subject: " + starttls, "--body", "swaks " + starttls), null);
+        String output = swaksSubmission(BOB, starttls);
         assertThat(output).contains("250 2.0.0 Ok: queued as");
         assertThat(delivered(starttls)).contains("with ESMTPSA id");
 
@@ -204,10 +209,7 @@ class SmtpClientsTest {
     @Test
     void theQueuedAsIdOfASubmissionIsTheIdInTheReceivedHeaderAndInQueueList() throws Exception {
         String marker = UUID.randomUUID().toString();
-        String output = run(List.of("swaks", "--server", "localhost", "--port", String.valueOf(server.engine.port(Role.SUBMISSION)),
-                "--tls", "--tls-verify", "--tls-ca-path", server.pki.caCrt().toString(),
-                "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
-                "--from", ALICE, "--to", "carol@remote.example," + BOB, "--header", "Subject: " + marker, "--body", marker), null);
+        String output = swaksSubmission("carol@remote.example," + BOB, marker);
         Matcher reply = Pattern.compile("250 2\\.0\\.0 Ok: queued as (\\S+)").matcher(output);
         assertThat(reply.find()).as("swaks output:%n%s", output).isTrue();
         String id = reply.group(1);

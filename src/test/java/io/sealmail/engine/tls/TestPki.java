@@ -47,6 +47,11 @@ public record TestPki(Path tlsCrt, Path tlsKey, Path caCrt, X509Certificate ca) 
 
     /** A client context that trusts only our CA. */
     public SSLContext clientContext() {
+        return trusting(ca);
+    }
+
+    /** A client context that trusts only {@code ca}. */
+    public static SSLContext trusting(X509Certificate ca) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
