@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sealmail vs Dovecot for mailbox access: the same mailboxes, the same generator, the same machine.
-# Usage: bench/compare-imap.sh [MESSAGES] [BODIES] [IDLE]     (defaults 10000 1000 5000)
+# Usage: bench/compare-imap.sh [MESSAGES] [BODIES] [IDLE]     (defaults 10000 1000 5000; IDLE 0 skips that test)
 #   bench1@bench.test gets MESSAGES generated messages (4 KB) in INBOX on both servers, written as Maildir files
 #   directly (sealmail bench fill: same octets, same names); bench2 gets 100 for the idle connections.
 #   Then, on each server in turn: sealmail bench imap (SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE); FETCH of BODIES
 #   full messages; IDLE connections with the server's memory before/after) and sealmail bench pop3 (UIDL + RETR).
+#   The timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
+#   starts with Dovecot), so that both servers meet the same machine load; the idle test runs once per server.
 # Needs root (Dovecot, /var/vmail, file descriptor limits).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -54,18 +56,32 @@ engine=$!
 trap 'kill $engine 2>/dev/null || true; "$root/bench/reference/postfix-dovecot.sh" stop' EXIT
 for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && break; sleep 1; done
 
-run() { # name imaps-port pop3s-port server-pid [extra idle options]
+timing() { # name imaps-port pop3s-port
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
     --rounds "$rounds" --bodies "$bodies" --tests list,bodies
   "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
     --rounds "$rounds" --messages "$bodies"
-  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
-    --tests idle --idle-connections "$idle" --idle-user bench2@bench.test --parallel 16 --server-pid "$4" ${5:-}
 }
+idle() { # name imaps-port server-pid [extra idle options]
+  [[ "$idle" -gt 0 ]] || return 0   # IDLE = 0: timing figures only
+  echo "== $1 idle connections (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    --tests idle --idle-connections "$idle" --idle-user bench2@bench.test --parallel 16 --server-pid "$3" ${4:-}
+}
+sealmail="Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)"
+dovecot="Dovecot $(dovecot --version | cut -d' ' -f1)"
+for rep in $(seq 1 "${REPEAT:-2}"); do
+  first_s=$(( rep % 2 )); [[ "${ORDER:-sealmail-first}" == dovecot-first ]] && first_s=$(( 1 - first_s ))
+  if [[ $first_s -eq 1 ]]; then
+    timing "$sealmail" 11993 11995; timing "$dovecot" 12993 12995
+  else
+    timing "$dovecot" 12993 12995; timing "$sealmail" 11993 11995
+  fi
+done
 # The engine is a JVM: its RSS also holds garbage the 5,000 logins left until the next collection, so it is
 # sampled once as is and once after a full GC (jcmd GC.run); Dovecot's processes are sampled as they are.
-run "Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)" 11993 11995 "$engine" --gc-before-sample
+idle "$sealmail" 11993 "$engine" --gc-before-sample
 kill $engine; wait $engine 2>/dev/null || true
-run "Dovecot $(dovecot --version | cut -d' ' -f1)" 12993 12995 "$(cat /run/dovecot/master.pid)"
+idle "$dovecot" 12993 "$(cat /run/dovecot/master.pid)"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,5 +1,6 @@
 package io.sealmail.engine.imap;
 
+import io.netty.buffer.ByteBuf;
 import io.sealmail.engine.imap.MailFolder.MessageInfo;
 import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 
@@ -50,6 +51,9 @@ final class FetchCommand {
         }
         boolean needsContent = items.stream().anyMatch(FetchItem::needsContent);
         boolean needsStructure = items.stream().anyMatch(FetchItem::needsStructure);
+        // BODY[], BODY.PEEK[], RFC822 without a partial: the file goes out as stored, read straight into a buffer.
+        boolean asStored = needsContent && items.stream().filter(FetchItem::needsContent)
+                .allMatch(i -> i.wholeMessage() && i.offset() < 0);
         boolean setsSeen = items.stream().anyMatch(i -> !i.peek() && (i.kind() == FetchItem.Kind.SECTION || i.kind() == FetchItem.Kind.BINARY));
         SelectedMailbox box = s.selected();
         if (setsSeen && !box.readOnly) {
@@ -79,17 +83,20 @@ final class FetchCommand {
         for (int seq : seqs) {
             MessageInfo m = box.get(seq);
             byte[] content = null;
+            ByteBuf stored = null;
             MimeStructure.Entity root = null;
-            if (needsContent) {
-                try {
+            try {
+                if (asStored) {
+                    stored = box.folder.read(m.uid(), s.channelContext().alloc());
+                } else if (needsContent) {
                     content = box.folder.read(m.uid());
-                } catch (MailboxException gone) {
-                    // Expunged by another session and not yet reported (RFC 9051 §7.5.1): skip it.
-                    continue;
+                    if (needsStructure) {
+                        root = MimeStructure.parse(content);
+                    }
                 }
-                if (needsStructure) {
-                    root = MimeStructure.parse(content);
-                }
+            } catch (MailboxException gone) {
+                // Expunged by another session and not yet reported (RFC 9051 §7.5.1): skip it.
+                continue;
             }
             w.raw("* ").raw(Integer.toString(seq)).raw(" FETCH (");
             boolean first = true;
@@ -98,7 +105,14 @@ final class FetchCommand {
                     w.sp();
                 }
                 first = false;
-                render(w, item, m, content, root);
+                if (stored != null && item.needsContent()) {
+                    w.raw(item.label()).sp().literal(stored.retainedDuplicate());
+                } else {
+                    render(w, item, m, content, root);
+                }
+            }
+            if (stored != null) {
+                stored.release();
             }
             w.raw(')').crlf();
             if (w.size() >= BATCH) {

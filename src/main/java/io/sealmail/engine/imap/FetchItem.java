@@ -3,6 +3,7 @@ package io.sealmail.engine.imap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One FETCH data item (RFC 9051 §6.4.5), parsed from an atom such as {@code BODY.PEEK[1.HEADER.FIELDS (From)]<0.100>}.
@@ -18,6 +19,8 @@ import java.util.Locale;
  */
 record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields, String section, long offset,
                  long length, boolean peek) {
+
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, ENVELOPE, BODYSTRUCTURE, BODY, SECTION, BINARY, BINARY_SIZE }
 
@@ -192,7 +195,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
         } else {
             throw args.bad("Invalid section " + spec);
         }
-        String label = "BODY[" + spec.trim().replaceAll("\\s+", " ") + "]" + (offset >= 0 ? "<" + offset + ">" : "");
+        String label = "BODY[" + WHITESPACE.matcher(spec.trim()).replaceAll(" ") + "]" + (offset >= 0 ? "<" + offset + ">" : "");
         return List.of(new FetchItem(kind, List.copyOf(part), text, List.copyOf(fields), label, offset, length, peek));
     }
 

@@ -1,5 +1,9 @@
 package io.sealmail.engine.imap;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Collection;
@@ -27,6 +31,15 @@ public interface MailFolder extends AutoCloseable {
 
     /** The message exactly as stored (CRLF lines). @throws MailboxException NONEXISTENT if it was expunged */
     byte[] read(long uid) throws IOException;
+
+    /**
+     * The message as {@link #read} returns it, in a buffer from {@code alloc} that the caller releases. A store
+     * reading files reads straight into it (no copy through a byte array), which is what a FETCH of whole bodies
+     * and POP3 RETR spend most of their time on.
+     */
+    default ByteBuf read(long uid, ByteBufAllocator alloc) throws IOException {
+        return Unpooled.wrappedBuffer(read(uid));
+    }
 
     /** Replaces, adds or removes flags on each UID still present; returns the new flags of those changed. */
     void store(Collection<Long> uids, FlagChange change, Set<String> flags) throws IOException;

@@ -2,6 +2,7 @@ package io.sealmail.engine.imap;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 
 import java.nio.charset.StandardCharsets;
 
@@ -9,35 +10,56 @@ import java.nio.charset.StandardCharsets;
  * Builds IMAP response text into one buffer. Strings go out quoted when they can (RFC 9051 §4.3) and as literals
  * when they must: CR, LF, NUL, a quote or backslash that is better not escaped, 8-bit text when UTF8=ACCEPT is not
  * enabled, or length past what a line should carry.
+ *
+ * <p>Large responses (a FETCH of many bodies) are kept as pieces of at most {@link #PIECE} octets (or one literal
+ * that is longer) rather than one buffer that doubles as it grows: the pooled allocator serves buffers up to its
+ * chunk size (64 KiB under Quarkus) from its pools, and anything larger is a fresh, zeroed allocation each time.
  */
 public final class ResponseWriter {
     private static final int MAX_QUOTED = 1024;
+    private static final int PIECE = 32 * 1024;
 
-    private final ByteBuf out;
+    private final ByteBufAllocator alloc;
     private final boolean utf8;
+    private ByteBuf out;
+    /** The pieces already full, in order; null while there is only {@link #out}. */
+    private CompositeByteBuf full;
 
     public ResponseWriter(ByteBufAllocator alloc, boolean utf8) {
+        this.alloc = alloc;
         this.out = alloc.buffer(256);
         this.utf8 = utf8;
     }
 
+    /** Makes room for {@code n} more octets, starting a new piece rather than growing one past {@link #PIECE}. */
+    private ByteBuf room(int n) {
+        if (out.writableBytes() < n && out.readableBytes() + n > PIECE && out.isReadable()) {
+            if (full == null) {
+                full = alloc.compositeBuffer(Integer.MAX_VALUE);
+            }
+            full.addComponent(true, out);
+            out = alloc.buffer(Math.max(PIECE, n));
+        }
+        return out;
+    }
+
     public ResponseWriter raw(String text) {
-        out.writeCharSequence(text, StandardCharsets.UTF_8);
+        room(text.length() * 3).writeCharSequence(text, StandardCharsets.UTF_8);
         return this;
     }
 
     public ResponseWriter raw(char c) {
-        out.writeByte(c);
+        room(1).writeByte(c);
         return this;
     }
 
     public ResponseWriter sp() {
-        out.writeByte(' ');
+        room(1).writeByte(' ');
         return this;
     }
 
     public ResponseWriter crlf() {
-        out.writeByte('\r').writeByte('\n');
+        room(2).writeByte('\r').writeByte('\n');
         return this;
     }
 
@@ -54,7 +76,7 @@ public final class ResponseWriter {
         if (needsLiteral(s, utf8)) {
             return literal(s.getBytes(StandardCharsets.UTF_8));
         }
-        out.writeByte('"');
+        room(s.length() * 4 + 2).writeByte('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
@@ -75,14 +97,32 @@ public final class ResponseWriter {
     }
 
     public ResponseWriter literal(byte[] bytes, int offset, int length) {
-        out.writeCharSequence("{" + length + "}\r\n", StandardCharsets.US_ASCII);
+        String prefix = "{" + length + "}\r\n";
+        room(prefix.length() + length).writeCharSequence(prefix, StandardCharsets.US_ASCII);
         out.writeBytes(bytes, offset, length);
+        return this;
+    }
+
+    /**
+     * A literal of the readable octets of {@code content}, which this writer now owns: they join the response as
+     * they are (no copy), between the text before and after.
+     */
+    public ResponseWriter literal(ByteBuf content) {
+        String prefix = "{" + content.readableBytes() + "}\r\n";
+        room(prefix.length()).writeCharSequence(prefix, StandardCharsets.US_ASCII);
+        if (full == null) {
+            full = alloc.compositeBuffer(Integer.MAX_VALUE);
+        }
+        full.addComponent(true, out);
+        full.addComponent(true, content);
+        out = alloc.buffer(256);
         return this;
     }
 
     /** Binary literal (RFC 3516 {@code ~{n}}) for content that holds NUL. */
     public ResponseWriter binaryLiteral(byte[] bytes) {
-        out.writeCharSequence("~{" + bytes.length + "}\r\n", StandardCharsets.US_ASCII);
+        String prefix = "~{" + bytes.length + "}\r\n";
+        room(prefix.length() + bytes.length).writeCharSequence(prefix, StandardCharsets.US_ASCII);
         out.writeBytes(bytes);
         return this;
     }
@@ -101,11 +141,15 @@ public final class ResponseWriter {
     }
 
     public int size() {
-        return out.readableBytes();
+        return (full == null ? 0 : full.readableBytes()) + out.readableBytes();
     }
 
-    /** Hands the buffer over; the writer must not be used afterwards. */
+    /** Hands the response over; the writer must not be used afterwards. */
     public ByteBuf buffer() {
-        return out;
+        if (full == null) {
+            return out;
+        }
+        full.addComponent(true, out);
+        return full;
     }
 }

@@ -4,11 +4,12 @@ import io.sealmail.engine.imap.MailFolder.MessageInfo;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The selected folder as this session's client knows it: message sequence numbers are positions in {@link #view}.
@@ -83,18 +84,39 @@ final class SelectedMailbox implements AutoCloseable {
 
     /** Messages of a sequence set (by number or by UID), in ascending order. */
     List<Integer> resolve(SequenceSet set, boolean uid) {
+        // Range by range, not message by message: one FETCH of one message in a 10,000-message folder must not
+        // test 10,000 numbers against the set.
         List<Integer> seqs = new ArrayList<>();
-        long max = uid ? maxUid() : view.size();
         if (view.isEmpty()) {
             return seqs;
         }
-        for (int i = 0; i < view.size(); i++) {
-            long n = uid ? view.get(i).uid() : i + 1;
-            if (set.contains(n, max)) {
-                seqs.add(i + 1);
+        BitSet hits = new BitSet(view.size());
+        for (long[] range : set.ranges(uid ? maxUid() : view.size())) {
+            int from = uid ? indexOfUidAtLeast(range[0]) : (int) Math.min(range[0] - 1, view.size());
+            int to = uid ? indexOfUidAtLeast(range[1] + 1) : (int) Math.min(range[1], view.size());
+            if (from < to) {
+                hits.set(from, to);
             }
         }
+        for (int i = hits.nextSetBit(0); i >= 0; i = hits.nextSetBit(i + 1)) {
+            seqs.add(i + 1);
+        }
         return seqs;
+    }
+
+    /** Index in the view (ascending UIDs) of the first message whose UID is at least {@code uid}; size() if none. */
+    private int indexOfUidAtLeast(long uid) {
+        int lo = 0;
+        int hi = view.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (view.get(mid).uid() < uid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     MessageInfo get(int seq) {
@@ -175,8 +197,17 @@ final class SelectedMailbox implements AutoCloseable {
         return out;
     }
 
+    /** {@code (\Answered \Seen)}: the flags in a stable order. Called once per message in a FETCH of FLAGS. */
     static String flagList(Set<String> flags) {
-        return "(" + String.join(" ", new TreeSet<>(flags)) + ")";
+        return switch (flags.size()) {
+            case 0 -> "()";
+            case 1 -> "(" + flags.iterator().next() + ")";
+            default -> {
+                String[] sorted = flags.toArray(new String[0]);
+                Arrays.sort(sorted);
+                yield "(" + String.join(" ", sorted) + ")";
+            }
+        };
     }
 
     @Override

@@ -65,6 +65,20 @@ public final class SequenceSet {
         return false;
     }
 
+    /**
+     * The set's ranges as {@code {low, high}} pairs, {@code *} replaced by {@code max} and reversed ranges
+     * ({@code 5:2}) put the right way round; they may overlap.
+     */
+    public List<long[]> ranges(long max) {
+        List<long[]> out = new ArrayList<>(from.length);
+        for (int i = 0; i < from.length; i++) {
+            long a = from[i] == STAR ? max : from[i];
+            long b = to[i] == STAR ? max : to[i];
+            out.add(new long[] {Math.min(a, b), Math.max(a, b)});
+        }
+        return out;
+    }
+
     /** True when every number in the set is at most {@code max} (for message sequence numbers, RFC 9051 §6.4.8 asks BAD otherwise). */
     public boolean within(long max) {
         for (int i = 0; i < from.length; i++) {

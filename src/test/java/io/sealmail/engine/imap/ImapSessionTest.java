@@ -188,6 +188,27 @@ class ImapSessionTest {
     }
 
     @Test
+    void sequenceSetsResolveRangeByRangeAcrossUidGaps() throws Exception {
+        for (int i = 3; i <= 8; i++) {
+            store.deliver("joe@example.com", "Subject: m" + i + "\n\nbody\n");
+        }
+        Transcript t = session(false);
+        t.expect("a LOGIN joe@example.com secret", "a OK");
+        assertThat(t.send("b SELECT INBOX")).contains("* 8 EXISTS\r\n");
+        t.expect("c STORE 3,5,8 +FLAGS.SILENT (\\Deleted)", "c OK");
+        t.expect("d EXPUNGE", "* 8 EXPUNGE\r\n* 5 EXPUNGE\r\n* 3 EXPUNGE\r\nd OK"); // UIDs left: 1 2 4 6 7 as sequence numbers 1..5
+        assertThat(t.send("e FETCH 4:2 UID")).isEqualTo("* 2 FETCH (UID 2)\r\n* 3 FETCH (UID 4)\r\n* 4 FETCH (UID 6)\r\ne OK FETCH completed\r\n");
+        assertThat(t.send("f FETCH 5,1:2,2 UID")).isEqualTo("* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\n* 5 FETCH (UID 7)\r\nf OK FETCH completed\r\n");
+        assertThat(t.send("g FETCH *:4 UID")).isEqualTo("* 4 FETCH (UID 6)\r\n* 5 FETCH (UID 7)\r\ng OK FETCH completed\r\n");
+        assertThat(t.send("h UID FETCH 3:5 UID")).isEqualTo("* 3 FETCH (UID 4)\r\nh OK UID FETCH completed\r\n");
+        // RFC 9051 §6.4.9: "*" is the highest UID in use, so 8:* is 7:8 and names the last message.
+        assertThat(t.send("i UID FETCH 8:* UID")).isEqualTo("* 5 FETCH (UID 7)\r\ni OK UID FETCH completed\r\n");
+        assertThat(t.send("j UID FETCH 3,5,8,100 UID")).isEqualTo("j OK UID FETCH completed\r\n");
+        assertThat(t.send("k UID FETCH 1:* UID")).startsWith("* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\n* 3 FETCH (UID 4)\r\n")
+                .contains("* 5 FETCH (UID 7)\r\nk OK");
+    }
+
+    @Test
     void copyAndMoveWithUidPlus() {
         Transcript t = selected();
         assertThat(t.send("c COPY 1:2 Archive")).isEqualTo("c OK [COPYUID 1005 1,2 1,2] COPY completed\r\n");

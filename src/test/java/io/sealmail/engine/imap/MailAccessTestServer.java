@@ -8,6 +8,7 @@ import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.tls.TestPki;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -42,10 +43,7 @@ public final class MailAccessTestServer implements AutoCloseable {
 
     /** @param maildir true: the production MaildirStore under {@code dir/data} (survives a restart on the same dir) */
     public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir) throws Exception {
-        pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt"))
-                ? new TestPki(dir.resolve("tls/tls.crt"), dir.resolve("tls/tls.key"), dir.resolve("tls/ca.crt"),
-                        io.sealmail.ca.Pem.readCertificates(java.nio.file.Files.readString(dir.resolve("tls/ca.crt"))).get(0))
-                : TestPki.create(dir.resolve("tls"));
+        pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt")) ? TestPki.read(dir.resolve("tls")) : TestPki.create(dir.resolve("tls"));
         store = new MemoryEngineStore(dir.resolve("spool"));
         List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0),
                 new Listener(Role.IMAP, "127.0.0.1", 0), new Listener(Role.IMAPS, "127.0.0.1", 0),

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -119,6 +120,63 @@ class MaildirMailboxAccessTest {
                 inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
                 assertThat(inbox.messages().get(1).flags()).containsExactly("\\Seen");
                 assertThat(inbox.messages().get(1).size()).isEqualTo(second.get(1).size());
+            }
+            access.close();
+        }
+    }
+
+    @Test
+    void newIsListedOnlyWhenItsModificationTimeSaysItMayHaveChanged() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "lou@example.com", "Subject: one\n\nbody\n");
+            Path newDir = dir.resolve("mail/lou@example.com/new");
+            try (MailFolder inbox = access.forAccount("lou@example.com").open("INBOX")) {
+                assertThat(inbox.messages()).hasSize(1);
+                // A directory last changed long ago: after one more listing, it is not listed again while its time
+                // stays the same. A file slipped in with the time put back is therefore not seen (this is what
+                // makes a command cost a stat, not a read of every block of a large, empty new/) ...
+                FileTime settled = FileTime.from(Instant.now().minusSeconds(10));
+                Files.setLastModifiedTime(newDir, settled);
+                List<MailFolder.MessageInfo> listed = inbox.messages();
+                Files.writeString(newDir.resolve("1700000000.M1P1.other:2,"), "Subject: slipped in\r\n\r\nbody\r\n");
+                Files.setLastModifiedTime(newDir, settled);
+                assertThat(inbox.messages()).isSameAs(listed).hasSize(1);
+                // ... while any real change to new/ moves its time, and everything in it is found.
+                deliver(store, "lou@example.com", "Subject: two\n\nbody\n");
+                assertThat(inbox.messages()).hasSize(3);
+                try (Stream<Path> left = Files.list(newDir)) {
+                    assertThat(left).isEmpty();
+                }
+            }
+            access.close();
+        }
+    }
+
+    @Test
+    void aMessageReadIntoABufferIsTheSameOctetsAsReadIntoAnArray() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            deliver(store, "max@example.com", "Subject: small\n\nbody\n");
+            deliver(store, "max@example.com", "Subject: large\n\n" + "0123456789abcdef".repeat(20_000) + "\n");
+            try (MailFolder inbox = access.forAccount("max@example.com").open("INBOX")) {
+                for (MailFolder.MessageInfo m : inbox.messages()) {
+                    byte[] expected = inbox.read(m.uid());
+                    io.netty.buffer.ByteBuf buf = inbox.read(m.uid(), io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+                    try {
+                        assertThat(buf.readableBytes()).isEqualTo(expected.length).isEqualTo((int) m.size());
+                        assertThat(io.netty.buffer.ByteBufUtil.getBytes(buf)).isEqualTo(expected);
+                    } finally {
+                        buf.release();
+                    }
+                }
+                inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+                io.netty.buffer.ByteBuf renamed = inbox.read(2L, io.netty.buffer.PooledByteBufAllocator.DEFAULT);
+                assertThat(renamed.readableBytes()).as("read after a flag change renamed the file").isGreaterThan(320_000);
+                renamed.release();
+                inbox.expunge(List.of(1L));
+                assertThatThrownBy(() -> inbox.read(1L, io.netty.buffer.PooledByteBufAllocator.DEFAULT))
+                        .isInstanceOf(MailboxException.class);
             }
             access.close();
         }

@@ -6,6 +6,7 @@ import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.tls.TestPki;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.engine.tls.TlsCounters;
 
