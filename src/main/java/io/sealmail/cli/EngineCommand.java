@@ -1,6 +1,7 @@
 package io.sealmail.cli;
 
 import io.sealmail.config.ConfigException;
+import io.sealmail.config.ConfigFileException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
 import io.sealmail.engine.MailEngine;
@@ -39,9 +40,7 @@ public class EngineCommand implements Callable<Integer> {
             if (endpoint != null) {
                 endpoint.close();
             }
-            // Messages about the file itself already name it; others get it in front.
-            String message = e.getMessage().contains(config.toString()) ? e.getMessage() : config + ": " + e.getMessage();
-            System.err.println("sealmail engine: " + message);
+            System.err.println("sealmail engine: " + ConfigFileException.in(config, e).getMessage());
             return 2;
         }
         EngineEndpoint http = endpoint;

@@ -7,6 +7,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.sealmail.ca.CaException;
 import io.sealmail.config.ConfigException;
@@ -15,6 +18,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Turns every failure of every {@code sealmail} command into one line on stderr and a non-zero exit code, never a
@@ -24,7 +28,7 @@ import picocli.CommandLine.ParseResult;
  * <p>How a command reports a user error: throw {@link UserError} (or let a {@link CaException} or
  * {@link ConfigException} through) with a message that says exactly what is wrong. It is printed as
  * {@code sealmail <command>: <message>}, exit code 1. Bad options and arguments exit 2 with picocli's message and
- * a pointer to {@code --help}. Anything else is a bug: exit 70 with a one-line summary; set
+ * a pointer to {@code --help}; an unknown option is named first, with the options it may have meant. Anything else is a bug: exit 70 with a one-line summary; set
  * {@code SEALMAIL_DEBUG=1} to see the stack trace.
  */
 public final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
@@ -67,9 +71,32 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine commandLine = ex.getCommandLine();
         String name = commandLine.getCommandSpec().qualifiedName();
-        commandLine.getErr().println(name + ": " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+        ParameterException reported = unknownOption(commandLine).orElse(ex);
+        String message = oneLine(reported.getMessage());
+        if (reported instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            message += "; did you mean " + u.getSuggestions().stream().map(o -> "'" + o + "'").collect(Collectors.joining(" or ")) + "?";
+        }
+        commandLine.getErr().println(name + ": " + message + " (see '" + name + " --help')");
         commandLine.getErr().flush();
         return EXIT_USAGE;
+    }
+
+    /**
+     * When the first argument picocli could not place is an option it does not know, that option explains the error
+     * better than anything else: picocli checks required options before unknown ones, so a misspelt
+     * {@code --ca-dir} would otherwise read as a missing {@code --ca}. Only the option words are named, not the
+     * value that followed one.
+     */
+    private static Optional<ParameterException> unknownOption(CommandLine commandLine) {
+        List<String> unmatched = commandLine.getUnmatchedArguments();
+        if (unmatched.isEmpty() || !isOption(unmatched.get(0))) {
+            return Optional.empty();
+        }
+        return Optional.of(new UnmatchedArgumentException(commandLine, unmatched.stream().filter(ErrorReporter::isOption).toList()));
+    }
+
+    private static boolean isOption(String arg) {
+        return arg.length() > 1 && arg.startsWith("-");
     }
 
     /** File-system failures name the file and the problem, as ls or cp would. */

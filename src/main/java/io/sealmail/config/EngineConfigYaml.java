@@ -124,15 +124,22 @@ public final class EngineConfigYaml {
         return (t.matches("^[aeiouAEIOU].*") ? "an " : "a ") + t;
     }
 
+    /** The configuration in {@code file}; every error is a {@link ConfigFileException} naming it. */
     public static EngineConfig read(Path file) {
+        String yaml;
         try {
-            return read(Files.readString(file));
+            yaml = Files.readString(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException("cannot read " + file + ": no such file", e);
+            throw ConfigFileException.unreadable(file, "no such file", e);
         } catch (java.nio.file.AccessDeniedException e) {
-            throw new ConfigException("cannot read " + file + ": permission denied", e);
+            throw ConfigFileException.unreadable(file, "permission denied", e);
         } catch (IOException e) {
-            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
+            throw ConfigFileException.unreadable(file, e.getMessage(), e);
+        }
+        try {
+            return read(yaml);
+        } catch (ConfigException e) {
+            throw ConfigFileException.in(file, e);
         }
     }
 }

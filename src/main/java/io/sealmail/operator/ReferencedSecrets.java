@@ -54,6 +54,9 @@ public final class ReferencedSecrets {
                 .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
                         .byIndex(INDEX, key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .withItemStore(JsonItemStore.usable(context.getControllerConfiguration())
+                        ? new JsonItemStore<>(Secret.class, context.getClient().getKubernetesSerialization(), true)
+                        : null)
                 .build();
         return new InformerEventSource<>(config, context);
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,14 +18,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The outbound queue on disk, under {@code <dataDir>/queue/}:
  * <pre>
  *   tmp/               entries being written (emptied at start)
- *   entries/ID.eml     the message exactly as spooled
+ *   entries/ID.eml     the message exactly as spooled (ID: the {@link QueueId} of its SMTP transaction)
  *   entries/ID.json    its envelope: {"id", "queuedAtMillis", "returnPath", "recipients", "size"}
  * </pre>
  * Both files are written to {@code tmp/}, forced, then renamed message first, envelope last, and
@@ -36,7 +35,6 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DiskOutboundQueue.class);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final AtomicLong SEQUENCE = new AtomicLong();
 
     /** The envelope file's content. */
     record Envelope(String id, long queuedAtMillis, String returnPath, List<String> recipients, long size) {
@@ -66,13 +64,19 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
+    public CompletableFuture<QueuedMessage> enqueue(String id, Spool message, String returnPath, List<String> recipients) {
         if (recipients == null || recipients.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no recipients to queue for"));
         }
+        if (!QueueId.isValid(id)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a queue id: " + id));
+        }
+        if (Files.exists(entries.resolve(id + ".json"))) {
+            // The rename would replace an accepted message: refuse instead (451 to the client, who retries).
+            return CompletableFuture.failedFuture(new FileAlreadyExistsException(entries.resolve(id + ".json").toString(),
+                    null, "queue id already in use"));
+        }
         long now = System.currentTimeMillis();
-        String id = String.format("%013d-%06d-%04x", now, SEQUENCE.incrementAndGet() % 1_000_000,
-                ThreadLocalRandom.current().nextInt(0x10000));
         Envelope envelope = new Envelope(id, now, returnPath == null ? "" : returnPath, List.copyOf(recipients), message.size());
         byte[] json;
         try {

@@ -10,8 +10,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface OutboundQueue {
 
-    /** Queues the spooled message for the given remote recipients; completes once it is durable. The spool is only read; the caller closes it. */
-    CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients);
+    /**
+     * Queues the spooled message under {@code id} (its {@link QueueId}, the one its SMTP transaction replied with)
+     * for the given remote recipients; completes once it is durable. The spool is only read; the caller closes it.
+     */
+    CompletableFuture<QueuedMessage> enqueue(String id, Spool message, String returnPath, List<String> recipients);
 
     /** Everything queued, oldest first. */
     List<QueuedMessage> list() throws IOException;

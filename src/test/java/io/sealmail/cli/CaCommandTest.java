@@ -246,6 +246,13 @@ class CaCommandTest {
                 "sealmail ca issue: --days must be between 1 and 3650, got 4000");
         sealmail("ca", "issue", "--dns", "a.example.com", "--out", out).failsWith(2,
                 "sealmail ca issue: Missing required option: '--ca=DIR' (see 'sealmail ca issue --help')");
+        // picocli checks required options first: a misspelt --ca must still be named as what it is.
+        sealmail("ca", "issue", "--ca-dir", c, "--dns", "a.example.com", "--out", out).failsWith(2,
+                "sealmail ca issue: Unknown option: '--ca-dir'; did you mean '--ca'? (see 'sealmail ca issue --help')");
+        sealmail("ca", "issue", "--ca", c, "--ca-dir=" + c, "--dns", "a.example.com", "--out", out).failsWith(2,
+                "sealmail ca issue: Unknown option: '--ca-dir=" + c + "'; did you mean '--ca'? (see 'sealmail ca issue --help')");
+        sealmail("ca", "isue").failsWith(2,
+                "sealmail ca: Unmatched argument at index 1: 'isue'; did you mean 'issue'? (see 'sealmail ca --help')");
         Path missing = tmp.resolve("nope");
         sealmail("ca", "issue", "--ca", missing.toString(), "--dns", "a.example.com", "--out", out).failsWith(1,
                 "sealmail ca issue: " + missing + ": no such directory (create a CA with 'sealmail ca init --out " + missing + "')");

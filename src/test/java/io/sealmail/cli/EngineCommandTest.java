@@ -41,12 +41,12 @@ class EngineCommandTest {
 
     @Test
     void malformedYamlIsOneLine() throws Exception {
-        assertOneLine(run("hostname: [unclosed\n"), "engine config is not valid");
+        assertOneLine(run("hostname: [unclosed\n"), "sealmail engine: " + dir.resolve("engine.yaml") + ": engine config is not valid");
     }
 
     @Test
     void aMissingRequiredFieldIsNamed() throws Exception {
-        assertOneLine(run("domains: [example.test]\n"), "hostname is required");
+        assertOneLine(run("domains: [example.test]\n"), "sealmail engine: " + dir.resolve("engine.yaml") + ": hostname is required");
     }
 
     @Test
@@ -61,7 +61,8 @@ class EngineCommandTest {
                 dataDir: %1$s/data
                 httpPort: -1
                 """.formatted(dir);
-        assertOneLine(run(yaml), "tls: ");
+        // Found while starting, not while reading: still said as a problem of the configuration file.
+        assertOneLine(run(yaml), "sealmail engine: " + dir.resolve("engine.yaml") + ": tls: ");
     }
 
     @Test

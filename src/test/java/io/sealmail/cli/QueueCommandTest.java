@@ -27,7 +27,7 @@ class QueueCommandTest {
         try (MaildirStore store = new MaildirStore(data); DiskOutboundQueue queue = new DiskOutboundQueue(data);
              Spool s = store.createSpool()) {
             s.write(ByteBuffer.wrap("Subject: x\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII)));
-            queue.enqueue(s, "alice@example.com", List.of("bob@elsewhere.example")).get(10, TimeUnit.SECONDS);
+            queue.enqueue("00112233AABBCCDD", s, "alice@example.com", List.of("bob@elsewhere.example")).get(10, TimeUnit.SECONDS);
         }
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -40,7 +40,7 @@ class QueueCommandTest {
         }
         assertThat(exit).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
-                .contains("<alice@example.com> -> bob@elsewhere.example")
+                .containsPattern("(?m)^00112233AABBCCDD +\\d+s +\\d+  <alice@example.com> -> bob@elsewhere.example$")
                 .contains("1 message queued");
     }
 

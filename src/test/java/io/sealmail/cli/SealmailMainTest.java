@@ -25,6 +25,15 @@ class SealmailMainTest {
     }
 
     @Test
+    @Launch(value = {"ca", "issue", "--ca-dir", "target/ca", "--dns", "mail.example.com", "--out", "target/never"}, exitCode = 2)
+    @DisplayName("a misspelt option is named as unknown, with the option meant, not as a missing one")
+    void unknownOption(LaunchResult result) {
+        assertThat(result.getErrorStream()).containsExactly(
+                "sealmail ca issue: Unknown option: '--ca-dir'; did you mean '--ca'? (see 'sealmail ca issue --help')");
+        assertThat(result.getOutput()).isEmpty();
+    }
+
+    @Test
     @Launch(value = {"ca", "issue", "--ca", "target/no-such-ca", "--dns", "mail.example.com", "--out", "target/never"}, exitCode = 1)
     @DisplayName("a user error is one line on stderr and exit code 1")
     void userError(LaunchResult result) {

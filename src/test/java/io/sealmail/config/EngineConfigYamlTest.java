@@ -168,6 +168,18 @@ class EngineConfigYamlTest {
         Files.writeString(file, MINIMAL);
         assertThat(EngineConfigYaml.read(file).hostname()).isEqualTo("mail.example.org");
         assertThatThrownBy(() -> EngineConfigYaml.read(dir.resolve("nope.yaml")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("cannot read " + dir.resolve("nope.yaml"));
+                .isInstanceOf(ConfigFileException.class).hasMessage("cannot read " + dir.resolve("nope.yaml") + ": no such file")
+                .extracting(e -> ((ConfigFileException) e).file()).isEqualTo(dir.resolve("nope.yaml"));
+    }
+
+    @Test
+    void aProblemInAFileNamesTheFileOnce(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("engine.yaml"), MINIMAL.replace("hostname: mail.example.org\n", ""));
+        assertThatThrownBy(() -> EngineConfigYaml.read(file)).isInstanceOfSatisfying(ConfigFileException.class, e -> {
+            assertThat(e).hasMessage(file + ": hostname is required");
+            assertThat(e.file()).isEqualTo(file);
+            assertThat(ConfigFileException.in(dir.resolve("other.yaml"), e)).as("already about a file").isSameAs(e);
+        });
+        assertThat(ConfigFileException.in(file, new ConfigException("tls: bad"))).hasMessage(file + ": tls: bad");
     }
 }

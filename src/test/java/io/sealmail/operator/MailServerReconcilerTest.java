@@ -65,6 +65,8 @@ class MailServerReconcilerTest {
     Operator operator;
     @Inject
     MailServerReconciler reconciler;
+    @Inject
+    EngineStatefulSetDependent statefulSets;
 
     @BeforeEach
     void start() {
@@ -110,7 +112,7 @@ class MailServerReconcilerTest {
         assertThat(text(tls, "ca.crt")).isEqualTo(text(caSecret, "ca.crt"));
         assertThat(ServingCertificate.dnsNames(leaf)).containsExactly("mail.example.com", "mail", "mail." + ns,
                 "mail." + ns + ".svc", "mail." + ns + ".svc.cluster.local");
-        assertThat(ServingCertificate.keyMatches(Pem.readPrivateKey(text(tls, "tls.key")), leaf.getPublicKey())).isTrue();
+        assertThat(CertificateAuthority.keyMatches(Pem.readPrivateKey(text(tls, "tls.key")), leaf.getPublicKey())).isTrue();
 
         // Accounts: Argon2id hashes of the passwords, one line per address.
         Map<String, String> accounts = AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts"));
@@ -213,6 +215,40 @@ class MailServerReconcilerTest {
             }
         }
         assertThat(writes).as("write requests in a reconcile with nothing changed").isEmpty();
+    }
+
+    /**
+     * A real API server adds managedFields to every object (the mock server keeps what it is sent): the operator's
+     * informer caches it without them (JsonItemStore), and they cost no write.
+     */
+    @Test
+    void theCacheOfOwnedObjectsDropsManagedFieldsAndThatCostsNoWrite() throws Exception {
+        String ns = OperatorTestSupport.namespace("managed");
+        MailServer ms = readyMailServer(ns, "mail");
+        Thread.sleep(1500);
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        sts.getMetadata().setManagedFields(List.of(new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                .withManager("kube-controller-manager").withOperation("Update").withApiVersion("apps/v1")
+                .withFieldsType("FieldsV1").build()));
+        drainRequests();
+        long before = reconciler.reconcileCount();
+        String version = client.apps().statefulSets().inNamespace(ns).resource(sts).update().getMetadata().getResourceVersion();
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("mail").get().getMetadata().getManagedFields())
+                .as("the mock server keeps managedFields").hasSize(1);
+
+        await().atMost(TIMEOUT).until(() -> statefulSets.actual(ms)
+                .map(s -> version.equals(s.getMetadata().getResourceVersion())).orElse(false));
+        assertThat(statefulSets.actual(ms).orElseThrow().getMetadata().getManagedFields()).isNullOrEmpty();
+        await().atMost(TIMEOUT).until(() -> reconciler.reconcileCount() > before);
+        Thread.sleep(1000);
+        List<String> writes = new ArrayList<>();
+        for (RecordedRequest r : drainRequests()) {
+            if (!r.getMethod().equals("GET") && r.getPath().contains("/namespaces/" + ns + "/")
+                    && !r.getPath().endsWith("/statefulsets/mail")) {
+                writes.add(r.getMethod() + " " + r.getPath());
+            }
+        }
+        assertThat(writes).as("write requests after a change of managedFields only").isEmpty();
     }
 
     private List<RecordedRequest> drainRequests() throws InterruptedException {

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class OperatorInstall {
     static final long UID = 10001;
     /** The operator's JVM options in deploy/ and the chart; the process tests and benchmark run with the same. */
-    static final String DEPLOY_JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -XX:MaxRAMPercentage=75 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20";
+    static final String DEPLOY_JAVA_TOOL_OPTIONS = "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 -XX:MinHeapFreeRatio=10 "
+            + "-XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1";
 
     private OperatorInstall() {
     }

@@ -78,12 +78,39 @@ class OperatorProcessBenchmarkIT {
             long rss = operator.rssMb();
             long heapMb = heapUsedMb(operator);
             System.out.printf("BENCH operator-process n=%d ready_seconds=%.1f steady_reconciles=%.0f steady_writes=%d "
-                            + "writes_per_reconcile=%.3f lease_renewals=%d rss_mb=%d (idle %d) heap_used_mb=%d load=%s%n",
+                            + "writes_per_reconcile=%.3f lease_renewals=%d rss_mb=%d (idle %d) heap_used_mb=%d cpu_seconds=%.1f "
+                            + "load=%s%n",
                     n, seconds, reconciles, writes.size(), writes.size() / Math.max(1, reconciles), leaseRenewals, rss,
-                    idleRss, heapMb,
+                    idleRss, heapMb, operator.process.info().totalCpuDuration().map(d -> d.toMillis() / 1e3).orElse(-1.0),
                     Files.readString(Path.of("/proc/loadavg")).trim());
+            diagnose(operator, n);
             operator.stop();
         }
+    }
+
+    /**
+     * With {@code -Dsealmail.bench.jcmd=...} (jcmd commands separated by commas, e.g.
+     * {@code VM.native_memory summary,GC.class_histogram}), their output for the operator process goes to
+     * target/operator-bench-N.jcmd.txt: where the resident memory is.
+     */
+    private static void diagnose(OperatorProcess operator, int n) throws Exception {
+        String commands = System.getProperty("sealmail.bench.jcmd", "");
+        if (commands.isBlank()) {
+            return;
+        }
+        Path out = Path.of("target", "operator-bench-" + n + ".jcmd.txt");
+        Files.deleteIfExists(out);
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        for (String command : commands.split(",")) {
+            List<String> argv = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(operator.process.pid())));
+            argv.addAll(List.of(command.trim().split("\\s+")));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            Files.writeString(out, "== " + command + "\n" + text, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        }
+        System.out.println("BENCH jcmd output: " + out);
     }
 
     /** Sum of the heap pools' used bytes, from the operator's own /metrics. */

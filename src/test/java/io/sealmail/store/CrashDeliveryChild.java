@@ -31,7 +31,7 @@ public final class CrashDeliveryChild {
                             spool.write(ByteBuffer.wrap(body.getBytes(StandardCharsets.US_ASCII)));
                             boolean remote = id.hashCode() % 5 == 0;
                             if (remote) {
-                                queue.enqueue(spool, "s@x", List.of("r@remote.example")).join();
+                                queue.enqueue(QueueId.next(), spool, "s@x", List.of("r@remote.example")).join();
                                 System.out.println("QACK " + id);
                             } else {
                                 store.deliver(spool, "s@x", List.of("a@x", "b@x")).join();

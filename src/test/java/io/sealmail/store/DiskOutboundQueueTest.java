@@ -3,6 +3,7 @@ package io.sealmail.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import static io.sealmail.store.StoreTestFiles.files;
 import static io.sealmail.store.StoreTestFiles.spool;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DiskOutboundQueueTest {
     @TempDir
@@ -22,14 +24,15 @@ class DiskOutboundQueueTest {
         QueuedMessage second;
         try (MaildirStore store = new MaildirStore(data, 0); DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
             try (Spool s = spool(store, "Subject: one\r\n\r\n1\r\n")) {
-                first = queue.enqueue(s, "alice@example.com", List.of("bob@remote.example", "carol@remote.example"))
+                first = queue.enqueue("0123456789ABCDEF", s, "alice@example.com", List.of("bob@remote.example", "carol@remote.example"))
                         .get(10, TimeUnit.SECONDS);
             }
             Thread.sleep(5);
             try (Spool s = spool(store, "Subject: two\r\n\r\n2\r\n")) {
-                second = queue.enqueue(s, "", List.of("dave@remote.example")).get(10, TimeUnit.SECONDS);
+                second = queue.enqueue(QueueId.next(), s, "", List.of("dave@remote.example")).get(10, TimeUnit.SECONDS);
             }
             assertThat(queue.list()).containsExactly(first, second);
+            assertThat(first.id()).as("the id the caller gave (its SMTP transaction's)").isEqualTo("0123456789ABCDEF");
             assertThat(Files.readString(queue.messageFile(first.id()))).isEqualTo("Subject: one\r\n\r\n1\r\n");
             assertThat(first.size()).isEqualTo(19);
         }
@@ -39,6 +42,25 @@ class DiskOutboundQueueTest {
             assertThat(again.list().get(0).recipients()).containsExactly("bob@remote.example", "carol@remote.example");
         }
         assertThat(DiskOutboundQueue.read(data)).containsExactly(first, second);
+    }
+
+    @Test
+    void anIdInUseOrNotAQueueIdIsRefusedAndTheQueuedMessageIsKept() throws Exception {
+        try (MaildirStore store = new MaildirStore(data, 0); DiskOutboundQueue queue = new DiskOutboundQueue(data);
+             Spool s = spool(store, "Subject: first\r\n\r\n1\r\n")) {
+            String id = QueueId.next();
+            QueuedMessage first = queue.enqueue(id, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
+            try (Spool other = spool(store, "Subject: second\r\n\r\n2\r\n")) {
+                assertThatThrownBy(() -> queue.enqueue(id, other, "a@example.com", List.of("c@remote.example")).join())
+                        .hasCauseInstanceOf(FileAlreadyExistsException.class);
+                for (String bad : new String[] {"../../mail/x", "abc", "0123456789abcdef", null}) {
+                    assertThatThrownBy(() -> queue.enqueue(bad, other, "a@example.com", List.of("c@remote.example")).join())
+                            .as("id %s", bad).hasCauseInstanceOf(IllegalArgumentException.class);
+                }
+            }
+            assertThat(queue.list()).containsExactly(first);
+            assertThat(Files.readString(queue.messageFile(id))).isEqualTo("Subject: first\r\n\r\n1\r\n");
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.sealmail.engine.auth.SaslLogin;
 import io.sealmail.engine.auth.SaslPlain;
 import io.sealmail.engine.tls.StartTls;
 import io.sealmail.engine.tls.TlsSessionInfo;
+import io.sealmail.store.QueueId;
 import io.sealmail.store.QuotaExceededException;
 import io.sealmail.store.Spool;
 import org.jboss.logging.Logger;
@@ -26,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +50,6 @@ import java.util.function.Consumer;
  */
 public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(SmtpSession.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** RFC 5321 §4.1.4 command sequencing. */
     enum State {
@@ -342,17 +341,22 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         return role == Role.SUBMISSION || role == Role.SMTPS;
     }
 
+    /**
+     * True when the session is in one of {@code allowed}; otherwise replies why not (no EHLO yet, BDAT chunks
+     * pending, or {@code outOfOrder}) and returns false.
+     */
+    private boolean inState(SmtpReply outOfOrder, State... allowed) {
+        for (State s : allowed) {
+            if (state == s) {
+                return true;
+            }
+        }
+        reply(state == State.CONNECTED ? SmtpReplies.NEED_HELO : state == State.BDAT ? SmtpReplies.BDAT_PENDING : outOfOrder);
+        return false;
+    }
+
     private void mail(String args) {
-        if (state == State.CONNECTED) {
-            reply(SmtpReplies.NEED_HELO);
-            return;
-        }
-        if (state == State.BDAT) {
-            reply(SmtpReplies.BDAT_PENDING);
-            return;
-        }
-        if (state != State.READY) {
-            reply(SmtpReplies.NESTED_MAIL);
+        if (!inState(SmtpReplies.NESTED_MAIL, State.READY)) {
             return;
         }
         if (requiresAuth() && !tls) {
@@ -429,16 +433,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void rcpt(String args) {
-        if (state == State.CONNECTED) {
-            reply(SmtpReplies.NEED_HELO);
-            return;
-        }
-        if (state == State.BDAT) {
-            reply(SmtpReplies.BDAT_PENDING);
-            return;
-        }
-        if (state != State.MAIL && state != State.RCPT) {
-            reply(SmtpReplies.NEED_MAIL);
+        if (!inState(SmtpReplies.NEED_MAIL, State.MAIL, State.RCPT)) {
             return;
         }
         tx.recipientAttempts++;
@@ -557,12 +552,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The message's id from DATA/BDAT on: Received header, 250 reply, log lines and outbound queue entry. */
     private String transactionId;
 
     private String transactionId() {
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        transactionId = java.util.HexFormat.of().withUpperCase().formatHex(b);
+        transactionId = QueueId.next();
         return transactionId;
     }
 
@@ -721,7 +715,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 parts.add(engine.store().deliver(spool, done.returnPath(), List.copyOf(accounts)));
             }
             if (!remote.isEmpty()) {
-                parts.add(engine.outbound().enqueue(spool, done.returnPath(), remote));
+                parts.add(engine.outbound().enqueue(id, spool, done.returnPath(), remote));
             }
         } catch (RuntimeException e) {
             parts.add(CompletableFuture.failedFuture(e));

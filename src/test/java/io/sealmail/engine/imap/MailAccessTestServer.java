@@ -8,11 +8,13 @@ import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.tls.TestPki;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 /**
@@ -42,10 +44,7 @@ public final class MailAccessTestServer implements AutoCloseable {
 
     /** @param maildir true: the production MaildirStore under {@code dir/data} (survives a restart on the same dir) */
     public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir) throws Exception {
-        pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt"))
-                ? new TestPki(dir.resolve("tls/tls.crt"), dir.resolve("tls/tls.key"), dir.resolve("tls/ca.crt"),
-                        io.sealmail.ca.Pem.readCertificates(java.nio.file.Files.readString(dir.resolve("tls/ca.crt"))).get(0))
-                : TestPki.create(dir.resolve("tls"));
+        pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt")) ? TestPki.read(dir.resolve("tls")) : TestPki.create(dir.resolve("tls"));
         store = new MemoryEngineStore(dir.resolve("spool"));
         List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0),
                 new Listener(Role.IMAP, "127.0.0.1", 0), new Listener(Role.IMAPS, "127.0.0.1", 0),
@@ -66,6 +65,26 @@ public final class MailAccessTestServer implements AutoCloseable {
 
     public int port(Role role) {
         return engine.port(role);
+    }
+
+    /**
+     * Angus Mail settings for this server: submission with STARTTLS required and AUTH, IMAPS and POP3S, each
+     * trusting only our CA and checking the host name.
+     */
+    public Properties angusMail() {
+        Properties p = new Properties();
+        for (String proto : new String[] {"smtp", "imaps", "pop3s"}) {
+            p.put("mail." + proto + ".ssl.socketFactory", pki().clientContext().getSocketFactory());
+            p.put("mail." + proto + ".ssl.checkserveridentity", "true");
+            p.put("mail." + proto + ".timeout", "10000");
+        }
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.auth", "true");
+        p.put("mail.smtp.localhost", "client.test");
+        p.put("mail.smtp.host", "localhost");
+        p.put("mail.smtp.port", "" + port(Role.SUBMISSION));
+        return p;
     }
 
     public void deliver(String account, String message) throws Exception {

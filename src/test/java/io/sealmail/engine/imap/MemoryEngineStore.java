@@ -61,8 +61,8 @@ public final class MemoryEngineStore implements MailStore, OutboundQueue, Mailbo
     }
 
     @Override
-    public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
-        return CompletableFuture.completedFuture(new QueuedMessage("q1", Instant.now(), returnPath, recipients, message.size()));
+    public CompletableFuture<QueuedMessage> enqueue(String id, Spool message, String returnPath, List<String> recipients) {
+        return CompletableFuture.completedFuture(new QueuedMessage(id, Instant.now(), returnPath, recipients, message.size()));
     }
 
     @Override

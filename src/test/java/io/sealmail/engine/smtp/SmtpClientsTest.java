@@ -1,6 +1,8 @@
 package io.sealmail.engine.smtp;
 
+import io.sealmail.cli.QueueCommand;
 import io.sealmail.config.Role;
+import io.sealmail.engine.tls.TestPki;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -10,9 +12,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.sealmail.engine.smtp.SmtpTestServer.ALICE;
 import static io.sealmail.engine.smtp.SmtpTestServer.BOB;
@@ -173,13 +179,18 @@ class SmtpClientsTest {
         assertThat(delivered(marker)).contains("with ESMTPS id");
     }
 
+    /** swaks as alice on submission (STARTTLS, AUTH PLAIN) to {@code to}, the marker as subject and body; its output. */
+    private static String swaksSubmission(String to, String marker) throws Exception {
+        return run(List.of("swaks", "--server", "localhost", "--port", String.valueOf(server.engine.port(Role.SUBMISSION)),
+                "--tls", "--tls-verify", "--tls-ca-path", server.pki.caCrt().toString(),
+                "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
+                "--from", ALICE, "--to", to, "--header", "Subject: " + marker, "--body", "swaks " + marker), null);
+    }
+
     @Test
     void swaksOverStarttlsAndSmtps() throws Exception {
         String starttls = UUID.randomUUID().toString();
-        String output = run(List.of("swaks", "--server", "localhost", "--port", String.valueOf(server.engine.port(Role.SUBMISSION)),
-                "--tls", "--tls-verify", "--tls-ca-path", server.pki.caCrt().toString(),
-                "--auth", "PLAIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
-                "--from", ALICE, "--to", BOB, "--header", "Subject: " + starttls, "--body", "swaks " + starttls), null);
+        String output = swaksSubmission(BOB, starttls);
         assertThat(output).contains("250 2.0.0 Ok: queued as");
         assertThat(delivered(starttls)).contains("with ESMTPSA id");
 
@@ -189,6 +200,33 @@ class SmtpClientsTest {
                 "--auth", "LOGIN", "--auth-user", ALICE, "--auth-password", PASSWORD,
                 "--from", ALICE, "--to", BOB, "--header", "Subject: " + implicit, "--body", "swaks " + implicit), null);
         assertThat(delivered(implicit)).contains("with ESMTPSA id");
+    }
+
+    /**
+     * One id from the client's reply to the queue listing, as with Postfix's queue id: swaks submits to a remote and
+     * a local recipient, and the id of its "250 Ok: queued as" is bob's Received id and the queue entry's id.
+     */
+    @Test
+    void theQueuedAsIdOfASubmissionIsTheIdInTheReceivedHeaderAndInQueueList() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        String output = swaksSubmission("carol@remote.example," + BOB, marker);
+        Matcher reply = Pattern.compile("250 2\\.0\\.0 Ok: queued as (\\S+)").matcher(output);
+        assertThat(reply.find()).as("swaks output:%n%s", output).isTrue();
+        String id = reply.group(1);
+
+        assertThat(delivered(marker)).as("bob's copy").contains(" (Sealmail) with ESMTPSA id " + id + "; ");
+        PrintStream saved = System.out;
+        ByteArrayOutputStream listing = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(listing, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = new CommandLine(new QueueCommand()).execute("list", "--data-dir", dir.resolve("data").toString());
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(exit).isZero();
+        assertThat(listing.toString(StandardCharsets.UTF_8)).as("sealmail queue list")
+                .containsPattern("(?m)^" + id + " .*<" + ALICE + "> -> carol@remote\\.example$");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.sealmail.engine.smtp;
 
 import io.sealmail.config.Role;
+import io.sealmail.engine.tls.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

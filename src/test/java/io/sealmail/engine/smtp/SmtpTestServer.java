@@ -6,6 +6,7 @@ import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.tls.TestPki;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.engine.tls.TlsCounters;
 
@@ -93,15 +94,8 @@ final class SmtpTestServer implements AutoCloseable {
 
     /** A submission session over STARTTLS, logged in as alice. */
     Transcript submission() throws IOException {
-        Transcript t = connect(Role.SUBMISSION);
+        Transcript t = submission0();
         t.run("""
-                C: EHLO client.test
-                S: 250
-                C: STARTTLS
-                S: 220 2.0.0
-                TLS
-                C: EHLO client.test
-                S: 250
                 C: AUTH PLAIN %s
                 S: 235 2.7.0
                 """.formatted(plain(ALICE, PASSWORD)));

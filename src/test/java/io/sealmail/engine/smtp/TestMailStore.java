@@ -78,9 +78,9 @@ final class TestMailStore implements MailStore, OutboundQueue {
     }
 
     @Override
-    public CompletableFuture<QueuedMessage> enqueue(Spool message, String returnPath, List<String> recipients) {
+    public CompletableFuture<QueuedMessage> enqueue(String id, Spool message, String returnPath, List<String> recipients) {
         try {
-            QueuedMessage m = new QueuedMessage(UUID.randomUUID().toString(), Instant.now(), returnPath, recipients, message.size());
+            QueuedMessage m = new QueuedMessage(id, Instant.now(), returnPath, recipients, message.size());
             Files.write(Files.createDirectories(root.resolve("outbound")).resolve(m.id()), TempFileSpool.bytes(message));
             queued.add(m);
             return CompletableFuture.completedFuture(m);

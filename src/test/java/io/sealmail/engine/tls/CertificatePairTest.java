@@ -26,7 +26,7 @@ class CertificatePairTest {
 
     @BeforeAll
     static void issue() {
-        ca = TestPki.ca("CN=Pair Test CA");
+        ca = TestPki.authority("CN=Pair Test CA");
         ec = TestPki.leaf(ca, KeyAlgorithm.ECDSA_P256);
         rsa = TestPki.leaf(ca, KeyAlgorithm.RSA_2048);
     }
@@ -60,7 +60,7 @@ class CertificatePairTest {
     void aChainWithItsIssuerIsAcceptedInOrderOnly() {
         String ecAndRoot = ec.tlsCrtPem() + ca.certificatePem();
         assertThat(parse(ecAndRoot, ec.tlsKeyPem()).chain()).hasSize(2);
-        assertThatThrownBy(() -> parse(ec.tlsCrtPem() + TestPki.ca("CN=Stranger").certificatePem(), ec.tlsKeyPem()))
+        assertThatThrownBy(() -> parse(ec.tlsCrtPem() + TestPki.authority("CN=Stranger").certificatePem(), ec.tlsKeyPem()))
                 .isInstanceOf(TlsException.class)
                 .hasMessage("tls.crt: certificate 2 (CN=Stranger) did not issue certificate 1 (CN=mail.example.test); "
                         + "the leaf must come first, then its issuers in order");

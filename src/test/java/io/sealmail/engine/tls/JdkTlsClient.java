@@ -8,15 +8,12 @@ import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A JDK (SunJSSE) TLS client as a careful mail client is: it trusts only the given CA and checks the server name
@@ -31,17 +28,6 @@ final class JdkTlsClient implements AutoCloseable {
         this.socket = socket;
         this.in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
         this.out = socket.getOutputStream();
-    }
-
-    static SSLContext trusting(X509Certificate ca) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
     }
 
     /** Connects and completes the handshake (throws SSLHandshakeException when the server is not trusted). */
@@ -60,7 +46,7 @@ final class JdkTlsClient implements AutoCloseable {
     /** Layers TLS over an already connected socket (after STARTTLS). */
     static JdkTlsClient handshake(Socket plain, int port, String serverName, X509Certificate ca, List<String> protocols,
             List<String> cipherSuites) throws Exception {
-        SSLSocket socket = (SSLSocket) trusting(ca).getSocketFactory().createSocket(plain, serverName, port, true);
+        SSLSocket socket = (SSLSocket) TestPki.trusting(ca).getSocketFactory().createSocket(plain, serverName, port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         if (!Character.isDigit(serverName.charAt(0))) {

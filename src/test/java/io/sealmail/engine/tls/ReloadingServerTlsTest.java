@@ -37,7 +37,7 @@ class ReloadingServerTlsTest {
 
     @BeforeAll
     static void issue() {
-        ca = TestPki.ca("CN=Reload Test CA");
+        ca = TestPki.authority("CN=Reload Test CA");
         first = TestPki.leaf(ca, KeyAlgorithm.ECDSA_P256);
         second = TestPki.leaf(ca, KeyAlgorithm.RSA_2048); // another key type too: the new context must not care
     }

@@ -44,7 +44,7 @@ class StartTlsTest {
 
     @BeforeAll
     static void issue() {
-        ca = TestPki.ca("CN=StartTls Test CA");
+        ca = TestPki.authority("CN=StartTls Test CA");
         leaf = TestPki.leaf(ca, KeyAlgorithm.ECDSA_P256);
     }
 

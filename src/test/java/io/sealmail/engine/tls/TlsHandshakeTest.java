@@ -36,8 +36,8 @@ class TlsHandshakeTest {
 
     @BeforeAll
     static void issue() throws Exception {
-        ca = TestPki.ca("CN=Handshake Test CA");
-        otherCa = TestPki.ca("CN=Some Other CA");
+        ca = TestPki.authority("CN=Handshake Test CA");
+        otherCa = TestPki.authority("CN=Some Other CA");
         ecdsaLeaf = TestPki.leaf(ca, KeyAlgorithm.ECDSA_P256);
         rsaLeaf = TestPki.leaf(ca, KeyAlgorithm.RSA_2048);
         TestPki.write(dir, ecdsaLeaf);
@@ -94,7 +94,7 @@ class TlsHandshakeTest {
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void expiredLeafFails(TlsProvider provider) throws Exception {
-        CertificateAuthority pastCa = TestPki.pastCa();
+        CertificateAuthority pastCa = TestPki.pastAuthority();
         IssuedCertificate expired = TestPki.expiredLeaf(pastCa);
         assertThat(expired.leaf().getNotAfter()).isInThePast();
         assertThat(pastCa.certificate().getNotAfter()).isInTheFuture();
