@@ -5,7 +5,7 @@
 #   directly (sealmail bench fill: same octets, same names); bench2 gets 100 for the idle connections.
 #   Then, on each server in turn: sealmail bench imap (SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE); FETCH of BODIES
 #   full messages; IDLE connections with the server's memory before/after) and sealmail bench pop3 (UIDL + RETR).
-#   After one unreported warm-up pass per server (WARMUP=0 skips it), the timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
+#   After WARMUP unreported warm-up passes per server (default 2; 0 skips them), the timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
 #   starts with Dovecot), so that both servers meet the same machine load; each figure also gives the server's CPU
 #   time per round (process tree, /proc), which the load changes far less than the wall clock. The idle test runs
 #   once per server.
@@ -74,13 +74,14 @@ idle() { # name imaps-port server-pid [extra idle options]
 sealmail="Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)"
 dovecot="Dovecot $(dovecot --version | cut -d' ' -f1)"
 dovecot_pid="$(cat /run/dovecot/master.pid)"
-# Warm-up, not reported: the same figures once per server (the engine's JIT compiles the paths these commands
-# take; Dovecot's caches fill), as compare-smtp.sh warms both servers. WARMUP=0 skips it.
-if [[ "${WARMUP:-1}" -ne 0 ]]; then
+# Warm-up, not reported: the same figures WARMUP times per server (default 2; the engine's JIT keeps compiling these
+# paths through the first pass, as the CPU column of a once-warmed run shows; Dovecot's caches fill), as
+# compare-smtp.sh warms both servers. WARMUP=0 skips it.
+for _ in $(seq 1 "${WARMUP:-2}"); do
   echo "== warm-up (not reported), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   timing "$sealmail" 11993 11995 "$engine" >/dev/null
   timing "$dovecot" 12993 12995 "$dovecot_pid" >/dev/null
-fi
+done
 for rep in $(seq 1 "${REPEAT:-2}"); do
   first_s=$(( rep % 2 )); [[ "${ORDER:-sealmail-first}" == dovecot-first ]] && first_s=$(( 1 - first_s ))
   if [[ $first_s -eq 1 ]]; then
