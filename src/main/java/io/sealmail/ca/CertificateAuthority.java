@@ -308,8 +308,11 @@ public final class CertificateAuthority {
         }
     }
 
-    /** Proves the private key belongs to the public key by signing and verifying a challenge. */
-    static boolean keyMatches(PrivateKey privateKey, PublicKey publicKey) {
+    /**
+     * Proves the private key belongs to the public key by signing and verifying a random challenge (the operator
+     * checks a served Secret's pair with it too).
+     */
+    public static boolean keyMatches(PrivateKey privateKey, PublicKey publicKey) {
         if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
             return false;
         }

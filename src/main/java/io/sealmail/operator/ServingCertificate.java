@@ -2,11 +2,10 @@ package io.sealmail.operator;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.sealmail.ca.CaException;
+import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.Pem;
 
 import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -62,7 +61,7 @@ public record ServingCertificate(X509Certificate leaf, List<String> dnsNames, Pr
         if (key == null) {
             return new Invalid("CertificateInvalid", "the Secret has no tls.key");
         }
-        if (!keyMatches(key, leaf.getPublicKey())) {
+        if (!CertificateAuthority.keyMatches(key, leaf.getPublicKey())) {
             return new Invalid("CertificateInvalid", "tls.key does not belong to the certificate in tls.crt");
         }
         Instant now = clock.instant();
@@ -112,26 +111,5 @@ public record ServingCertificate(X509Certificate leaf, List<String> dnsNames, Pr
             // no names: the hostname check reports it
         }
         return names;
-    }
-
-    /** Proves possession by signing a challenge and verifying it with the certificate's key. */
-    static boolean keyMatches(PrivateKey privateKey, PublicKey publicKey) {
-        if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
-            return false;
-        }
-        try {
-            String algorithm = publicKey.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-            byte[] challenge = "sealmail key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(privateKey);
-            signer.update(challenge);
-            byte[] sig = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(publicKey);
-            verifier.update(challenge);
-            return verifier.verify(sig);
-        } catch (java.security.GeneralSecurityException e) {
-            return false;
-        }
     }
 }

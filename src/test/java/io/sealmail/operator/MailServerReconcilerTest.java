@@ -112,7 +112,7 @@ class MailServerReconcilerTest {
         assertThat(text(tls, "ca.crt")).isEqualTo(text(caSecret, "ca.crt"));
         assertThat(ServingCertificate.dnsNames(leaf)).containsExactly("mail.example.com", "mail", "mail." + ns,
                 "mail." + ns + ".svc", "mail." + ns + ".svc.cluster.local");
-        assertThat(ServingCertificate.keyMatches(Pem.readPrivateKey(text(tls, "tls.key")), leaf.getPublicKey())).isTrue();
+        assertThat(CertificateAuthority.keyMatches(Pem.readPrivateKey(text(tls, "tls.key")), leaf.getPublicKey())).isTrue();
 
         // Accounts: Argon2id hashes of the passwords, one line per address.
         Map<String, String> accounts = AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts"));

@@ -341,17 +341,22 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         return role == Role.SUBMISSION || role == Role.SMTPS;
     }
 
+    /**
+     * True when the session is in one of {@code allowed}; otherwise replies why not (no EHLO yet, BDAT chunks
+     * pending, or {@code outOfOrder}) and returns false.
+     */
+    private boolean inState(SmtpReply outOfOrder, State... allowed) {
+        for (State s : allowed) {
+            if (state == s) {
+                return true;
+            }
+        }
+        reply(state == State.CONNECTED ? SmtpReplies.NEED_HELO : state == State.BDAT ? SmtpReplies.BDAT_PENDING : outOfOrder);
+        return false;
+    }
+
     private void mail(String args) {
-        if (state == State.CONNECTED) {
-            reply(SmtpReplies.NEED_HELO);
-            return;
-        }
-        if (state == State.BDAT) {
-            reply(SmtpReplies.BDAT_PENDING);
-            return;
-        }
-        if (state != State.READY) {
-            reply(SmtpReplies.NESTED_MAIL);
+        if (!inState(SmtpReplies.NESTED_MAIL, State.READY)) {
             return;
         }
         if (requiresAuth() && !tls) {
@@ -428,16 +433,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void rcpt(String args) {
-        if (state == State.CONNECTED) {
-            reply(SmtpReplies.NEED_HELO);
-            return;
-        }
-        if (state == State.BDAT) {
-            reply(SmtpReplies.BDAT_PENDING);
-            return;
-        }
-        if (state != State.MAIL && state != State.RCPT) {
-            reply(SmtpReplies.NEED_MAIL);
+        if (!inState(SmtpReplies.NEED_MAIL, State.MAIL, State.RCPT)) {
             return;
         }
         tx.recipientAttempts++;

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 /**
@@ -64,6 +65,26 @@ public final class MailAccessTestServer implements AutoCloseable {
 
     public int port(Role role) {
         return engine.port(role);
+    }
+
+    /**
+     * Angus Mail settings for this server: submission with STARTTLS required and AUTH, IMAPS and POP3S, each
+     * trusting only our CA and checking the host name.
+     */
+    public Properties angusMail() {
+        Properties p = new Properties();
+        for (String proto : new String[] {"smtp", "imaps", "pop3s"}) {
+            p.put("mail." + proto + ".ssl.socketFactory", pki().clientContext().getSocketFactory());
+            p.put("mail." + proto + ".ssl.checkserveridentity", "true");
+            p.put("mail." + proto + ".timeout", "10000");
+        }
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.auth", "true");
+        p.put("mail.smtp.localhost", "client.test");
+        p.put("mail.smtp.host", "localhost");
+        p.put("mail.smtp.port", "" + port(Role.SUBMISSION));
+        return p;
     }
 
     public void deliver(String account, String message) throws Exception {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Properties;
 
 import static io.sealmail.engine.imap.MailAccessTestServer.ANN;
 import static io.sealmail.engine.imap.MailAccessTestServer.JOE;
@@ -31,29 +30,13 @@ class MaildirRestartTest {
     @TempDir
     Path dir;
 
-    private Properties props(MailAccessTestServer server) {
-        Properties p = new Properties();
-        for (String proto : new String[] {"smtp", "imaps", "pop3s"}) {
-            p.put("mail." + proto + ".ssl.socketFactory", server.pki().clientContext().getSocketFactory());
-            p.put("mail." + proto + ".ssl.checkserveridentity", "true");
-            p.put("mail." + proto + ".timeout", "10000");
-        }
-        p.put("mail.smtp.starttls.enable", "true");
-        p.put("mail.smtp.starttls.required", "true");
-        p.put("mail.smtp.auth", "true");
-        p.put("mail.smtp.localhost", "client.test");
-        p.put("mail.smtp.host", "localhost");
-        p.put("mail.smtp.port", "" + server.port(Role.SUBMISSION));
-        return p;
-    }
-
     @Test
     void uidsFlagsAndUidlsSurviveARestart() throws Exception {
         long uidValidity;
         long uid;
         String uidl;
         try (MailAccessTestServer server = new MailAccessTestServer(dir, l -> l, true)) {
-            Session session = Session.getInstance(props(server));
+            Session session = Session.getInstance(server.angusMail());
             for (String subject : new String[] {"first", "second"}) {
                 MimeMessage msg = new MimeMessage(session);
                 msg.setFrom(new InternetAddress(ANN));
@@ -99,7 +82,7 @@ class MaildirRestartTest {
             }
         }
         try (MailAccessTestServer server = new MailAccessTestServer(dir, l -> l, true)) {
-            Session session = Session.getInstance(props(server));
+            Session session = Session.getInstance(server.angusMail());
             try (Store s = session.getStore("imaps")) {
                 s.connect("localhost", server.port(Role.IMAPS), JOE, PASSWORD);
                 IMAPFolder inbox = (IMAPFolder) s.getFolder("INBOX");

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Properties;
 
 import static io.sealmail.engine.imap.MailAccessTestServer.ANN;
 import static io.sealmail.engine.imap.MailAccessTestServer.JOE;
@@ -38,25 +37,9 @@ class SmtpToImapTest {
         server.close();
     }
 
-    private Properties props() {
-        Properties p = new Properties();
-        for (String proto : new String[] {"smtp", "imaps", "pop3s"}) {
-            p.put("mail." + proto + ".ssl.socketFactory", server.pki().clientContext().getSocketFactory());
-            p.put("mail." + proto + ".ssl.checkserveridentity", "true");
-            p.put("mail." + proto + ".timeout", "10000");
-        }
-        p.put("mail.smtp.starttls.enable", "true");
-        p.put("mail.smtp.starttls.required", "true");
-        p.put("mail.smtp.auth", "true");
-        p.put("mail.smtp.localhost", "client.test");
-        p.put("mail.smtp.host", "localhost");
-        p.put("mail.smtp.port", "" + server.port(Role.SUBMISSION));
-        return p;
-    }
-
     @Test
     void submittedMailIsReadOverImapAndPop3() throws Exception {
-        Session session = Session.getInstance(props());
+        Session session = Session.getInstance(server.angusMail());
         MimeMessage msg = new MimeMessage(session);
         msg.setFrom(new InternetAddress(ANN));
         msg.setRecipient(Message.RecipientType.TO, new InternetAddress(JOE));

@@ -94,15 +94,8 @@ final class SmtpTestServer implements AutoCloseable {
 
     /** A submission session over STARTTLS, logged in as alice. */
     Transcript submission() throws IOException {
-        Transcript t = connect(Role.SUBMISSION);
+        Transcript t = submission0();
         t.run("""
-                C: EHLO client.test
-                S: 250
-                C: STARTTLS
-                S: 220 2.0.0
-                TLS
-                C: EHLO client.test
-                S: 250
                 C: AUTH PLAIN %s
                 S: 235 2.7.0
                 """.formatted(plain(ALICE, PASSWORD)));
