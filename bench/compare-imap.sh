@@ -5,8 +5,10 @@
 #   directly (sealmail bench fill: same octets, same names); bench2 gets 100 for the idle connections.
 #   Then, on each server in turn: sealmail bench imap (SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE); FETCH of BODIES
 #   full messages; IDLE connections with the server's memory before/after) and sealmail bench pop3 (UIDL + RETR).
-#   The timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
-#   starts with Dovecot), so that both servers meet the same machine load; the idle test runs once per server.
+#   After one unreported warm-up pass per server (WARMUP=0 skips it), the timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
+#   starts with Dovecot), so that both servers meet the same machine load; each figure also gives the server's CPU
+#   time per round (process tree, /proc), which the load changes far less than the wall clock. The idle test runs
+#   once per server.
 # Needs root (Dovecot, /var/vmail, file descriptor limits).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,12 +58,12 @@ engine=$!
 trap 'kill $engine 2>/dev/null || true; "$root/bench/reference/postfix-dovecot.sh" stop' EXIT
 for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && break; sleep 1; done
 
-timing() { # name imaps-port pop3s-port
+timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported with each figure)
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
-    --rounds "$rounds" --bodies "$bodies" --tests list,bodies
+    --rounds "$rounds" --bodies "$bodies" --tests list,bodies --server-pid "$4"
   "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
-    --rounds "$rounds" --messages "$bodies"
+    --rounds "$rounds" --messages "$bodies" --server-pid "$4"
 }
 idle() { # name imaps-port server-pid [extra idle options]
   [[ "$idle" -gt 0 ]] || return 0   # IDLE = 0: timing figures only
@@ -71,17 +73,25 @@ idle() { # name imaps-port server-pid [extra idle options]
 }
 sealmail="Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)"
 dovecot="Dovecot $(dovecot --version | cut -d' ' -f1)"
+dovecot_pid="$(cat /run/dovecot/master.pid)"
+# Warm-up, not reported: the same figures once per server (the engine's JIT compiles the paths these commands
+# take; Dovecot's caches fill), as compare-smtp.sh warms both servers. WARMUP=0 skips it.
+if [[ "${WARMUP:-1}" -ne 0 ]]; then
+  echo "== warm-up (not reported), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  timing "$sealmail" 11993 11995 "$engine" >/dev/null
+  timing "$dovecot" 12993 12995 "$dovecot_pid" >/dev/null
+fi
 for rep in $(seq 1 "${REPEAT:-2}"); do
   first_s=$(( rep % 2 )); [[ "${ORDER:-sealmail-first}" == dovecot-first ]] && first_s=$(( 1 - first_s ))
   if [[ $first_s -eq 1 ]]; then
-    timing "$sealmail" 11993 11995; timing "$dovecot" 12993 12995
+    timing "$sealmail" 11993 11995 "$engine"; timing "$dovecot" 12993 12995 "$dovecot_pid"
   else
-    timing "$dovecot" 12993 12995; timing "$sealmail" 11993 11995
+    timing "$dovecot" 12993 12995 "$dovecot_pid"; timing "$sealmail" 11993 11995 "$engine"
   fi
 done
 # The engine is a JVM: its RSS also holds garbage the 5,000 logins left until the next collection, so it is
 # sampled once as is and once after a full GC (jcmd GC.run); Dovecot's processes are sampled as they are.
 idle "$sealmail" 11993 "$engine" --gc-before-sample
 kill $engine; wait $engine 2>/dev/null || true
-idle "$dovecot" 12993 "$(cat /run/dovecot/master.pid)"
+idle "$dovecot" 12993 "$dovecot_pid"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,14 +17,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ImapLoad {
 
-    /** Where and as whom. */
-    public record Server(String host, int port, SSLContext ssl, String user, String password) {
+    /**
+     * Where and as whom; {@code serverPid}, when known, is the server process whose CPU time (with its children's)
+     * each round also reports: a figure the machine's load does not change much, unlike the wall clock.
+     */
+    public record Server(String host, int port, SSLContext ssl, String user, String password, Long serverPid) {
+        public Server(String host, int port, SSLContext ssl, String user, String password) {
+            this(host, port, ssl, user, password, null);
+        }
+
+        /** CPU milliseconds the server has used so far, or -1 when its process is not known. */
+        long cpuMillis() throws IOException {
+            return serverPid == null ? -1 : ProcessCpu.millis(serverPid);
+        }
     }
 
-    /** Timings of one scenario over several rounds; the first round is also reported alone (cold caches). */
-    public record Rounds(List<Long> nanos, long messages, long octets) {
+    /**
+     * Timings of one scenario over several rounds; the first round is also reported alone (cold caches).
+     * {@code cpuMillis}: the server's CPU time per round, empty when its process is not known.
+     */
+    public record Rounds(List<Long> nanos, long messages, long octets, List<Long> cpuMillis) {
         public double firstMillis() {
             return nanos.get(0) / 1e6;
+        }
+
+        /** Mean server CPU time of the rounds after the first (clock ticks are 10 ms: a mean, not a median); NaN if unknown. */
+        public double warmCpuMillis() {
+            if (cpuMillis.size() < 2) {
+                return cpuMillis.isEmpty() ? Double.NaN : cpuMillis.get(0);
+            }
+            return cpuMillis.subList(1, cpuMillis.size()).stream().mapToLong(Long::longValue).average().orElse(Double.NaN);
         }
 
         /** Median of the rounds after the first (the first one alone when there is only one). */
@@ -42,14 +64,17 @@ public final class ImapLoad {
     public static Rounds listing(Server server, String folder, int rounds) throws IOException {
         try (Session s = Session.login(server)) {
             List<Long> times = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
             long messages = 0;
             for (int r = 0; r < rounds; r++) {
+                long c0 = server.cpuMillis();
                 long t0 = System.nanoTime();
                 s.command("SELECT " + quote(folder));
                 messages = s.command("FETCH 1:* (UID FLAGS RFC822.SIZE)").fetches();
                 times.add(System.nanoTime() - t0);
+                addCpu(cpu, server, c0);
             }
-            return new Rounds(times, messages, 0);
+            return new Rounds(times, messages, 0, cpu);
         }
     }
 
@@ -78,16 +103,26 @@ public final class ImapLoad {
         try (Session s = Session.login(server)) {
             s.command("EXAMINE " + quote(folder));
             List<Long> times = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
             long messages = 0;
             long octets = 0;
             for (int r = 0; r < rounds; r++) {
                 long before = s.connection.received();
+                long c0 = server.cpuMillis();
                 long t0 = System.nanoTime();
                 messages = download.run(s);
                 times.add(System.nanoTime() - t0);
+                addCpu(cpu, server, c0);
                 octets = s.connection.received() - before;
             }
-            return new Rounds(times, messages, octets);
+            return new Rounds(times, messages, octets, cpu);
+        }
+    }
+
+    /** Adds the server's CPU time since {@code before} to {@code cpu}, when the server's process is known. */
+    static void addCpu(List<Long> cpu, Server server, long before) throws IOException {
+        if (before >= 0) {
+            cpu.add(server.cpuMillis() - before);
         }
     }
 

@@ -13,6 +13,7 @@ public final class Pop3Load {
     /** Login is not timed; each round is UIDL + RETR 1..count on a fresh session (POP3 clients reconnect). */
     public static ImapLoad.Rounds uidlAndRetr(ImapLoad.Server server, int count, int rounds) throws IOException {
         List<Long> times = new ArrayList<>();
+        List<Long> cpu = new ArrayList<>();
         long messages = 0;
         long octets = 0;
         for (int r = 0; r < rounds; r++) {
@@ -23,6 +24,7 @@ public final class Pop3Load {
                 c.send("PASS " + server.password());
                 expectOk(c.line(), "PASS");
                 long before = c.received();
+                long c0 = server.cpuMillis();
                 long t0 = System.nanoTime();
                 c.send("UIDL");
                 messages = multiLine(c, "UIDL");
@@ -31,12 +33,13 @@ public final class Pop3Load {
                     multiLine(c, "RETR " + i);
                 }
                 times.add(System.nanoTime() - t0);
+                ImapLoad.addCpu(cpu, server, c0);
                 octets = c.received() - before;
                 c.send("QUIT");
                 c.line();
             }
         }
-        return new ImapLoad.Rounds(times, messages, octets);
+        return new ImapLoad.Rounds(times, messages, octets, cpu);
     }
 
     private static void expectOk(String line, String what) throws IOException {

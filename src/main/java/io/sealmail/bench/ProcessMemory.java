@@ -24,26 +24,10 @@ public final class ProcessMemory {
     }
 
     public static Sample of(long rootPid) throws IOException {
-        Map<Long, List<Long>> children = new HashMap<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
-            for (Path p : procs) {
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    // The command name may hold spaces and parentheses: fields start after the last ')'.
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    children.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(Long.parseLong(p.getFileName().toString()));
-                } catch (IOException | RuntimeException gone) {
-                    // the process ended while we looked
-                }
-            }
-        }
         long rss = 0;
         long pss = 0;
         int count = 0;
-        List<Long> todo = new ArrayList<>(List.of(rootPid));
-        while (!todo.isEmpty()) {
-            long pid = todo.remove(todo.size() - 1);
-            todo.addAll(children.getOrDefault(pid, List.of()));
+        for (long pid : tree(rootPid)) {
             try {
                 rss += field(Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")), "VmRSS:");
                 pss += field(Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup")), "Pss:");
@@ -56,6 +40,34 @@ public final class ProcessMemory {
             throw new IOException("no process " + rootPid);
         }
         return new Sample(rss, pss, count);
+    }
+
+    /** The process and all its descendants, as they are now. */
+    static List<Long> tree(long rootPid) throws IOException {
+        Map<Long, List<Long>> children = new HashMap<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : procs) {
+                try {
+                    String[] f = statFields(Files.readString(p.resolve("stat")));
+                    children.computeIfAbsent(Long.parseLong(f[1]), k -> new ArrayList<>()).add(Long.parseLong(p.getFileName().toString()));
+                } catch (IOException | RuntimeException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        List<Long> out = new ArrayList<>();
+        List<Long> todo = new ArrayList<>(List.of(rootPid));
+        while (!todo.isEmpty()) {
+            long pid = todo.remove(todo.size() - 1);
+            out.add(pid);
+            todo.addAll(children.getOrDefault(pid, List.of()));
+        }
+        return out;
+    }
+
+    /** The fields of /proc/PID/stat after the command name, which may hold spaces and parentheses: f[0] is the state. */
+    static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static long field(List<String> lines, String name) {

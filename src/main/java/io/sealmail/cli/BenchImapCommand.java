@@ -44,9 +44,6 @@ public class BenchImapCommand implements Callable<Integer> {
     @Option(names = "--parallel", defaultValue = "8", description = "Connections being opened at once in the idle test (default: ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--server-pid", description = "Server process whose memory (with its children) the idle test measures.")
-    Long serverPid;
-
     @Option(names = "--hold", defaultValue = "0", description = "Seconds to keep the idle connections open after measuring (to inspect the server).")
     int hold;
 
@@ -66,16 +63,16 @@ public class BenchImapCommand implements Callable<Integer> {
             switch (test.trim().toLowerCase(Locale.ROOT)) {
                 case "list" -> {
                     ImapLoad.Rounds r = ImapLoad.listing(server, folder, rounds);
-                    System.out.printf("SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE), %d messages: first %.1f ms, then median %.1f ms%n",
-                            r.messages(), r.firstMillis(), r.warmMedianMillis());
+                    System.out.printf("SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE), %d messages: first %.1f ms, then median %.1f ms%s%n",
+                            r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
                 }
                 case "bodies" -> {
                     ImapLoad.Rounds one = ImapLoad.bodiesInOneCommand(server, folder, bodies, rounds);
-                    System.out.printf("FETCH 1:%d (BODY.PEEK[]), %d messages, %.1f MB: first %.1f ms, then median %.1f ms%n",
-                            bodies, one.messages(), one.octets() / 1e6, one.firstMillis(), one.warmMedianMillis());
+                    System.out.printf("FETCH 1:%d (BODY.PEEK[]), %d messages, %.1f MB: first %.1f ms, then median %.1f ms%s%n",
+                            bodies, one.messages(), one.octets() / 1e6, one.firstMillis(), one.warmMedianMillis(), MailboxServerOptions.cpu(one));
                     ImapLoad.Rounds each = ImapLoad.bodiesOneByOne(server, folder, bodies, rounds);
-                    System.out.printf("FETCH n (BODY.PEEK[]) for n = 1..%d, one command each: first %.1f ms, then median %.1f ms%n",
-                            bodies, each.firstMillis(), each.warmMedianMillis());
+                    System.out.printf("FETCH n (BODY.PEEK[]) for n = 1..%d, one command each: first %.1f ms, then median %.1f ms%s%n",
+                            bodies, each.firstMillis(), each.warmMedianMillis(), MailboxServerOptions.cpu(each));
                 }
                 case "idle" -> idle(server);
                 default -> throw new UserError("--tests: unknown test '" + test + "' (list, bodies, idle)");
@@ -93,20 +90,20 @@ public class BenchImapCommand implements Callable<Integer> {
 
     private ProcessMemory.Sample sample() throws Exception {
         if (gcBeforeSample) {
-            Process jcmd = new ProcessBuilder("jcmd", Long.toString(serverPid), "GC.run").redirectErrorStream(true)
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(options.serverPid), "GC.run").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (jcmd.waitFor() != 0) {
-                throw new UserError("jcmd " + serverPid + " GC.run failed: is the server a JVM of this user?");
+                throw new UserError("jcmd " + options.serverPid + " GC.run failed: is the server a JVM of this user?");
             }
             Thread.sleep(1000);
         }
-        return ProcessMemory.of(serverPid);
+        return ProcessMemory.of(options.serverPid);
     }
 
     private void idle(ImapLoad.Server server) throws Exception {
         ImapLoad.Server idleServer = idleUser == null ? server
                 : new ImapLoad.Server(server.host(), server.port(), server.ssl(), idleUser, server.password());
-        ProcessMemory.Sample before = serverPid == null ? null : sample();
+        ProcessMemory.Sample before = options.serverPid == null ? null : sample();
         long t0 = System.nanoTime();
         try (ImapLoad.IdleSessions sessions = ImapLoad.idle(idleServer, idleConnections, parallel)) {
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -115,7 +112,7 @@ public class BenchImapCommand implements Callable<Integer> {
             sessions.errors().forEach(e -> System.out.println("  error: " + e));
             if (before != null && sessions.open() > 0) {
                 Thread.sleep(3000); // let the server finish what the last logins started
-                report("server memory", before, ProcessMemory.of(serverPid), sessions.open());
+                report("server memory", before, ProcessMemory.of(options.serverPid), sessions.open());
                 if (gcBeforeSample) {
                     report("server memory after a GC", before, sample(), sessions.open());
                 }

@@ -33,8 +33,8 @@ public class BenchPop3Command implements Callable<Integer> {
         ImapLoad.Server server = options.server(port);
         System.out.printf("sealmail bench pop3: %s:%d user=%s rounds=%d%n", options.host, port, options.user, rounds);
         ImapLoad.Rounds r = Pop3Load.uidlAndRetr(server, messages, rounds);
-        System.out.printf("UIDL (%d messages) + RETR 1..%d, %.1f MB: first %.1f ms, then median %.1f ms%n",
-                r.messages(), messages, r.octets() / 1e6, r.firstMillis(), r.warmMedianMillis());
+        System.out.printf("UIDL (%d messages) + RETR 1..%d, %.1f MB: first %.1f ms, then median %.1f ms%s%n",
+                r.messages(), messages, r.octets() / 1e6, r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
         return 0;
     }
 }

@@ -21,7 +21,17 @@ public class MailboxServerOptions {
     @Option(names = "--password", required = true, description = "Password.")
     String password;
 
+    @Option(names = "--server-pid", description = {"The server's process (its children included): each figure also reports the server's CPU time,",
+            "and the idle test its memory."})
+    Long serverPid;
+
     ImapLoad.Server server(int port) throws Exception {
-        return new ImapLoad.Server(host, port, TrustedCa.sslContext(caFile), user, password);
+        return new ImapLoad.Server(host, port, TrustedCa.sslContext(caFile), user, password, serverPid);
+    }
+
+    /** "; server CPU 12.3 ms per round" when the server's process is known, else nothing. */
+    static String cpu(ImapLoad.Rounds r) {
+        double ms = r.warmCpuMillis();
+        return Double.isNaN(ms) ? "" : String.format(java.util.Locale.ROOT, "; server CPU %.1f ms per warm round", ms);
     }
 }

@@ -43,6 +43,16 @@ class MailboxLoadTest {
             assertThat(each.messages()).isEqualTo(10);
             assertThat(each.octets()).isGreaterThan(10 * 1000);
 
+            assertThat(each.cpuMillis()).as("no server process given").isEmpty();
+            assertThat(each.warmCpuMillis()).isNaN();
+            // The server runs in this JVM: its CPU time is ours, and 3 rounds of 10 downloads each cost some.
+            ImapLoad.Server measured = new ImapLoad.Server(imap.host(), imap.port(), imap.ssl(), JOE, PASSWORD,
+                    ProcessHandle.current().pid());
+            ImapLoad.Rounds timed = ImapLoad.bodiesOneByOne(measured, "INBOX", 10, 3);
+            assertThat(timed.cpuMillis()).hasSize(3).allSatisfy(ms -> assertThat(ms).isNotNegative());
+            assertThat(timed.cpuMillis().stream().mapToLong(Long::longValue).sum()).isPositive();
+            assertThat(ProcessCpu.millis(ProcessHandle.current().pid())).isGreaterThan(timed.cpuMillis().get(0));
+
             ImapLoad.Server pop3 = new ImapLoad.Server("localhost", server.port(Role.POP3S), imap.ssl(), JOE, PASSWORD);
             ImapLoad.Rounds retr = Pop3Load.uidlAndRetr(pop3, 10, 1);
             assertThat(retr.messages()).as("UIDL lines").isEqualTo(50);
