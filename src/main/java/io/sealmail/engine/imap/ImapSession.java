@@ -382,6 +382,10 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             LOG.errorf(e, "IMAP %s failed for %s", request.name(), account);
             write(request.tag() + " NO [SERVERBUG] " + request.name() + " failed\r\n");
+        } catch (StackOverflowError e) {
+            // A bound that should have refused the command earlier is missing: answer, and log one line, not 1,000.
+            LOG.errorf("IMAP %s failed for %s: stack overflow", request.name(), account);
+            write(request.tag() + " NO [SERVERBUG] " + request.name() + " failed\r\n");
         } finally {
             currentCommand = "";
         }

@@ -92,13 +92,23 @@ interface SearchKey {
     }
 
     final class Cursor {
+        /** Deep enough for the OR chains clients build from a list of terms; far from the stack's limit. */
+        static final int MAX_DEPTH = 100;
+
         private final List<ImapArg> args;
         private final ImapArgs errors;
         private int i;
+        /** Keys open around the one being read (NOT, OR, parenthesised lists). */
+        private int depth;
 
         Cursor(List<ImapArg> args, ImapArgs errors) {
+            this(args, errors, 0);
+        }
+
+        private Cursor(List<ImapArg> args, ImapArgs errors, int depth) {
             this.args = args;
             this.errors = errors;
+            this.depth = depth;
         }
 
         boolean hasNext() {
@@ -148,10 +158,26 @@ interface SearchKey {
             return m -> m.info.flags().contains(flag) == set;
         }
 
+        /**
+         * One search key. NOT and OR take keys of their own, so {@code NOT NOT NOT ...} nests without parentheses:
+         * the depth is bounded here, as parentheses are by the parser, or a short line would exhaust the stack.
+         */
         SearchKey key() {
+            if (depth >= MAX_DEPTH) {
+                throw new ImapSyntaxException("LIMIT", "Search keys nested deeper than " + MAX_DEPTH + " (NOT, OR, parentheses)");
+            }
+            depth++;
+            try {
+                return oneKey();
+            } finally {
+                depth--;
+            }
+        }
+
+        private SearchKey oneKey() {
             ImapArg arg = args.get(i++);
             if (arg instanceof ImapArg.ListArg list) {
-                Cursor inner = new Cursor(list.items(), errors);
+                Cursor inner = new Cursor(list.items(), errors, depth);
                 List<SearchKey> keys = new ArrayList<>();
                 while (inner.hasNext()) {
                     keys.add(inner.key());

@@ -1,5 +1,7 @@
 package io.sealmail.engine.imap;
 
+import org.jboss.logging.Logger;
+
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 
@@ -8,6 +10,7 @@ import java.util.concurrent.Executor;
  * blocks an event loop and an idle session holds no thread. Tests pass {@code Runnable::run} to stay synchronous.
  */
 public final class SessionExecutor {
+    private static final Logger LOG = Logger.getLogger(SessionExecutor.class);
     private final Executor pool;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
@@ -47,7 +50,13 @@ public final class SessionExecutor {
                     return;
                 }
             }
-            next.run();
+            try {
+                next.run();
+            } catch (RuntimeException | Error e) {
+                // The session answers its own failures; this is the last guard, so one broken task can never leave
+                // "running" set and the session's later commands unanswered.
+                LOG.errorf("Mail-access task failed: %s", e.toString());
+            }
         }
     }
 }

@@ -93,7 +93,8 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            reply("-ERR Line longer than " + Pop3LineDecoder.MAX_LINE + " octets");
+            // In turn with the commands read before it (RFC 2449 PIPELINING: replies in the order of commands).
+            executor.submit(() -> reply("-ERR Line longer than " + Pop3LineDecoder.MAX_LINE + " octets"));
             return;
         }
         LOG.debugf("POP3 connection error: %s", cause.toString());
@@ -447,7 +448,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
                 return;
             }
             release();
-            ctx.writeAndFlush(buf("+OK Bye; " + gone.size() + " messages deleted\r\n"))
+            ctx.writeAndFlush(buf("+OK Bye; " + gone.size() + (gone.size() == 1 ? " message" : " messages") + " deleted\r\n"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }

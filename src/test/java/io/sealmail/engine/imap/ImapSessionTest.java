@@ -209,6 +209,18 @@ class ImapSessionTest {
     }
 
     @Test
+    void searchKeysNestedByNotAndOrAreBounded() {
+        Transcript t = selected();
+        // 5,000 NOTs in a short line used to overflow the stack and leave the session without an answer.
+        assertThat(t.send("c SEARCH " + "NOT ".repeat(5000) + "ALL")).startsWith("c BAD [LIMIT] Search keys nested deeper than 100");
+        assertThat(t.send("d SEARCH " + "OR ".repeat(3000) + "ALL ".repeat(3001).strip())).startsWith("d BAD [LIMIT]");
+        assertThat(t.send("e SEARCH " + "NOT (".repeat(10) + "NOT ".repeat(90) + "ALL" + ")".repeat(10))).startsWith("e BAD [LIMIT]");
+        assertThat(t.send("f SEARCH " + "NOT ".repeat(98) + "ALL")).isEqualTo("* SEARCH 1 2\r\nf OK SEARCH completed\r\n");
+        assertThat(t.send("g SEARCH " + "OR ".repeat(50) + "SUBJECT second ".repeat(51).strip())).isEqualTo("* SEARCH 2\r\ng OK SEARCH completed\r\n");
+        t.expect("h NOOP", "h OK");
+    }
+
+    @Test
     void copyAndMoveWithUidPlus() {
         Transcript t = selected();
         assertThat(t.send("c COPY 1:2 Archive")).isEqualTo("c OK [COPYUID 1005 1,2 1,2] COPY completed\r\n");

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +44,31 @@ class Pop3SessionTest {
         t.expect("USER joe@example.com", "+OK");
         t.expect("PASS secret pw", "+OK Logged in; 2 messages");
         return t;
+    }
+
+    @Test
+    void aTooLongLineIsAnsweredInTurnWithThePipelinedCommandsBeforeIt() throws Exception {
+        // Commands run on a pool; here the test runs the pool's tasks itself, after all input has been read.
+        List<Runnable> pool = new ArrayList<>();
+        AccessContext deferred = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret pw")),
+                store, () -> null, pool::add, ImapLimits.DEFAULTS, Duration.ZERO);
+        EmbeddedChannel ch = new EmbeddedChannel(new Pop3LineDecoder(Pop3LineDecoder.MAX_LINE), new Pop3Session(deferred, false));
+        Transcript t = new Transcript(ch);
+        assertThat(t.output()).startsWith("+OK mail.example.com Sealmail POP3 ready");
+        String early = t.sendRaw("USER joe@example.com\r\nPASS secret pw\r\nSTAT\r\nNOOP " + "x".repeat(3000) + "\r\nNOOP\r\n");
+        assertThat(early).as("nothing answered before the commands ahead of it ran").isEmpty();
+        while (!pool.isEmpty()) {
+            pool.remove(0).run();
+        }
+        ch.runPendingTasks();
+        assertThat(t.output()).isEqualTo("+OK Send PASS\r\n+OK Logged in; 2 messages\r\n+OK 2 " + totalSize() + "\r\n"
+                + "-ERR Line longer than " + Pop3LineDecoder.MAX_LINE + " octets\r\n+OK\r\n");
+    }
+
+    private long totalSize() throws java.io.IOException {
+        try (MailFolder inbox = store.forAccount("joe@example.com").open("INBOX")) {
+            return inbox.messages().stream().mapToLong(MailFolder.MessageInfo::size).sum();
+        }
     }
 
     @Test
@@ -87,7 +114,7 @@ class Pop3SessionTest {
         t.expect("RSET", "+OK");
         assertThat(t.send("STAT")).isEqualTo("+OK 2 73\r\n");
         t.expect("DELE 2", "+OK");
-        assertThat(t.send("QUIT")).isEqualTo("+OK Bye; 1 messages deleted\r\n");
+        assertThat(t.send("QUIT")).isEqualTo("+OK Bye; 1 message deleted\r\n");
         assertThat(t.channel().isOpen()).isFalse();
         try (MailFolder inbox = store.forAccount("joe@example.com").open("INBOX")) {
             assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L);
