@@ -80,6 +80,7 @@ final class FetchCommand {
         // Responses are gathered into buffers of about BATCH octets: one write (and one TLS record run) per batch,
         // not per message, which is what makes FETCH 1:* of a large folder cheap.
         ResponseWriter w = s.response();
+        boolean expungeIssued = false;
         for (int seq : seqs) {
             MessageInfo m = box.get(seq);
             byte[] content = null;
@@ -95,7 +96,9 @@ final class FetchCommand {
                     }
                 }
             } catch (MailboxException gone) {
-                // Expunged by another session and not yet reported (RFC 9051 §7.5.1): skip it.
+                // Expunged by another session and not yet reported (RFC 9051 §7.5.1): skip it, and say so in the
+                // tagged reply (RFC 5530 EXPUNGEISSUED), as Dovecot does.
+                expungeIssued = true;
                 continue;
             }
             w.raw("* ").raw(Integer.toString(seq)).raw(" FETCH (");
@@ -124,6 +127,10 @@ final class FetchCommand {
             s.write(w.buffer());
         } else {
             w.buffer().release();
+        }
+        if (expungeIssued) {
+            s.no(r, "[EXPUNGEISSUED] Some of the requested messages no longer exist");
+            return;
         }
         s.ok(r, r.name() + " completed");
     }

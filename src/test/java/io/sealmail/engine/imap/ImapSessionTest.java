@@ -250,6 +250,10 @@ class ImapSessionTest {
         a.send("e EXPUNGE");
         // no EXPUNGE during FETCH (RFC 9051 §7.5.1); then NOOP delivers it
         assertThat(b.send("y FETCH 1 FLAGS")).doesNotContain("EXPUNGE");
+        // b still numbers the expunged message 2: its body is gone, and the tagged reply says so (RFC 5530).
+        assertThat(b.send("y2 FETCH 2 BODY.PEEK[]")).isEqualTo("y2 NO [EXPUNGEISSUED] Some of the requested messages no longer exist\r\n");
+        assertThat(b.send("y3 FETCH 1:2 (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])")).startsWith("* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)]")
+                .endsWith("y3 NO [EXPUNGEISSUED] Some of the requested messages no longer exist\r\n");
         assertThat(b.send("z NOOP")).contains("* 2 EXPUNGE\r\n");
     }
 
