@@ -703,21 +703,24 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
 
         byte[] read(long uid) throws IOException {
-            try {
-                return Files.readAllBytes(path(uid));
-            } catch (NoSuchFileException renamed) {
-                // Renamed by a flag change between path() and the open, or removed by someone else: look again.
-                relist();
-                return Files.readAllBytes(path(uid));
-            }
+            return readMessage(uid, Files::readAllBytes);
         }
 
         ByteBuf read(long uid, ByteBufAllocator alloc) throws IOException {
+            return readMessage(uid, file -> readFile(file, alloc));
+        }
+
+        private interface MessageReader<T> {
+            T read(Path file) throws IOException;
+        }
+
+        private <T> T readMessage(long uid, MessageReader<T> reader) throws IOException {
             try {
-                return readFile(path(uid), alloc);
+                return reader.read(path(uid));
             } catch (NoSuchFileException renamed) {
+                // Renamed by a flag change between path() and the open, or removed by someone else: look again.
                 relist();
-                return readFile(path(uid), alloc);
+                return reader.read(path(uid));
             }
         }
 

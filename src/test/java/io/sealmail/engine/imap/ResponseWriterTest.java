@@ -23,6 +23,12 @@ class ResponseWriterTest {
             w.raw("* ").raw(Integer.toString(i)).raw(" FETCH (UID ").raw(Integer.toString(i)).raw(" BODY[] ").literal(body).raw(')').crlf();
             expected.append("* ").append(i).append(" FETCH (UID ").append(i).append(" BODY[] {").append(body.length)
                     .append("}\r\n").append(new String(body, StandardCharsets.US_ASCII)).append(")\r\n");
+            if (i == 100) {
+                // a buffer handed over whole (a message file read into it) joins the response between the text
+                ByteBuf file = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes("file octets".getBytes(StandardCharsets.US_ASCII));
+                w.raw("* 0 FILE ").literal(file).raw(" tail").crlf();
+                expected.append("* 0 FILE {11}\r\nfile octets tail\r\n");
+            }
             if (i == 150) {
                 w.raw("* 0 BIG ").literal(big).crlf().string("quoted \"text\"").crlf();
                 expected.append("* 0 BIG {100000}\r\n").append("b".repeat(100_000)).append("\r\n\"quoted \\\"text\\\"\"\r\n");
