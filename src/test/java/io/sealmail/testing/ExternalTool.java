@@ -1,0 +1,68 @@
+package io.sealmail.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A program from outside the build that a test talks to (a real client or a real remote system). On a machine
+ * without it the test is skipped with a message naming the program and its Debian package, so the README's test
+ * command passes with only a JDK. CI ({@code .ci/run}) installs every such program and sets
+ * {@code SEALMAIL_REQUIRE_TOOLS=1}, which turns the skip into a failure: nothing is skipped there silently.
+ */
+public final class ExternalTool {
+    /** Set by .ci/run: a missing program fails the test instead of skipping it. */
+    public static final String REQUIRE = "SEALMAIL_REQUIRE_TOOLS";
+
+    private ExternalTool() {
+    }
+
+    /**
+     * Skips the calling test (or fails it under {@value #REQUIRE}) unless {@code program} is on the PATH (or is an
+     * executable path). Returns the program's path.
+     *
+     * @param program  the command, e.g. {@code "swaks"}
+     * @param provider where it comes from, e.g. {@code "Debian package swaks"}
+     */
+    public static String require(String program, String provider) {
+        String found = find(program);
+        if (found != null) {
+            return found;
+        }
+        String message = "needs '" + program + "' (" + provider + "), which is not installed; .ci/run installs it";
+        if (required()) {
+            throw new AssertionError(message + " (" + REQUIRE + " is set, so a missing program is a failure)");
+        }
+        Assumptions.abort(message);
+        return program; // not reached
+    }
+
+    /** True when {@code program} is on the PATH (or is an executable path). */
+    public static boolean present(String program) {
+        return find(program) != null;
+    }
+
+    static boolean required() {
+        String v = System.getenv(REQUIRE);
+        return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
+    }
+
+    private static String find(String program) {
+        if (program.contains(File.separator)) {
+            return Files.isExecutable(Path.of(program)) ? program : null;
+        }
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+}
