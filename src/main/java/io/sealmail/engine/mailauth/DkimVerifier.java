@@ -18,7 +18,7 @@ import java.util.Map;
  * the rest are counted and ignored. Created at the end of the header section; the body then streams through
  * {@link #bodySink()} once for all signatures, and {@link #results} asks DNS for the keys.
  */
-final class DkimVerifier {
+public final class DkimVerifier {
     /** Signatures verified per message; each costs a DNS look-up and a public-key operation. */
     static final int MAX_SIGNATURES = 10;
 
@@ -44,7 +44,12 @@ final class DkimVerifier {
         ignored = Math.max(0, fields.size() - MAX_SIGNATURES);
     }
 
-    /** Verifies every signature of a whole message (tests, the benchmark and tools; the engine uses {@link InboundChecks}). */
+    /** The DKIM results of a whole message alone (the benchmark and tools; the engine uses {@link InboundChecks}). */
+    public static List<DkimResult> verify(MessageSource message, io.sealmail.engine.delivery.dns.DnsLookup dns, Clock clock,
+                                          java.time.Duration timeout) throws IOException {
+        return verify(message, new BoundedDns(dns, clock, clock.instant().plus(timeout)), clock).results();
+    }
+
     static Result verify(MessageSource message, BoundedDns dns, Clock clock) throws IOException {
         DkimVerifier[] verifier = new DkimVerifier[1];
         MessageStream stream = new MessageStream(h -> {
