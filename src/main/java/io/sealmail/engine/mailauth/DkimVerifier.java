@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.PublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -145,7 +144,7 @@ public final class DkimVerifier {
                 && !sig.identity().substring(sig.identity().lastIndexOf('@') + 1).equalsIgnoreCase(sig.domain())) {
             return DkimResult.of(AuthResult.PERMERROR, sig, "key is strict (t=s) and i= is a subdomain").testing(record.testing());
         }
-        PublicKey publicKey;
+        Object publicKey;
         try {
             publicKey = sig.algorithm().publicKey(record.key());
         } catch (GeneralSecurityException e) {
