@@ -124,36 +124,43 @@ final class CondStore {
         return out;
     }
 
-    /** The untagged SELECT responses for QRESYNC (RFC 7162 §3.2.5): VANISHED (EARLIER), then changed flags. */
-    static void resync(ImapSession s, SelectedMailbox box, List<ImapArg> params, ImapRequest r) throws IOException {
-        if (params.size() < 2 || params.size() > 4) {
-            throw r.args().bad("QRESYNC needs (uidvalidity modseq [known-uids [seq-match]])");
-        }
-        String validity = ImapArg.stringValue(params.get(0));
-        if (validity == null || validity.isEmpty() || validity.length() > 10 || !validity.chars().allMatch(Character::isDigit)) {
-            throw r.args().bad("Invalid UIDVALIDITY");
-        }
-        long modseq = modseq(params.get(1), r.args(), false);
-        SequenceSet known = null;
-        if (params.size() >= 3) {
-            String text = ImapArg.stringValue(params.get(2));
-            if (text == null) {
-                throw r.args().bad("Invalid known UIDs");
+    /** SELECT's QRESYNC parameters (RFC 7162 §3.2.5), checked before anything is selected. */
+    record Resync(long uidValidity, long modseq, SequenceSet known) {
+        static Resync parse(List<ImapArg> params, ImapRequest r) {
+            if (params.size() < 2 || params.size() > 4) {
+                throw r.args().bad("QRESYNC needs (uidvalidity modseq [known-uids [seq-match]])");
             }
-            known = SequenceSet.parse(text, r.args().limits().maxSequenceRanges());
+            String validity = ImapArg.stringValue(params.get(0));
+            if (validity == null || validity.isEmpty() || validity.length() > 10 || !validity.chars().allMatch(Character::isDigit)) {
+                throw r.args().bad("Invalid UIDVALIDITY");
+            }
+            long modseq = CondStore.modseq(params.get(1), r.args(), false);
+            SequenceSet known = null;
+            if (params.size() >= 3) {
+                String text = ImapArg.stringValue(params.get(2));
+                if (text == null) {
+                    throw r.args().bad("Invalid known UIDs");
+                }
+                known = SequenceSet.parse(text, r.args().limits().maxSequenceRanges());
+            }
+            // The seq-match data only helps a server without an expunge history; ours answers from what it has.
+            return new Resync(Long.parseLong(validity), modseq, known);
         }
-        // The seq-match data only helps a server without an expunge history; ours answers from what it has.
-        if (Long.parseLong(validity) != box.folder.uidValidity()) {
+    }
+
+    /** The untagged SELECT responses for QRESYNC (RFC 7162 §3.2.5): VANISHED (EARLIER), then changed flags. */
+    static void resync(ImapSession s, SelectedMailbox box, Resync q) throws IOException {
+        if (q.uidValidity() != box.folder.uidValidity()) {
             return; // §3.2.5.1: a different UIDVALIDITY means a full resync; nothing more to say
         }
-        List<Long> gone = vanished(box, modseq, known);
+        List<Long> gone = vanished(box, q.modseq(), q.known());
         if (!gone.isEmpty()) {
             s.untagged("VANISHED (EARLIER) " + SequenceSet.format(gone));
         }
         List<MessageInfo> view = box.view();
         for (int i = 0; i < view.size(); i++) {
             MessageInfo m = view.get(i);
-            if (m.modseq() > modseq && (known == null || known.contains(m.uid(), Long.MAX_VALUE - 1))) {
+            if (m.modseq() > q.modseq() && (q.known() == null || q.known().contains(m.uid(), Long.MAX_VALUE - 1))) {
                 s.untagged((i + 1) + " FETCH (UID " + m.uid() + " FLAGS " + SelectedMailbox.flagList(m.flags()) + " "
                         + item(m) + ")");
             }

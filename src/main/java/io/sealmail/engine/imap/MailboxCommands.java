@@ -31,7 +31,7 @@ final class MailboxCommands {
         String name = mailbox(s, r);
         List<ImapArg> params = r.args().optionalList();
         r.args().end();
-        List<ImapArg> qresync = null;
+        CondStore.Resync qresync = null;
         if (params != null) {
             // RFC 7162 §3.1.8 (CONDSTORE) and §3.2.5 (QRESYNC (uidvalidity modseq [known-uids [seq-match]])).
             for (int i = 0; i < params.size(); i++) {
@@ -42,7 +42,7 @@ final class MailboxCommands {
                     if (!CondStore.qresync(s)) {
                         throw r.args().bad("QRESYNC needs ENABLE QRESYNC first");
                     }
-                    qresync = l.items();
+                    qresync = CondStore.Resync.parse(l.items(), r);
                     i++;
                 } else {
                     throw r.args().bad("Unknown SELECT parameter " + p);
@@ -72,7 +72,7 @@ final class MailboxCommands {
         // RFC 7162 §3.1.2.1: HIGHESTMODSEQ on every SELECT; NOMODSEQ where the store keeps none.
         s.untagged(highest > 0 ? "OK [HIGHESTMODSEQ " + highest + "] Highest" : "OK [NOMODSEQ] No permanent modsequences");
         if (qresync != null) {
-            CondStore.resync(s, mailbox, qresync, r);
+            CondStore.resync(s, mailbox, qresync);
         }
         s.ok(r, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + r.name() + " completed");
     }

@@ -798,7 +798,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         /** The message file of a UID; NONEXISTENT when it was expunged. */
         synchronized Path path(long uid) throws IOException {
             Entry e = byUid.get(uid);
-            if (e == null) {
+            if (e == null || !listed) {
+                // Not known, or a file vanished under us (relist): list again before answering.
                 scan();
                 e = byUid.get(uid);
             }
