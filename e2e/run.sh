@@ -135,5 +135,25 @@ eventually carol_logs_in || fail "carol cannot log in"
 restarts=$(kubectl -n "$NS" get pod mail-0 -o jsonpath='{.status.containerStatuses[0].restartCount}')
 [ "$restarts" = "0" ] || fail "the engine container restarted $restarts times"
 
+step "removals reach the cluster: a port, a Service annotation, resources (issue 16)"
+kubectl -n "$NS" patch mailserver mail --type merge -p \
+  '{"spec":{"service":{"annotations":{"e2e.sealmail.io/a":"1","e2e.sealmail.io/b":"2"}},"resources":{"requests":{"cpu":"0.1"}}}}'
+has_annotation_b() { [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.sealmail\.io/b}')" = 2 ]; }
+eventually has_annotation_b || fail "the Service annotation never arrived"
+kubectl -n "$NS" annotate service mail e2e.example/foreign=kept
+kubectl -n "$NS" patch mailserver mail --type json -p '[
+  {"op":"replace","path":"/spec/ports","value":["smtp","submission","smtps","imaps"]},
+  {"op":"replace","path":"/spec/service/annotations","value":{"e2e.sealmail.io/a":"1"}},
+  {"op":"remove","path":"/spec/resources"}]'
+removed() {
+  [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.spec.ports[*].port}')" = "25 587 465 993" ] &&
+  [ -z "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.sealmail\.io/b}')" ] &&
+  [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.example/foreign}')" = kept ] &&
+  [ -z "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.template.spec.containers[0].resources.requests.cpu}')" ]
+}
+eventually removed || fail "a removed port, annotation or resource request is still in the cluster"
+
+# ISSUE16_E2E_MORE
+
 echo
 echo "e2e: PASSED (namespace $NS)"

@@ -2,6 +2,10 @@ package io.sealmail.operator;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -24,6 +28,8 @@ import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
 import io.sealmail.config.Role;
 import io.sealmail.operator.api.v1alpha1.MailServer;
+import io.sealmail.operator.api.v1alpha1.Protocol;
+import io.sealmail.operator.api.v1alpha1.ServiceSpec;
 import io.sealmail.operator.api.v1alpha1.TlsSpec;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -308,6 +314,72 @@ class MailServerReconcilerTest {
                 .contains("smtp.example.com"));
         assertThat(client.configMaps().inNamespace(ns).withName("mail-config").get().getMetadata().getResourceVersion())
                 .isEqualTo(configVersion);
+    }
+
+    /**
+     * What the user removes from a MailServer disappears from the cluster (issue 16, item 1): a port, a source
+     * range, an annotation, the traffic policy, resources, a node selector, tolerations. Annotations someone else put
+     * on the Service stay.
+     */
+    @Test
+    void whatTheUserRemovesFromTheSpecIsRemovedFromTheCluster() {
+        String ns = OperatorTestSupport.namespace("removal");
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().ports = List.of(Protocol.SMTP, Protocol.SUBMISSION, Protocol.IMAPS);
+        ms.getSpec().service = new ServiceSpec(ServiceSpec.Type.LoadBalancer);
+        ms.getSpec().service.annotations = Map.of("lb.example/a", "1", "lb.example/b", "2");
+        ms.getSpec().service.loadBalancerSourceRanges = List.of("10.0.0.0/8", "192.168.0.0/16");
+        ms.getSpec().service.externalTrafficPolicy = ServiceSpec.TrafficPolicy.Cluster;
+        ms.getSpec().resources = new ResourceRequirementsBuilder()
+                .withRequests(Map.of("memory", new Quantity("256Mi"))).withLimits(Map.of("memory", new Quantity("512Mi"))).build();
+        ms.getSpec().nodeSelector = Map.of("disk", "ssd");
+        ms.getSpec().tolerations = List.of(new TolerationBuilder().withKey("mail").withOperator("Exists").build());
+        client.resource(ms).create();
+        markPodsReady(client, ns, "mail");
+        await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
+        Service lb = client.services().inNamespace(ns).withName("mail").get();
+        assertThat(lb.getMetadata().getAnnotations()).containsEntry("lb.example/b", "2");
+        assertThat(lb.getSpec().getExternalTrafficPolicy()).isEqualTo("Cluster");
+        lb.getMetadata().getAnnotations().put("cloud.example/lb-id", "lb-123");
+        client.services().inNamespace(ns).resource(lb).update();
+
+        MailServer edited = get(client, ns, "mail");
+        edited.getSpec().ports = List.of(Protocol.SMTP, Protocol.IMAPS);
+        edited.getSpec().service.annotations = Map.of("lb.example/a", "1");
+        edited.getSpec().service.loadBalancerSourceRanges = List.of("10.0.0.0/8");
+        edited.getSpec().service.externalTrafficPolicy = null;
+        edited.getSpec().resources = null;
+        edited.getSpec().nodeSelector = null;
+        edited.getSpec().tolerations = null;
+        client.resource(edited).update();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Service svc = client.services().inNamespace(ns).withName("mail").get();
+            assertThat(svc.getSpec().getPorts()).extracting(ServicePort::getName).containsExactly("smtp", "imaps");
+            assertThat(svc.getSpec().getLoadBalancerSourceRanges()).containsExactly("10.0.0.0/8");
+            assertThat(svc.getSpec().getExternalTrafficPolicy()).as("the default").isEqualTo("Local");
+            assertThat(svc.getMetadata().getAnnotations()).containsEntry("lb.example/a", "1")
+                    .containsEntry("cloud.example/lb-id", "lb-123").doesNotContainKey("lb.example/b");
+            assertThat(client.services().inNamespace(ns).withName("mail-headless").get().getSpec().getPorts())
+                    .extracting(ServicePort::getName).containsExactly("smtp", "imaps");
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var pod = client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate().getSpec();
+            assertThat(pod.getNodeSelector()).isNullOrEmpty();
+            assertThat(pod.getTolerations()).isNullOrEmpty();
+            var resources = pod.getContainers().get(0).getResources();
+            assertThat(resources == null ? null : resources.getLimits()).isNullOrEmpty();
+            assertThat(pod.getContainers().get(0).getPorts()).extracting(ContainerPort::getName)
+                    .containsExactly("smtp", "imaps", "http");
+        });
+
+        // And the last annotation, too.
+        edited = get(client, ns, "mail");
+        edited.getSpec().service.annotations = null;
+        client.resource(edited).update();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.services().inNamespace(ns).withName("mail").get()
+                .getMetadata().getAnnotations()).doesNotContainKey("lb.example/a").containsKey("cloud.example/lb-id"));
     }
 
     @Test
