@@ -28,7 +28,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An in-memory zone for unit tests: names with records, names that time out, and a count of questions asked. */
-final class FakeDns implements DnsLookup {
+public final class FakeDns implements DnsLookup {
     private final Map<String, List<Record>> records = new HashMap<>();
     private final Set<String> existing = new HashSet<>();
     private final Set<String> failing = new HashSet<>();
