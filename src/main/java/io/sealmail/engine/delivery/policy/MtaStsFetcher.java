@@ -83,10 +83,18 @@ public final class MtaStsFetcher {
         throw last != null ? last : new IOException(host + " has no address");
     }
 
+    /** IPv4 then IPv6 addresses; one family failing to resolve is fine when the other answers. */
     private List<InetAddress> addresses(String host) throws IOException {
         List<InetAddress> out = new ArrayList<>();
+        IOException failure = null;
         for (int type : new int[] {Type.A, Type.AAAA}) {
-            DnsAnswer answer = dns.lookup(host, type);
+            DnsAnswer answer;
+            try {
+                answer = dns.lookup(host, type);
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+                continue;
+            }
             for (Record r : answer.records()) {
                 if (out.size() < MAX_ADDRESSES && r instanceof ARecord a) {
                     out.add(a.getAddress());
@@ -94,6 +102,9 @@ public final class MtaStsFetcher {
                     out.add(aaaa.getAddress());
                 }
             }
+        }
+        if (out.isEmpty() && failure != null) {
+            throw failure;
         }
         return out;
     }
