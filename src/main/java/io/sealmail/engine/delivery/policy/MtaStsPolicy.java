@@ -135,7 +135,8 @@ public record MtaStsPolicy(MtaStsMode mode, List<String> mx, long maxAgeSeconds)
         return true;
     }
 
-    private static String stripBlanks(String s) {
+    /** *WSP on either side: spaces and tabs only (RFC 8461's grammar), never other whitespace. */
+    static String stripBlanks(String s) {
         int from = 0;
         int to = s.length();
         while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {

@@ -48,7 +48,7 @@ public record MtaStsRecord(String id) {
         String id = null;
         String[] fields = txt.split(";", -1);
         for (int i = 1; i < fields.length; i++) {
-            String field = strip(fields[i]);
+            String field = MtaStsPolicy.stripBlanks(fields[i]);
             if (field.isEmpty() && i == fields.length - 1) {
                 break; // the optional trailing delimiter
             }
@@ -73,19 +73,6 @@ public record MtaStsRecord(String id) {
             throw new MtaStsSyntaxException("record has no id");
         }
         return new MtaStsRecord(id);
-    }
-
-    /** *WSP on either side of a field: spaces and tabs only. */
-    private static String strip(String s) {
-        int from = 0;
-        int to = s.length();
-        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return s.substring(from, to);
     }
 
     static String shorten(String s) {

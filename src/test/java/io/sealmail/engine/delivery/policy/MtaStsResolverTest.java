@@ -1,5 +1,6 @@
 package io.sealmail.engine.delivery.policy;
 
+import io.sealmail.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.Type;
@@ -7,11 +8,8 @@ import org.xbill.DNS.Type;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +24,7 @@ class MtaStsResolverTest {
     @TempDir
     Path dir;
     final FakeDns dns = new FakeDns().txt("_mta-sts.example.test", "v=STSv1; id=one;");
-    final MutableClock clock = new MutableClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-12-03T12:00:00Z"));
     final Host host = new Host();
 
     /** The policy host: serves {@link #body}, or fails when {@link #down}; counts requests. */
@@ -42,29 +40,6 @@ class MtaStsResolverTest {
                 throw new IOException("connection refused");
             }
             return body;
-        }
-    }
-
-    static final class MutableClock extends Clock {
-        Instant now = Instant.parse("2026-12-03T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 
