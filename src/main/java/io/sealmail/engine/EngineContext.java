@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
  *                     never run on an event loop)
  * @param metrics      the engine's meters (connections, messages, logins, TLS), exported at /metrics
  * @param logins       every protocol's login check: throttle, cache, hashing on {@code authExecutor}, failure delay
+ * @param mailAuth     DKIM signing on submission and SPF/DKIM/DMARC checks on port 25, on a pool of their own
  */
 public record EngineContext(
         EngineConfig config,
@@ -40,7 +41,8 @@ public record EngineContext(
         AuthThrottle authThrottle,
         ExecutorService authExecutor,
         MailMetrics metrics,
-        LoginGate logins) {
+        LoginGate logins,
+        io.sealmail.engine.smtp.MessageAuthentication mailAuth) {
 
     /**
      * Takes a connection slot for the channel's client on a listener of {@code role}: false (counted as refused)

@@ -98,6 +98,7 @@ public final class MailEngine implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration authFailureDelay = Duration.ofSeconds(1);
+        private io.sealmail.engine.delivery.dns.DnsLookup dns;
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
 
         private Builder(EngineConfig config) {
@@ -147,6 +148,12 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
+        /** The resolver of the inbound SPF/DKIM/DMARC checks; without one they are off. */
+        public Builder dns(io.sealmail.engine.delivery.dns.DnsLookup lookup) {
+            this.dns = lookup;
+            return this;
+        }
+
         /**
          * How long the answer to a failed login is held back (default 1 s, Dovecot's is 2 s): scheduled on the
          * connection's event loop, never slept, so it costs the attacker time and the server nothing.
@@ -193,9 +200,11 @@ public final class MailEngine implements AutoCloseable {
                         return t;
                     });
             AuthThrottle throttle = new AuthThrottle(limits, clock);
+            io.sealmail.engine.smtp.MessageAuthentication mailAuth = io.sealmail.engine.smtp.MessageAuthentication.create(config, dns, clock);
+            owned.add(mailAuth);
             EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
                     new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
-                    throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay));
+                    throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay), mailAuth);
             MailEngine engine = new MailEngine(context, shutdownGrace, owned);
             try {
                 engine.bindAll(protocols);

@@ -80,6 +80,46 @@ public final class MessageAuthentication implements AutoCloseable {
         return new MessageAuthentication(signer, checks, config.inbound().checkTimeout(), threads);
     }
 
+    /** Where a message goes once signed or checked: the store (into {@code folder}) and the outbound queue. */
+    @FunctionalInterface
+    interface Delivery {
+        CompletableFuture<Void> deliver(Spool content, String folder);
+    }
+
+    /** The folder DMARC quarantine sends mail to under {@code inbound.dmarc: enforce}. */
+    static final String JUNK = "Junk";
+    private static final String INBOX = "INBOX";
+
+    /**
+     * Hands a received message to {@code next}: signed first when submitted by an authenticated user of a domain
+     * with keys; checked first on port 25, then delivered with its Authentication-Results (to Junk for a DMARC
+     * quarantine under enforce) or refused with {@link MessageRefusedException} (550 5.7.1, or 451 when DNS
+     * failed, under enforce). Never blocks the caller.
+     *
+     * @param ourHeaderLength octets of our own Received field at the start of {@code content}
+     */
+    CompletableFuture<Void> deliver(Role role, String account, InetAddress client, String helo, String returnPath,
+                                    Spool content, long ourHeaderLength, Delivery next) {
+        if (signs(role, account)) {
+            return sign(content).thenCompose(signed -> next.deliver(signed, INBOX));
+        }
+        if (!checks(role)) {
+            return next.deliver(content, INBOX);
+        }
+        return check(client, helo, returnPath, content, ourHeaderLength).thenCompose(verdict -> switch (verdict.action()) {
+            case DELIVER -> next.deliver(edited(content, verdict, ourHeaderLength), INBOX);
+            // Port 25 takes mail for local accounts only: the Junk copy is all there is to deliver.
+            case JUNK -> next.deliver(edited(content, verdict, ourHeaderLength), JUNK);
+            case REJECT, DEFER -> CompletableFuture.failedFuture(new MessageRefusedException(reply(verdict.reply())));
+        });
+    }
+
+    /** "550 5.7.1 text" as a reply. */
+    static SmtpReply reply(String text) {
+        String[] parts = text.split(" ", 3);
+        return SmtpReply.of(Integer.parseInt(parts[0]), parts[1], parts[2]);
+    }
+
     /** True when a message submitted by {@code account} on {@code role} goes through {@link #sign}. */
     boolean signs(Role role, String account) {
         return signer != null && account != null && (role == Role.SUBMISSION || role == Role.SMTPS);

@@ -710,18 +710,24 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         String id = transactionId;
         long started = System.nanoTime();
         pause();
-        List<CompletableFuture<?>> parts = new ArrayList<>();
+        CompletableFuture<Void> handedOver;
         try {
-            if (!accounts.isEmpty()) {
-                parts.add(engine.store().deliver(spool, done.returnPath(), List.copyOf(accounts)));
-            }
-            if (!remote.isEmpty()) {
-                parts.add(engine.outbound().enqueue(id, spool, done.returnPath(), remote));
-            }
+            // Signing (submission) or SPF/DKIM/DMARC checks (port 25) first, off the event loop; then the store.
+            handedOver = engine.mailAuth().deliver(role, account, clientAddress, helo, done.returnPath(), spool,
+                    receivedHeaderSize, (content, folder) -> {
+                        List<CompletableFuture<?>> parts = new ArrayList<>();
+                        if (!accounts.isEmpty()) {
+                            parts.add(engine.store().deliver(content, done.returnPath(), List.copyOf(accounts), folder));
+                        }
+                        if (!remote.isEmpty()) {
+                            parts.add(engine.outbound().enqueue(id, content, done.returnPath(), remote));
+                        }
+                        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+                    });
         } catch (RuntimeException e) {
-            parts.add(CompletableFuture.failedFuture(e));
+            handedOver = CompletableFuture.failedFuture(e);
         }
-        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
+        handedOver.whenComplete((v, failure) -> {
             Consumer<Boolean> finish = ok -> {
                 spool.close();
                 if (!ctx.channel().isActive()) {
@@ -733,6 +739,10 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
                     reply(SmtpReplies.OK.withText("Ok: queued as " + id));
+                } else if (refusal(failure) != null) {
+                    LOG.infof("SMTP %s refused %s from %s: %s", role.id(), id, clientAddress.getHostAddress(), refusal(failure));
+                    metrics.messageRejected(role, "mail_authentication");
+                    reply(refusal(failure));
                 } else if (quotaMessage(failure) != null) {
                     // This message does not fit into a recipient's remaining quota: a permanent refusal.
                     LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
@@ -747,6 +757,16 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             };
             onEventLoop(() -> finish.accept(failure == null), spool::close);
         });
+    }
+
+    /** The reply of a hand-off step that refused the message (DMARC under enforce), or null. */
+    private static SmtpReply refusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof MessageRefusedException r) {
+                return r.reply();
+            }
+        }
+        return null;
     }
 
     /** The quota refusal behind a failed delivery, or null when it failed for another reason. */
