@@ -19,6 +19,7 @@ import java.util.TreeMap;
  * @param limits       bounds; missing fields take defaults
  * @param httpAddress  where health ({@code /healthz}, {@code /readyz}) and {@code /metrics} are served
  * @param httpPort     port for the above; 0 picks a free one, -1 disables it
+ * @param outbound     how mail for other domains leaves (direct MX delivery by default; see {@link Outbound})
  */
 public record EngineConfig(
         String hostname,
@@ -30,8 +31,16 @@ public record EngineConfig(
         String dataDir,
         Limits limits,
         String httpAddress,
-        Integer httpPort) {
+        Integer httpPort,
+        Outbound outbound) {
 
+    /** Without an {@code outbound} block: direct delivery with its defaults. */
+    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls, String accountsFile,
+                        Map<String, String> aliases, String dataDir, Limits limits, String httpAddress, Integer httpPort) {
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, null);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public EngineConfig {
         if (hostname == null || hostname.isBlank()) {
             throw new ConfigException("hostname is required");
@@ -73,5 +82,12 @@ public record EngineConfig(
         if (httpPort < -1 || httpPort > 65535) {
             throw new ConfigException("httpPort: " + httpPort + " is outside 0-65535 (or -1 to disable)");
         }
+        outbound = outbound == null ? Outbound.DEFAULTS : outbound;
+    }
+
+    /** The same configuration with another outbound block. */
+    public EngineConfig withOutbound(Outbound newOutbound) {
+        return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
+                httpPort, newOutbound);
     }
 }
