@@ -137,17 +137,21 @@ public record Outbound(
             if (credentialsFile != null && credentialsFile.isBlank()) {
                 credentialsFile = null;
             }
-            port(); // validates
+            portOf(host, tls); // validates
         }
 
         public String hostName() {
-            int colon = portColon();
+            int colon = portColon(host);
             String name = colon < 0 ? host : host.substring(0, colon);
             return name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
         }
 
         public int port() {
-            int colon = portColon();
+            return portOf(host, tls);
+        }
+
+        private static int portOf(String host, RelayTls tls) {
+            int colon = portColon(host);
             if (colon < 0) {
                 return tls == RelayTls.IMPLICIT ? 465 : 587;
             }
@@ -162,7 +166,7 @@ public record Outbound(
             }
         }
 
-        private int portColon() {
+        private static int portColon(String host) {
             int close = host.lastIndexOf(']');
             int colon = host.lastIndexOf(':');
             if (host.startsWith("[")) {
