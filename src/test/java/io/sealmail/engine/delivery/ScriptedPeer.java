@@ -51,6 +51,7 @@ final class ScriptedPeer implements AutoCloseable {
     /** When set, MAIL needs a prior AUTH PLAIN or LOGIN with exactly these. */
     volatile String requiredLogin;
     volatile String extraCapabilities = "";
+    volatile String authMechanisms = "PLAIN LOGIN";
     private volatile boolean closed;
 
     ScriptedPeer(InetAddress address, int port) throws IOException {
@@ -141,7 +142,7 @@ final class ScriptedPeer implements AutoCloseable {
                         caps.append("250-STARTTLS\r\n");
                     }
                     if (requiredLogin != null) {
-                        caps.append("250-AUTH PLAIN LOGIN\r\n");
+                        caps.append("250-AUTH ").append(authMechanisms).append("\r\n");
                     }
                     caps.append(extraCapabilities);
                     caps.append("250-8BITMIME\r\n250 SIZE 10240000");
