@@ -19,6 +19,7 @@ final class Openssl {
     }
 
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
+        io.sealmail.testing.ExternalTool.require("openssl");
         List<String> command = new ArrayList<>();
         command.add("openssl");
         command.addAll(List.of(args));

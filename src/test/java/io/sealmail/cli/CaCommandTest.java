@@ -79,6 +79,7 @@ class CaCommandTest {
     }
 
     static String openssl(Path dir, String... args) throws Exception {
+        io.sealmail.testing.ExternalTool.require("openssl");
         List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();

@@ -102,6 +102,7 @@ class DemoCommandTest {
         assertThat(ca).exists();
         Path message = dir.resolve("message.txt");
         Files.writeString(message, "Subject: from the demo test\r\n\r\nHello Dan\r\n");
+        io.sealmail.testing.ExternalTool.require("curl");
         Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "60", "--ssl-reqd", "--cacert", ca.toString(),
                 "smtp://localhost:" + (587 + offset), "-u", "carol@example.test:carol-pass-1",
                 "--mail-from", "carol@example.test", "--mail-rcpt", "dan@example.test", "-T", message.toString())

@@ -179,6 +179,7 @@ class HealthServerTest {
     }
 
     private static String curl(String... args) throws IOException, InterruptedException {
+        io.sealmail.testing.ExternalTool.require("curl");
         List<String> command = new java.util.ArrayList<>(List.of("curl", "--max-time", "5"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -232,6 +232,7 @@ class EndToEndTest {
 
     /** curl (as installed on the machine) through the Service proxy, logged in as alice; fails the test on an error. */
     private static String curl(ServiceProxy proxy, Path caFile, String url, String... more) throws Exception {
+        io.sealmail.testing.ExternalTool.require("curl");
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "--proxy",
                 "http://127.0.0.1:" + proxy.port(), "--proxytunnel", "--cacert", caFile.toString(),
                 "--user", ALICE + ":" + ALICE_PASSWORD, url));

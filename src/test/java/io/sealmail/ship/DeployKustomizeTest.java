@@ -14,14 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Renders {@code deploy/} with kubectl's own kustomize, as {@code kubectl apply -k deploy/} would, and checks the
- * objects. kubectl is required (.ci/run installs it; override the binary with -Dsealmail.kubectl=PATH).
+ * objects. kubectl is needed (skipped without it; .ci/run installs it; override the binary with -Dsealmail.kubectl=PATH).
  */
 class DeployKustomizeTest {
     static Manifests rendered;
 
     @BeforeAll
     static void render() throws Exception {
-        String kubectl = System.getProperty("sealmail.kubectl", System.getenv().getOrDefault("KUBECTL", "kubectl"));
+        String kubectl = io.sealmail.testing.ExternalTool.require(
+                System.getProperty("sealmail.kubectl", System.getenv().getOrDefault("KUBECTL", "kubectl")));
         Process p;
         try {
             p = new ProcessBuilder(kubectl, "kustomize", "deploy").redirectErrorStream(false).start();

@@ -127,7 +127,8 @@ class HelmChartTest {
     /** helm-java cannot declare extra API versions; the helm CLI (installed by .ci/run) can. */
     @Test
     void serviceMonitorOnlyWhenThePrometheusOperatorApiExists() throws Exception {
-        String helm = System.getProperty("sealmail.helm", System.getenv().getOrDefault("HELM", "helm"));
+        String helm = io.sealmail.testing.ExternalTool.require(
+                System.getProperty("sealmail.helm", System.getenv().getOrDefault("HELM", "helm")));
         Process p = new ProcessBuilder(List.of(helm, "template", "mail", CHART.toString(), "--namespace", "mail-system",
                 "--api-versions", "monitoring.coreos.com/v1")).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

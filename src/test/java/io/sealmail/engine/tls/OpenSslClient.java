@@ -16,6 +16,7 @@ final class OpenSslClient {
 
     /** {@code openssl s_client -connect 127.0.0.1:port args...} with empty stdin: handshake, then disconnect. */
     static Result sClient(int port, String... args) throws IOException, InterruptedException {
+        io.sealmail.testing.ExternalTool.require("openssl");
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
