@@ -88,11 +88,15 @@ public record Outbound(
                     throw new ConfigException("outbound.dns.servers: a server is empty");
                 }
             }
-            timeout = positive("dns.timeout", timeout, Duration.ofSeconds(5));
+            // No call into Outbound here: Jackson may initialise this class first (a static cycle would leave
+            // Outbound.DEFAULTS half-made).
+            if (timeout == null) {
+                timeout = Duration.ofSeconds(5);
+            } else if (timeout.isNegative() || timeout.isZero()) {
+                throw new ConfigException("outbound.dns.timeout: " + timeout + " must be a positive duration such as PT5S");
+            }
             dnssec = dnssec != null && dnssec;
         }
-
-        public static final Dns DEFAULTS = new Dns(null, null, null, null);
     }
 
     public enum RelayTls {
@@ -179,7 +183,7 @@ public record Outbound(
 
     public Outbound {
         mode = mode == null ? Mode.DIRECT : mode;
-        dns = dns == null ? Dns.DEFAULTS : dns;
+        dns = dns == null ? new Dns(null, null, null, null) : dns;
         if (mode == Mode.RELAY && relay == null) {
             throw new ConfigException("outbound.relay: required with mode: relay (host, tls, credentialsFile)");
         }

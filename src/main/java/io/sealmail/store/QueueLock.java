@@ -25,8 +25,15 @@ public final class QueueLock implements AutoCloseable {
 
     /** Takes the lock or fails: another engine (or a queue command) has this queue open. */
     static QueueLock acquire(Path queueRoot) throws IOException {
-        return tryAcquire(queueRoot).orElseThrow(() -> new IOException(queueRoot.resolve("engine.lock")
+        return tryAcquire(queueRoot).orElseThrow(() -> new Held(queueRoot.resolve("engine.lock")
                 + " is held by another process: another engine (or a queue command) uses this data directory"));
+    }
+
+    /** The queue is open in another process (or elsewhere in this one). */
+    public static final class Held extends IOException {
+        Held(String message) {
+            super(message);
+        }
     }
 
     /** The lock when nobody holds it, else empty (an engine is running). */

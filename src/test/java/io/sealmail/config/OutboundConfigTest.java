@@ -84,6 +84,18 @@ class OutboundConfigTest {
     }
 
     @Test
+    void theDefaultsAreWholeWhicheverClassJacksonInitialisesFirst() throws Exception {
+        // A YAML outbound block makes Jackson build Outbound.Dns before Outbound: no static cycle may leave a null.
+        java.net.URL classes = Outbound.class.getProtectionDomain().getCodeSource().getLocation();
+        try (java.net.URLClassLoader fresh = new java.net.URLClassLoader(new java.net.URL[]{classes},
+                ClassLoader.getPlatformClassLoader())) {
+            Class.forName("io.sealmail.config.Outbound$Dns", true, fresh);
+            Object defaults = Class.forName("io.sealmail.config.Outbound", true, fresh).getField("DEFAULTS").get(null);
+            assertThat(defaults.getClass().getMethod("dns").invoke(defaults)).isNotNull();
+        }
+    }
+
+    @Test
     void holdKeepsEverythingQueued() {
         Outbound o = EngineConfigYaml.read(EngineConfigYamlTest.MINIMAL + "outbound: {mode: hold}\n").outbound();
         assertThat(o.mode()).isEqualTo(Outbound.Mode.HOLD);
