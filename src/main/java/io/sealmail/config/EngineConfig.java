@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * @param limits       bounds; missing fields take defaults
  * @param httpAddress  where health ({@code /healthz}, {@code /readyz}) and {@code /metrics} are served
  * @param httpPort     port for the above; 0 picks a free one, -1 disables it
+ * @param dkim         DKIM signing keys for mail leaving local domains (none: no signing)
+ * @param inbound      SPF/DKIM/DMARC checks of mail received on port 25
  * @param outbound     how mail for other domains leaves (direct MX delivery by default; see {@link Outbound})
  */
 public record EngineConfig(
@@ -32,12 +34,22 @@ public record EngineConfig(
         Limits limits,
         String httpAddress,
         Integer httpPort,
+        List<DkimKey> dkim,
+        Inbound inbound,
         Outbound outbound) {
 
-    /** Without an {@code outbound} block: direct delivery with its defaults. */
-    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls, String accountsFile,
-                        Map<String, String> aliases, String dataDir, Limits limits, String httpAddress, Integer httpPort) {
-        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, null);
+    /** The configuration without DKIM keys, with the default inbound checks and direct outbound delivery. */
+    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
+                        String accountsFile, Map<String, String> aliases, String dataDir, Limits limits,
+                        String httpAddress, Integer httpPort) {
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, null, null, null);
+    }
+
+    /** With DKIM keys and inbound checks, direct outbound delivery. */
+    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
+                        String accountsFile, Map<String, String> aliases, String dataDir, Limits limits,
+                        String httpAddress, Integer httpPort, List<DkimKey> dkim, Inbound inbound) {
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, dkim, inbound, null);
     }
 
     @com.fasterxml.jackson.annotation.JsonCreator
@@ -82,12 +94,28 @@ public record EngineConfig(
         if (httpPort < -1 || httpPort > 65535) {
             throw new ConfigException("httpPort: " + httpPort + " is outside 0-65535 (or -1 to disable)");
         }
+        dkim = dkim == null ? List.of() : List.copyOf(dkim);
+        for (DkimKey key : dkim) {
+            if (!domains.contains(key.domain())) {
+                throw new ConfigException("dkim: " + key.domain() + " is not one of the local domains " + domains);
+            }
+        }
+        if (dkim.stream().map(k -> k.domain() + "/" + k.selector()).distinct().count() != dkim.size()) {
+            throw new ConfigException("dkim: a domain has the same selector twice");
+        }
+        inbound = inbound == null ? Inbound.DEFAULTS : inbound;
         outbound = outbound == null ? Outbound.DEFAULTS : outbound;
+    }
+
+    /** A copy with these DKIM keys and inbound checks. */
+    public EngineConfig withMailAuth(List<DkimKey> dkim, Inbound inbound) {
+        return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
+                httpPort, dkim, inbound, outbound);
     }
 
     /** The same configuration with another outbound block. */
     public EngineConfig withOutbound(Outbound newOutbound) {
         return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
-                httpPort, newOutbound);
+                httpPort, dkim, inbound, newOutbound);
     }
 }
