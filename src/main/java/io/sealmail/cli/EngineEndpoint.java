@@ -29,12 +29,18 @@ final class EngineEndpoint implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        server = HealthServer.start(config, () -> engine.get() != null && engine.get().isReady(), registry);
+        server = HealthServer.start(config, () -> engine.get() != null && engine.get().isReady(),
+                () -> engine.get() == null ? Optional.empty() : engine.get().delivery().flatMap(d -> d.degradation()), registry);
     }
 
     /** Builds and starts the engine with its meters in this endpoint's registry. */
     MailEngine start(EngineConfig config) throws InterruptedException {
-        MailEngine started = MailEngine.builder(config).meters(registry).start();
+        MailEngine.Builder builder = MailEngine.builder(config).meters(registry);
+        if (config.inbound().checks()) {
+            // One resolver (outbound.dns) for delivery and the inbound SPF/DKIM/DMARC checks.
+            builder.dns(new io.sealmail.engine.delivery.dns.ResolverDnsLookup(config.outbound().dns()));
+        }
+        MailEngine started = builder.start();
         engine.set(started);
         return started;
     }
