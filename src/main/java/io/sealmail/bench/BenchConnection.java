@@ -29,9 +29,23 @@ final class BenchConnection implements AutoCloseable {
     }
 
     static BenchConnection open(String host, int port, SSLContext ssl) throws IOException {
+        return open(host, new InetSocketAddress(host, port), null, ssl);
+    }
+
+    /**
+     * @param host    the name the server's certificate must carry
+     * @param address where to connect (may differ from {@code host}, e.g. 127.0.4.1 for a certificate for localhost)
+     * @param from    the local address to connect from, or null for any
+     */
+    static BenchConnection open(String host, InetSocketAddress address, java.net.InetAddress from, SSLContext ssl)
+            throws IOException {
+        int port = address.getPort();
         Socket raw = new Socket();
         raw.setTcpNoDelay(true);
-        raw.connect(new InetSocketAddress(host, port), 10_000);
+        if (from != null) {
+            raw.bind(new InetSocketAddress(from, 0));
+        }
+        raw.connect(address, 10_000);
         raw.setSoTimeout(120_000);
         SSLSocket tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, true);
         SSLParameters params = tls.getSSLParameters();

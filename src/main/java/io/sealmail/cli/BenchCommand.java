@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 BenchImapCommand.class,
                 BenchPop3Command.class,
                 BenchFillCommand.class,
+                BenchLoginFloodCommand.class,
         })
 public class BenchCommand {
 }

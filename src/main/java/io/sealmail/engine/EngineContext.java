@@ -5,6 +5,7 @@ import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
+import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
  * @param authExecutor a small bounded pool for password verification (Argon2id is slow on purpose and must
  *                     never run on an event loop)
  * @param metrics      the engine's meters (connections, messages, logins, TLS), exported at /metrics
+ * @param logins       every protocol's login check: throttle, cache, hashing on {@code authExecutor}, failure delay
  */
 public record EngineContext(
         EngineConfig config,
@@ -37,7 +39,8 @@ public record EngineContext(
         ConnectionLimiter connections,
         AuthThrottle authThrottle,
         ExecutorService authExecutor,
-        MailMetrics metrics) {
+        MailMetrics metrics,
+        LoginGate logins) {
 
     /**
      * Takes a connection slot for the channel's client on a listener of {@code role}: false (counted as refused)

@@ -23,6 +23,7 @@ import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
+import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.store.MailStore;
@@ -96,6 +97,7 @@ public final class MailEngine implements AutoCloseable {
         private MeterRegistry meters;
         private Clock clock = Clock.systemUTC();
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private Duration authFailureDelay = Duration.ofSeconds(1);
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
 
         private Builder(EngineConfig config) {
@@ -145,6 +147,15 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long the answer to a failed login is held back (default 1 s, Dovecot's is 2 s): scheduled on the
+         * connection's event loop, never slept, so it costs the attacker time and the server nothing.
+         */
+        public Builder authFailureDelay(Duration delay) {
+            this.authFailureDelay = delay;
+            return this;
+        }
+
         /** Serves a role with this protocol (replacing the standard one). */
         public Builder protocol(Role role, ListenerInitializerFactory factory) {
             protocols.put(role, factory);
@@ -181,10 +192,10 @@ public final class MailEngine implements AutoCloseable {
                         t.setDaemon(true);
                         return t;
                     });
+            AuthThrottle throttle = new AuthThrottle(limits, clock);
             EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
                     new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
-                    new AuthThrottle(limits, clock),
-                    authExecutor, metrics);
+                    throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay));
             MailEngine engine = new MailEngine(context, shutdownGrace, owned);
             try {
                 engine.bindAll(protocols);

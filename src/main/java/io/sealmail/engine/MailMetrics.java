@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * sealmail_messages_accepted_total{role}                         messages acknowledged (durable)
  * sealmail_messages_rejected_total{role,reason}                  messages refused, by short reason
  * sealmail_recipients_refused_total{role,reason}                RCPT refused: relay, unknown_user, routing_*
- * sealmail_auth_total{role,result="success"|"failure"|"throttled"}
+ * sealmail_auth_total{role,result="success"|"failure"|"throttled"|"busy"}
  * sealmail_tls_handshakes_total{result="success"|"failure",protocol}
  * sealmail_tls_certificate_reloads_total{result="success"|"failure"}
  * sealmail_tls_certificate_expiry_timestamp_seconds              notAfter of the serving certificate
@@ -96,6 +96,16 @@ public final class MailMetrics implements TlsListener {
 
     public void authFailed(Role role) {
         counter("sealmail.auth", "role", role.id(), "result", "failure").increment();
+    }
+
+    /** One login's outcome, as {@link io.sealmail.engine.auth.LoginGate} decided it. */
+    public void auth(Role role, io.sealmail.engine.auth.LoginGate.Outcome outcome) {
+        switch (outcome) {
+            case SUCCESS -> authSucceeded(role);
+            case FAILURE -> authFailed(role);
+            case THROTTLED -> authThrottled(role);
+            case BUSY -> counter("sealmail.auth", "role", role.id(), "result", "busy").increment();
+        }
     }
 
     /** AUTH refused without checking because the client address is over its failure limit. */

@@ -15,6 +15,15 @@ public interface AccountDirectory {
      */
     Optional<String> authenticate(String username, char[] password);
 
+    /**
+     * The account, when this very password was verified for it recently (a cache of successes, cheap enough for any
+     * thread); empty means "not known to be right", and the caller does the full {@link #authenticate} off the event
+     * loop. Directories without such a cache answer empty.
+     */
+    default Optional<String> recentlyVerified(String username, char[] password) {
+        return Optional.empty();
+    }
+
     /** The account that receives mail sent to this address (itself, or through an alias), if it is local and exists. */
     Optional<String> resolveRecipient(String address);
 

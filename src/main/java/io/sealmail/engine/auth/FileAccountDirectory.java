@@ -129,6 +129,17 @@ public final class FileAccountDirectory implements AccountDirectory, AutoCloseab
     }
 
     @Override
+    public Optional<String> recentlyVerified(String username, char[] password) {
+        Snapshot s = snapshot;
+        if (password == null || username == null) {
+            return Optional.empty();
+        }
+        String address = normalize(username);
+        PasswordHash hash = s.file().accounts().get(address);
+        return hash != null && verified.matches(address, hash, password) ? Optional.of(address) : Optional.empty();
+    }
+
+    @Override
     public Optional<String> resolveRecipient(String address) {
         if (address == null) {
             return Optional.empty();

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.sealmail.engine.EngineContext;
+import io.sealmail.engine.auth.LoginGate;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One IMAP connection. Commands are parsed on the event loop and run, in order, on the shared worker pool (they
@@ -138,16 +141,19 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
 
     /** @return true when the connection must close (too many failures) */
     boolean authFailed() {
-        authFailures++;
-        long delay = context.authFailureDelay().toMillis();
-        if (delay > 0) {
-            try {
-                Thread.sleep(delay);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return authFailures >= context.limits().maxAuthFailures();
+        return ++authFailures >= context.limits().maxAuthFailures();
+    }
+
+    /**
+     * Checks a login through the gate without holding a worker: the session is held (its input paused, later
+     * commands queued) until the outcome, which for a failure comes after the delay scheduled on this connection's
+     * event loop; then {@code then} runs as this session's next task.
+     */
+    void checkLogin(String user, char[] password, Consumer<LoginGate.Result> then) {
+        SessionExecutor.Hold hold = executor.hold();
+        ctx.channel().config().setAutoRead(false);
+        context.logins().check(EngineContext.clientAddress(ctx.channel()), user, password, ctx.executor(),
+                result -> hold.resume(() -> runTask(() -> then.accept(result))));
     }
 
     void startIdle(String tag) {
@@ -271,17 +277,21 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
             // Pipelining bound: stop reading until the queue drains; the client simply waits (TCP backpressure).
             ctx.channel().config().setAutoRead(false);
         }
-        executor.submit(() -> {
-            try {
-                process(command);
-            } finally {
-                ctx.flush();
-                if (!ctx.channel().config().isAutoRead() && executor.pending() <= 1 && state != ImapState.LOGOUT) {
-                    ctx.channel().config().setAutoRead(true);
-                    ctx.read();
-                }
+        executor.submit(() -> runTask(() -> process(command)));
+    }
+
+    /** One task of this session; afterwards reading resumes unless the queue is still long or the session held. */
+    private void runTask(Runnable task) {
+        try {
+            task.run();
+        } finally {
+            ctx.flush();
+            if (!ctx.channel().config().isAutoRead() && !executor.held() && executor.pending() <= 1
+                    && state != ImapState.LOGOUT) {
+                ctx.channel().config().setAutoRead(true);
+                ctx.read();
             }
-        });
+        }
     }
 
     @Override

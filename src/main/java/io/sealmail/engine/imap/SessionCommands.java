@@ -1,16 +1,13 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.SaslAuthorizationException;
 import io.sealmail.engine.auth.SaslException;
 import io.sealmail.engine.auth.SaslPlain;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /** Connection-level commands: CAPABILITY, NOOP, LOGOUT, ID, ENABLE, STARTTLS, LOGIN, AUTHENTICATE. */
 final class SessionCommands {
@@ -112,37 +109,32 @@ final class SessionCommands {
         authenticate(s, tag, plain.authcid(), plain.password());
     }
 
+    /** Answers once the login gate has decided; a failure's answer comes after the scheduled delay. */
     private static void authenticate(ImapSession s, String tag, String user, char[] password) {
-        AccountDirectory accounts = s.context().accounts();
-        if (s.context().loginBlocked(s.channelContext().channel())) {
-            Arrays.fill(password, '\0');
-            s.write(tag + " NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n");
-            return;
-        }
-        Optional<String> account;
-        try {
-            account = accounts.authenticate(user, password);
-        } finally {
-            Arrays.fill(password, '\0');
-        }
-        if (account.isEmpty()) {
-            s.context().loginFailed(s.channelContext().channel());
-            if (s.authFailed()) {
-                s.untagged("BYE Too many authentication failures");
-                s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
-                s.closeAfterFlush();
-                return;
+        s.checkLogin(user, password, result -> {
+            s.context().loginOutcome(result.outcome());
+            switch (result.outcome()) {
+                case SUCCESS -> {
+                    try {
+                        s.loggedIn(result.account(), s.context().mailboxes().forAccount(result.account()));
+                    } catch (IOException e) {
+                        s.write(tag + " NO [UNAVAILABLE] Mailbox not available now\r\n");
+                        return;
+                    }
+                    s.write(tag + " OK [CAPABILITY " + s.capabilities() + "] Logged in\r\n");
+                }
+                case THROTTLED -> s.write(tag + " NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n");
+                case BUSY -> s.write(tag + " NO [UNAVAILABLE] Too many logins in progress; try again later\r\n");
+                case FAILURE -> {
+                    if (s.authFailed()) {
+                        s.untagged("BYE Too many authentication failures");
+                        s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+                        s.closeAfterFlush();
+                        return;
+                    }
+                    s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+                }
             }
-            s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
-            return;
-        }
-        s.context().loginSucceeded();
-        try {
-            s.loggedIn(account.get(), s.context().mailboxes().forAccount(account.get()));
-        } catch (IOException e) {
-            s.write(tag + " NO [UNAVAILABLE] Mailbox not available now\r\n");
-            return;
-        }
-        s.write(tag + " OK [CAPABILITY " + s.capabilities() + "] Logged in\r\n");
+        });
     }
 }

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.sealmail.engine.EngineContext;
+import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.imap.AccessContext;
 import io.sealmail.engine.imap.MailFolder;
 import io.sealmail.engine.imap.MailFolder.MessageInfo;
@@ -24,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * One POP3 connection (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034, response codes RFC 2449/3206).
@@ -75,19 +76,22 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
             // Far more pipelined commands than any client sends (RFC 2449 PIPELINING): stop reading until caught up.
             ctx.channel().config().setAutoRead(false);
         }
-        executor.submit(() -> {
-            try {
-                handle(line);
-            } catch (RuntimeException e) {
-                LOG.warnf("POP3 command failed: %s", e.toString());
-                reply("-ERR [SYS/TEMP] Internal error");
-            } finally {
-                if (!ctx.channel().config().isAutoRead() && executor.pending() <= 1) {
-                    ctx.channel().config().setAutoRead(true);
-                    ctx.read();
-                }
+        executor.submit(() -> runTask(() -> handle(line)));
+    }
+
+    /** One task of this session; afterwards reading resumes unless the queue is still long or the session held. */
+    private void runTask(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("POP3 command failed: %s", e.toString());
+            reply("-ERR [SYS/TEMP] Internal error");
+        } finally {
+            if (!ctx.channel().config().isAutoRead() && !executor.held() && executor.pending() <= 1) {
+                ctx.channel().config().setAutoRead(true);
+                ctx.read();
             }
-        });
+        }
     }
 
     @Override
@@ -265,51 +269,43 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
         login(plain.authcid(), plain.password());
     }
 
+    /**
+     * Checks the login through the gate without holding a worker: this session waits (input paused, later commands
+     * queued) for the outcome; a failure's answer comes after the delay scheduled on the connection's event loop.
+     */
     private void login(String name, char[] password) {
-        if (context.loginBlocked(ctx.channel())) {
-            Arrays.fill(password, '\0');
-            reply("-ERR [SYS/TEMP] Too many failed logins from your address; try again later");
-            return;
-        }
-        Optional<String> account;
-        try {
-            account = context.accounts().authenticate(name, password);
-        } finally {
-            Arrays.fill(password, '\0');
-        }
-        if (account.isEmpty()) {
-            context.loginFailed(ctx.channel());
-            authFailures++;
-            pause(context.authFailureDelay().toMillis());
-            if (authFailures >= context.limits().maxAuthFailures()) {
-                ctx.writeAndFlush(buf("-ERR [AUTH] Too many authentication failures\r\n"))
-                        .addListener(ChannelFutureListener.CLOSE);
-                return;
-            }
-            reply("-ERR [AUTH] Invalid credentials");
-            return;
-        }
-        context.loginSucceeded();
-        try {
-            Mailboxes boxes = context.mailboxes().forAccount(account.get());
-            inbox = boxes.open("INBOX");
-            messages = inbox.messages();
-            deleted = new boolean[messages.size()];
-        } catch (IOException e) {
-            LOG.warnf("POP3 maildrop of %s not available: %s", account.get(), e.getMessage());
-            reply("-ERR [SYS/TEMP] Maildrop not available");
-            return;
-        }
-        state = State.TRANSACTION;
-        reply("+OK Logged in; " + messages.size() + " messages");
+        SessionExecutor.Hold hold = executor.hold();
+        ctx.channel().config().setAutoRead(false);
+        context.logins().check(EngineContext.clientAddress(ctx.channel()), name, password, ctx.executor(),
+                result -> hold.resume(() -> runTask(() -> loginOutcome(result))));
     }
 
-    private static void pause(long millis) {
-        if (millis > 0) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    private void loginOutcome(LoginGate.Result result) {
+        context.loginOutcome(result.outcome());
+        switch (result.outcome()) {
+            case THROTTLED -> reply("-ERR [SYS/TEMP] Too many failed logins from your address; try again later");
+            case BUSY -> reply("-ERR [SYS/TEMP] Too many logins in progress; try again later");
+            case FAILURE -> {
+                if (++authFailures >= context.limits().maxAuthFailures()) {
+                    ctx.writeAndFlush(buf("-ERR [AUTH] Too many authentication failures\r\n"))
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                reply("-ERR [AUTH] Invalid credentials");
+            }
+            case SUCCESS -> {
+                try {
+                    Mailboxes boxes = context.mailboxes().forAccount(result.account());
+                    inbox = boxes.open("INBOX");
+                    messages = inbox.messages();
+                    deleted = new boolean[messages.size()];
+                } catch (IOException e) {
+                    LOG.warnf("POP3 maildrop of %s not available: %s", result.account(), e.getMessage());
+                    reply("-ERR [SYS/TEMP] Maildrop not available");
+                    return;
+                }
+                state = State.TRANSACTION;
+                reply("+OK Logged in; " + messages.size() + " messages");
             }
         }
     }

@@ -11,6 +11,7 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.EngineShutdown;
 import io.sealmail.engine.MailMetrics;
+import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.auth.SaslAuthorizationException;
 import io.sealmail.engine.auth.SaslException;
 import io.sealmail.engine.auth.SaslLogin;
@@ -942,52 +943,42 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         verify(loginUsername, password);
     }
 
-    /** Password hashes are slow on purpose: check off the event loop, with the decoder paused meanwhile. */
+    /**
+     * Password hashes are slow on purpose: the gate checks off the event loop, with the decoder paused meanwhile; a
+     * failure's answer is scheduled after the failure delay, so nothing else of this client is read until then.
+     */
     private void verify(String username, char[] password) {
         pause();
-        try {
-            engine.authExecutor().execute(() -> {
-                Optional<String> result;
-                try {
-                    result = engine.accounts().authenticate(username, password);
-                } catch (RuntimeException e) {
-                    LOG.errorf("account lookup failed: %s", e.toString());
-                    result = Optional.empty();
-                } finally {
-                    Arrays.fill(password, '\0');
-                }
-                Optional<String> outcome = result;
-                onEventLoop(() -> {
-                    if (outcome.isPresent()) {
-                        metrics.authSucceeded(role);
-                    } else {
-                        metrics.authFailed(role);
-                    }
-                    if (outcome.isPresent()) {
-                        account = outcome.get();
-                        LOG.debugf("SMTP %s: %s authenticated from %s", role.id(), account, clientAddress.getHostAddress());
-                        reply(SmtpReplies.AUTH_OK);
-                    } else {
-                        authFailed();
-                    }
-                    resume();
-                }, () -> { });
-            });
-        } catch (RejectedExecutionException e) {
-            Arrays.fill(password, '\0');
-            reply(SmtpReplies.AUTH_BUSY);
-            resume();
-        }
+        engine.logins().check(clientAddress, username, password, ctx.executor(),
+                result -> onEventLoop(() -> authOutcome(result), () -> { }));
     }
 
-    private void authFailed() {
-        authFailures++;
-        engine.authThrottle().recordFailure(clientAddress);
-        LOG.infof("SMTP %s: authentication failed from %s", role.id(), clientAddress.getHostAddress());
-        reply(SmtpReplies.AUTH_FAILED);
-        if (state != State.CLOSING && authFailures >= limits.maxAuthFailuresPerConnection()) {
-            closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
+    private void authOutcome(LoginGate.Result result) {
+        metrics.auth(role, result.outcome());
+        switch (result.outcome()) {
+            case SUCCESS -> {
+                account = result.account();
+                LOG.debugf("SMTP %s: %s authenticated from %s", role.id(), account, clientAddress.getHostAddress());
+                reply(SmtpReplies.AUTH_OK);
+            }
+            case THROTTLED -> reply(SmtpReplies.AUTH_THROTTLED);
+            case BUSY -> reply(SmtpReplies.AUTH_BUSY);
+            case FAILURE -> {
+                authFailures++;
+                LOG.infof("SMTP %s: authentication failed from %s", role.id(), clientAddress.getHostAddress());
+                reply(SmtpReplies.AUTH_FAILED);
+                if (state != State.CLOSING && authFailures >= limits.maxAuthFailuresPerConnection()) {
+                    closeWith(SmtpReplies.TOO_MANY_AUTH_FAILURES);
+                }
+            }
         }
+        resume();
+    }
+
+    /** A refused authorization identity counts as a failed login, answered after the same delay. */
+    private void authFailed() {
+        pause();
+        engine.logins().fail(clientAddress, ctx.executor(), result -> onEventLoop(() -> authOutcome(result), () -> { }));
     }
 
     @Override

@@ -44,6 +44,12 @@ public final class MailAccessTestServer implements AutoCloseable {
 
     /** @param maildir true: the production MaildirStore under {@code dir/data} (survives a restart on the same dir) */
     public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir) throws Exception {
+        this(dir, limits, maildir, b -> b);
+    }
+
+    /** @param engineOptions changes the engine builder (e.g. the failed-login delay) before it starts */
+    public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir,
+                                UnaryOperator<MailEngine.Builder> engineOptions) throws Exception {
         pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt")) ? TestPki.read(dir.resolve("tls")) : TestPki.create(dir.resolve("tls"));
         store = new MemoryEngineStore(dir.resolve("spool"));
         List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0),
@@ -56,6 +62,7 @@ public final class MailAccessTestServer implements AutoCloseable {
                 .protocols("TLSv1.3", "TLSv1.2").build();
         TestAccounts accounts = new TestAccounts(Map.of(JOE, PASSWORD, ANN, PASSWORD));
         MailEngine.Builder builder = MailEngine.builder(config).serverTls(io.sealmail.engine.tls.ServerTls.of(tls, null)).accounts(accounts);
+        builder = engineOptions.apply(builder);
         engine = maildir ? builder.start() : builder.store(store).outbound(store).start();
     }
 

@@ -41,6 +41,34 @@ public final class WireClient implements AutoCloseable {
         return new WireClient(s);
     }
 
+    /** Implicit TLS from a chosen local address (e.g. one of 127.0.4.x, so each client counts as its own address). */
+    public static WireClient tls(InetSocketAddress address, java.net.InetAddress from, SSLContext context) throws IOException {
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket();
+        s.bind(new InetSocketAddress(from, 0));
+        s.connect(address, 5000);
+        s.startHandshake();
+        return new WireClient(s);
+    }
+
+    /**
+     * True when nothing at all has arrived within {@code millis}: used only where the answer cannot legitimately
+     * come for far longer than that (a minute-long scheduled delay), so a short wait proves "not yet".
+     */
+    public boolean silentFor(int millis) throws IOException {
+        int old = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            in.mark(1);
+            int c = in.read();
+            in.reset();
+            return false;
+        } catch (java.net.SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(old);
+        }
+    }
+
     public void startTls(SSLContext context) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
         s.startHandshake();
