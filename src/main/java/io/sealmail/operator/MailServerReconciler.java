@@ -56,9 +56,10 @@ import java.util.stream.Collectors;
                 reconcilePrecondition = TlsSecretDependent.IssuerIsCa.class),
         @Dependent(name = AccountsSecretDependent.NAME, type = AccountsSecretDependent.class,
                 reconcilePrecondition = AccountsSecretDependent.NameIsFree.class),
+        @Dependent(name = DkimSecretDependent.NAME, type = DkimSecretDependent.class),
         @Dependent(name = EngineConfigMapDependent.NAME, type = EngineConfigMapDependent.class),
         @Dependent(name = EngineStatefulSetDependent.NAME, type = EngineStatefulSetDependent.class,
-                dependsOn = {EngineConfigMapDependent.NAME, AccountsSecretDependent.NAME},
+                dependsOn = {EngineConfigMapDependent.NAME, AccountsSecretDependent.NAME, DkimSecretDependent.NAME},
                 readyPostcondition = EngineStatefulSetDependent.PodsReady.class),
         @Dependent(name = MailServiceDependent.NAME, type = MailServiceDependent.class),
         @Dependent(name = HeadlessServiceDependent.NAME, type = HeadlessServiceDependent.class),
@@ -171,6 +172,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         next.conditions = new ArrayList<>(conditions.build());
         next.certificate = cert.certificate() != null ? cert.certificate() : previous.certificate;
         next.endpoints = endpoints(ms, context);
+        DnsRecords.Inputs dns = dnsInputs(ms, context);
+        next.dns = DnsRecords.of(dns);
+        next.mtaStsPolicy = DnsRecords.mtaStsPolicy(dns);
 
         recordEvents(ms, previous, next);
         reconciles.incrementAndGet();
@@ -339,6 +343,38 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         return EngineConfigRenderer.ports(ms).stream()
                 .map(p -> new Endpoint(p.id(), p.role().standardPort(), h))
                 .toList();
+    }
+
+    /** What status.dns is computed from: the spec, the Service's external addresses, the DKIM keys, the served key. */
+    private static DnsRecords.Inputs dnsInputs(MailServer ms, Context<MailServer> context) {
+        List<String> addresses = new ArrayList<>();
+        context.getSecondaryResource(Service.class, MailServiceDependent.NAME)
+                .filter(svc -> svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
+                        && svc.getStatus().getLoadBalancer().getIngress() != null)
+                .ifPresent(svc -> svc.getStatus().getLoadBalancer().getIngress().stream()
+                        .map(io.fabric8.kubernetes.api.model.LoadBalancerIngress::getIp)
+                        .filter(Objects::nonNull).distinct().forEach(addresses::add));
+        Secret dkim = context.getSecondaryResource(Secret.class, DkimSecretDependent.NAME).orElse(null);
+        List<DnsRecords.DkimPublication> keys;
+        try {
+            keys = DkimSecretDependent.publications(ms, dkim);
+        } catch (CaException e) {
+            LOG.warnf("%s/%s: %s: %s", ms.getMetadata().getNamespace(), ms.getMetadata().getName(),
+                    Names.dkimSecret(ms), e.getMessage());
+            keys = List.of();
+        }
+        Secret tls = CertificateRequest.issuedByCa(ms)
+                ? context.getSecondaryResource(Secret.class, TlsSecretDependent.NAME).orElse(null)
+                : ReferencedSecrets.get(context, ms, ms.getSpec().tls.secretName).orElse(null);
+        byte[] spki = null;
+        if (tls != null) {
+            try {
+                spki = ServingCertificate.read(tls).leaf().getPublicKey().getEncoded();
+            } catch (CaException e) {
+                // reported by the certificate condition
+            }
+        }
+        return new DnsRecords.Inputs(ms.getSpec().domains, ms.getSpec().hostname, ms.getSpec().dns, keys, addresses, spki);
     }
 
     private void recordEvents(MailServer ms, MailServerStatus before, MailServerStatus after) {

@@ -35,6 +35,10 @@ public final class Names {
         return ms.getMetadata().getName() + "-accounts";
     }
 
+    public static String dkimSecret(MailServer ms) {
+        return ms.getMetadata().getName() + "-dkim";
+    }
+
     public static String configMap(MailServer ms) {
         return ms.getMetadata().getName() + "-config";
     }

@@ -1,0 +1,147 @@
+package io.sealmail.operator;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.sealmail.ca.DkimKey;
+import io.sealmail.ca.Pem;
+import io.sealmail.operator.api.v1alpha1.DkimKeySpec;
+import io.sealmail.operator.api.v1alpha1.DkimSpec;
+import io.sealmail.operator.api.v1alpha1.DnsRecord;
+import io.sealmail.operator.api.v1alpha1.DnsSpec;
+import io.sealmail.operator.api.v1alpha1.MailServer;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static io.sealmail.operator.OperatorTestSupport.TIMEOUT;
+import static io.sealmail.operator.OperatorTestSupport.get;
+import static io.sealmail.operator.OperatorTestSupport.mailServer;
+import static io.sealmail.operator.OperatorTestSupport.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The {@code <name>-dkim} Secret and {@code status.dns}, against the mock API server. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class DkimAndDnsStatusTest {
+    @Inject
+    KubernetesClient client;
+    @Inject
+    Operator operator;
+
+    @BeforeEach
+    void start() {
+        OperatorTestSupport.start(operator);
+    }
+
+    private Secret dkim(String ns) {
+        return client.secrets().inNamespace(ns).withName("mail-dkim").get();
+    }
+
+    private static List<DnsRecord> dns(MailServer ms) {
+        return ms.getStatus() == null || ms.getStatus().dns == null ? List.of() : ms.getStatus().dns;
+    }
+
+    @Test
+    void aNewMailServerGetsOneRsaKeyNamedForItsMonthAndListsItsRecords() throws Exception {
+        String ns = OperatorTestSupport.namespace("dkim");
+        client.resource(mailServer(ns, "mail")).create();
+        await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream().anyMatch(r -> r.name.contains("._domainkey.")));
+
+        MailServer ms = get(client, ns, "mail");
+        String month = "s" + OffsetDateTime.parse(ms.getMetadata().getCreationTimestamp())
+                .withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMM"));
+        Secret secret = dkim(ns);
+        assertThat(secret.getData()).containsOnlyKeys(month + ".rsa-sha256.pem");
+        DkimKey key = DkimKey.fromPem(text(secret, month + ".rsa-sha256.pem"));
+        assertThat(key.algorithm()).isEqualTo(DkimKey.Algorithm.RSA_SHA256);
+
+        List<DnsRecord> records = dns(ms);
+        assertThat(records).contains(
+                new DnsRecord("example.com", "MX", "10 mail.example.com."),
+                new DnsRecord("example.com", "TXT", "\"v=spf1 mx -all\""),
+                new DnsRecord("_dmarc.example.com", "TXT", "\"v=DMARC1; p=quarantine\""),
+                DnsRecords.txt(month + "._domainkey.example.com", key.recordValue()));
+        assertThat(ms.getStatus().mtaStsPolicy).contains("mode: testing", "mx: mail.example.com");
+        String policyId = DnsRecords.policyId(ms.getStatus().mtaStsPolicy);
+        assertThat(records).contains(new DnsRecord("_mta-sts.example.com", "TXT", "\"v=STSv1; id=" + policyId + "\""));
+    }
+
+    @Test
+    void aNewSelectorAddsAKeyAndNeverReplacesAnExistingOne() throws Exception {
+        String ns = OperatorTestSupport.namespace("rotate");
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().dkim = new DkimSpec();
+        ms.getSpec().dkim.keys = List.of(key("old", DkimKeySpec.Algorithm.RSA_SHA256, true));
+        client.resource(ms).create();
+        await().atMost(TIMEOUT).until(() -> dkim(ns) != null && dkim(ns).getData().containsKey("old.rsa-sha256.pem"));
+        String oldKey = text(dkim(ns), "old.rsa-sha256.pem");
+
+        // Rotation: a new ed25519 selector published beside the old one, then the old one retired from the spec.
+        MailServer live = get(client, ns, "mail");
+        live.getSpec().dkim.keys = List.of(key("old", DkimKeySpec.Algorithm.RSA_SHA256, true),
+                key("new", DkimKeySpec.Algorithm.ED25519_SHA256, false));
+        client.resource(live).update();
+        await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream()
+                .anyMatch(r -> r.name.equals("new._domainkey.example.com")));
+        assertThat(text(dkim(ns), "old.rsa-sha256.pem")).isEqualTo(oldKey);
+        DkimKey ed = DkimKey.fromPem(text(dkim(ns), "new.ed25519-sha256.pem"));
+        assertThat(dns(get(client, ns, "mail"))).contains(DnsRecords.txt("new._domainkey.example.com", ed.recordValue()));
+
+        live = get(client, ns, "mail");
+        live.getSpec().dkim.keys = List.of(key("new", DkimKeySpec.Algorithm.ED25519_SHA256, true));
+        client.resource(live).update();
+        await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream()
+                .noneMatch(r -> r.name.equals("old._domainkey.example.com")));
+        // The retired key stays in the Secret (the operator never removes a key), the new one is unchanged.
+        assertThat(text(dkim(ns), "old.rsa-sha256.pem")).isEqualTo(oldKey);
+        assertThat(DkimKey.fromPem(text(dkim(ns), "new.ed25519-sha256.pem")).recordValue()).isEqualTo(ed.recordValue());
+
+        // Turning DKIM off lists no DKIM record and keeps every key.
+        live = get(client, ns, "mail");
+        live.getSpec().dkim.enabled = false;
+        client.resource(live).update();
+        await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream().noneMatch(r -> r.name.contains("._domainkey.")));
+        assertThat(dkim(ns).getData()).containsOnlyKeys("old.rsa-sha256.pem", "new.ed25519-sha256.pem");
+    }
+
+    @Test
+    void daneListsTheServedKeyAndReportAddressesAppear() throws Exception {
+        String ns = OperatorTestSupport.namespace("dane");
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().dns = new DnsSpec();
+        ms.getSpec().dns.dane = true;
+        ms.getSpec().dns.tlsReports = List.of("mailto:tls@example.com");
+        ms.getSpec().dns.dmarcPolicy = DnsSpec.DmarcPolicy.REJECT;
+        ms.getSpec().dns.dmarcReports = List.of("mailto:dmarc@example.com");
+        client.resource(ms).create();
+        await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream().anyMatch(r -> r.type.equals("TLSA")));
+
+        byte[] spki = Pem.readCertificates(text(client.secrets().inNamespace(ns).withName("mail-tls").get(), "tls.crt"))
+                .get(0).getPublicKey().getEncoded();
+        assertThat(dns(get(client, ns, "mail"))).contains(
+                new DnsRecord("_25._tcp.mail.example.com", "TLSA",
+                        "3 1 1 " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki))),
+                new DnsRecord("_smtp._tls.example.com", "TXT", "\"v=TLSRPTv1; rua=mailto:tls@example.com\""),
+                new DnsRecord("_dmarc.example.com", "TXT", "\"v=DMARC1; p=reject; rua=mailto:dmarc@example.com\""));
+    }
+
+    private static DkimKeySpec key(String selector, DkimKeySpec.Algorithm algorithm, boolean sign) {
+        DkimKeySpec k = new DkimKeySpec();
+        k.selector = selector;
+        k.algorithm = algorithm;
+        k.sign = sign;
+        return k;
+    }
+}
