@@ -25,6 +25,8 @@ public final class EngineContainer {
     /** Key of the accounts Secret, and the file name under {@link #ACCOUNTS_DIR}. */
     public static final String ACCOUNTS_KEY = "accounts";
     public static final String ACCOUNTS_FILE = ACCOUNTS_DIR + "/" + ACCOUNTS_KEY;
+    /** DKIM signing keys from the {@code <name>-dkim} Secret, one file per key ({@code <selector>.<algorithm>.pem}). */
+    public static final String DKIM_DIR = CONFIG_DIR + "/dkim";
     /** Mailboxes and the queue: the pod's PersistentVolumeClaim. */
     public static final String DATA_DIR = "/var/lib/sealmail";
     /** A writable /tmp: the root filesystem is read-only and the JVM and Netty's native TLS need scratch space. */

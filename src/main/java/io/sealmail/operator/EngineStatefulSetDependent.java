@@ -125,6 +125,13 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
                                 .endSecret().build())
                 .endProjected()
                 .build();
+        // Only the keys that sign; the workflow writes <name>-dkim before this StatefulSet, so they exist.
+        var signing = DkimKeys.of(ms).stream().filter(DkimKeys.Key::sign)
+                .map(k -> item(k.secretKey(), "dkim/" + k.secretKey())).toList();
+        if (!signing.isEmpty()) {
+            config.getProjected().getSources().add(new VolumeProjectionBuilder().withNewSecret()
+                    .withName(Names.dkimSecret(ms)).withItems(signing).endSecret().build());
+        }
         var tmp = new VolumeBuilder().withName(TMP_VOLUME)
                 .withEmptyDir(new EmptyDirVolumeSourceBuilder().withSizeLimit(new Quantity("64Mi")).build())
                 .build();

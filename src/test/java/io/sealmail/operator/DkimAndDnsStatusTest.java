@@ -7,6 +7,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.sealmail.ca.DkimKey;
 import io.sealmail.ca.Pem;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.EngineConfigYaml;
+import io.sealmail.config.Inbound;
 import io.sealmail.operator.api.v1alpha1.DkimKeySpec;
 import io.sealmail.operator.api.v1alpha1.DkimSpec;
 import io.sealmail.operator.api.v1alpha1.DnsRecord;
@@ -74,6 +77,21 @@ class DkimAndDnsStatusTest {
                 new DnsRecord("_dmarc.example.com", "TXT", "\"v=DMARC1; p=quarantine\""),
                 DnsRecords.txt(month + "._domainkey.example.com", key.recordValue()));
         assertThat(ms.getStatus().mtaStsPolicy).contains("mode: testing", "mx: mail.example.com");
+
+        // The engine signs with it: engine.yaml names the mounted file, the pod mounts exactly that key.
+        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns).withName("mail").get() != null);
+        EngineConfig config = EngineConfigYaml.read(client.configMaps().inNamespace(ns).withName("mail-config").get()
+                .getData().get("engine.yaml"));
+        assertThat(config.dkim()).containsExactly(new io.sealmail.config.DkimKey("example.com", month, "rsa-sha256",
+                "/etc/sealmail/dkim/" + month + ".rsa-sha256.pem"));
+        assertThat(config.inbound().dmarc()).isEqualTo(Inbound.DmarcMode.REPORT_ONLY);
+        var sources = client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate()
+                .getSpec().getVolumes().stream().filter(v -> v.getProjected() != null).findFirst().orElseThrow()
+                .getProjected().getSources();
+        assertThat(sources).filteredOn(p -> p.getSecret() != null && p.getSecret().getName().equals("mail-dkim"))
+                .singleElement().satisfies(p -> assertThat(p.getSecret().getItems())
+                        .extracting(i -> i.getKey() + "->" + i.getPath())
+                        .containsExactly(month + ".rsa-sha256.pem->dkim/" + month + ".rsa-sha256.pem"));
         String policyId = DnsRecords.policyId(ms.getStatus().mtaStsPolicy);
         assertThat(records).contains(new DnsRecord("_mta-sts.example.com", "TXT", "\"v=STSv1; id=" + policyId + "\""));
     }
@@ -108,12 +126,24 @@ class DkimAndDnsStatusTest {
         assertThat(text(dkim(ns), "old.rsa-sha256.pem")).isEqualTo(oldKey);
         assertThat(DkimKey.fromPem(text(dkim(ns), "new.ed25519-sha256.pem")).recordValue()).isEqualTo(ed.recordValue());
 
+        // Only the signing key is configured and mounted; enforce reaches the engine's inbound checks.
+        live = get(client, ns, "mail");
+        live.getSpec().inbound = new io.sealmail.operator.api.v1alpha1.InboundSpec();
+        live.getSpec().inbound.dmarc = io.sealmail.operator.api.v1alpha1.InboundSpec.Dmarc.ENFORCE;
+        client.resource(live).update();
+        await().atMost(TIMEOUT).until(() -> EngineConfigYaml.read(client.configMaps().inNamespace(ns)
+                .withName("mail-config").get().getData().get("engine.yaml")).inbound().dmarc() == Inbound.DmarcMode.ENFORCE);
+        assertThat(EngineConfigYaml.read(client.configMaps().inNamespace(ns).withName("mail-config").get()
+                .getData().get("engine.yaml")).dkim()).extracting(io.sealmail.config.DkimKey::selector).containsExactly("new");
+
         // Turning DKIM off lists no DKIM record and keeps every key.
         live = get(client, ns, "mail");
         live.getSpec().dkim.enabled = false;
         client.resource(live).update();
         await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream().noneMatch(r -> r.name.contains("._domainkey.")));
         assertThat(dkim(ns).getData()).containsOnlyKeys("old.rsa-sha256.pem", "new.ed25519-sha256.pem");
+        await().atMost(TIMEOUT).until(() -> EngineConfigYaml.read(client.configMaps().inNamespace(ns)
+                .withName("mail-config").get().getData().get("engine.yaml")).dkim().isEmpty());
     }
 
     @Test
@@ -135,6 +165,26 @@ class DkimAndDnsStatusTest {
                         "3 1 1 " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki))),
                 new DnsRecord("_smtp._tls.example.com", "TXT", "\"v=TLSRPTv1; rua=mailto:tls@example.com\""),
                 new DnsRecord("_dmarc.example.com", "TXT", "\"v=DMARC1; p=reject; rua=mailto:dmarc@example.com\""));
+
+        // A renewal keeps the key with DANE on, so the published TLSA record stays true across it.
+        String tlsa = dns(get(client, ns, "mail")).stream().filter(r -> r.type.equals("TLSA")).findFirst().orElseThrow().value;
+        String serial = get(client, ns, "mail").getStatus().certificate.serial;
+        try {
+            ShiftedClock.shift = java.time.Duration.ofDays(70);
+            client.secrets().inNamespace(ns).resource(OperatorTestSupport.usersSecret(ns, "mail-users",
+                    Map.of("alice_example.com", "correct horse"))).create();
+            await().atMost(TIMEOUT).until(() -> {
+                MailServer now = get(client, ns, "mail");
+                return now.getStatus().certificate != null && !serial.equals(now.getStatus().certificate.serial);
+            });
+        } finally {
+            ShiftedClock.shift = java.time.Duration.ZERO;
+        }
+        byte[] renewed = Pem.readCertificates(text(client.secrets().inNamespace(ns).withName("mail-tls").get(), "tls.crt"))
+                .get(0).getPublicKey().getEncoded();
+        assertThat(renewed).isEqualTo(spki);
+        assertThat(dns(get(client, ns, "mail"))).filteredOn(r -> r.type.equals("TLSA"))
+                .singleElement().satisfies(r -> assertThat(r.value).isEqualTo(tlsa));
     }
 
     private static DkimKeySpec key(String selector, DkimKeySpec.Algorithm algorithm, boolean sign) {
