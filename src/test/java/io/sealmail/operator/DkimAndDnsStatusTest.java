@@ -27,7 +27,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import static io.sealmail.operator.OperatorTestSupport.TIMEOUT;
 import static io.sealmail.operator.OperatorTestSupport.get;
 import static io.sealmail.operator.OperatorTestSupport.mailServer;
 import static io.sealmail.operator.OperatorTestSupport.text;
@@ -38,6 +37,8 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class DkimAndDnsStatusTest {
+    /** Each step rolls the StatefulSet and rewrites the config; on a loaded machine that took over 30 s once. */
+    private static final java.time.Duration TIMEOUT = OperatorTestSupport.TIMEOUT.multipliedBy(3);
     @Inject
     KubernetesClient client;
     @Inject
