@@ -19,6 +19,8 @@ cleanup() {
 trap cleanup EXIT
 # SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
 sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
+# For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
+sm_exec() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java -jar "$SEALMAIL_JAR" "$@"; else exec "$root/sealmail" "$@"; fi; }
 
 # Certificates from one test CA: the sink, both submission servers.
 sm ca init --out "$work/ca" >/dev/null
@@ -103,7 +105,7 @@ httpPort: -1
 outbound:
   dns: {servers: ["127.0.1.54:53"]}
 CF
-sm engine --config "$work/engine.yaml" > "$work/sealmail.log" 2>&1 &
+sm_exec engine --config "$work/engine.yaml" > "$work/sealmail.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do grep -q "engine ready" "$work/sealmail.log" && break; sleep 1; done
 grep -q "engine ready" "$work/sealmail.log" || { cat "$work/sealmail.log"; exit 1; }
