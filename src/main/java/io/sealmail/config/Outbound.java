@@ -70,12 +70,7 @@ public record Outbound(
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static Mode of(String value) {
-            for (Mode m : values()) {
-                if (m.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                    return m;
-                }
-            }
-            throw new ConfigException("outbound.mode: '" + value + "' is not one of direct, relay, hold");
+            return byId(values(), value, "outbound.mode");
         }
     }
 
@@ -112,12 +107,7 @@ public record Outbound(
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static RelayTls of(String value) {
-            for (RelayTls t : values()) {
-                if (t.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                    return t;
-                }
-            }
-            throw new ConfigException("outbound.relay.tls: '" + value + "' is not one of implicit, starttls");
+            return byId(values(), value, "outbound.relay.tls");
         }
     }
 
@@ -239,6 +229,17 @@ public record Outbound(
         return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, file,
                 maxReceivedHeaders, queueAgeWarning, mxPort);
+    }
+
+    /** The constant whose lower-case name is {@code value}, or a ConfigException listing the choices. */
+    private static <E extends Enum<E>> E byId(E[] choices, String value, String field) {
+        for (E e : choices) {
+            if (e.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return e;
+            }
+        }
+        throw new ConfigException(field + ": '" + value + "' is not one of " + java.util.Arrays.stream(choices)
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")));
     }
 
     private static Integer atLeast(String name, Integer value, int min, int fallback) {
