@@ -135,5 +135,48 @@ eventually carol_logs_in || fail "carol cannot log in"
 restarts=$(kubectl -n "$NS" get pod mail-0 -o jsonpath='{.status.containerStatuses[0].restartCount}')
 [ "$restarts" = "0" ] || fail "the engine container restarted $restarts times"
 
+step "removals reach the cluster: a port, a Service annotation, resources (issue 16)"
+kubectl -n "$NS" patch mailserver mail --type merge -p \
+  '{"spec":{"service":{"annotations":{"e2e.sealmail.io/a":"1","e2e.sealmail.io/b":"2"}},"resources":{"requests":{"cpu":"0.1"}}}}'
+has_annotation_b() { [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.sealmail\.io/b}')" = 2 ]; }
+eventually has_annotation_b || fail "the Service annotation never arrived"
+kubectl -n "$NS" annotate service mail e2e.example/foreign=kept
+kubectl -n "$NS" patch mailserver mail --type json -p '[
+  {"op":"replace","path":"/spec/ports","value":["smtp","submission","smtps","imaps"]},
+  {"op":"replace","path":"/spec/service/annotations","value":{"e2e.sealmail.io/a":"1"}},
+  {"op":"remove","path":"/spec/resources"}]'
+removed() {
+  [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.spec.ports[*].port}')" = "25 587 465 993" ] &&
+  [ -z "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.sealmail\.io/b}')" ] &&
+  [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.example/foreign}')" = kept ] &&
+  [ -z "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.template.spec.containers[0].resources.requests.cpu}')" ]
+}
+eventually removed || fail "a removed port, annotation or resource request is still in the cluster"
+
+step "a steady state writes nothing, also with non-canonical quantities (issue 16)"
+kubectl -n "$NS" patch mailserver mail --type merge -p '{"spec":{"resources":{"requests":{"cpu":"0.1","memory":"256Mi"},"limits":{"memory":"1024Mi"}}}}'
+canonical() { [ "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.template.spec.containers[0].resources.limits.memory}')" = 1Gi ]; }
+eventually canonical || fail "the StatefulSet never got the new resources"
+kubectl -n "$NS" rollout status statefulset/mail --timeout="${TIMEOUT}s"
+reconciles() {
+  kubectl get --raw "/api/v1/namespaces/$OPERATOR_NS/services/http:sealmail-operator-metrics:8080/proxy/metrics" \
+    | awk '/^sealmail_operator_reconciles_total/ {print int($2)}'
+}
+# The generation: the StatefulSet controller's status writes move the resourceVersion, only spec writes this.
+sts_version=$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.metadata.generation}')
+svc_version=$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.resourceVersion}')
+for i in 1 2 3 4 5; do
+  seen=$(reconciles)
+  kubectl -n "$NS" annotate secret mail-users --overwrite e2e.sealmail.io/nudge="$i" >/dev/null
+  reconciled() { [ "$(reconciles)" -gt "$seen" ]; }
+  eventually reconciled || fail "no reconcile after nudge $i"
+done
+[ "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.metadata.generation}')" = "$sts_version" ] \
+  || fail "the StatefulSet was written in a steady state"
+[ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.resourceVersion}')" = "$svc_version" ] \
+  || fail "the Service was written in a steady state"
+
+# ISSUE16_E2E_MORE
+
 echo
 echo "e2e: PASSED (namespace $NS)"

@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * @param limits       bounds; missing fields take defaults
  * @param httpAddress  where health ({@code /healthz}, {@code /readyz}) and {@code /metrics} are served
  * @param httpPort     port for the above; 0 picks a free one, -1 disables it
+ * @param dkim         DKIM signing keys for mail leaving local domains (none: no signing)
+ * @param inbound      SPF/DKIM/DMARC checks of mail received on port 25
  */
 public record EngineConfig(
         String hostname,
@@ -30,8 +32,18 @@ public record EngineConfig(
         String dataDir,
         Limits limits,
         String httpAddress,
-        Integer httpPort) {
+        Integer httpPort,
+        List<DkimKey> dkim,
+        Inbound inbound) {
 
+    /** The configuration without DKIM keys and with the default inbound checks. */
+    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
+                        String accountsFile, Map<String, String> aliases, String dataDir, Limits limits,
+                        String httpAddress, Integer httpPort) {
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, null, null);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public EngineConfig {
         if (hostname == null || hostname.isBlank()) {
             throw new ConfigException("hostname is required");
@@ -73,5 +85,21 @@ public record EngineConfig(
         if (httpPort < -1 || httpPort > 65535) {
             throw new ConfigException("httpPort: " + httpPort + " is outside 0-65535 (or -1 to disable)");
         }
+        dkim = dkim == null ? List.of() : List.copyOf(dkim);
+        for (DkimKey key : dkim) {
+            if (!domains.contains(key.domain())) {
+                throw new ConfigException("dkim: " + key.domain() + " is not one of the local domains " + domains);
+            }
+        }
+        if (dkim.stream().map(k -> k.domain() + "/" + k.selector()).distinct().count() != dkim.size()) {
+            throw new ConfigException("dkim: a domain has the same selector twice");
+        }
+        inbound = inbound == null ? Inbound.DEFAULTS : inbound;
+    }
+
+    /** A copy with these DKIM keys and inbound checks. */
+    public EngineConfig withMailAuth(List<DkimKey> dkim, Inbound inbound) {
+        return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
+                httpPort, dkim, inbound);
     }
 }

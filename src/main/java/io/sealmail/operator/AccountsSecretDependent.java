@@ -22,7 +22,7 @@ public class AccountsSecretDependent extends OwnedDependent<Secret> {
     private final AccountsFile accountsFile = new AccountsFile(new Argon2idHasher());
 
     public AccountsSecretDependent() {
-        super(Secret.class);
+        super(Secret.class, "/data");
     }
 
     @Override

@@ -15,7 +15,7 @@ public class EngineConfigMapDependent extends OwnedDependent<ConfigMap> {
     public static final String NAME = "config";
 
     public EngineConfigMapDependent() {
-        super(ConfigMap.class);
+        super(ConfigMap.class, "/data");
     }
 
     @Override

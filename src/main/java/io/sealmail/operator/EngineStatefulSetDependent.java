@@ -45,7 +45,9 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
     OperatorSettings settings;
 
     public EngineStatefulSetDependent() {
-        super(StatefulSet.class);
+        // What the user may leave out of the MailServer: when removed there, it must go from the pods too.
+        super(StatefulSet.class, "/spec/template/spec/nodeSelector", "/spec/template/spec/tolerations",
+                "/spec/template/spec/affinity", "/spec/template/spec/containers/*/resources");
     }
 
     @Override

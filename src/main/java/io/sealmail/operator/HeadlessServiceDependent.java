@@ -15,7 +15,7 @@ public class HeadlessServiceDependent extends OwnedDependent<Service> {
     public static final String NAME = "headless";
 
     public HeadlessServiceDependent() {
-        super(Service.class);
+        super(Service.class, "/spec/selector");
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
 import io.sealmail.ca.CaException;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -84,6 +86,8 @@ public class MailServerReconciler implements Reconciler<MailServer> {
 
     /** Reconciles run so far; tests and the benchmark use it to know a reconcile happened. */
     private final AtomicLong reconciles = new AtomicLong();
+    /** The same per MailServer, so a test can tell its own reconciles from others'; deleted ones are pruned. */
+    private final Map<ResourceID, AtomicLong> reconcilesOf = new ConcurrentHashMap<>();
     private final AtomicLong statusWrites = new AtomicLong();
 
     @PostConstruct
@@ -96,6 +100,11 @@ public class MailServerReconciler implements Reconciler<MailServer> {
 
     public long reconcileCount() {
         return reconciles.get();
+    }
+
+    public long reconcileCount(String namespace, String name) {
+        AtomicLong count = reconcilesOf.get(new ResourceID(name, namespace));
+        return count == null ? 0 : count.get();
     }
 
     @Override
@@ -173,7 +182,10 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         next.endpoints = endpoints(ms, context);
 
         recordEvents(ms, previous, next);
-        reconciles.incrementAndGet();
+        reconcilesOf.computeIfAbsent(ResourceID.fromResource(ms), id -> new AtomicLong()).incrementAndGet();
+        if (reconciles.incrementAndGet() % 1024 == 0) {
+            reconcilesOf.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
+        }
 
         Duration delay = delay(ms, next, readiness.ok(), now);
         var serialization = context.getClient().getKubernetesSerialization();

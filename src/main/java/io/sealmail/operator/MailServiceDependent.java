@@ -11,7 +11,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.sealmail.operator.api.v1alpha1.MailServer;
 import io.sealmail.operator.api.v1alpha1.ServiceSpec;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +20,7 @@ public class MailServiceDependent extends OwnedDependent<Service> {
     public static final String NAME = "service";
 
     public MailServiceDependent() {
-        super(Service.class);
+        super(Service.class, "/spec/selector", "/spec/loadBalancerSourceRanges", "/spec/externalTrafficPolicy");
     }
 
     @Override
@@ -44,10 +43,7 @@ public class MailServiceDependent extends OwnedDependent<Service> {
     protected Service desired(MailServer ms, Context<MailServer> context) {
         ServiceSpec spec = ms.getSpec().service == null ? new ServiceSpec() : ms.getSpec().service;
         ServiceSpec.Type type = spec.type == null ? ServiceSpec.Type.ClusterIP : spec.type;
-        var meta = metadata(ms, Map.of(Names.SERVICE_ROLE, "main"));
-        if (spec.annotations != null && !spec.annotations.isEmpty()) {
-            meta.setAnnotations(new HashMap<>(spec.annotations));
-        }
+        var meta = metadata(ms, Map.of(Names.SERVICE_ROLE, "main"), spec.annotations);
         var builder = new ServiceBuilder()
                 .withMetadata(meta)
                 .withNewSpec()
@@ -55,8 +51,9 @@ public class MailServiceDependent extends OwnedDependent<Service> {
                 .withSelector(Names.selector(ms))
                 .withPorts(ports(ms))
                 .endSpec();
-        if (type != ServiceSpec.Type.ClusterIP && spec.externalTrafficPolicy != null) {
-            builder.editSpec().withExternalTrafficPolicy(spec.externalTrafficPolicy.name()).endSpec();
+        if (type != ServiceSpec.Type.ClusterIP) {
+            // Always set: the API server defaults it to Cluster, which would hide clients' addresses (ServiceSpec).
+            builder.editSpec().withExternalTrafficPolicy(trafficPolicy(spec).name()).endSpec();
         }
         if (type == ServiceSpec.Type.LoadBalancer && spec.loadBalancerSourceRanges != null) {
             builder.editSpec().withLoadBalancerSourceRanges(spec.loadBalancerSourceRanges).endSpec();
@@ -65,6 +62,11 @@ public class MailServiceDependent extends OwnedDependent<Service> {
         // The API server assigns the cluster IP and node ports; an update must carry them back, not clear them.
         actual(ms).ifPresent(current -> keepAllocated(current, desired));
         return desired;
+    }
+
+    /** Local unless the user asks for Cluster: the engine's per-address limits need the client's own address. */
+    static ServiceSpec.TrafficPolicy trafficPolicy(ServiceSpec spec) {
+        return spec.externalTrafficPolicy == null ? ServiceSpec.TrafficPolicy.Local : spec.externalTrafficPolicy;
     }
 
     static void keepAllocated(Service current, Service desired) {

@@ -1,19 +1,25 @@
 package io.sealmail.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericResourceUpdater;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A resource a MailServer owns (garbage-collected with it), known by a fixed name. The name alone identifies it:
@@ -22,8 +28,48 @@ import java.util.Set;
  */
 abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, MailServer> {
 
-    OwnedDependent(Class<R> type) {
+    private final OwnedFields owned;
+
+    /** {@code wholePaths}: the maps and optional fields this dependent owns whole ({@link OwnedFields}). */
+    OwnedDependent(Class<R> type, String... wholePaths) {
         super(type);
+        this.owned = new OwnedFields(wholePaths);
+    }
+
+    /**
+     * Matches when the cluster holds exactly what this dependent owns ({@link OwnedFields}), whichever write path the
+     * SDK takes: the SDK's matcher without server-side apply ignores whatever the cluster has beyond the desired
+     * object, so a removed port or annotation never counted as a change.
+     */
+    @Override
+    public Matcher.Result<R> match(R actual, R desired, MailServer primary, Context<MailServer> context) {
+        addMetadata(true, actual, desired, primary, context);
+        var serialization = context.getClient().getKubernetesSerialization();
+        boolean matches = owned.matches(serialization.convertValue(desired, JsonNode.class),
+                serialization.convertValue(actual, JsonNode.class));
+        return Matcher.Result.computed(matches, desired);
+    }
+
+    /**
+     * The SDK's update (everything but metadata replaced by the desired object, labels and annotations merged), and
+     * then the annotations the user removed from the MailServer are removed here too: the merge alone keeps them.
+     */
+    @Override
+    public R update(R actual, R desired, MailServer primary, Context<MailServer> context) {
+        addMetadata(false, actual, desired, primary, context);
+        R updated = GenericResourceUpdater.updateResource(actual, desired, context);
+        Map<String, String> annotations = updated.getMetadata().getAnnotations();
+        Map<String, String> wanted = desired.getMetadata().getAnnotations();
+        managedAnnotations(actual).stream().filter(k -> !wanted.containsKey(k)).forEach(annotations::remove);
+        if (!wanted.containsKey(OwnedFields.MANAGED_ANNOTATIONS)) {
+            annotations.remove(OwnedFields.MANAGED_ANNOTATIONS);
+        }
+        return context.resourceOperations().update(updated, eventSource().orElse(null));
+    }
+
+    private static List<String> managedAnnotations(HasMetadata object) {
+        String keys = object.getMetadata().getAnnotations().get(OwnedFields.MANAGED_ANNOTATIONS);
+        return keys == null || keys.isEmpty() ? List.of() : List.of(keys.split(","));
     }
 
     /**
@@ -87,5 +133,19 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
                 .withNamespace(ms.getMetadata().getNamespace())
                 .withLabels(labels)
                 .build();
+    }
+
+    /**
+     * Metadata with annotations the user gave in the MailServer, and {@value OwnedFields#MANAGED_ANNOTATIONS} listing
+     * their keys (always present, empty when there are none, so removing the last one is a change as well).
+     */
+    ObjectMeta metadata(MailServer ms, Map<String, String> extraLabels, Map<String, String> userAnnotations) {
+        ObjectMeta meta = metadata(ms, extraLabels);
+        Map<String, String> annotations = new TreeMap<>(userAnnotations == null ? Map.of() : userAnnotations);
+        annotations.remove(OwnedFields.MANAGED_ANNOTATIONS);
+        String keys = String.join(",", annotations.keySet());
+        annotations.put(OwnedFields.MANAGED_ANNOTATIONS, keys);
+        meta.setAnnotations(new LinkedHashMap<>(annotations));
+        return meta;
     }
 }

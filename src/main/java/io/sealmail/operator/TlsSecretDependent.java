@@ -37,7 +37,7 @@ public class TlsSecretDependent extends OwnedDependent<Secret> {
     OperatorSettings settings;
 
     public TlsSecretDependent() {
-        super(Secret.class);
+        super(Secret.class, "/data");
     }
 
     @Override

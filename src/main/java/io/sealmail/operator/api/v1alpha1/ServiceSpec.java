@@ -27,7 +27,9 @@ public class ServiceSpec {
     @JsonPropertyDescription("Annotations for the Service, e.g. for a cloud load balancer.")
     public Map<String, String> annotations;
 
-    @JsonPropertyDescription("Local keeps the client's address, which spam checks on port 25 need.")
+    @JsonPropertyDescription("With NodePort or LoadBalancer: Local (the default) keeps the client's address, which "
+            + "the per-address connection limit, the AUTH throttle and spam checks need; Cluster spreads traffic over "
+            + "all nodes but shows every client as a node's address.")
     public TrafficPolicy externalTrafficPolicy;
 
     @Size(max = 64)
