@@ -78,6 +78,67 @@ public final class ImapLoad {
         }
     }
 
+    /** What Thunderbird sends to fill its message list (the header workload). */
+    public static final String HEADER_FETCH = "FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Subject Date "
+            + "Message-ID References In-Reply-To Content-Type)])";
+    /** What many mobile clients send. */
+    public static final String ENVELOPE_FETCH = "FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE)";
+
+    /** One command, {@code rounds} times, on a session with the folder EXAMINEd (nothing changes). */
+    public static Rounds command(Server server, String folder, String command, int rounds) throws IOException {
+        return downloads(server, folder, rounds, s -> s.command(command).fetches());
+    }
+
+    /**
+     * {@code STORE 1:* +FLAGS.SILENT (\Seen)} then {@code -FLAGS.SILENT (\Seen)}, timed together, on a SELECTed
+     * folder; the folder ends as it began.
+     */
+    public static Rounds storeFlags(Server server, String folder, int rounds) throws IOException {
+        try (Session s = Session.login(server)) {
+            s.command("SELECT " + quote(folder));
+            List<Long> times = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                long c0 = server.cpuMillis();
+                long t0 = System.nanoTime();
+                s.command("STORE 1:* +FLAGS.SILENT (\\Seen)");
+                s.command("STORE 1:* -FLAGS.SILENT (\\Seen)");
+                times.add(System.nanoTime() - t0);
+                addCpu(cpu, server, c0);
+            }
+            return new Rounds(times, 0, 0, cpu);
+        }
+    }
+
+    /**
+     * A QRESYNC resynchronisation (RFC 7162) after {@code changes} flag changes made by another session: untimed,
+     * this client learns UIDVALIDITY and HIGHESTMODSEQ and the other session toggles \Flagged on messages
+     * 1..changes; timed, this client sends {@code SELECT folder (QRESYNC (uidvalidity modseq))}, whose FETCH
+     * responses are counted.
+     */
+    public static Rounds qresync(Server server, String folder, int changes, int rounds) throws IOException {
+        try (Session client = Session.login(server); Session other = Session.login(server)) {
+            client.command("ENABLE QRESYNC");
+            other.command("SELECT " + quote(folder));
+            List<Long> times = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
+            long messages = 0;
+            for (int r = 0; r < rounds; r++) {
+                Reply status = client.command("STATUS " + quote(folder) + " (UIDVALIDITY HIGHESTMODSEQ)");
+                long validity = status.number("UIDVALIDITY");
+                long modseq = status.number("HIGHESTMODSEQ");
+                other.command("STORE 1:" + changes + (r % 2 == 0 ? " +" : " -") + "FLAGS.SILENT (\\Flagged)");
+                long c0 = server.cpuMillis();
+                long t0 = System.nanoTime();
+                messages = client.command("SELECT " + quote(folder) + " (QRESYNC (" + validity + " " + modseq + "))").fetches();
+                times.add(System.nanoTime() - t0);
+                addCpu(cpu, server, c0);
+                client.command("UNSELECT");
+            }
+            return new Rounds(times, messages, 0, cpu);
+        }
+    }
+
     /** {@code FETCH 1:n (BODY.PEEK[])} in one command, {@code rounds} times. */
     public static Rounds bodiesInOneCommand(Server server, String folder, int count, int rounds) throws IOException {
         return downloads(server, folder, rounds, s -> s.command("FETCH 1:" + count + " (BODY.PEEK[])").fetches());
@@ -237,16 +298,19 @@ public final class ImapLoad {
             String t = "b" + (++tag);
             connection.send(t + " " + command);
             long fetches = 0;
+            List<String> status = new ArrayList<>();
             while (true) {
                 String line = connection.line();
                 if (line.startsWith(t + " ")) {
                     if (!line.startsWith(t + " OK")) {
                         throw new IOException(command.split(" ")[0] + " failed: " + line);
                     }
-                    return new Reply(fetches);
+                    return new Reply(fetches, status);
                 }
                 if (line.startsWith("* ") && line.contains(" FETCH (")) {
                     fetches++;
+                } else if (line.startsWith("* STATUS ")) {
+                    status.add(line);
                 }
                 // A line ending in {n} announces a literal; the response goes on after it.
                 while (line.endsWith("}")) {
@@ -271,6 +335,17 @@ public final class ImapLoad {
         }
     }
 
-    record Reply(long fetches) {
+    /** @param status untagged STATUS lines */
+    record Reply(long fetches, List<String> status) {
+        /** A number from a STATUS response ({@code UIDVALIDITY 123}). */
+        long number(String item) throws IOException {
+            for (String line : status) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(item + " (\\d+)").matcher(line);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
+            }
+            throw new IOException("no " + item + " in the STATUS response");
+        }
     }
 }

@@ -26,7 +26,9 @@ public class BenchImapCommand implements Callable<Integer> {
     String folder;
 
     @Option(names = "--tests", split = ",", defaultValue = "list,bodies",
-            description = "Which figures: list, bodies, idle (default: ${DEFAULT-VALUE}).")
+            description = {"Which figures: list, bodies, idle; headers (Thunderbird's header-field FETCH 1:*), envelope",
+                    "(FETCH 1:* of ENVELOPE BODYSTRUCTURE), search (UID SEARCH FROM / SUBJECT), store (STORE 1:* +/-FLAGS),",
+                    "qresync (SELECT with QRESYNC after --changes flag changes by another session) (default: ${DEFAULT-VALUE})."})
     List<String> tests;
 
     @Option(names = "--rounds", defaultValue = "10", description = "Rounds per figure; the first is reported alone as cold (default: ${DEFAULT-VALUE}).")
@@ -34,6 +36,13 @@ public class BenchImapCommand implements Callable<Integer> {
 
     @Option(names = "--bodies", defaultValue = "1000", description = "Messages to download in the bodies test (default: ${DEFAULT-VALUE}).")
     int bodies;
+
+    @Option(names = "--changes", defaultValue = "100", description = "Messages another session changes before each QRESYNC (default: ${DEFAULT-VALUE}).")
+    int changes;
+
+    @Option(names = "--search-subject", defaultValue = "fill-000777",
+            description = "Word for UID SEARCH SUBJECT (default: ${DEFAULT-VALUE}, one message of a 'sealmail bench fill' folder).")
+    String searchSubject;
 
     @Option(names = "--idle-connections", defaultValue = "5000", description = "Connections held in IDLE (default: ${DEFAULT-VALUE}).")
     int idleConnections;
@@ -75,10 +84,28 @@ public class BenchImapCommand implements Callable<Integer> {
                             bodies, each.firstMillis(), each.warmMedianMillis(), MailboxServerOptions.cpu(each));
                 }
                 case "idle" -> idle(server);
-                default -> throw new UserError("--tests: unknown test '" + test + "' (list, bodies, idle)");
+                case "headers" -> print("FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (9 fields)])",
+                        ImapLoad.command(server, folder, ImapLoad.HEADER_FETCH, rounds));
+                case "envelope" -> print("FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE)",
+                        ImapLoad.command(server, folder, ImapLoad.ENVELOPE_FETCH, rounds));
+                case "search" -> {
+                    print("UID SEARCH FROM nobody-matches", ImapLoad.command(server, folder, "UID SEARCH FROM nobody-matches", rounds));
+                    print("UID SEARCH SUBJECT " + searchSubject,
+                            ImapLoad.command(server, folder, "UID SEARCH SUBJECT " + searchSubject, rounds));
+                }
+                case "store" -> print("STORE 1:* +FLAGS.SILENT (\\Seen) and -FLAGS.SILENT (\\Seen)", ImapLoad.storeFlags(server, folder, rounds));
+                case "qresync" -> print("SELECT (QRESYNC) after " + changes + " flag changes by another session",
+                        ImapLoad.qresync(server, folder, changes, rounds));
+                default -> throw new UserError("--tests: unknown test '" + test
+                        + "' (list, bodies, idle, headers, envelope, search, store, qresync)");
             }
         }
         return 0;
+    }
+
+    private static void print(String what, ImapLoad.Rounds r) {
+        System.out.printf("%s: %d FETCH responses: first %.1f ms, then median %.1f ms%s%n",
+                what, r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
     }
 
     private static void report(String what, ProcessMemory.Sample before, ProcessMemory.Sample after, int connections) {

@@ -28,6 +28,7 @@ final class FetchCommand {
     }
 
     static void fetch(ImapSession s, ImapRequest r) throws IOException {
+        ImapArg setArg = r.args().peek();
         List<Integer> seqs = StoreCommands.messages(s, r);
         List<FetchItem> items = new ArrayList<>();
         ImapArg arg = r.args().next("fetch items");
@@ -43,14 +44,24 @@ final class FetchCommand {
         } else {
             throw r.args().bad("Invalid FETCH items");
         }
+        CondStore.FetchModifiers modifiers = CondStore.FetchModifiers.parse(s, r, r.args().optionalList());
         r.args().end();
         boolean uidCommand = StoreCommands.isUid(r);
+        if (items.stream().anyMatch(i -> i.kind() == FetchItem.Kind.MODSEQ)) {
+            CondStore.enable(s);
+        } else if (modifiers.changedSince() >= 0) {
+            // RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ in the response.
+            items.add(FetchItem.simple(FetchItem.Kind.MODSEQ));
+        }
         if (uidCommand && items.stream().noneMatch(i -> i.kind() == FetchItem.Kind.UID)) {
             // RFC 9051 §6.4.9: UID FETCH always returns the UID.
             items.add(0, FetchItem.simple(FetchItem.Kind.UID));
         }
         boolean needsContent = items.stream().anyMatch(FetchItem::needsContent);
         boolean needsStructure = items.stream().anyMatch(FetchItem::needsStructure);
+        // ENVELOPE, BODYSTRUCTURE, listed header fields: from the store's cache, no message file opened.
+        boolean fromSummary = needsContent && items.stream().filter(FetchItem::needsContent).allMatch(FetchItem::inSummary);
+        boolean summaryHeaders = fromSummary && items.stream().anyMatch(i -> i.kind() == FetchItem.Kind.SECTION);
         // BODY[], BODY.PEEK[], RFC822 without a partial: the file goes out as stored, read straight into a buffer.
         boolean asStored = needsContent && items.stream().filter(FetchItem::needsContent)
                 .allMatch(i -> i.wholeMessage() && i.offset() < 0);
@@ -69,25 +80,43 @@ final class FetchCommand {
                 for (MessageInfo m : box.folder.messages()) {
                     int seq = box.seqOf(m.uid());
                     if (seq > 0 && marked.contains(m.uid())) {
-                        box.updateFlags(seq, m.flags());
+                        box.update(seq, m);
                     }
                 }
                 if (items.stream().noneMatch(i -> i.kind() == FetchItem.Kind.FLAGS)) {
                     items.add(FetchItem.simple(FetchItem.Kind.FLAGS));
                 }
+                if (CondStore.on(s) && items.stream().noneMatch(i -> i.kind() == FetchItem.Kind.MODSEQ)) {
+                    items.add(FetchItem.simple(FetchItem.Kind.MODSEQ));
+                }
             }
         }
         // Responses are gathered into buffers of about BATCH octets: one write (and one TLS record run) per batch,
         // not per message, which is what makes FETCH 1:* of a large folder cheap.
+        if (modifiers.vanished()) {
+            // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE, before the FETCH responses.
+            List<Long> gone = CondStore.vanished(box, modifiers.changedSince(), SequenceSet.parse(ImapArg.stringValue(setArg), r.args().limits().maxSequenceRanges()));
+            if (!gone.isEmpty()) {
+                s.untagged("VANISHED (EARLIER) " + SequenceSet.format(gone));
+            }
+        }
         ResponseWriter w = s.response();
         boolean expungeIssued = false;
         for (int seq : seqs) {
             MessageInfo m = box.get(seq);
+            if (m.modseq() <= modifiers.changedSince()) {
+                continue;
+            }
             byte[] content = null;
             ByteBuf stored = null;
             MimeStructure.Entity root = null;
+            MessageSummary summary = null;
             try {
-                if (asStored) {
+                if (fromSummary) {
+                    summary = MessageSummary.of(box.folder, m.uid());
+                    content = summary.headerFields();
+                    root = summaryHeaders ? summary.headers() : null;
+                } else if (asStored) {
                     stored = box.folder.read(m.uid(), s.channelContext().alloc());
                 } else if (needsContent) {
                     content = box.folder.read(m.uid());
@@ -111,7 +140,7 @@ final class FetchCommand {
                 if (stored != null && item.needsContent()) {
                     w.raw(item.label()).sp().literal(stored.retainedDuplicate());
                 } else {
-                    render(w, item, m, content, root);
+                    render(w, item, m, content, root, summary);
                 }
             }
             if (stored != null) {
@@ -135,11 +164,21 @@ final class FetchCommand {
         s.ok(r, r.name() + " completed");
     }
 
-    private static void render(ResponseWriter w, FetchItem item, MessageInfo m, byte[] content, MimeStructure.Entity root)
-            throws MailboxException {
+    /** @param summary the cached summary when the items come from it (content and root are then its header fields) */
+    private static void render(ResponseWriter w, FetchItem item, MessageInfo m, byte[] content, MimeStructure.Entity root,
+                               MessageSummary summary) throws MailboxException {
+        if (summary != null && item.kind() != FetchItem.Kind.SECTION && item.needsContent()) {
+            w.raw(item.label()).sp().raw(switch (item.kind()) {
+                case ENVELOPE -> summary.envelope();
+                case BODYSTRUCTURE -> summary.bodyStructure();
+                default -> summary.body();
+            });
+            return;
+        }
         switch (item.kind()) {
             case FLAGS -> w.raw("FLAGS ").raw(SelectedMailbox.flagList(m.flags()));
             case UID -> w.raw("UID ").raw(Long.toString(m.uid()));
+            case MODSEQ -> w.raw(CondStore.item(m));
             case INTERNALDATE -> w.raw("INTERNALDATE \"").raw(INTERNALDATE.format(m.internalDate())).raw('"');
             case RFC822_SIZE -> w.raw("RFC822.SIZE ").raw(Long.toString(m.size()));
             case ENVELOPE -> {

@@ -22,7 +22,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, ENVELOPE, BODYSTRUCTURE, BODY, SECTION, BINARY, BINARY_SIZE }
+    enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, MODSEQ, ENVELOPE, BODYSTRUCTURE, BODY, SECTION, BINARY, BINARY_SIZE }
 
     static FetchItem simple(Kind kind) {
         return new FetchItem(kind, List.of(), "", List.of(), null, -1, -1, true);
@@ -31,7 +31,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
     /** Whether the item needs the message content (not just the index). */
     boolean needsContent() {
         return switch (kind) {
-            case FLAGS, UID, INTERNALDATE, RFC822_SIZE -> false;
+            case FLAGS, UID, INTERNALDATE, RFC822_SIZE, MODSEQ -> false;
             default -> true;
         };
     }
@@ -39,6 +39,18 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
     /** Whether the item needs the MIME structure; the whole message (BODY[], RFC822) is sent as stored, unparsed. */
     boolean needsStructure() {
         return needsContent() && !wholeMessage();
+    }
+
+    /**
+     * Whether the store's message cache answers it ({@link MessageSummary}): ENVELOPE, BODYSTRUCTURE, BODY, and
+     * the message's own HEADER.FIELDS when every field asked for is one the cache keeps.
+     */
+    boolean inSummary() {
+        return switch (kind) {
+            case ENVELOPE, BODYSTRUCTURE, BODY -> true;
+            case SECTION -> part.isEmpty() && text.equals("HEADER.FIELDS") && MessageSummary.covers(fields);
+            default -> false;
+        };
     }
 
     boolean wholeMessage() {
@@ -51,6 +63,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
             case UID -> "UID";
             case INTERNALDATE -> "INTERNALDATE";
             case RFC822_SIZE -> "RFC822.SIZE";
+            case MODSEQ -> "MODSEQ";
             case ENVELOPE -> "ENVELOPE";
             case BODYSTRUCTURE -> "BODYSTRUCTURE";
             case BODY -> "BODY";
@@ -100,7 +113,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
                 return List.of(simple(Kind.FLAGS), simple(Kind.INTERNALDATE), simple(Kind.RFC822_SIZE),
                         simple(Kind.ENVELOPE), simple(Kind.BODY));
             case "MODSEQ":
-                throw args.bad("CONDSTORE is not supported");
+                return List.of(simple(Kind.MODSEQ));
             default:
                 break;
         }

@@ -107,7 +107,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
                 sb.append(" STARTTLS LOGINDISABLED");
             }
         } else {
-            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED BINARY UTF8=ACCEPT")
+            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED BINARY UTF8=ACCEPT CONDSTORE QRESYNC")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());
         }
         return sb.toString();
@@ -239,6 +239,8 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
 
     void reportUpdates() throws IOException {
         if (selected != null) {
+            selected.condstore = CondStore.on(this);
+            selected.qresync = CondStore.qresync(this);
             boolean expunges = !NO_EXPUNGE_REPORTS.contains(currentCommand);
             for (String line : selected.sync(expunges)) {
                 untagged(line);

@@ -44,6 +44,37 @@ public interface MailFolder extends AutoCloseable {
     /** Replaces, adds or removes flags on each UID still present; returns the new flags of those changed. */
     void store(Collection<Long> uids, FlagChange change, Set<String> flags) throws IOException;
 
+    /**
+     * STORE with UNCHANGEDSINCE (RFC 7162 §3.1.3): changes only the messages whose MODSEQ is at most
+     * {@code unchangedSince}, atomically with the check; returns the UIDs left alone because they changed later.
+     */
+    default List<Long> store(Collection<Long> uids, FlagChange change, Set<String> flags, long unchangedSince) throws IOException {
+        store(uids, change, flags);
+        return List.of();
+    }
+
+    /** The folder's HIGHESTMODSEQ (RFC 7162); 0 when the store keeps no modification sequences. */
+    default long highestModseq() throws IOException {
+        return 0;
+    }
+
+    /**
+     * UIDs expunged after {@code modseq}, ascending, for QRESYNC; null when the store does not know (the caller
+     * then treats every UID it cannot find as expunged).
+     */
+    default List<Long> expungedSince(long modseq) throws IOException {
+        return null;
+    }
+
+    /** The cache entry kept for a message (see {@link MessageSummary}), or null. */
+    default byte[] cached(long uid) throws IOException {
+        return null;
+    }
+
+    /** Keeps a cache entry for a message still present; the store may drop it at any time. */
+    default void cache(long uid, byte[] entry) throws IOException {
+    }
+
     /** Copies in the given order. @throws MailboxException TRYCREATE if the target does not exist, OVERQUOTA */
     CopyResult copy(List<Long> uids, String target) throws IOException;
 
@@ -61,7 +92,11 @@ public interface MailFolder extends AutoCloseable {
 
     enum FlagChange { REPLACE, ADD, REMOVE }
 
-    record MessageInfo(long uid, Set<String> flags, long size, Instant internalDate) {
+    /** @param modseq the message's MODSEQ (RFC 7162), 0 when the store keeps none */
+    record MessageInfo(long uid, Set<String> flags, long size, Instant internalDate, long modseq) {
+        public MessageInfo(long uid, Set<String> flags, long size, Instant internalDate) {
+            this(uid, flags, size, internalDate, 0);
+        }
     }
 
     /** @param sourceUids the UIDs copied, in order; @param targetUids their new UIDs, same order (RFC 4315 COPYUID) */

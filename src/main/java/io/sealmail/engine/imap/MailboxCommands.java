@@ -29,7 +29,26 @@ final class MailboxCommands {
 
     static void select(ImapSession s, ImapRequest r) throws IOException {
         String name = mailbox(s, r);
+        List<ImapArg> params = r.args().optionalList();
         r.args().end();
+        CondStore.Resync qresync = null;
+        if (params != null) {
+            // RFC 7162 §3.1.8 (CONDSTORE) and §3.2.5 (QRESYNC (uidvalidity modseq [known-uids [seq-match]])).
+            for (int i = 0; i < params.size(); i++) {
+                String p = String.valueOf(ImapArg.stringValue(params.get(i))).toUpperCase(Locale.ROOT);
+                if (p.equals("CONDSTORE")) {
+                    CondStore.enable(s);
+                } else if (p.equals("QRESYNC") && i + 1 < params.size() && params.get(i + 1) instanceof ImapArg.ListArg l) {
+                    if (!CondStore.qresync(s)) {
+                        throw r.args().bad("QRESYNC needs ENABLE QRESYNC first");
+                    }
+                    qresync = CondStore.Resync.parse(l.items(), r);
+                    i++;
+                } else {
+                    throw r.args().bad("Unknown SELECT parameter " + p);
+                }
+            }
+        }
         boolean readOnly = r.name().equals("EXAMINE");
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         s.deselect();
@@ -49,6 +68,12 @@ final class MailboxCommands {
         }
         s.untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
         s.untagged("OK [UIDNEXT " + folder.uidNext() + "] Predicted next UID");
+        long highest = folder.highestModseq();
+        // RFC 7162 §3.1.2.1: HIGHESTMODSEQ on every SELECT; NOMODSEQ where the store keeps none.
+        s.untagged(highest > 0 ? "OK [HIGHESTMODSEQ " + highest + "] Highest" : "OK [NOMODSEQ] No permanent modsequences");
+        if (qresync != null) {
+            CondStore.resync(s, mailbox, qresync);
+        }
         s.ok(r, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + r.name() + " completed");
     }
 
@@ -251,6 +276,10 @@ final class MailboxCommands {
                     case "DELETED" -> out.add("DELETED " + msgs.stream().filter(m -> m.flags().contains("\\Deleted")).count());
                     case "SIZE" -> out.add("SIZE " + msgs.stream().mapToLong(MessageInfo::size).sum());
                     case "RECENT" -> out.add("RECENT 0");
+                    case "HIGHESTMODSEQ" -> {
+                        CondStore.enable(s);
+                        out.add("HIGHESTMODSEQ " + folder.highestModseq());
+                    }
                     default -> throw r.args().bad("Unknown STATUS item " + item);
                 }
             }

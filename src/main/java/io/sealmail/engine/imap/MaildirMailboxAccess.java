@@ -3,8 +3,10 @@ package io.sealmail.engine.imap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.sealmail.store.Flag;
+import io.sealmail.store.MailboxIndex;
 import io.sealmail.store.MaildirName;
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.MessageCache;
 import io.sealmail.store.SafeName;
 import io.sealmail.store.QuotaExceededException;
 import org.jboss.logging.Logger;
@@ -52,6 +54,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private static final Logger LOG = Logger.getLogger(MaildirMailboxAccess.class);
     static final List<String> SPECIAL_USE = List.of("Sent", "Drafts", "Trash", "Junk", "Archive");
     private static final String INDEX = "sealmail-uids";
+    /** Deliveries found at once up to this many get their cache entries made right away; more wait for first use. */
+    private static final int EAGER_SUMMARIES = 256;
 
     private final MaildirStore store;
     private final Map<Path, Folder> folders = new ConcurrentHashMap<>();
@@ -98,6 +102,24 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     @Override
     public void close() {
         poller.shutdownNow();
+        folders.values().forEach(Folder::closeFiles);
+    }
+
+    /** The cache entry for a message in hand; null if it cannot be made (the entry is then made on first use). */
+    private static byte[] summarize(byte[] message) {
+        try {
+            return MessageSummary.of(message).encode();
+        } catch (RuntimeException e) {
+            LOG.debugf("no cache entry for a message: %s", e.toString());
+            return null;
+        }
+    }
+
+    /** The flags as one string in a fixed order, hashed for the MODSEQ index (which only needs to see a change). */
+    private static int flagHash(Set<String> flags) {
+        String[] sorted = flags.toArray(new String[0]);
+        java.util.Arrays.sort(sorted);
+        return String.join(" ", sorted).hashCode();
     }
 
     /**
@@ -127,6 +149,14 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     static void makeMaildir(Path dir) throws IOException {
         for (String sub : new String[] {"tmp", "new", "cur"}) {
             Files.createDirectories(dir.resolve(sub));
+        }
+    }
+
+    /** Drops a folder that is deleted or renamed, closing its index files. */
+    private void forget(Path dir) {
+        Folder f = folders.remove(dir.toAbsolutePath().normalize());
+        if (f != null) {
+            f.closeFiles();
         }
     }
 
@@ -227,7 +257,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (!Files.isDirectory(dir.resolve("cur"))) {
                 throw new MailboxException("NONEXISTENT", "No such mailbox");
             }
-            folders.remove(dir.toAbsolutePath().normalize());
+            forget(dir);
             try (Stream<Path> walk = Files.walk(dir)) {
                 List<Path> all = walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
                 for (Path p : all) {
@@ -269,7 +299,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             }
             for (Path p : moves) {
                 String rest = p.getFileName().toString().substring(prefix.length());
-                folders.remove(p.toAbsolutePath().normalize());
+                forget(p);
                 Files.move(p, root.resolve(newPrefix + rest), StandardCopyOption.ATOMIC_MOVE);
             }
             fsync(root);
@@ -308,7 +338,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             charge(account, message.length);
             long uid;
             try {
-                uid = f.add(tmp -> Files.write(tmp, message), message.length, flags, internalDate);
+                uid = f.add(tmp -> Files.write(tmp, message), message.length, flags, internalDate, summarize(message));
             } catch (IOException | RuntimeException e) {
                 store.releaseQuota(account, message.length);
                 throw e;
@@ -346,6 +376,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         private final Map<Long, Set<String>> keywords = new HashMap<>();
         private boolean loaded;
         private boolean listed;
+        private MailboxIndex index;
+        private MessageCache cache;
         private List<Entry> snapshot;
         /** {@code new/}'s modification time at its last listing, and when that listing began (epoch ms). */
         private FileTime newListedMtime;
@@ -371,7 +403,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 return;
             }
             Path index = dir.resolve(INDEX);
-            if (Files.exists(index)) {
+            boolean newFolder = !Files.exists(index);
+            if (!newFolder) {
                 List<String> lines = Files.readAllLines(index, StandardCharsets.UTF_8);
                 String[] head = lines.get(0).split(" ");
                 uidValidity = Long.parseLong(head[1]);
@@ -401,7 +434,39 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 Files.writeString(index, "V " + uidValidity + " 1\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                         StandardOpenOption.SYNC);
             }
+            this.index = MailboxIndex.open(dir, uidValidity, newFolder);
+            this.cache = MessageCache.open(dir, uidValidity);
             loaded = true;
+        }
+
+        synchronized void closeFiles() {
+            if (index != null) {
+                index.close();
+                cache.close();
+            }
+            loaded = false;
+            listed = false;
+        }
+
+        synchronized long highestModseq() throws IOException {
+            scan();
+            return index.highestModseq();
+        }
+
+        synchronized List<Long> expungedSince(long modseq) throws IOException {
+            scan();
+            return index.expungedSince(modseq);
+        }
+
+        synchronized byte[] cached(long uid) throws IOException {
+            load();
+            return cache.get(uid);
+        }
+
+        synchronized void cache(long uid, byte[] entry) throws IOException {
+            if (byUid.containsKey(uid)) {
+                cache.put(uid, entry);
+            }
         }
 
         /** Appends index lines with one write and one flush, before any of their UIDs is shown. */
@@ -456,16 +521,22 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 }
                 files.sort(null);
                 Set<Long> present = new HashSet<>();
+                Map<Long, Integer> hashes = new HashMap<>();
                 for (String f : files) {
                     Long uid = uidOfBase.get(base(f));
                     if (uid == null || !present.add(uid)) {
                         unknown.add(f);
                     } else {
-                        byUid.put(uid, entry(uid, f));
+                        Entry e = entry(uid, f);
+                        byUid.put(uid, e);
+                        hashes.put(uid, flagHash(e.flags()));
                     }
                 }
                 uidOfBase.values().retainAll(present);
                 keywords.keySet().retainAll(present);
+                // Files added or removed by hand, flags changed by another tool, or an index lost or damaged:
+                // each difference gets a new MODSEQ here, so CONDSTORE clients hear of it.
+                index.reconcile(hashes);
                 listed = true;
                 snapshot = null;
             }
@@ -497,15 +568,27 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (!unknown.isEmpty()) {
                 List<String> lines = new ArrayList<>();
                 List<Entry> added = new ArrayList<>();
+                Map<Long, Integer> hashes = new HashMap<>();
                 for (String f : unknown) {
                     long uid = uidNext++;
                     lines.add(uid + " " + base(f));
-                    added.add(entry(uid, f));
+                    Entry e = entry(uid, f);
+                    added.add(e);
+                    hashes.put(uid, flagHash(e.flags()));
                 }
                 appendIndex(lines);
                 for (Entry e : added) {
                     uidOfBase.put(e.base(), e.uid());
                     byUid.put(e.uid(), e);
+                }
+                index.changed(hashes);
+                if (!delivered.isEmpty() && added.size() <= EAGER_SUMMARIES) {
+                    // Just delivered, still in the page cache: fill the cache now rather than at the first FETCH.
+                    for (Entry e : added) {
+                        if (!cache.contains(e.uid())) {
+                            summarizeFile(e);
+                        }
+                    }
                 }
                 snapshot = null;
             }
@@ -524,7 +607,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (now != infosOf) {
                 List<MailFolder.MessageInfo> out = new ArrayList<>(now.size());
                 for (Entry e : now) {
-                    out.add(new MailFolder.MessageInfo(e.uid(), e.flags(), e.size(), e.date()));
+                    out.add(new MailFolder.MessageInfo(e.uid(), e.flags(), e.size(), e.date(), index.modseq(e.uid())));
                 }
                 infos = java.util.Collections.unmodifiableList(out);
                 infosOf = now;
@@ -578,7 +661,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
 
         /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID; quota is the caller's. */
-        synchronized long add(Writer writer, long size, Set<String> flags, Instant date) throws IOException {
+        synchronized long add(Writer writer, long size, Set<String> flags, Instant date, byte[] summary) throws IOException {
             scan();
             // The name starts with the INTERNALDATE's seconds, so listing never needs a stat.
             String base = MaildirName.unique(date, size);
@@ -600,7 +683,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             fsync(dir.resolve("cur"));
             uidOfBase.put(base, uid);
             keywords.put(uid, keywordsOf(flags));
-            byUid.put(uid, entry(uid, file));
+            Entry added = entry(uid, file);
+            byUid.put(uid, added);
+            index.changed(Map.of(uid, flagHash(added.flags())));
+            if (summary != null) {
+                cache.put(uid, summary);
+            }
             snapshot = null;
             return uid;
         }
@@ -623,13 +711,21 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return sb.toString();
         }
 
-        synchronized void store(Collection<Long> uids, MailFolder.FlagChange change, Set<String> flags) throws IOException {
+        /** @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3) */
+        synchronized List<Long> store(Collection<Long> uids, MailFolder.FlagChange change, Set<String> flags,
+                                      long unchangedSince) throws IOException {
             scan();
             List<String> lines = new ArrayList<>();
+            List<Long> modified = new ArrayList<>();
+            Map<Long, Integer> changed = new HashMap<>();
             boolean renamed = false;
             for (Long uid : uids) {
                 Entry e = byUid.get(uid);
                 if (e == null) {
+                    continue;
+                }
+                if (unchangedSince >= 0 && index.modseq(uid) > unchangedSince) {
+                    modified.add(uid);
                     continue;
                 }
                 Set<String> now = new HashSet<>(e.flags());
@@ -656,13 +752,21 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     keywords.put(uid, kw);
                     lines.add(uid + " " + e.base() + keywordText(now));
                 }
-                byUid.put(uid, entry(uid, file));
+                Entry after = entry(uid, file);
+                if (!after.flags().equals(e.flags())) {
+                    changed.put(uid, flagHash(after.flags()));
+                }
+                byUid.put(uid, after);
                 snapshot = null;
             }
             appendIndex(lines);
             if (renamed) {
                 fsync(dir.resolve("cur"));
             }
+            // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that
+            // the index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
+            index.changed(changed);
+            return modified;
         }
 
         /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
@@ -683,6 +787,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             if (!gone.isEmpty()) {
                 snapshot = null;
                 fsync(dir.resolve("cur"));
+                index.expunged(gone);
+                cache.remove(gone);
                 if (releaseQuota) {
                     store.releaseQuota(account, freed);
                 }
@@ -693,7 +799,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         /** The message file of a UID; NONEXISTENT when it was expunged. */
         synchronized Path path(long uid) throws IOException {
             Entry e = byUid.get(uid);
-            if (e == null) {
+            if (e == null || !listed) {
+                // Not known, or a file vanished under us (relist): list again before answering.
                 scan();
                 e = byUid.get(uid);
             }
@@ -744,6 +851,17 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     buf.release();
                     throw e;
                 }
+            }
+        }
+
+        private void summarizeFile(Entry e) {
+            try {
+                byte[] summary = summarize(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
+                if (summary != null) {
+                    cache.put(e.uid(), summary);
+                }
+            } catch (IOException gone) {
+                // removed meanwhile, or unreadable: the entry is made on first use, or never
             }
         }
 
@@ -802,8 +920,34 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
         @Override
         public void store(Collection<Long> uids, FlagChange change, Set<String> flags) throws IOException {
-            folder.store(uids, change, flags);
+            store(uids, change, flags, -1);
+        }
+
+        @Override
+        public List<Long> store(Collection<Long> uids, FlagChange change, Set<String> flags, long unchangedSince) throws IOException {
+            List<Long> modified = folder.store(uids, change, flags, unchangedSince);
             folder.fire();
+            return modified;
+        }
+
+        @Override
+        public long highestModseq() throws IOException {
+            return folder.highestModseq();
+        }
+
+        @Override
+        public List<Long> expungedSince(long modseq) throws IOException {
+            return folder.expungedSince(modseq);
+        }
+
+        @Override
+        public byte[] cached(long uid) throws IOException {
+            return folder.cached(uid);
+        }
+
+        @Override
+        public void cache(long uid, byte[] entry) throws IOException {
+            folder.cache(uid, entry);
         }
 
         @Override
@@ -843,7 +987,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     Path source = folder.dir.resolve("cur").resolve(e.file());
                     long newUid;
                     try {
-                        newUid = target.add(tmp -> Files.copy(source, tmp), e.size(), e.flags(), e.date());
+                        newUid = target.add(tmp -> Files.copy(source, tmp), e.size(), e.flags(), e.date(), folder.cached(e.uid()));
                     } catch (NoSuchFileException gone) {
                         if (!move) {
                             store.releaseQuota(account.account, e.size());

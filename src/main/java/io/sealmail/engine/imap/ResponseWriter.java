@@ -48,6 +48,12 @@ public final class ResponseWriter {
         return this;
     }
 
+    /** Octets already in response form (a cached ENVELOPE or BODYSTRUCTURE). */
+    public ResponseWriter raw(byte[] bytes) {
+        room(bytes.length).writeBytes(bytes);
+        return this;
+    }
+
     public ResponseWriter raw(char c) {
         room(1).writeByte(c);
         return this;

@@ -27,6 +27,7 @@ interface SearchKey {
         private final MailFolder folder;
         private byte[] content;
         private MimeStructure.Entity root;
+        private MimeStructure.Entity cachedHeaders;
 
         Candidate(int seq, MessageInfo info, long maxSeq, long maxUid, MailFolder folder) {
             this.seq = seq;
@@ -50,9 +51,23 @@ interface SearchKey {
             return root;
         }
 
+        /**
+         * The header holding a field: the store's cached header fields when it keeps that field (no message file
+         * opened: SEARCH FROM/SUBJECT/SENTSINCE... over a large folder reads only the cache), else the message's.
+         */
+        MimeStructure.Entity headerWith(String name) throws IOException {
+            if (!MessageSummary.covers(name)) {
+                return root();
+            }
+            if (cachedHeaders == null) {
+                cachedHeaders = content != null ? root() : MessageSummary.of(folder, info.uid()).headers();
+            }
+            return cachedHeaders;
+        }
+
         String header(String name) throws IOException {
             StringBuilder all = new StringBuilder();
-            for (MimeStructure.HeaderField f : root().fields) {
+            for (MimeStructure.HeaderField f : headerWith(name).fields) {
                 if (f.name().equalsIgnoreCase(name)) {
                     all.append(f.value()).append('\n');
                 }
@@ -148,7 +163,7 @@ interface SearchKey {
         }
 
         private static LocalDate sentDay(Candidate m) throws IOException {
-            if (m.root().parsed("Date") instanceof DateTimeField d && d.getDate() != null) {
+            if (m.headerWith("Date").parsed("Date") instanceof DateTimeField d && d.getDate() != null) {
                 return d.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
             }
             return null;

@@ -31,6 +31,9 @@ final class SelectedMailbox implements AutoCloseable {
     private List<MessageInfo> lastSynced;
     /** Vanished messages were kept in the view because EXPUNGE could not be reported then. */
     private boolean expungesDeferred;
+    /** RFC 7162: unsolicited FETCH carries MODSEQ (CONDSTORE), expunges are told as VANISHED (QRESYNC). */
+    boolean condstore;
+    boolean qresync;
 
     SelectedMailbox(MailFolder folder, boolean readOnly, Runnable onChange) throws IOException {
         this.folder = folder;
@@ -123,10 +126,9 @@ final class SelectedMailbox implements AutoCloseable {
         return view.get(seq - 1);
     }
 
-    /** Replaces the flags the client knows for a message (after its own STORE). */
-    void updateFlags(int seq, Set<String> flags) {
-        MessageInfo m = view.get(seq - 1);
-        mutableView().set(seq - 1, new MessageInfo(m.uid(), flags, m.size(), m.internalDate()));
+    /** Replaces what the client knows of a message (its flags and MODSEQ, after its own STORE). */
+    void update(int seq, MessageInfo now) {
+        mutableView().set(seq - 1, now);
     }
 
     /**
@@ -149,18 +151,25 @@ final class SelectedMailbox implements AutoCloseable {
         if (reportExpunges) {
             List<MessageInfo> kept = new ArrayList<>(view.size());
             List<String> expunged = new ArrayList<>();
+            List<Long> vanished = new ArrayList<>();
             for (int i = 0; i < view.size(); i++) {
                 if (byUid.containsKey(view.get(i).uid())) {
                     kept.add(view.get(i));
                 } else {
                     // RFC 9051 §7.5.1: each EXPUNGE renumbers the later messages, so report highest first.
                     expunged.add(0, (i + 1) + " EXPUNGE");
+                    vanished.add(view.get(i).uid());
                 }
             }
             if (!expunged.isEmpty()) {
                 view = kept;
                 viewOwned = true;
-                out.addAll(expunged);
+                if (qresync) {
+                    // RFC 7162 §3.2.10: once QRESYNC is enabled, VANISHED replaces EXPUNGE.
+                    out.add("VANISHED " + SequenceSet.format(vanished));
+                } else {
+                    out.addAll(expunged);
+                }
             }
             expungesDeferred = false;
         } else {
@@ -176,7 +185,8 @@ final class SelectedMailbox implements AutoCloseable {
             MessageInfo now = byUid.get(known.uid());
             if (now != null && !now.flags().equals(known.flags())) {
                 mutableView().set(i, now);
-                out.add((i + 1) + " FETCH (UID " + now.uid() + " FLAGS " + flagList(now.flags()) + ")");
+                out.add((i + 1) + " FETCH (UID " + now.uid() + " FLAGS " + flagList(now.flags())
+                        + (condstore ? " " + CondStore.item(now) : "") + ")");
             }
         }
         long last = maxUid();

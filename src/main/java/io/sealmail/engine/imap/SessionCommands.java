@@ -34,13 +34,19 @@ final class SessionCommands {
         s.ok(r, "ID completed");
     }
 
-    /** RFC 5161: only UTF8=ACCEPT is an extension we change behaviour for; others are ignored as the RFC says. */
+    /**
+     * RFC 5161: UTF8=ACCEPT, CONDSTORE and QRESYNC change behaviour; others are ignored as the RFC says. QRESYNC
+     * turns CONDSTORE on too (RFC 7162 §3.2.3).
+     */
     static void enable(ImapSession s, ImapRequest r) throws IOException {
         List<String> done = new ArrayList<>();
         while (r.args().hasNext()) {
             String cap = r.args().atom("capability").toUpperCase(Locale.ROOT);
-            if (cap.equals("UTF8=ACCEPT") && s.enabled().add(cap)) {
+            if ((cap.equals("UTF8=ACCEPT") || cap.equals("CONDSTORE") || cap.equals("QRESYNC")) && s.enabled().add(cap)) {
                 done.add(cap);
+            }
+            if (cap.equals("QRESYNC")) {
+                s.enabled().add("CONDSTORE");
             }
         }
         s.untagged("ENABLED" + (done.isEmpty() ? "" : " " + String.join(" ", done)));

@@ -5,6 +5,7 @@ import io.sealmail.engine.imap.MailFolder.MessageInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +60,7 @@ final class StoreCommands {
 
     static void store(ImapSession s, ImapRequest r) throws IOException {
         List<Integer> seqs = messages(s, r);
+        long unchangedSince = unchangedSince(s, r, r.args().optionalList());
         String op = r.args().atom("store operation").toUpperCase(Locale.ROOT);
         List<ImapArg> list = r.args().optionalList();
         Set<String> flags;
@@ -88,25 +90,54 @@ final class StoreCommands {
         for (int seq : seqs) {
             uids.add(box.get(seq).uid());
         }
+        Set<Long> modified = new HashSet<>();
         if (!uids.isEmpty()) {
-            box.folder.store(uids, change, flags);
+            modified.addAll(box.folder.store(uids, change, flags, unchangedSince));
         }
         Map<Long, MessageInfo> now = new HashMap<>();
         for (MessageInfo m : box.folder.messages()) {
             now.put(m.uid(), m);
         }
+        boolean condstore = CondStore.on(s);
+        List<Long> failed = new ArrayList<>();
         for (int seq : seqs) {
-            MessageInfo m = now.get(box.get(seq).uid());
+            MessageInfo before = box.get(seq);
+            MessageInfo m = now.get(before.uid());
             if (m == null) {
                 continue;
             }
-            box.updateFlags(seq, m.flags());
+            if (modified.contains(m.uid())) {
+                failed.add(isUid(r) ? m.uid() : (long) seq);
+                continue;
+            }
+            box.update(seq, m);
+            String uid = isUid(r) ? "UID " + m.uid() + " " : "";
             if (!silent) {
-                s.untagged(seq + " FETCH (" + (isUid(r) ? "UID " + m.uid() + " " : "") + "FLAGS "
-                        + SelectedMailbox.flagList(m.flags()) + ")");
+                s.untagged(seq + " FETCH (" + uid + "FLAGS " + SelectedMailbox.flagList(m.flags())
+                        + (condstore ? " " + CondStore.item(m) : "") + ")");
+            } else if (condstore && m.modseq() != before.modseq()) {
+                // RFC 7162 §3.1.3: with CONDSTORE on, .SILENT still reports the new MODSEQ of each message changed.
+                s.untagged(seq + " FETCH (" + uid + CondStore.item(m) + ")");
             }
         }
+        if (!failed.isEmpty()) {
+            // RFC 7162 §3.1.3: the messages left alone because they changed after UNCHANGEDSINCE.
+            s.ok(r, "[MODIFIED " + SequenceSet.format(failed) + "] Conditional STORE failed for some messages");
+            return;
+        }
         s.ok(r, r.name() + " completed");
+    }
+
+    /** The STORE modifier (UNCHANGEDSINCE n) of RFC 7162 §3.1.3, or -1. */
+    private static long unchangedSince(ImapSession s, ImapRequest r, List<ImapArg> modifiers) {
+        if (modifiers == null) {
+            return -1;
+        }
+        if (modifiers.size() != 2 || !"UNCHANGEDSINCE".equalsIgnoreCase(ImapArg.stringValue(modifiers.get(0)))) {
+            throw r.args().bad("Unknown STORE modifier");
+        }
+        CondStore.enable(s);
+        return CondStore.modseq(modifiers.get(1), r.args(), true);
     }
 
     static void copy(ImapSession s, ImapRequest r) throws IOException {

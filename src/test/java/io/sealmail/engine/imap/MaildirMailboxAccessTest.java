@@ -224,7 +224,8 @@ class MaildirMailboxAccessTest {
             MailFolder inbox = access.forAccount("lee@example.com").open("INBOX");
             try (SelectedMailbox box = new SelectedMailbox(inbox, false, () -> { })) {
                 assertThat(box.view()).isSameAs(inbox.messages());
-                box.updateFlags(1, Set.of("\\Seen"));
+                MailFolder.MessageInfo first = box.get(1);
+                box.update(1, new MailFolder.MessageInfo(first.uid(), Set.of("\\Seen"), first.size(), first.internalDate()));
                 assertThat(box.view()).isNotSameAs(inbox.messages());
                 assertThat(inbox.messages().get(0).flags()).as("the folder's list is untouched").isEmpty();
                 assertThat(box.sync(true)).containsExactly("1 FETCH (UID 1 FLAGS ())");

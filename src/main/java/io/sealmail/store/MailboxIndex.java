@@ -1,0 +1,369 @@
+package io.sealmail.store;
+
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * A folder's modification sequences (RFC 7162 CONDSTORE/QRESYNC): the MODSEQ of each message, the folder's
+ * HIGHESTMODSEQ, and the UIDs expunged with the MODSEQ of their expunge, in {@code sealmail-index} beside the
+ * Maildir. UIDs and keywords stay in {@code sealmail-uids}, system flags in the file names; this file only says
+ * <em>when</em> each of those last changed, so a client can ask "what changed since N".
+ *
+ * <p>Format: an append-only log of records {@code [int length][int CRC-32C][payload]}; the first record names the
+ * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash} (message state), {@code X uid modseq}
+ * (expunged) or {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one
+ * append and one {@code fdatasync}. When the log holds more than twice the live records it is rewritten as a
+ * snapshot (the same records, one per message) into a temporary file that replaces it atomically, so a crash
+ * during compaction leaves either the old or the new file, both complete.
+ *
+ * <p>Recovery: a record cut short at the end (a crash during an append) is dropped and the file truncated; a bad
+ * checksum elsewhere, a missing file or one for another UIDVALIDITY is rebuilt from the Maildir: {@link #reconcile}
+ * gives every message it did not know a fresh MODSEQ above anything this folder may have shown. The floor for a
+ * rebuild is the larger of the last value read and the clock in microseconds, which no counter that started at 1
+ * can have reached, so MODSEQ never goes backwards even when the file is gone. The flags hash lets reconcile see
+ * flag changes made behind our back (another tool renamed a file) and give them a new MODSEQ too.
+ *
+ * <p>Not thread-safe: the folder's lock guards it.
+ */
+public final class MailboxIndex implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MailboxIndex.class);
+    public static final String FILE = "sealmail-index";
+    /** Expunges remembered for QRESYNC; older ones are answered conservatively (every UID not present). */
+    static final int MAX_EXPUNGES = 100_000;
+    private static final byte HEAD = 'H';
+    private static final byte MESSAGE = 'M';
+    private static final byte EXPUNGE = 'X';
+    private static final int MAX_RECORD = 64;
+
+    /** Why the index was rebuilt at open, or null when it was read as written. */
+    public enum Rebuilt { MISSING, CORRUPT, FOREIGN }
+
+    private final Path file;
+    private final long uidValidity;
+    private final int compactAfter;
+    private FileChannel log;
+    private long highestModseq;
+    /** Per UID: modseq in [0], flags hash in [1]. */
+    private final Map<Long, long[]> messages = new HashMap<>();
+    /** Expunged UID to the MODSEQ of its expunge, newest {@link #MAX_EXPUNGES}. */
+    private final TreeMap<Long, Long> expunged = new TreeMap<>();
+    /** Expunges at or below this MODSEQ may be missing from {@link #expunged}. */
+    private long expungeHistoryFrom;
+    private long records;
+    private Rebuilt rebuilt;
+
+    private MailboxIndex(Path dir, long uidValidity, int compactAfter) {
+        this.file = dir.resolve(FILE);
+        this.uidValidity = uidValidity;
+        this.compactAfter = compactAfter;
+    }
+
+    /**
+     * Reads (or starts) the index of the Maildir {@code dir}.
+     *
+     * @param newFolder the folder's UIDVALIDITY was just made: no MODSEQ of it can have been shown, so an index
+     *                  that is not there yet starts at 0 rather than at the rebuild floor
+     */
+    public static MailboxIndex open(Path dir, long uidValidity, boolean newFolder) throws IOException {
+        return open(dir, uidValidity, newFolder, Integer.getInteger("sealmail.index.compactAfter", 4096));
+    }
+
+    /** @param compactAfter log records beyond twice the live ones that trigger a compaction */
+    public static MailboxIndex open(Path dir, long uidValidity, boolean newFolder, int compactAfter) throws IOException {
+        MailboxIndex index = new MailboxIndex(dir, uidValidity, compactAfter);
+        index.load(newFolder);
+        return index;
+    }
+
+    public Rebuilt rebuilt() {
+        return rebuilt;
+    }
+
+    public long highestModseq() {
+        return highestModseq;
+    }
+
+    /** The MODSEQ of a message, or 0 when the index does not know it (yet). */
+    public long modseq(long uid) {
+        long[] m = messages.get(uid);
+        return m == null ? 0 : m[0];
+    }
+
+    /**
+     * UIDs expunged after {@code modseq}, ascending; null when the history does not reach back that far (the
+     * caller then reports every UID it cannot find, which RFC 7162 §3.2.5.1 allows).
+     */
+    public List<Long> expungedSince(long modseq) {
+        if (modseq < expungeHistoryFrom) {
+            return null;
+        }
+        List<Long> out = new ArrayList<>();
+        expunged.forEach((uid, m) -> {
+            if (m > modseq) {
+                out.add(uid);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Brings the index in line with what is on disk: each UID with the hash of its current flags. UIDs it did
+     * not know, or whose flags changed, get one new MODSEQ; UIDs it knew that are gone are recorded as expunged.
+     * Durable before it returns.
+     */
+    public void reconcile(Map<Long, Integer> present) throws IOException {
+        Map<Long, Integer> changed = new HashMap<>();
+        present.forEach((uid, hash) -> {
+            long[] m = messages.get(uid);
+            if (m == null || m[1] != hash) {
+                changed.put(uid, hash);
+            }
+        });
+        List<Long> gone = new ArrayList<>();
+        for (Long uid : messages.keySet()) {
+            if (!present.containsKey(uid)) {
+                gone.add(uid);
+            }
+        }
+        if (!changed.isEmpty()) {
+            changed(changed);
+        }
+        if (!gone.isEmpty()) {
+            expunged(gone);
+        }
+    }
+
+    /** New messages or new flags: one new MODSEQ for all of them, durable before it returns. */
+    public long changed(Map<Long, Integer> flagHashes) throws IOException {
+        if (flagHashes.isEmpty()) {
+            return highestModseq;
+        }
+        long modseq = ++highestModseq;
+        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 21) + 64);
+        out = appendHead(out);
+        for (Map.Entry<Long, Integer> e : flagHashes.entrySet()) {
+            messages.put(e.getKey(), new long[] {modseq, e.getValue()});
+            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue());
+        }
+        write(out, flagHashes.size() + 1);
+        return modseq;
+    }
+
+    /** Messages removed: one new MODSEQ, remembered for QRESYNC; durable before it returns. */
+    public long expunged(Collection<Long> uids) throws IOException {
+        if (uids.isEmpty()) {
+            return highestModseq;
+        }
+        long modseq = ++highestModseq;
+        ByteBuffer out = ByteBuffer.allocate(uids.size() * (8 + 17) + 64);
+        out = appendHead(out);
+        for (Long uid : uids) {
+            messages.remove(uid);
+            rememberExpunge(uid, modseq);
+            out = put(out, EXPUNGE, uid, modseq, 0);
+        }
+        write(out, uids.size() + 1);
+        return modseq;
+    }
+
+    private void rememberExpunge(long uid, long modseq) {
+        expunged.put(uid, modseq);
+        if (expunged.size() > MAX_EXPUNGES) {
+            // Forget the oldest expunge (by MODSEQ); the history now starts after it.
+            Map.Entry<Long, Long> oldest = null;
+            for (Map.Entry<Long, Long> e : expunged.entrySet()) {
+                if (oldest == null || e.getValue() < oldest.getValue()) {
+                    oldest = e;
+                }
+            }
+            expunged.remove(oldest.getKey());
+            expungeHistoryFrom = Math.max(expungeHistoryFrom, oldest.getValue());
+        }
+    }
+
+    /** Every change record carries the new HIGHESTMODSEQ first, so a log of expunges alone still restores it. */
+    private ByteBuffer appendHead(ByteBuffer out) {
+        return put(out, HEAD, uidValidity, highestModseq, 0);
+    }
+
+    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c) {
+        if (out.remaining() < MAX_RECORD) {
+            ByteBuffer bigger = ByteBuffer.allocate(out.capacity() * 2 + MAX_RECORD);
+            out.flip();
+            bigger.put(out);
+            out = bigger;
+        }
+        int start = out.position();
+        out.position(start + 8);
+        out.put(type).putLong(a).putLong(b);
+        if (type == MESSAGE) {
+            out.putInt(c);
+        }
+        int end = out.position();
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), start + 8, end - start - 8);
+        out.putInt(start, end - start - 8).putInt(start + 4, (int) crc.getValue());
+        return out;
+    }
+
+    private void write(ByteBuffer out, int count) throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            log.write(out);
+        }
+        log.force(false);
+        records += count;
+        if (records > 2L * (messages.size() + expunged.size()) + compactAfter) {
+            compact();
+        }
+    }
+
+    private void load(boolean newFolder) throws IOException {
+        List<ByteBuffer> found = new ArrayList<>();
+        long goodEnd = 0;
+        boolean corrupt = false;
+        boolean exists = Files.exists(file);
+        if (exists) {
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            while (in.remaining() >= 8) {
+                int start = in.position();
+                int len = in.getInt();
+                int sum = in.getInt();
+                if (len <= 0 || len > MAX_RECORD || len > in.remaining()) {
+                    // Cut short at the very end: a crash during an append. Anything else is damage.
+                    corrupt = len <= 0 || len > MAX_RECORD;
+                    break;
+                }
+                CRC32C crc = new CRC32C();
+                crc.update(bytes, in.position(), len);
+                if ((int) crc.getValue() != sum) {
+                    // A torn last record; a bad one with more after it is damage.
+                    corrupt = in.position() + len < bytes.length;
+                    break;
+                }
+                found.add(ByteBuffer.wrap(bytes, in.position(), len).slice());
+                in.position(in.position() + len);
+                goodEnd = in.position();
+                if (start == 0 && found.get(0).get(0) != HEAD) {
+                    corrupt = true;
+                    break;
+                }
+            }
+        }
+        long floor = 0;
+        boolean foreign = false;
+        for (ByteBuffer r : found) {
+            byte type = r.get();
+            long a = r.getLong();
+            long b = r.getLong();
+            switch (type) {
+                case HEAD -> {
+                    foreign |= a != uidValidity;
+                    highestModseq = Math.max(highestModseq, b);
+                }
+                case MESSAGE -> {
+                    messages.put(a, new long[] {b, r.getInt()});
+                    expunged.remove(a);
+                    highestModseq = Math.max(highestModseq, b);
+                }
+                case EXPUNGE -> {
+                    messages.remove(a);
+                    rememberExpunge(a, b);
+                    highestModseq = Math.max(highestModseq, b);
+                }
+                default -> corrupt = true;
+            }
+            records++;
+        }
+        floor = highestModseq;
+        if (!exists || corrupt || foreign || found.isEmpty()) {
+            boolean fresh = !exists && newFolder;
+            rebuilt = fresh ? null : !exists ? Rebuilt.MISSING : foreign ? Rebuilt.FOREIGN : Rebuilt.CORRUPT;
+            if (!fresh) {
+                LOG.warnf("%s: %s; rebuilding it from the Maildir", file, switch (rebuilt) {
+                    case MISSING -> "missing";
+                    case FOREIGN -> "written for another UIDVALIDITY";
+                    default -> "damaged";
+                });
+            }
+            messages.clear();
+            expunged.clear();
+            // A new folder starts at 1; a lost or damaged index starts above anything it can have shown.
+            highestModseq = fresh ? 0 : Math.max(floor, System.currentTimeMillis() * 1000);
+            expungeHistoryFrom = highestModseq;
+            records = 0;
+            compact();
+            return;
+        }
+        log = FileChannel.open(file, StandardOpenOption.WRITE);
+        if (goodEnd < log.size()) {
+            log.truncate(goodEnd);
+            log.force(false);
+        }
+        log.position(goodEnd);
+    }
+
+    /** Rewrites the log as a snapshot: one record per message and remembered expunge, replacing the file atomically. */
+    void compact() throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        ByteBuffer out = ByteBuffer.allocate((messages.size() + expunged.size()) * 29 + 64);
+        out = appendHead(out);
+        for (Map.Entry<Long, long[]> e : messages.entrySet()) {
+            out = put(out, MESSAGE, e.getKey(), e.getValue()[0], (int) e.getValue()[1]);
+        }
+        for (Map.Entry<Long, Long> e : expunged.entrySet()) {
+            out = put(out, EXPUNGE, e.getKey(), e.getValue(), 0);
+        }
+        out.flip();
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+            ch.force(true);
+        }
+        if (log != null) {
+            log.close();
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        GroupCommit.forceDirectory(file.getParent());
+        log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        records = messages.size() + expunged.size() + 1;
+    }
+
+    /** Removes the index file (the folder is being deleted). */
+    static void delete(Path dir) throws IOException {
+        try {
+            Files.delete(dir.resolve(FILE));
+        } catch (NoSuchFileException ignored) {
+            // never written
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (log != null) {
+                log.close();
+            }
+        } catch (IOException ignored) {
+            // read-only use from here on; nothing is lost, every change was forced when made
+        }
+    }
+}

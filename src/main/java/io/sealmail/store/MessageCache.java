@@ -1,0 +1,215 @@
+package io.sealmail.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * A folder's cache of what clients ask about messages without wanting their bodies (for IMAP: a set of header
+ * fields, ENVELOPE, BODYSTRUCTURE), in {@code sealmail-cache} beside the Maildir, as Dovecot's
+ * {@code dovecot.index.cache}. The store does not interpret the entries: the protocol layer that fills them does.
+ *
+ * <p>Format: records {@code [int length][int CRC-32C][long uid][entry]} appended without {@code fsync}: the cache
+ * is derived from the message files and may be lost at any time. Memory holds only where each UID's entry lies
+ * (about 50 octets per message); entries are read from the file (the page cache) when asked for, and checked
+ * against their checksum, so a damaged entry is dropped and filled again, never served. A record cut short at the
+ * end is cut off at open. Expunged entries become dead space; when it exceeds the live entries the file is
+ * rewritten (temporary file, atomic rename).
+ *
+ * <p>Not thread-safe: the folder's lock guards it.
+ */
+public final class MessageCache implements AutoCloseable {
+    public static final String FILE = "sealmail-cache";
+    /** An entry larger than this is not kept (a message with megabytes of header fields is read each time). */
+    public static final int MAX_ENTRY = 256 * 1024;
+    private static final int HEADER = 16;
+    /** The key of the record holding the UIDVALIDITY (never a UID: those are positive). */
+    private static final long VALIDITY = -1;
+
+    private final Path file;
+    private FileChannel channel;
+    /** UID to {offset of the record, length of the entry}. */
+    private final Map<Long, long[]> where = new HashMap<>();
+    private long liveBytes;
+    private long end;
+
+    private MessageCache(Path dir) {
+        this.file = dir.resolve(FILE);
+    }
+
+    /**
+     * Opens the cache of the Maildir {@code dir}, reading only the record headers. Its first record names the
+     * UIDVALIDITY its UIDs belong to; a cache of another one (the UID list was lost and rebuilt) starts empty.
+     */
+    public static MessageCache open(Path dir, long uidValidity) throws IOException {
+        MessageCache cache = new MessageCache(dir);
+        cache.load();
+        byte[] mark = ByteBuffer.allocate(8).putLong(uidValidity).array();
+        if (!java.util.Arrays.equals(cache.get(VALIDITY), mark)) {
+            cache.channel.truncate(0);
+            cache.where.clear();
+            cache.liveBytes = 0;
+            cache.end = 0;
+            cache.put(VALIDITY, mark);
+        }
+        return cache;
+    }
+
+    private void load() throws IOException {
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long size = channel.size();
+        ByteBuffer head = ByteBuffer.allocate(HEADER);
+        long pos = 0;
+        while (pos + HEADER <= size) {
+            head.clear();
+            if (channel.read(head, pos) < HEADER) {
+                break;
+            }
+            int len = head.getInt(0);
+            long uid = head.getLong(8);
+            if (len < 0 || len > MAX_ENTRY || pos + HEADER + len > size) {
+                break; // cut short by a crash, or garbage: everything from here is dropped
+            }
+            long[] previous = where.put(uid, new long[] {pos, len});
+            if (previous != null) {
+                liveBytes -= previous[1];
+            }
+            liveBytes += len;
+            pos += HEADER + len;
+        }
+        if (pos < size) {
+            channel.truncate(pos);
+        }
+        end = pos;
+    }
+
+    /** Whether an entry for this UID is (probably) there; {@link #get} still checks it. */
+    public boolean contains(long uid) {
+        return where.containsKey(uid);
+    }
+
+    /** The entry of a UID, or null when there is none or it was damaged. */
+    public byte[] get(long uid) throws IOException {
+        long[] at = where.get(uid);
+        if (at == null) {
+            return null;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + (int) at[1]);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, at[0] + buf.position()) < 0) {
+                break;
+            }
+        }
+        buf.flip();
+        if (buf.remaining() == HEADER + at[1] && buf.getLong(8) == uid) {
+            CRC32C crc = new CRC32C();
+            crc.update(buf.array(), 8, buf.remaining() - 8);
+            if ((int) crc.getValue() == buf.getInt(4)) {
+                byte[] entry = new byte[(int) at[1]];
+                System.arraycopy(buf.array(), HEADER, entry, 0, entry.length);
+                return entry;
+            }
+        }
+        where.remove(uid);
+        liveBytes -= at[1];
+        return null;
+    }
+
+    /** Keeps an entry (replacing any earlier one); too large an entry is not kept. */
+    public void put(long uid, byte[] entry) throws IOException {
+        if (entry.length > MAX_ENTRY) {
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + entry.length);
+        buf.putInt(entry.length).putInt(0).putLong(uid).put(entry);
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 8, buf.capacity() - 8);
+        buf.putInt(4, (int) crc.getValue());
+        buf.flip();
+        long at = end;
+        while (buf.hasRemaining()) {
+            channel.write(buf, at + buf.position());
+        }
+        end = at + HEADER + entry.length;
+        long[] previous = where.put(uid, new long[] {at, entry.length});
+        if (previous != null) {
+            liveBytes -= previous[1];
+        }
+        liveBytes += entry.length;
+    }
+
+    /** Forgets the entries of expunged messages; compacts when more than half of the file is dead. */
+    public void remove(Collection<Long> uids) throws IOException {
+        for (Long uid : uids) {
+            long[] at = where.remove(uid);
+            if (at != null) {
+                liveBytes -= at[1];
+            }
+        }
+        long dead = end - liveBytes - (long) where.size() * HEADER;
+        if (dead > 1 << 20 && dead > liveBytes) {
+            compact();
+        }
+    }
+
+    /** Rewrites the live entries into a new file that replaces this one atomically. */
+    void compact() throws IOException {
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        Map<Long, long[]> moved = new HashMap<>();
+        long pos = 0;
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            for (Map.Entry<Long, long[]> e : where.entrySet()) {
+                long[] at = e.getValue();
+                long len = HEADER + at[1];
+                long copied = 0;
+                while (copied < len) {
+                    long n = channel.transferTo(at[0] + copied, len - copied, out);
+                    if (n <= 0) {
+                        break;
+                    }
+                    copied += n;
+                }
+                moved.put(e.getKey(), new long[] {pos, at[1]});
+                pos += len;
+            }
+        }
+        channel.close();
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        where.clear();
+        where.putAll(moved);
+        end = pos;
+    }
+
+    /** Messages with an entry. */
+    public int size() {
+        return Math.max(0, where.size() - 1);
+    }
+
+    static void delete(Path dir) throws IOException {
+        try {
+            Files.delete(dir.resolve(FILE));
+        } catch (NoSuchFileException ignored) {
+            // never written
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing of the cache is ever needed
+        }
+    }
+}

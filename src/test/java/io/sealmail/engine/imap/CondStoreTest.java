@@ -1,0 +1,174 @@
+package io.sealmail.engine.imap;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.sealmail.store.MaildirStore;
+import io.sealmail.store.Spool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * CONDSTORE and QRESYNC (RFC 7162) as raw transcripts over the production Maildir store, and FETCH/SEARCH answers
+ * from the message cache that are the same octets as from the message file.
+ */
+class CondStoreTest {
+    @TempDir
+    Path dir;
+    private MaildirStore store;
+    private MaildirMailboxAccess access;
+    private AccessContext context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = new MaildirStore(dir);
+        access = new MaildirMailboxAccess(store);
+        deliver("From: Ann Example <ann@example.com>\nTo: joe@example.com\nSubject: first\nDate: Mon, 1 Dec 2025 10:00:00 +0000\n"
+                + "Message-ID: <1@example.com>\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nhello\n"
+                + "--XX\nContent-Type: application/octet-stream; name=\"a.bin\"\nContent-Transfer-Encoding: base64\n\nAAECAw==\n--XX--\n");
+        deliver("From: carol@example.com\nSubject: =?UTF-8?Q?caf=C3=A9?= second\nReferences: <1@example.com>\n\nplain body\n");
+        deliver("From: dave@example.com\nSubject: third\n\nthird body\n");
+        context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
+                access, () -> null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+    }
+
+    @AfterEach
+    void tearDown() {
+        access.close();
+        store.close();
+    }
+
+    private void deliver(String text) throws Exception {
+        try (Spool spool = store.createSpool()) {
+            spool.write(ByteBuffer.wrap(text.replace("\n", "\r\n").getBytes()));
+            store.deliver(spool, "sender@example.com", List.of("joe@example.com")).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Transcript login() {
+        Transcript t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
+        assertThat(t.output()).startsWith("* OK [CAPABILITY IMAP4rev1");
+        assertThat(t.send("a LOGIN joe@example.com secret")).contains(" CONDSTORE QRESYNC").contains("a OK");
+        return t;
+    }
+
+    private static long number(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as("%s in %s", regex, text).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void modseqChangedSinceUnchangedSinceAndVanished() {
+        Transcript a = login();
+        assertThat(a.send("e ENABLE QRESYNC")).isEqualTo("* ENABLED QRESYNC\r\ne OK ENABLE completed\r\n");
+        String select = a.send("s SELECT INBOX");
+        long h = number(select, "\\* OK \\[HIGHESTMODSEQ (\\d+)\\]");
+        long validity = number(select, "\\[UIDVALIDITY (\\d+)\\]");
+        assertThat(a.send("f FETCH 1:* (UID MODSEQ)")).contains("* 1 FETCH (UID 1 MODSEQ (")
+                .contains("* 3 FETCH (UID 3 MODSEQ (" + h + "))");
+
+        assertThat(a.send("t STORE 1 +FLAGS (\\Seen)")).isEqualTo("* 1 FETCH (FLAGS (\\Seen) MODSEQ (" + (h + 1) + "))\r\n"
+                + "t OK STORE completed\r\n");
+        assertThat(a.send("c FETCH 1:* (FLAGS) (CHANGEDSINCE " + h + ")"))
+                .isEqualTo("* 1 FETCH (FLAGS (\\Seen) MODSEQ (" + (h + 1) + "))\r\nc OK FETCH completed\r\n");
+        // Message 1 changed after h: left alone and named in MODIFIED; message 2 changed, silently but with its MODSEQ.
+        assertThat(a.send("u STORE 1:2 (UNCHANGEDSINCE " + h + ") +FLAGS.SILENT (\\Flagged)"))
+                .isEqualTo("* 2 FETCH (MODSEQ (" + (h + 2) + "))\r\nu OK [MODIFIED 1] Conditional STORE failed for some messages\r\n");
+        assertThat(a.send("g FETCH 1:2 (FLAGS)")).contains("* 1 FETCH (FLAGS (\\Seen))", "* 2 FETCH (FLAGS (\\Flagged))");
+
+        // Another session expunges message 3: with QRESYNC on, this one hears VANISHED, not EXPUNGE.
+        Transcript b = login();
+        b.send("s SELECT INBOX");
+        assertThat(b.send("x UID STORE 3 +FLAGS.SILENT (\\Deleted)")).endsWith("x OK UID STORE completed\r\n");
+        assertThat(b.send("y EXPUNGE")).isEqualTo("* 3 EXPUNGE\r\ny OK EXPUNGE completed\r\n");
+        assertThat(a.send("n NOOP")).isEqualTo("* VANISHED 3\r\nn OK NOOP completed\r\n");
+        assertThat(a.send("v UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + (h + 1) + " VANISHED)"))
+                .isEqualTo("* VANISHED (EARLIER) 3\r\n* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (" + (h + 2) + "))\r\n"
+                        + "v OK UID FETCH completed\r\n");
+        long now = number(a.send("st STATUS INBOX (HIGHESTMODSEQ MESSAGES)"), "HIGHESTMODSEQ (\\d+)");
+        assertThat(now).as("\\Deleted, then the expunge").isEqualTo(h + 4);
+
+        // A client that knew the mailbox at h resynchronises in one round trip (RFC 7162 §3.2.5).
+        Transcript c = login();
+        assertThat(c.send("q SELECT INBOX (QRESYNC (" + validity + " " + h + "))")).as("not enabled").startsWith("q BAD");
+        c.send("e ENABLE QRESYNC");
+        String resync = c.send("q SELECT INBOX (QRESYNC (" + validity + " " + h + " 1:3))");
+        assertThat(resync).contains("* OK [HIGHESTMODSEQ " + (h + 4) + "]",
+                "* VANISHED (EARLIER) 3\r\n",
+                "* 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (" + (h + 1) + "))\r\n",
+                "* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (" + (h + 2) + "))\r\n").endsWith("q OK [READ-WRITE] SELECT completed\r\n");
+        assertThat(resync.indexOf("VANISHED")).isLessThan(resync.indexOf("* 1 FETCH"));
+        // A stale UIDVALIDITY: no VANISHED and no FETCH, the client starts over.
+        assertThat(c.send("r SELECT INBOX (QRESYNC (" + (validity + 1) + " " + h + "))")).doesNotContain("VANISHED", "FETCH");
+        // Malformed modifiers are BAD, not errors.
+        assertThat(c.send("m FETCH 1 (FLAGS) (CHANGEDSINCE x)")).startsWith("m BAD");
+        assertThat(c.send("m2 FETCH 1 (FLAGS) (CHANGEDSINCE 1 VANISHED)")).as("VANISHED needs UID FETCH").startsWith("m2 BAD");
+        assertThat(c.send("m3 STORE 1 (UNCHANGEDSINCE) +FLAGS (\\Seen)")).startsWith("m3 BAD");
+        assertThat(c.send("m4 SELECT INBOX (QRESYNC (1 0))")).as("MODSEQ 0 is not a mod-sequence-value").startsWith("m4 BAD");
+    }
+
+    @Test
+    void aCondstoreEnablingCommandTurnsOnModseqInUnsolicitedFetch() {
+        Transcript a = login();
+        assertThat(a.send("s SELECT INBOX (CONDSTORE)")).contains("* OK [HIGHESTMODSEQ ");
+        Transcript b = login();
+        b.send("s SELECT INBOX");
+        b.send("t STORE 2 +FLAGS.SILENT (\\Answered)");
+        assertThat(a.send("n NOOP")).matches("(?s)\\* 2 FETCH \\(UID 2 FLAGS \\(\\\\Answered\\) MODSEQ \\(\\d+\\)\\)\r\nn OK.*");
+        assertThat(b.send("n NOOP")).as("b never enabled CONDSTORE").isEqualTo("n OK NOOP completed\r\n");
+    }
+
+    @Test
+    void cachedFetchItemsAreTheSameOctetsAsFromTheMessageFile() {
+        Transcript t = login();
+        t.send("s SELECT INBOX");
+        for (String items : List.of("ENVELOPE", "BODYSTRUCTURE", "BODY", "BODY.PEEK[HEADER.FIELDS (From Subject References)]",
+                "BODY.PEEK[HEADER.FIELDS (Subject)]<2.5>")) {
+            // With BODY.PEEK[TEXT] beside it the message file is read and parsed; alone, it comes from the cache.
+            String fromFile = t.send("f FETCH 1:3 (" + items + " BODY.PEEK[TEXT])");
+            String fromCache = t.send("c FETCH 1:3 (" + items + ")");
+            for (int seq = 1; seq <= 3; seq++) {
+                String expected = item(fromFile, seq, " BODY[TEXT]");
+                assertThat(fromCache).as(items).contains("* " + seq + " FETCH (" + expected + ")\r\n");
+            }
+        }
+    }
+
+    /** The first item of message {@code seq}'s FETCH response, up to {@code next}. */
+    private static String item(String response, int seq, String next) {
+        int start = response.indexOf("* " + seq + " FETCH (") + ("* " + seq + " FETCH (").length();
+        return response.substring(start, response.indexOf(next, start));
+    }
+
+    @Test
+    void headerSearchesAreAnsweredFromTheCacheWithoutOpeningMessages() throws Exception {
+        Transcript t = login();
+        t.send("s SELECT INBOX");
+        assertThat(t.send("a SEARCH FROM carol")).startsWith("* SEARCH 2\r\n");
+        // Every message has its cache entry now. Remove the files behind the folder's back: header searches still
+        // answer (the files are not opened); a body search cannot.
+        try (Stream<Path> s = Files.list(dir.resolve("mail/joe@example.com/cur"))) {
+            for (Path p : s.toList()) {
+                Files.delete(p);
+            }
+        }
+        assertThat(t.send("b SEARCH SUBJECT third")).startsWith("* SEARCH 3\r\n");
+        assertThat(t.send("c UID SEARCH OR FROM ann SUBJECT second")).startsWith("* SEARCH 1 2\r\n");
+        assertThat(t.send("d SEARCH SENTSINCE 1-Dec-2025 HEADER Message-ID <1@")).startsWith("* SEARCH 1\r\n");
+        assertThat(t.send("e SEARCH BODY hello")).startsWith("* SEARCH\r\n");
+    }
+}

@@ -1,0 +1,147 @@
+package io.sealmail.engine.imap;
+
+import io.sealmail.store.MailboxIndex;
+import io.sealmail.store.MaildirStore;
+import io.sealmail.store.MessageCache;
+import io.sealmail.store.Spool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The folder index against the Maildir it describes: MODSEQs across restarts, and a file added by hand, a file
+ * deleted by hand, a lost index and a lost cache each found and put right on the next start.
+ */
+class MailboxIndexRecoveryTest {
+    @TempDir
+    Path dir;
+
+    private Path inbox() {
+        return dir.resolve("mail/joe@example.com");
+    }
+
+    private static void deliver(MaildirStore store, String text) throws Exception {
+        try (Spool spool = store.createSpool()) {
+            spool.write(ByteBuffer.wrap(text.replace("\n", "\r\n").getBytes()));
+            store.deliver(spool, "sender@example.com", List.of("joe@example.com")).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Runs {@code work} on INBOX in a fresh store and access, as after a restart. */
+    private <T> T withInbox(Work<T> work) throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            try (MailFolder inbox = access.forAccount("joe@example.com").open("INBOX")) {
+                return work.run(store, inbox);
+            } finally {
+                access.close();
+            }
+        }
+    }
+
+    interface Work<T> {
+        T run(MaildirStore store, MailFolder inbox) throws Exception;
+    }
+
+    private long setUp() throws Exception {
+        return withInbox((store, inbox) -> {
+            deliver(store, "Subject: one\nFrom: Ann <ann@example.com>\n\nbody one\n");
+            deliver(store, "Subject: two\n\nbody two\n");
+            deliver(store, "Subject: three\n\nbody three\n");
+            assertThat(inbox.messages()).hasSize(3);
+            inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Seen", "Work"));
+            return inbox.highestModseq();
+        });
+    }
+
+    @Test
+    void modseqsSurviveARestartAndOnlyChangesMoveThem() throws Exception {
+        long highest = setUp();
+        assertThat(highest).isPositive();
+        withInbox((store, inbox) -> {
+            assertThat(inbox.highestModseq()).isEqualTo(highest);
+            List<MailFolder.MessageInfo> msgs = inbox.messages();
+            assertThat(msgs.get(1).modseq()).isEqualTo(highest);
+            assertThat(msgs.get(0).modseq()).isLessThan(highest);
+            inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+            assertThat(inbox.highestModseq()).as("a STORE that changes nothing").isEqualTo(highest);
+            inbox.store(List.of(1L), MailFolder.FlagChange.ADD, Set.of("\\Flagged"));
+            assertThat(inbox.messages().get(0).modseq()).isEqualTo(highest + 1);
+            assertThat(inbox.store(List.of(1L, 2L), MailFolder.FlagChange.ADD, Set.of("\\Answered"), highest))
+                    .as("UNCHANGEDSINCE: message 1 changed after it").containsExactly(1L);
+            assertThat(inbox.messages().get(1).flags()).contains("\\Answered");
+            assertThat(inbox.messages().get(0).flags()).doesNotContain("\\Answered");
+            return null;
+        });
+    }
+
+    @Test
+    void aFileAddedByHandAndOneDeletedByHandArePickedUp() throws Exception {
+        long highest = setUp();
+        Path cur = inbox().resolve("cur");
+        Path first;
+        try (Stream<Path> s = Files.list(cur)) {
+            first = s.sorted().findFirst().orElseThrow();
+        }
+        Files.delete(first);
+        Files.writeString(cur.resolve("1700000000.byhand.host:2,S"), "Subject: by hand\r\n\r\nbody\r\n");
+        withInbox((store, inbox) -> {
+            List<MailFolder.MessageInfo> msgs = inbox.messages();
+            assertThat(msgs).extracting(MailFolder.MessageInfo::uid).containsExactly(2L, 3L, 4L);
+            assertThat(msgs.get(2).flags()).containsExactly("\\Seen");
+            assertThat(msgs.get(2).modseq()).isGreaterThan(highest);
+            assertThat(inbox.expungedSince(highest)).containsExactly(1L);
+            assertThat(MessageSummary.of(inbox, 4L).envelope()).asString().contains("\"by hand\"");
+            return null;
+        });
+    }
+
+    @Test
+    void aLostIndexAndALostCacheAreRebuiltWithModseqsAboveAnyShownBefore() throws Exception {
+        long highest = setUp();
+        withInbox((store, inbox) -> MessageSummary.of(inbox, 1L));
+        assertThat(Files.size(inbox().resolve(MessageCache.FILE))).isPositive();
+        Files.delete(inbox().resolve(MailboxIndex.FILE));
+        Files.write(inbox().resolve(MessageCache.FILE), new byte[] {1, 2, 3});
+        withInbox((store, inbox) -> {
+            List<MailFolder.MessageInfo> msgs = inbox.messages();
+            assertThat(msgs).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 3L);
+            assertThat(msgs.get(1).flags()).containsExactlyInAnyOrder("\\Seen", "Work");
+            assertThat(msgs).allSatisfy(m -> assertThat(m.modseq()).isGreaterThan(highest));
+            assertThat(inbox.expungedSince(highest)).as("no history: the caller reports what it cannot find").isNull();
+            assertThat(inbox.cached(1L)).isNull();
+            assertThat(MessageSummary.of(inbox, 1L).headerFields()).asString().contains("From: Ann <ann@example.com>");
+            assertThat(inbox.cached(1L)).isNotNull();
+            return null;
+        });
+    }
+
+    @Test
+    void aFlagChangedByAnotherToolGetsANewModseq() throws Exception {
+        long highest = setUp();
+        Path cur = inbox().resolve("cur");
+        try (Stream<Path> s = Files.list(cur)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(":2,")) {
+                    Files.move(p, cur.resolve(n + "F"));
+                }
+            }
+        }
+        withInbox((store, inbox) -> {
+            assertThat(inbox.messages()).filteredOn(m -> m.flags().contains("\\Flagged"))
+                    .allSatisfy(m -> assertThat(m.modseq()).isGreaterThan(highest)).hasSize(2);
+            assertThat(inbox.messages().get(1).modseq()).isEqualTo(highest);
+            return null;
+        });
+    }
+}

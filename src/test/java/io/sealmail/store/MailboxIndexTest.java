@@ -1,0 +1,137 @@
+package io.sealmail.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The MODSEQ log: what it keeps across reopenings, and each way it can be found missing, torn, damaged or foreign. */
+class MailboxIndexTest {
+    @TempDir
+    Path dir;
+
+    private MailboxIndex filled() throws Exception {
+        MailboxIndex index = MailboxIndex.open(dir, 77, true);
+        assertThat(index.rebuilt()).as("a new folder").isNull();
+        assertThat(index.highestModseq()).isZero();
+        index.changed(Map.of(1L, 10, 2L, 20, 3L, 30));
+        index.changed(Map.of(2L, 21));
+        index.expunged(List.of(3L));
+        return index;
+    }
+
+    @Test
+    void changesAndExpungesSurviveReopeningWithTheirModseqs() throws Exception {
+        try (MailboxIndex index = filled()) {
+            assertThat(index.highestModseq()).isEqualTo(3);
+        }
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isNull();
+            assertThat(index.highestModseq()).isEqualTo(3);
+            assertThat(index.modseq(1)).isEqualTo(1);
+            assertThat(index.modseq(2)).isEqualTo(2);
+            assertThat(index.modseq(3)).isZero();
+            assertThat(index.expungedSince(0)).containsExactly(3L);
+            assertThat(index.expungedSince(3)).isEmpty();
+            // Reconcile: same flags change nothing; a flag hash that differs and a UID that is gone do.
+            index.reconcile(Map.of(1L, 10, 2L, 21));
+            assertThat(index.highestModseq()).isEqualTo(3);
+            index.reconcile(Map.of(1L, 11));
+            assertThat(index.modseq(1)).isEqualTo(4);
+            assertThat(index.expungedSince(3)).containsExactly(2L);
+            assertThat(index.highestModseq()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aRecordCutShortAtTheEndIsDroppedAndTheRestKept() throws Exception {
+        filled().close();
+        long size = Files.size(dir.resolve(MailboxIndex.FILE));
+        try (FileChannel ch = FileChannel.open(dir.resolve(MailboxIndex.FILE), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 29, 1, 2, 3, 4, 'M', 0, 0}));
+        }
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isNull();
+            assertThat(index.highestModseq()).isEqualTo(3);
+            assertThat(index.modseq(2)).isEqualTo(2);
+        }
+        assertThat(Files.size(dir.resolve(MailboxIndex.FILE))).isEqualTo(size);
+    }
+
+    @Test
+    void aDamagedRecordInTheMiddleRebuildsAboveEveryModseqEverShown() throws Exception {
+        filled().close();
+        byte[] bytes = Files.readAllBytes(dir.resolve(MailboxIndex.FILE));
+        bytes[40] ^= 0x5a; // inside the second record: a bit flip, not a torn end
+        Files.write(dir.resolve(MailboxIndex.FILE), bytes);
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isEqualTo(MailboxIndex.Rebuilt.CORRUPT);
+            assertThat(index.highestModseq()).isGreaterThan(3);
+            long floor = index.highestModseq();
+            assertThat(index.expungedSince(3)).as("expunge history lost: the caller answers conservatively").isNull();
+            index.reconcile(Map.of(1L, 10, 2L, 21));
+            assertThat(index.modseq(1)).isGreaterThan(floor);
+            assertThat(index.modseq(2)).isGreaterThan(floor);
+        }
+    }
+
+    @Test
+    void aMissingIndexOfAnOldFolderStartsAboveAnyCounterThatBeganAtOne() throws Exception {
+        filled().close();
+        Files.delete(dir.resolve(MailboxIndex.FILE));
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isEqualTo(MailboxIndex.Rebuilt.MISSING);
+            assertThat(index.highestModseq()).isGreaterThan(1_000_000_000L);
+        }
+    }
+
+    @Test
+    void aGarbageIndexStartsAboveAnyCounterThatBeganAtOne() throws Exception {
+        filled().close();
+        Files.delete(dir.resolve(MailboxIndex.FILE));
+        Files.writeString(dir.resolve(MailboxIndex.FILE), "garbage that is no index at all");
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isEqualTo(MailboxIndex.Rebuilt.CORRUPT);
+            assertThat(index.highestModseq()).isGreaterThan(1_000_000_000L);
+        }
+    }
+
+    @Test
+    void anIndexWrittenForAnotherUidValidityIsNotTrusted() throws Exception {
+        filled().close();
+        try (MailboxIndex index = MailboxIndex.open(dir, 78, false)) {
+            assertThat(index.rebuilt()).isEqualTo(MailboxIndex.Rebuilt.FOREIGN);
+            assertThat(index.modseq(1)).isZero();
+            assertThat(index.highestModseq()).isGreaterThan(3);
+        }
+    }
+
+    @Test
+    void compactionBoundsTheLogAndKeepsTheState() throws Exception {
+        try (MailboxIndex index = MailboxIndex.open(dir, 5, true, 16)) {
+            for (long uid = 1; uid <= 50; uid++) {
+                index.changed(Map.of(uid, 0));
+            }
+            for (int round = 0; round < 400; round++) {
+                index.changed(Map.of((long) (round % 50) + 1, round));
+            }
+            index.expunged(List.of(7L, 8L));
+            // 450 change records were written; compaction keeps about one record per message.
+            assertThat(Files.size(dir.resolve(MailboxIndex.FILE))).isLessThan(200L * 29);
+            assertThat(index.highestModseq()).isEqualTo(451);
+        }
+        try (MailboxIndex index = MailboxIndex.open(dir, 5, false, 16)) {
+            assertThat(index.rebuilt()).isNull();
+            assertThat(index.highestModseq()).isEqualTo(451);
+            assertThat(index.modseq(50)).isEqualTo(450);
+            assertThat(index.expungedSince(450)).containsExactly(7L, 8L);
+        }
+    }
+}
