@@ -27,6 +27,11 @@ import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.imap.MailAccessProtocols;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
+import io.sealmail.config.Outbound;
+import io.sealmail.engine.delivery.OutboundDelivery;
+import io.sealmail.engine.delivery.dns.DnsLookup;
+import io.sealmail.engine.delivery.policy.TransportPolicies;
+import io.sealmail.store.DiskOutboundQueue;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 import org.jboss.logging.Logger;
@@ -40,6 +45,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -68,11 +74,13 @@ public final class MailEngine implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Duration shutdownGrace;
     private final List<AutoCloseable> owned;
+    private final OutboundDelivery delivery;
     private volatile boolean ready;
     private volatile boolean closed;
 
-    private MailEngine(EngineContext context, Duration shutdownGrace, List<AutoCloseable> owned) {
+    private MailEngine(EngineContext context, Duration shutdownGrace, List<AutoCloseable> owned, OutboundDelivery delivery) {
         this.context = context;
+        this.delivery = delivery;
         this.shutdownGrace = shutdownGrace;
         this.owned = owned;
         boolean epoll = Epoll.isAvailable();
@@ -99,6 +107,8 @@ public final class MailEngine implements AutoCloseable {
         private MeterRegistry meters;
         private Clock clock = Clock.systemUTC();
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private TransportPolicies transportPolicies = TransportPolicies.opportunistic();
+        private DnsLookup dns;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
 
@@ -149,6 +159,18 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
+        /** The transport-security policies of outbound delivery (opportunistic STARTTLS when not given). */
+        public Builder transportPolicies(TransportPolicies policies) {
+            this.transportPolicies = Objects.requireNonNull(policies);
+            return this;
+        }
+
+        /** The resolver of outbound delivery (from {@code outbound.dns} when not given). */
+        public Builder dns(DnsLookup lookup) {
+            this.dns = lookup;
+            return this;
+        }
+
         /**
          * How long the answer to a failed login is held back (default 1 s, Dovecot's is 2 s): scheduled on the
          * connection's event loop, never slept, so it costs the attacker time and the server nothing.
@@ -180,6 +202,7 @@ public final class MailEngine implements AutoCloseable {
             }
             List<AutoCloseable> owned = new ArrayList<>();
             EngineContext context;
+            OutboundDelivery delivery = null;
             try {
                 EngineComponents defaults = new EngineComponents(config);
                 MailMetrics metrics = new MailMetrics(meters != null ? meters : new SimpleMeterRegistry());
@@ -187,6 +210,10 @@ public final class MailEngine implements AutoCloseable {
                 AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
                 MailStore mailStore = store != null ? store : defaults.store(owned);
                 OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
+                if (queue instanceof DiskOutboundQueue disk && config.outbound().mode() != Outbound.Mode.HOLD) {
+                    delivery = defaults.delivery(owned, disk, mailStore, dir, dns, transportPolicies, metrics);
+                    queue = delivery;
+                }
                 Limits limits = config.limits();
                 AtomicInteger authThreads = new AtomicInteger();
                 // Bounded on both sides: a flood of AUTH attempts queues up to 256 and is then told to come back.
@@ -215,7 +242,7 @@ public final class MailEngine implements AutoCloseable {
                 closeAll(owned);
                 throw e;
             }
-            MailEngine engine = new MailEngine(context, shutdownGrace, owned);
+            MailEngine engine = new MailEngine(context, shutdownGrace, owned, delivery);
             try {
                 engine.bindAll(protocols);
             } catch (RuntimeException | InterruptedException e) {
@@ -264,6 +291,11 @@ public final class MailEngine implements AutoCloseable {
 
     public EngineContext context() {
         return context;
+    }
+
+    /** The queue runner sending mail for other domains on; empty in {@code outbound.mode: hold} or with a test queue. */
+    public Optional<OutboundDelivery> delivery() {
+        return Optional.ofNullable(delivery);
     }
 
     /** True once every listener is bound and until {@link #close()} starts. */
