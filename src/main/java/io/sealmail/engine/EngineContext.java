@@ -6,6 +6,7 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.imap.MailboxAccess;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
@@ -29,6 +30,10 @@ import java.util.concurrent.ExecutorService;
  *                     never run on an event loop)
  * @param metrics      the engine's meters (connections, messages, logins, TLS), exported at /metrics
  * @param logins       every protocol's login check: throttle, cache, hashing on {@code authExecutor}, failure delay
+ * @param mailboxes    folders, UIDs and flags of the store for IMAP and POP3 ({@link MailboxAccess}), or
+ *                     null when the store offers none
+ * @param mailWorkers  where IMAP and POP3 sessions run their commands (disk work) off the event loops: a session
+ *                     holds one thread at a time, and none while idle, hashing or waiting out a failure delay
  */
 public record EngineContext(
         EngineConfig config,
@@ -40,7 +45,9 @@ public record EngineContext(
         AuthThrottle authThrottle,
         ExecutorService authExecutor,
         MailMetrics metrics,
-        LoginGate logins) {
+        LoginGate logins,
+        MailboxAccess mailboxes,
+        ExecutorService mailWorkers) {
 
     /**
      * Takes a connection slot for the channel's client on a listener of {@code role}: false (counted as refused)
