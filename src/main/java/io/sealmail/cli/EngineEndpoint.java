@@ -29,7 +29,8 @@ final class EngineEndpoint implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        server = HealthServer.start(config, () -> engine.get() != null && engine.get().isReady(), registry);
+        server = HealthServer.start(config, () -> engine.get() != null && engine.get().isReady(),
+                () -> engine.get() == null ? Optional.empty() : engine.get().delivery().flatMap(d -> d.degradation()), registry);
     }
 
     /** Builds and starts the engine with its meters in this endpoint's registry. */

@@ -21,6 +21,7 @@ import java.util.TreeMap;
  * @param httpPort     port for the above; 0 picks a free one, -1 disables it
  * @param dkim         DKIM signing keys for mail leaving local domains (none: no signing)
  * @param inbound      SPF/DKIM/DMARC checks of mail received on port 25
+ * @param outbound     how mail for other domains leaves (direct MX delivery by default; see {@link Outbound})
  */
 public record EngineConfig(
         String hostname,
@@ -34,13 +35,21 @@ public record EngineConfig(
         String httpAddress,
         Integer httpPort,
         List<DkimKey> dkim,
-        Inbound inbound) {
+        Inbound inbound,
+        Outbound outbound) {
 
-    /** The configuration without DKIM keys and with the default inbound checks. */
+    /** The configuration without DKIM keys, with the default inbound checks and direct outbound delivery. */
     public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
                         String accountsFile, Map<String, String> aliases, String dataDir, Limits limits,
                         String httpAddress, Integer httpPort) {
-        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, null, null);
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, null, null, null);
+    }
+
+    /** With DKIM keys and inbound checks, direct outbound delivery. */
+    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
+                        String accountsFile, Map<String, String> aliases, String dataDir, Limits limits,
+                        String httpAddress, Integer httpPort, List<DkimKey> dkim, Inbound inbound) {
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, dkim, inbound, null);
     }
 
     @com.fasterxml.jackson.annotation.JsonCreator
@@ -95,11 +104,18 @@ public record EngineConfig(
             throw new ConfigException("dkim: a domain has the same selector twice");
         }
         inbound = inbound == null ? Inbound.DEFAULTS : inbound;
+        outbound = outbound == null ? Outbound.DEFAULTS : outbound;
     }
 
     /** A copy with these DKIM keys and inbound checks. */
     public EngineConfig withMailAuth(List<DkimKey> dkim, Inbound inbound) {
         return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
-                httpPort, dkim, inbound);
+                httpPort, dkim, inbound, outbound);
+    }
+
+    /** The same configuration with another outbound block. */
+    public EngineConfig withOutbound(Outbound newOutbound) {
+        return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
+                httpPort, dkim, inbound, newOutbound);
     }
 }

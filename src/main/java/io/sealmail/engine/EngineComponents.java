@@ -14,7 +14,15 @@ import io.sealmail.store.MaildirStore;
 import io.sealmail.store.StoreOptions;
 import io.sealmail.store.OutboundQueue;
 
+import io.sealmail.engine.delivery.LocalRecipients;
+import io.sealmail.engine.delivery.OutboundDelivery;
+import io.sealmail.engine.delivery.dns.DnsLookup;
+import io.sealmail.engine.delivery.dns.ResolverDnsLookup;
+import io.sealmail.engine.delivery.policy.TransportPolicies;
+
 import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -53,6 +61,32 @@ final class EngineComponents {
         } catch (IOException e) {
             throw new ConfigException("dataDir: cannot open the mail store in " + config.dataDir() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The queue runner over the disk queue, started (it loads what is queued and begins sending). */
+    OutboundDelivery delivery(List<AutoCloseable> owned, DiskOutboundQueue queue, MailStore store, AccountDirectory accounts,
+                              DnsLookup dns, TransportPolicies policies, MailMetrics metrics) {
+        DnsLookup lookup = dns != null ? dns : new ResolverDnsLookup(config.outbound().dns());
+        LocalRecipients local = new LocalRecipients() {
+            @Override
+            public Optional<String> account(String address) {
+                return accounts.resolveRecipient(address);
+            }
+
+            @Override
+            public boolean isLocalDomain(String domain) {
+                return accounts.isLocalDomain(domain);
+            }
+        };
+        OutboundDelivery delivery = new OutboundDelivery(config, queue, store, local, lookup, policies, metrics, Clock.systemUTC());
+        owned.add(delivery);
+        try {
+            delivery.start();
+        } catch (IOException e) {
+            throw new ConfigException("dataDir: cannot read the outbound queue in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        metrics.outboundQueue(delivery::queueSize, delivery::oldestAgeSeconds);
+        return delivery;
     }
 
     OutboundQueue outbound(List<AutoCloseable> owned) {

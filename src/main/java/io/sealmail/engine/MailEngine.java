@@ -26,6 +26,11 @@ import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
+import io.sealmail.config.Outbound;
+import io.sealmail.engine.delivery.OutboundDelivery;
+import io.sealmail.engine.delivery.dns.DnsLookup;
+import io.sealmail.engine.delivery.policy.TransportPolicies;
+import io.sealmail.store.DiskOutboundQueue;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 import org.jboss.logging.Logger;
@@ -39,6 +44,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -66,11 +72,13 @@ public final class MailEngine implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Duration shutdownGrace;
     private final List<AutoCloseable> owned;
+    private final OutboundDelivery delivery;
     private volatile boolean ready;
     private volatile boolean closed;
 
-    private MailEngine(EngineContext context, Duration shutdownGrace, List<AutoCloseable> owned) {
+    private MailEngine(EngineContext context, Duration shutdownGrace, List<AutoCloseable> owned, OutboundDelivery delivery) {
         this.context = context;
+        this.delivery = delivery;
         this.shutdownGrace = shutdownGrace;
         this.owned = owned;
         boolean epoll = Epoll.isAvailable();
@@ -97,6 +105,8 @@ public final class MailEngine implements AutoCloseable {
         private MeterRegistry meters;
         private Clock clock = Clock.systemUTC();
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private TransportPolicies transportPolicies = TransportPolicies.opportunistic();
+        private DnsLookup dns;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
 
@@ -147,6 +157,18 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
+        /** The transport-security policies of outbound delivery (opportunistic STARTTLS when not given). */
+        public Builder transportPolicies(TransportPolicies policies) {
+            this.transportPolicies = Objects.requireNonNull(policies);
+            return this;
+        }
+
+        /** The resolver of outbound delivery (from {@code outbound.dns} when not given). */
+        public Builder dns(DnsLookup lookup) {
+            this.dns = lookup;
+            return this;
+        }
+
         /**
          * How long the answer to a failed login is held back (default 1 s, Dovecot's is 2 s): scheduled on the
          * connection's event loop, never slept, so it costs the attacker time and the server nothing.
@@ -183,6 +205,11 @@ public final class MailEngine implements AutoCloseable {
             AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
             MailStore mailStore = store != null ? store : defaults.store(owned);
             OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
+            OutboundDelivery delivery = null;
+            if (queue instanceof DiskOutboundQueue disk && config.outbound().mode() != Outbound.Mode.HOLD) {
+                delivery = defaults.delivery(owned, disk, mailStore, dir, dns, transportPolicies, metrics);
+                queue = delivery;
+            }
             Limits limits = config.limits();
             AtomicInteger authThreads = new AtomicInteger();
             // Bounded on both sides: a flood of AUTH attempts queues up to 256 and is then told to come back.
@@ -196,7 +223,7 @@ public final class MailEngine implements AutoCloseable {
             EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
                     new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
                     throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay));
-            MailEngine engine = new MailEngine(context, shutdownGrace, owned);
+            MailEngine engine = new MailEngine(context, shutdownGrace, owned, delivery);
             try {
                 engine.bindAll(protocols);
             } catch (RuntimeException | InterruptedException e) {
@@ -245,6 +272,11 @@ public final class MailEngine implements AutoCloseable {
 
     public EngineContext context() {
         return context;
+    }
+
+    /** The queue runner sending mail for other domains on; empty in {@code outbound.mode: hold} or with a test queue. */
+    public Optional<OutboundDelivery> delivery() {
+        return Optional.ofNullable(delivery);
     }
 
     /** True once every listener is bound and until {@link #close()} starts. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sealmail.config.Role;
+import io.sealmail.engine.delivery.DeliveryListener;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.engine.tls.TlsSessionInfo;
 
@@ -29,10 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * sealmail_tls_certificate_reloads_total{result="success"|"failure"}
  * sealmail_tls_certificate_expiry_timestamp_seconds              notAfter of the serving certificate
  * sealmail_delivery_seconds{role}                                end of DATA until durable (histogram)
+ * sealmail_outbound_attempts_total{result="delivered"|"deferred"|"bounced"}   per recipient and attempt
+ * sealmail_outbound_queue_messages                               messages in the outbound queue
+ * sealmail_outbound_queue_oldest_seconds                         age of the oldest of them
  * </pre>
  * Also a {@link TlsListener}: hand it to the engine's TLS so handshakes and reloads are counted. Thread-safe.
  */
-public final class MailMetrics implements TlsListener {
+public final class MailMetrics implements TlsListener, DeliveryListener {
     /** Reasons are label values: keep them few and stable, e.g. size, bare_lf, bare_cr, line_length, store_failure. */
     private static final int MAX_REASON = 40;
 
@@ -111,6 +115,21 @@ public final class MailMetrics implements TlsListener {
     /** AUTH refused without checking because the client address is over its failure limit. */
     public void authThrottled(Role role) {
         counter("sealmail.auth", "role", role.id(), "result", "throttled").increment();
+    }
+
+    // ---------------------------------------------------------------- outbound delivery
+
+    @Override
+    public void attempted(String result) {
+        counter("sealmail.outbound.attempts", "result", reason(result)).increment();
+    }
+
+    /** Registers the outbound queue's gauges, read at each scrape. */
+    public void outboundQueue(java.util.function.IntSupplier size, java.util.function.LongSupplier oldestAgeSeconds) {
+        Gauge.builder("sealmail.outbound.queue.messages", size, s -> s.getAsInt())
+                .description("Messages in the outbound queue").register(registry);
+        Gauge.builder("sealmail.outbound.queue.oldest", oldestAgeSeconds, s -> s.getAsLong())
+                .description("Age of the oldest message in the outbound queue").baseUnit("seconds").register(registry);
     }
 
     // ---------------------------------------------------------------- TlsListener

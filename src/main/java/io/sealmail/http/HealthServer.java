@@ -42,13 +42,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The small HTTP/1.1 endpoint kubelet and Prometheus talk to, for the engine and the operator alike (Quarkus's own
  * HTTP server stays off, so {@code sealmail ca ...} never binds a port). It knows neither mail nor Kubernetes: each
  * side hands it a readiness check and a registry.
  * <ul>
- *   <li>{@code /healthz}: liveness, 200 while the process serves HTTP at all;</li>
+ *   <li>{@code /healthz}: liveness, 200 while the process serves HTTP at all; the body is {@code ok}, or
+ *   {@code degraded: <reason>} while the supplied health check reports a problem that a restart would not fix
+ *   (an outbound queue older than its threshold), so monitoring sees it and kubelet does not restart the pod;</li>
  *   <li>{@code /readyz}: readiness, 200 when the supplied check is true, else 503;</li>
  *   <li>{@code /metrics}: Prometheus text exposition from the registry.</li>
  * </ul>
@@ -81,11 +84,17 @@ public final class HealthServer implements AutoCloseable {
      * @throws ConfigException when the address cannot be bound
      */
     public static Optional<HealthServer> start(EngineConfig config, BooleanSupplier readiness, PrometheusMeterRegistry registry) {
+        return start(config, readiness, Optional::empty, registry);
+    }
+
+    /** As above, with a degradation check for {@code /healthz} (empty: healthy). */
+    public static Optional<HealthServer> start(EngineConfig config, BooleanSupplier readiness,
+                                               Supplier<Optional<String>> degradation, PrometheusMeterRegistry registry) {
         if (config.httpPort() < 0) {
             return Optional.empty();
         }
         try {
-            return Optional.of(start(config.httpAddress(), config.httpPort(), readiness, registry));
+            return Optional.of(start(config.httpAddress(), config.httpPort(), readiness, degradation, registry));
         } catch (ConfigException e) {
             throw new ConfigException("httpPort: " + e.getMessage(), e.getCause());
         }
@@ -97,12 +106,18 @@ public final class HealthServer implements AutoCloseable {
      * @throws ConfigException "cannot bind address:port: reason"
      */
     public static HealthServer start(String address, int port, BooleanSupplier readiness, PrometheusMeterRegistry registry) {
+        return start(address, port, readiness, Optional::empty, registry);
+    }
+
+    /** As above, with a degradation check for {@code /healthz} (empty: healthy). */
+    public static HealthServer start(String address, int port, BooleanSupplier readiness,
+                                     Supplier<Optional<String>> degradation, PrometheusMeterRegistry registry) {
         EventLoopGroup group = new NioEventLoopGroup(1, r -> {
             Thread t = new Thread(r, "sealmail-http");
             t.setDaemon(true);
             return t;
         });
-        Handler handler = new Handler(readiness, registry);
+        Handler handler = new Handler(readiness, degradation, registry);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -178,10 +193,12 @@ public final class HealthServer implements AutoCloseable {
     @io.netty.channel.ChannelHandler.Sharable
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final BooleanSupplier readiness;
+        private final Supplier<Optional<String>> degradation;
         private final PrometheusMeterRegistry registry;
 
-        Handler(BooleanSupplier readiness, PrometheusMeterRegistry registry) {
+        Handler(BooleanSupplier readiness, Supplier<Optional<String>> degradation, PrometheusMeterRegistry registry) {
             this.readiness = readiness;
+            this.degradation = degradation;
             this.registry = registry;
         }
 
@@ -205,7 +222,7 @@ public final class HealthServer implements AutoCloseable {
             }
             String path = new QueryStringDecoder(request.uri()).path();
             switch (path) {
-                case LIVENESS_PATH, "/livez" -> send(ctx, request, HttpResponseStatus.OK, "ok\n", "text/plain; charset=utf-8", head, false);
+                case LIVENESS_PATH, "/livez" -> send(ctx, request, HttpResponseStatus.OK, health(), "text/plain; charset=utf-8", head, false);
                 case READINESS_PATH -> {
                     boolean ready = isReady();
                     send(ctx, request, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -213,6 +230,15 @@ public final class HealthServer implements AutoCloseable {
                 }
                 case METRICS_PATH -> send(ctx, request, HttpResponseStatus.OK, registry.scrape(), PROMETHEUS_TEXT, head, false);
                 default -> send(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain; charset=utf-8", head, false);
+            }
+        }
+
+        private String health() {
+            try {
+                return degradation.get().map(reason -> "degraded: " + reason + "\n").orElse("ok\n");
+            } catch (RuntimeException e) {
+                LOG.warnf("http: health check failed: %s", e.toString());
+                return "ok\n";
             }
         }
 

@@ -25,11 +25,17 @@ import java.util.concurrent.CompletableFuture;
  *   tmp/               entries being written (emptied at start)
  *   entries/ID.eml     the message exactly as spooled (ID: the {@link QueueId} of its SMTP transaction)
  *   entries/ID.json    its envelope: {"id", "queuedAtMillis", "returnPath", "recipients", "size"}
+ *   entries/ID.state   its {@link DeliveryStatus} once anything was tried (per recipient: state, attempts, next
+ *                      attempt, last reply, policy, TLS), replaced atomically after each attempt
+ *   requests/          {@link QueueRequests} from {@code sealmail queue retry|delete} for a running engine
+ *   engine.lock        held (fcntl lock) by the engine that has the queue open
  * </pre>
  * Both files are written to {@code tmp/}, forced, then renamed message first, envelope last, and
  * {@code entries/} is forced, through the same {@link GroupCommit} batching as local delivery; the future completes
  * after that. The envelope is the commit mark: an {@code .eml} without its {@code .json} was never acknowledged and
- * is removed at start. Nothing else is ever removed: sending mail on is a later release. Thread-safe.
+ * is removed at start. An entry is removed ({@link #remove}) only once every recipient is final: the envelope
+ * first (and the directory forced), so a crash mid-removal leaves either the whole entry or an orphan that start-up
+ * removes. Thread-safe; one engine per data directory ({@code engine.lock}).
  */
 public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DiskOutboundQueue.class);
@@ -46,6 +52,7 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     private final Path tmp;
     private final Path entries;
     private final GroupCommit commit;
+    private final QueueLock lock;
 
     public DiskOutboundQueue(Path dataDir) throws IOException {
         this(dataDir, StoreOptions.DEFAULTS);
@@ -59,6 +66,7 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         Files.createDirectories(entries);
         GroupCommit.forceDirectory(root);
         GroupCommit.forceDirectory(dataDir);
+        this.lock = QueueLock.acquire(root);
         recover();
         this.commit = new GroupCommit("sealmail-queue", options.queueCapacity(), Math.max(2, options.ioThreads() / 4));
     }
@@ -122,6 +130,73 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         return entries.resolve(id + ".eml");
     }
 
+    /** The entry's recorded delivery state, or its initial state when nothing was recorded yet. */
+    public DeliveryStatus status(QueuedMessage message) throws IOException {
+        return statusIn(entries, message);
+    }
+
+    /** An entry's delivery state in a data directory, read only (for {@code sealmail queue list}). */
+    public static DeliveryStatus readStatus(Path dataDir, QueuedMessage message) throws IOException {
+        return statusIn(dataDir.resolve("queue").resolve("entries"), message);
+    }
+
+    private static DeliveryStatus statusIn(Path entries, QueuedMessage message) throws IOException {
+        try {
+            DeliveryStatus s = JSON.readValue(entries.resolve(message.id() + ".state").toFile(), DeliveryStatus.class);
+            if (s.recipients().size() == message.recipients().size()) {
+                return s;
+            }
+            LOG.warnf("queue entry %s: state does not match its envelope; starting over", message.id());
+        } catch (java.io.FileNotFoundException | NoSuchFileException absent) {
+            // nothing recorded yet
+        }
+        return DeliveryStatus.initial(message);
+    }
+
+    /**
+     * Records the entry's delivery state durably (written to tmp/, forced, renamed over the old one, directory
+     * forced; batched with other writers). Callers serialise writes of one entry.
+     */
+    public CompletableFuture<Void> saveStatus(DeliveryStatus status) {
+        if (!QueueId.isValid(status.id())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a queue id: " + status.id()));
+        }
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(status);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return commit.submit(List.of(new Write(status.id() + ".state") {
+            @Override
+            void write(FileChannel out) throws IOException {
+                ByteBuffer b = ByteBuffer.wrap(json);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
+        }));
+    }
+
+    /**
+     * Removes an entry whose recipients are all final: the envelope first, then the directory is forced (from
+     * then on the entry is gone for good), then the message and state files.
+     */
+    public void remove(String id) throws IOException {
+        if (!QueueId.isValid(id)) {
+            throw new IllegalArgumentException("not a queue id: " + id);
+        }
+        Files.deleteIfExists(entries.resolve(id + ".json"));
+        GroupCommit.forceDirectory(entries);
+        Files.deleteIfExists(entries.resolve(id + ".eml"));
+        Files.deleteIfExists(entries.resolve(id + ".state"));
+    }
+
+    /** The queue directory ({@code <dataDir>/queue}). */
+    public Path root() {
+        return entries.getParent();
+    }
+
     private static List<QueuedMessage> list(Path entries) throws IOException {
         List<QueuedMessage> out = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
@@ -156,6 +231,15 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
                 }
             }
         }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.state")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (!Files.exists(entries.resolve(name.substring(0, name.length() - 6) + ".json"))) {
+                    // The entry was removed and the crash came before its state file went.
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
@@ -170,6 +254,7 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     @Override
     public void close() {
         commit.close();
+        lock.close();
     }
 
     private abstract class Write extends GroupCommit.FileWrite {

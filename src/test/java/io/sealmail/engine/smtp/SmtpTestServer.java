@@ -3,6 +3,7 @@ package io.sealmail.engine.smtp;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
+import io.sealmail.config.Outbound;
 import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.MailEngine;
@@ -61,7 +62,9 @@ final class SmtpTestServer implements AutoCloseable {
                 List.of(new Listener(Role.SMTP, "127.0.0.1", 0), new Listener(Role.SUBMISSION, "127.0.0.1", 0),
                         new Listener(Role.SMTPS, "127.0.0.1", 0)),
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
-                Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
+                Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1)
+                // Inbound tests: mail for other domains stays queued (the delivery tests are in engine.delivery).
+                .withOutbound(Outbound.DEFAULTS.withMode(Outbound.Mode.HOLD, null));
         MailEngine.Builder builder = MailEngine.builder(config).tlsListener(tlsCounters).accounts(accounts);
         engine = (maildir ? builder : builder.store(store).outbound(store)).start();
     }

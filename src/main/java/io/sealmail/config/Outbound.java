@@ -1,0 +1,263 @@
+package io.sealmail.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How mail for other domains leaves the engine ({@code outbound:} in engine.yaml). Every field is optional: an
+ * engine.yaml without {@code outbound} delivers directly (MX look-ups through the host's resolver) with the defaults
+ * below, which follow Postfix's where it has one. Durations are ISO-8601 ({@code PT1M}, {@code P5D}).
+ *
+ * <pre>
+ * outbound:
+ *   mode: direct                  # direct (MX look-up) | relay (smarthost) | hold (queue only, send nothing)
+ *   dns:
+ *     servers: [10.96.0.10]       # host or host:port; empty: /etc/resolv.conf
+ *     timeout: PT5S               # per query, across all servers
+ *     dnssec: false               # validate answers (dnsjava ValidatingResolver); DANE needs it
+ *     trustAnchorFile: /etc/sealmail/root.key   # DS/DNSKEY records in zone-file format; default: the root KSKs
+ *   relay:                        # required with mode: relay
+ *     host: smtp.provider.example:465
+ *     tls: implicit               # implicit (RFC 8314) | starttls (required: no plaintext fallback)
+ *     credentialsFile: /relay     # optional: a file "user:password", or a directory with files username and password
+ *                                 # (a mounted kubernetes.io/basic-auth Secret)
+ *   maxConnections: 20            # open SMTP client connections in total
+ *   maxConnectionsPerDestination: 4   # per recipient domain (or to the relay)
+ *   firstRetry: PT1M              # 4xx: retry after this, doubling each time ...
+ *   maxRetryInterval: PT4H        # ... up to this
+ *   maxLifetime: P5D              # then bounce (Postfix maximal_queue_lifetime)
+ *   connectTimeout: PT30S
+ *   commandTimeout: PT5M          # each reply (RFC 5321 §4.5.3.2: 5 minutes for greeting, MAIL, RCPT)
+ *   dataTimeout: PT10M            # the reply to the final dot (RFC 5321 §4.5.3.2.6: 10 minutes)
+ *   trustedCaFile: /ca/ca.crt     # extra PEM CAs trusted besides the JDK's (private relays, tests)
+ *   maxReceivedHeaders: 50        # more Received: headers than this is a mail loop: bounce (Postfix hopcount_limit)
+ *   queueAgeWarning: PT4H         # health reports degraded while the oldest queued message is older
+ *   mxPort: 25                    # the port of MX hosts (other values only for tests and private networks)
+ * </pre>
+ * The operator renders {@code spec.outbound} of a MailServer into this record; transport-security policies
+ * (MTA-STS, DANE) add their own fields here.
+ */
+public record Outbound(
+        Mode mode,
+        Dns dns,
+        Relay relay,
+        Integer maxConnections,
+        Integer maxConnectionsPerDestination,
+        Duration firstRetry,
+        Duration maxRetryInterval,
+        Duration maxLifetime,
+        Duration connectTimeout,
+        Duration commandTimeout,
+        Duration dataTimeout,
+        String trustedCaFile,
+        Integer maxReceivedHeaders,
+        Duration queueAgeWarning,
+        Integer mxPort) {
+
+    public enum Mode {
+        /** MX look-up per recipient domain (RFC 5321 §5). */
+        DIRECT,
+        /** Everything through one smarthost. */
+        RELAY,
+        /** Keep everything queued and send nothing (Postfix's defer_transports): maintenance and tests. */
+        HOLD;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static Mode of(String value) {
+            for (Mode m : values()) {
+                if (m.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                    return m;
+                }
+            }
+            throw new ConfigException("outbound.mode: '" + value + "' is not one of direct, relay, hold");
+        }
+    }
+
+    /** The resolver delivery uses for MX, A/AAAA (and the transport policies for TXT and TLSA). */
+    public record Dns(List<String> servers, Duration timeout, Boolean dnssec, String trustAnchorFile) {
+        public Dns {
+            servers = servers == null ? List.of() : List.copyOf(servers);
+            for (String s : servers) {
+                if (s == null || s.isBlank()) {
+                    throw new ConfigException("outbound.dns.servers: a server is empty");
+                }
+            }
+            // No call into Outbound here: Jackson may initialise this class first (a static cycle would leave
+            // Outbound.DEFAULTS half-made).
+            if (timeout == null) {
+                timeout = Duration.ofSeconds(5);
+            } else if (timeout.isNegative() || timeout.isZero()) {
+                throw new ConfigException("outbound.dns.timeout: " + timeout + " must be a positive duration such as PT5S");
+            }
+            dnssec = dnssec != null && dnssec;
+        }
+    }
+
+    public enum RelayTls {
+        /** TLS from the first byte (RFC 8314), usually port 465. */
+        IMPLICIT,
+        /** STARTTLS, required: a relay that does not offer it is not used. Usually port 587. */
+        STARTTLS;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static RelayTls of(String value) {
+            for (RelayTls t : values()) {
+                if (t.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                    return t;
+                }
+            }
+            throw new ConfigException("outbound.relay.tls: '" + value + "' is not one of implicit, starttls");
+        }
+    }
+
+    /**
+     * The smarthost. Its certificate is always verified (PKIX against the JDK's CAs and {@link #trustedCaFile},
+     * and the host name, RFC 6125): credentials never go to an unverified peer.
+     *
+     * @param host            {@code name:port}, {@code name} (port 465 for implicit TLS, 587 for STARTTLS) or
+     *                        {@code [ipv6]:port}
+     * @param credentialsFile a file holding {@code user:password} (one line), or a directory with files
+     *                        {@code username} and {@code password}; read at each connection (rotations apply
+     *                        without a restart); absent: no AUTH
+     */
+    public record Relay(String host, RelayTls tls, String credentialsFile) {
+        public Relay {
+            if (host == null || host.isBlank()) {
+                throw new ConfigException("outbound.relay.host is required (name:port)");
+            }
+            host = host.trim();
+            tls = tls == null ? RelayTls.STARTTLS : tls;
+            if (credentialsFile != null && credentialsFile.isBlank()) {
+                credentialsFile = null;
+            }
+            portOf(host, tls); // validates
+        }
+
+        public String hostName() {
+            int colon = portColon(host);
+            String name = colon < 0 ? host : host.substring(0, colon);
+            return name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
+        }
+
+        public int port() {
+            return portOf(host, tls);
+        }
+
+        private static int portOf(String host, RelayTls tls) {
+            int colon = portColon(host);
+            if (colon < 0) {
+                return tls == RelayTls.IMPLICIT ? 465 : 587;
+            }
+            try {
+                int port = Integer.parseInt(host.substring(colon + 1));
+                if (port < 1 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return port;
+            } catch (NumberFormatException e) {
+                throw new ConfigException("outbound.relay.host: '" + host + "' has no valid port (1-65535)");
+            }
+        }
+
+        private static int portColon(String host) {
+            int close = host.lastIndexOf(']');
+            int colon = host.lastIndexOf(':');
+            if (host.startsWith("[")) {
+                return colon > close ? colon : -1;
+            }
+            // An unbracketed IPv6 literal has several colons and no port.
+            return colon >= 0 && host.indexOf(':') == colon ? colon : -1;
+        }
+    }
+
+    public Outbound {
+        mode = mode == null ? Mode.DIRECT : mode;
+        dns = dns == null ? new Dns(null, null, null, null) : dns;
+        if (mode == Mode.RELAY && relay == null) {
+            throw new ConfigException("outbound.relay: required with mode: relay (host, tls, credentialsFile)");
+        }
+        maxConnections = atLeast("maxConnections", maxConnections, 1, 20);
+        maxConnectionsPerDestination = atLeast("maxConnectionsPerDestination", maxConnectionsPerDestination, 1, 4);
+        firstRetry = positive("firstRetry", firstRetry, Duration.ofMinutes(1));
+        maxRetryInterval = positive("maxRetryInterval", maxRetryInterval, Duration.ofHours(4));
+        if (maxRetryInterval.compareTo(firstRetry) < 0) {
+            throw new ConfigException("outbound.maxRetryInterval: " + maxRetryInterval + " is shorter than firstRetry " + firstRetry);
+        }
+        maxLifetime = positive("maxLifetime", maxLifetime, Duration.ofDays(5));
+        connectTimeout = positive("connectTimeout", connectTimeout, Duration.ofSeconds(30));
+        commandTimeout = positive("commandTimeout", commandTimeout, Duration.ofMinutes(5));
+        dataTimeout = positive("dataTimeout", dataTimeout, Duration.ofMinutes(10));
+        if (trustedCaFile != null && trustedCaFile.isBlank()) {
+            trustedCaFile = null;
+        }
+        maxReceivedHeaders = atLeast("maxReceivedHeaders", maxReceivedHeaders, 1, 50);
+        queueAgeWarning = positive("queueAgeWarning", queueAgeWarning, Duration.ofHours(4));
+        mxPort = atLeast("mxPort", mxPort, 1, 25);
+        if (mxPort > 65535) {
+            throw new ConfigException("outbound.mxPort: " + mxPort + " is outside 1-65535");
+        }
+    }
+
+    public static final Outbound DEFAULTS = new Outbound(null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null, null);
+
+    /** The same with another mode and relay. */
+    public Outbound withMode(Mode newMode, Relay newRelay) {
+        return new Outbound(newMode, dns, newRelay, maxConnections, maxConnectionsPerDestination, firstRetry,
+                maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
+                maxReceivedHeaders, queueAgeWarning, mxPort);
+    }
+
+    /** The same with another resolver and MX port (tests point both at local servers). */
+    public Outbound withDns(Dns newDns, int newMxPort) {
+        return new Outbound(mode, newDns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
+                maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
+                maxReceivedHeaders, queueAgeWarning, newMxPort);
+    }
+
+    /** The same with other retry timing and timeouts. */
+    public Outbound withTiming(Duration newFirstRetry, Duration newMaxRetry, Duration newMaxLifetime,
+                               Duration newConnectTimeout, Duration newCommandTimeout) {
+        return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, newFirstRetry,
+                newMaxRetry, newMaxLifetime, newConnectTimeout, newCommandTimeout, dataTimeout, trustedCaFile,
+                maxReceivedHeaders, queueAgeWarning, mxPort);
+    }
+
+    /** The same trusting these extra CAs. */
+    public Outbound withTrustedCaFile(String file) {
+        return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
+                maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, file,
+                maxReceivedHeaders, queueAgeWarning, mxPort);
+    }
+
+    private static Integer atLeast(String name, Integer value, int min, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < min) {
+            throw new ConfigException("outbound." + name + ": " + value + " is below the minimum of " + min);
+        }
+        return value;
+    }
+
+    private static Duration positive(String name, Duration value, Duration fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.isNegative() || value.isZero()) {
+            throw new ConfigException("outbound." + name + ": " + value + " must be a positive duration such as PT1M");
+        }
+        return value;
+    }
+}

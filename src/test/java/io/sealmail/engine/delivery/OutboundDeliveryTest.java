@@ -1,0 +1,311 @@
+package io.sealmail.engine.delivery;
+
+import io.sealmail.engine.tls.TestPki;
+import io.sealmail.store.DeliveryStatus;
+import io.sealmail.store.RecipientStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The queue runner and SMTP client against a scripted SMTP peer on 127.0.1.x (the outbound helper's addresses). */
+class OutboundDeliveryTest {
+    static final String MESSAGE = """
+            From: alice@example.test\r
+            To: bob@remote.test\r
+            Subject: hello\r
+            \r
+            line one\r
+            .a line starting with a dot\r
+            ..two dots\r
+            .\r
+            last line\r
+            """;
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T c) {
+        closing.add(c);
+        return c;
+    }
+
+    private ScriptedPeer peer(String address) throws Exception {
+        return closeLater(new ScriptedPeer(InetAddress.getByName(address), 0));
+    }
+
+    private OutboundTestEngine engine(StaticDns dns, int port) throws Exception {
+        return closeLater(new OutboundTestEngine(dir, dns, port));
+    }
+
+    private static void awaitGone(OutboundTestEngine engine, String id) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> !engine.queued().containsKey(id));
+    }
+
+    private static RecipientStatus awaitState(OutboundTestEngine engine, String id, String recipient, RecipientStatus.State state) {
+        return await().atMost(Duration.ofSeconds(20)).until(() -> {
+            DeliveryStatus s = engine.queued().get(id);
+            return s == null ? null : s.recipients().stream().filter(r -> r.recipient().equals(recipient)).findFirst().orElse(null);
+        }, r -> r != null && r.state() == state);
+    }
+
+    @Test
+    void severalRecipientsOfOneDomainGoInOnePipelinedTransactionByteForByte() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test", "carol@remote.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        assertThat(peer.received).hasSize(1);
+        ScriptedPeer.Received r = peer.received.get(0);
+        assertThat(r.mailFrom()).startsWith("<alice@example.test> SIZE=");
+        assertThat(r.rcptTo()).containsExactly("bob@remote.test", "carol@remote.test");
+        assertThat(r.text()).isEqualTo(MESSAGE); // dot-stuffing applied by the client, undone by the peer
+        // PIPELINING: MAIL, both RCPTs and DATA were sent before the first reply was read (RFC 2920).
+        assertThat(peer.commands()).containsSubsequence("MAIL FROM:<alice@example.test> SIZE=" + MESSAGE.length(),
+                "RCPT TO:<bob@remote.test>", "RCPT TO:<carol@remote.test>", "DATA");
+    }
+
+    @Test
+    void aTemporaryFailureIsRetriedWithItsStateRecordedAndThenDelivered() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.dataReplies.add("451 4.3.0 try again later");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE);
+
+        RecipientStatus deferred = awaitState(engine, id, "bob@remote.test", RecipientStatus.State.DEFERRED);
+        assertThat(deferred.attempts()).isEqualTo(1);
+        assertThat(deferred.lastReply()).isEqualTo("451 4.3.0 try again later");
+        assertThat(deferred.remote()).isEqualTo("mx.remote.test");
+        assertThat(deferred.nextAttemptMillis()).isGreaterThan(deferred.lastAttemptMillis());
+        awaitGone(engine, id);
+        assertThat(peer.received).hasSize(1);
+        assertThat(engine.inbox()).isEmpty(); // no bounce
+    }
+
+    @Test
+    void aPermanentFailureBouncesWithAnRfc3464ReportToTheLocalSender() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.rcptReplies.put("nobody@remote.test", "550 5.1.1 <nobody@remote.test>: Recipient address rejected");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test", "nobody@remote.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        assertThat(peer.received).hasSize(1);
+        assertThat(peer.received.get(0).rcptTo()).containsExactly("bob@remote.test");
+        List<String> inbox = await().atMost(Duration.ofSeconds(10)).until(engine::inbox, l -> l.size() == 1);
+        String dsn = inbox.get(0);
+        assertThat(dsn).startsWith("Return-Path: <>")
+                .contains("Content-Type: multipart/report; report-type=delivery-status;",
+                        "Content-Type: message/delivery-status",
+                        "Final-Recipient: rfc822; nobody@remote.test", "Action: failed", "Status: 5.1.1",
+                        "Remote-MTA: dns; mx.remote.test",
+                        "Diagnostic-Code: smtp; 550 5.1.1 <nobody@remote.test>: Recipient address rejected",
+                        "Content-Type: text/rfc822-headers", "Subject: hello")
+                .doesNotContain("Final-Recipient: rfc822; bob@remote.test");
+    }
+
+    @Test
+    void nullMxAndNxdomainBounceAtOnceWithClearReasons() throws Exception {
+        StaticDns dns = new StaticDns().nullMx("nomail.test");
+        OutboundTestEngine engine = engine(dns, 25);
+
+        String id = engine.queue("alice@example.test", List.of("x@nomail.test", "y@missing.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        String dsn = await().atMost(Duration.ofSeconds(10)).until(engine::inbox, l -> l.size() == 1).get(0);
+        assertThat(dsn).contains("Final-Recipient: rfc822; x@nomail.test", "Status: 5.1.10",
+                "accepts no mail (null MX, RFC 7505)",
+                "Final-Recipient: rfc822; y@missing.test", "Status: 5.1.2", "missing.test does not exist (NXDOMAIN)");
+    }
+
+    @Test
+    void aDnsTimeoutDefersAndNothingIsLost() throws Exception {
+        StaticDns dns = new StaticDns().timeout("slow.test");
+        OutboundTestEngine engine = engine(dns, 25);
+
+        String id = engine.queue("alice@example.test", List.of("x@slow.test"), MESSAGE);
+
+        RecipientStatus r = awaitState(engine, id, "x@slow.test", RecipientStatus.State.DEFERRED);
+        assertThat(r.lastReply()).startsWith("451 4.4.3 MX look-up for slow.test failed: DNS timeout");
+        assertThat(engine.inbox()).isEmpty();
+    }
+
+    @Test
+    void mxNamesThatAreIpLiteralsOrGarbageBounceWithTheReason() throws Exception {
+        StaticDns dns = new StaticDns().mx("literal.test", 10, "192.0.2.1").mx("garbage.test", 10, "bad_-.host.-x");
+        OutboundTestEngine engine = engine(dns, 25);
+
+        String id = engine.queue("alice@example.test", List.of("a@literal.test", "b@garbage.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        String dsn = await().atMost(Duration.ofSeconds(10)).until(engine::inbox, l -> l.size() == 1).get(0);
+        assertThat(dsn).contains("MX host 192.0.2.1 is an IP address, not a host name (RFC 5321 §5.1)",
+                "is not a valid host name", "Status: 5.4.4");
+    }
+
+    @Test
+    void aRemoteThatNeverAnswersIsDeferredByTheCommandTimeout() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.opening = ScriptedPeer.Opening.SILENT;
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE);
+
+        RecipientStatus r = awaitState(engine, id, "bob@remote.test", RecipientStatus.State.DEFERRED);
+        assertThat(r.lastReply()).contains("timeout waiting for a reply from mx.remote.test");
+    }
+
+    @Test
+    void aRemoteSendingATenMegabyteLineIsCutOffAndDeferred() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.opening = ScriptedPeer.Opening.HUGE_LINE;
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE);
+
+        RecipientStatus r = awaitState(engine, id, "bob@remote.test", RecipientStatus.State.DEFERRED);
+        assertThat(r.lastReply()).contains("reply line from mx.remote.test longer than 2048 octets");
+    }
+
+    @Test
+    void aRefusingMxIsSkippedForTheNextOne() throws Exception {
+        ScriptedPeer refusing = peer("127.0.1.10");
+        refusing.opening = ScriptedPeer.Opening.REFUSE_554;
+        ScriptedPeer good = closeLater(new ScriptedPeer(InetAddress.getByName("127.0.1.11"), refusing.port()));
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx1.remote.test").mx("remote.test", 20, "mx2.remote.test")
+                .a("mx1.remote.test", refusing.address()).a("mx2.remote.test", good.address());
+        OutboundTestEngine engine = engine(dns, refusing.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        assertThat(refusing.connections.get()).isEqualTo(1);
+        assertThat(good.received).hasSize(1);
+    }
+
+    @Test
+    void oneConnectionCarriesSeveralMessagesToTheSameHost() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = closeLater(new OutboundTestEngine(dir, dns,
+                o -> new io.sealmail.config.Outbound(o.mode(), o.dns(), null, 1, 1, o.firstRetry(), o.maxRetryInterval(),
+                        o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null, peer.port())));
+        // Hold the first connection's transaction so the other messages queue up behind it.
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE));
+        }
+        for (String id : ids) {
+            awaitGone(engine, id);
+        }
+        assertThat(peer.received).hasSize(5);
+        assertThat(peer.connections.get()).isLessThan(5);
+    }
+
+    @Test
+    void startTlsIsUsedWhenOfferedAndThePolicyAndCipherAreRecorded() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        TestPki pki = TestPki.create(dir.resolve("peer-tls"));
+        peer.startTls = serverContext(pki);
+        peer.dataReplies.add("451 4.3.0 once more");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE);
+
+        RecipientStatus r = awaitState(engine, id, "bob@remote.test", RecipientStatus.State.DEFERRED);
+        assertThat(r.policy()).isEqualTo("opportunistic");
+        assertThat(r.tls()).matches("TLSv1\\.[23] TLS_\\w+");
+        awaitGone(engine, id);
+        assertThat(peer.received.get(0).tls()).isIn("TLSv1.3", "TLSv1.2");
+        assertThat(peer.commands()).containsSubsequence("STARTTLS", "EHLO mail.test", "MAIL FROM:<alice@example.test> SIZE=" + MESSAGE.length());
+    }
+
+    @Test
+    void aLoopIsStoppedByCountingReceivedHeaders() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+        String looping = "Received: from a by b; Thu, 3 Dec 2026 10:00:00 +0000\r\n".repeat(51) + MESSAGE;
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), looping);
+
+        awaitGone(engine, id);
+        assertThat(peer.connections.get()).isZero();
+        assertThat(await().atMost(Duration.ofSeconds(10)).until(engine::inbox, l -> l.size() == 1).get(0))
+                .contains("Status: 5.4.6", "mail loop: 51 Received: headers");
+    }
+
+    @Test
+    void aBounceOfABounceIsNeverSent() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.rcptReplies.put("bob@remote.test", "550 5.1.1 no such user");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("", List.of("bob@remote.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        assertThat(engine.queued()).isEmpty();
+        assertThat(engine.inbox()).isEmpty();
+    }
+
+    @Test
+    void aBounceToARemoteSenderIsQueuedFromTheNullSender() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.rcptReplies.put("nobody@remote.test", "550 5.1.1 no such user");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+
+        String id = engine.queue("carol@remote.test", List.of("nobody@remote.test"), MESSAGE);
+
+        awaitGone(engine, id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> peer.received.size() == 1);
+        ScriptedPeer.Received dsn = peer.received.get(0);
+        assertThat(dsn.mailFrom()).startsWith("<>");
+        assertThat(dsn.rcptTo()).containsExactly("carol@remote.test");
+        assertThat(dsn.text()).contains("Final-Recipient: rfc822; nobody@remote.test", "Status: 5.1.1");
+    }
+
+    static SSLContext serverContext(TestPki pki) throws Exception {
+        String pem = java.nio.file.Files.readString(pki.tlsCrt());
+        var chain = io.sealmail.ca.Pem.readCertificates(pem);
+        var key = io.sealmail.ca.Pem.readPrivateKey(java.nio.file.Files.readString(pki.tlsKey()));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("peer", key, new char[0], chain.toArray(new java.security.cert.X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(kmf.getKeyManagers(), null, null);
+        return c;
+    }
+}
