@@ -22,6 +22,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return at(Level.SEVERE);
     }
 
+    /** Every message, formatted. */
+    public List<String> messages() {
+        return at(Level.ALL);
+    }
+
     /** Messages logged at WARN (WARNING) or above, formatted. */
     public List<String> warnings() {
         return at(Level.WARNING);
