@@ -1,8 +1,12 @@
 package io.sealmail.operator;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.sealmail.config.Role;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The engine container's contract with the pod spec: command, mount paths, ports. One place, so the StatefulSet,
@@ -43,6 +47,18 @@ public final class EngineContainer {
     public static final long RUN_AS_USER = 10001;
 
     private EngineContainer() {
+    }
+
+    /**
+     * Without {@code spec.resources}: requests and limits for both CPU and memory, so the pod schedules in a
+     * namespace whose ResourceQuota demands them, and a memory limit over the engine's bounded buffers (64 MiB of
+     * spooled mail, TLS and the JVM).
+     */
+    public static ResourceRequirements defaultResources() {
+        return new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
+                .withLimits(Map.of("cpu", new Quantity("1"), "memory", new Quantity("512Mi")))
+                .build();
     }
 
     /**

@@ -151,6 +151,53 @@ class MailServerSchemaTest {
                         "domains: [example.com]\nhostname: mail.example.com\nports: [25]", "must be of type string"));
     }
 
+    private static JsonNode named(String name) throws Exception {
+        JsonNode m = manifest("domains: [example.com]\nhostname: mail.example.com");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("metadata")).put("name", name);
+        return m;
+    }
+
+    /** Names whose Services and StatefulSet the API server accepts, up to exactly the longest (52 characters). */
+    @ParameterizedTest
+    @MethodSource("goodNames")
+    void acceptsANameItsObjectsCanCarry(String name) throws Exception {
+        assertThat(schema.validate(named(name))).as(name).isEmpty();
+    }
+
+    static Stream<String> goodNames() {
+        return Stream.of("mail", "m", "mail-1", "a".repeat(Names.MAX_NAME_LENGTH), "m" + "0".repeat(51));
+    }
+
+    /**
+     * Names the API server would refuse for {@code <name>-headless} or the pods' controller-revision-hash label, one
+     * character past the longest among them (issue 16, item 7).
+     */
+    @ParameterizedTest
+    @MethodSource("badNames")
+    void rejectsANameItsObjectsCannotCarry(String name, String expectedError) throws Exception {
+        assertThat(schema.validate(named(name))).as(name).anySatisfy(e -> assertThat(e).contains(expectedError));
+    }
+
+    static Stream<Arguments> badNames() {
+        return Stream.of(
+                Arguments.of("mail.example.com", "must be a DNS-1035 label"),
+                Arguments.of("1mail", "must be a DNS-1035 label"),
+                Arguments.of("Mail", "must be a DNS-1035 label"),
+                Arguments.of("mail-", "must be a DNS-1035 label"),
+                Arguments.of("mail_1", "must be a DNS-1035 label"),
+                Arguments.of("a".repeat(Names.MAX_NAME_LENGTH + 1), "must be at most 52 characters"),
+                Arguments.of("a".repeat(63), "must be at most 52 characters"));
+    }
+
+    /** The bound itself: {@code <name>-<10-character hash>} and {@code <name>-headless} fit 63 characters exactly. */
+    @Test
+    void theLongestNameFitsTheLabelAndServiceLimits() {
+        String longest = "a".repeat(Names.MAX_NAME_LENGTH);
+        assertThat((longest + "-" + "6b8f9c7d5x").length()).isEqualTo(63);
+        assertThat((longest + "-headless").length()).isLessThanOrEqualTo(63);
+        assertThat(("a" + longest + "-" + "6b8f9c7d5x").length()).isGreaterThan(63);
+    }
+
     @ParameterizedTest(name = "rejects {0}")
     @MethodSource("badManifests")
     void rejects(String what, String spec, String expectedError) throws Exception {
