@@ -107,7 +107,7 @@ public final class MailEngine implements AutoCloseable {
         private MeterRegistry meters;
         private Clock clock = Clock.systemUTC();
         private Duration shutdownGrace = Duration.ofSeconds(10);
-        private TransportPolicies transportPolicies = TransportPolicies.opportunistic();
+        private TransportPolicies transportPolicies;
         private DnsLookup dns;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
@@ -159,7 +159,7 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
-        /** The transport-security policies of outbound delivery (opportunistic STARTTLS when not given). */
+        /** The transport-security policies of outbound delivery (MTA-STS and DANE from {@code outbound:} when not given). */
         public Builder transportPolicies(TransportPolicies policies) {
             this.transportPolicies = Objects.requireNonNull(policies);
             return this;
