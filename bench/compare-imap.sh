@@ -5,6 +5,9 @@
 #   directly (sealmail bench fill: same octets, same names); bench2 gets 100 for the idle connections.
 #   Then, on each server in turn: sealmail bench imap (SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE); FETCH of BODIES
 #   full messages; IDLE connections with the server's memory before/after) and sealmail bench pop3 (UIDL + RETR).
+#   Then the header-heavy workloads (INDEX_TESTS, default headers,envelope,search,store,qresync; empty skips them):
+#   Thunderbird's FETCH 1:* of 9 header fields, FETCH 1:* (ENVELOPE BODYSTRUCTURE ...), UID SEARCH FROM/SUBJECT,
+#   STORE 1:* +/-FLAGS (\Seen), and a QRESYNC SELECT after 100 flag changes by another session.
 #   After WARMUP unreported warm-up passes per server (default 2; 0 skips them), the timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
 #   starts with Dovecot), so that both servers meet the same machine load; each figure also gives the server's CPU
 #   time per round (process tree, /proc), which the load changes far less than the wall clock. The idle test runs
@@ -62,6 +65,10 @@ timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported wit
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
     --rounds "$rounds" --bodies "$bodies" --tests list,bodies --server-pid "$4"
+  if [[ -n "${INDEX_TESTS-headers,envelope,search,store,qresync}" ]]; then
+    "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+      --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,qresync}" --server-pid "$4"
+  fi
   "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
     --rounds "$rounds" --messages "$bodies" --server-pid "$4"
 }

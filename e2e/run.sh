@@ -137,7 +137,7 @@ restarts=$(kubectl -n "$NS" get pod mail-0 -o jsonpath='{.status.containerStatus
 
 step "removals reach the cluster: a port, a Service annotation, resources (issue 16)"
 kubectl -n "$NS" patch mailserver mail --type merge -p \
-  '{"spec":{"service":{"annotations":{"e2e.sealmail.io/a":"1","e2e.sealmail.io/b":"2"}},"resources":{"requests":{"cpu":"0.1"}}}}'
+  '{"spec":{"service":{"annotations":{"e2e.sealmail.io/a":"1","e2e.sealmail.io/b":"2"}},"resources":{"requests":{"cpu":"0.2"}}}}'
 has_annotation_b() { [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.sealmail\.io/b}')" = 2 ]; }
 eventually has_annotation_b || fail "the Service annotation never arrived"
 kubectl -n "$NS" annotate service mail e2e.example/foreign=kept
@@ -149,7 +149,7 @@ removed() {
   [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.spec.ports[*].port}')" = "25 587 465 993" ] &&
   [ -z "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.sealmail\.io/b}')" ] &&
   [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.annotations.e2e\.example/foreign}')" = kept ] &&
-  [ -z "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.template.spec.containers[0].resources.requests.cpu}')" ]
+  [ "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.template.spec.containers[0].resources.requests.cpu}')" = 100m ]
 }
 eventually removed || fail "a removed port, annotation or resource request is still in the cluster"
 
@@ -167,7 +167,7 @@ sts_version=$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.metadata.gene
 svc_version=$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.resourceVersion}')
 for i in 1 2 3 4 5; do
   seen=$(reconciles)
-  kubectl -n "$NS" annotate secret mail-users --overwrite e2e.sealmail.io/nudge="$i" >/dev/null
+  kubectl -n "$NS" annotate secret sealmail-ca --overwrite e2e.sealmail.io/nudge="$i" >/dev/null
   reconciled() { [ "$(reconciles)" -gt "$seen" ]; }
   eventually reconciled || fail "no reconcile after nudge $i"
 done
@@ -176,7 +176,36 @@ done
 [ "$(kubectl -n "$NS" get service mail -o jsonpath='{.metadata.resourceVersion}')" = "$svc_version" ] \
   || fail "the Service was written in a steady state"
 
-# ISSUE16_E2E_MORE
+step "names the API server could not give to Services or pods are refused at apply time (issue 16)"
+refused() {  # name, expected message part
+  local out
+  if out=$(printf 'apiVersion: sealmail.io/v1alpha1\nkind: MailServer\nmetadata: {name: "%s"}\nspec: {domains: [example.com], hostname: mail.example.com}\n' "$1" \
+      | kubectl -n "$NS" apply --dry-run=server -f - 2>&1); then
+    fail "the name '$1' was accepted"
+  fi
+  echo "$out" | grep -q "$2" || fail "the name '$1' was refused without '$2': $out"
+}
+refused mail.example.com "DNS-1035 label"
+refused 1mail "DNS-1035 label"
+refused "$(printf 'a%.0s' $(seq 53))" "at most 52 characters"
+printf 'apiVersion: sealmail.io/v1alpha1\nkind: MailServer\nmetadata: {name: "%s"}\nspec: {domains: [example.com], hostname: mail.example.com}\n' \
+  "$(printf 'a%.0s' $(seq 52))" | kubectl -n "$NS" apply --dry-run=server -f - >/dev/null || fail "a 52-character name was refused"
+
+step "the users' Secret is watched through its label; the mail volume is kept by default; engine limits (issue 16)"
+[ "$(kubectl -n "$NS" get secret mail-users -o jsonpath='{.metadata.labels.sealmail\.io/referenced}')" = true ] \
+  || fail "mail-users was not labelled sealmail.io/referenced=true"
+[ "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.persistentVolumeClaimRetentionPolicy.whenDeleted}')" = Retain ] \
+  || fail "the claim would be deleted with the MailServer"
+
+step "accounts.secretName set to mail-accounts leaves the running server alone (issue 16)"
+sts_uid=$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.metadata.uid}')
+users=$(kubectl -n "$NS" get mailserver mail -o jsonpath='{.spec.accounts.secretName}')
+kubectl -n "$NS" patch mailserver mail --type merge -p '{"spec":{"accounts":{"secretName":"mail-accounts"}}}'
+conflict() { [ "$(kubectl -n "$NS" get mailserver mail -o jsonpath='{.status.conditions[?(@.type=="Degraded")].reason}')" = AccountsSecretNameConflict ]; }
+eventually conflict || fail "no AccountsSecretNameConflict"
+[ "$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.metadata.uid}')" = "$sts_uid" ] || fail "the StatefulSet was replaced"
+kubectl -n "$NS" patch mailserver mail --type merge -p "{\"spec\":{\"accounts\":{\"secretName\":\"$users\"}}}"
+kubectl -n "$NS" wait mailserver/mail --for=condition=Ready --timeout="${TIMEOUT}s"
 
 echo
 echo "e2e: PASSED (namespace $NS)"

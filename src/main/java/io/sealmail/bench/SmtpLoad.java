@@ -54,14 +54,19 @@ public final class SmtpLoad {
         }
 
         public double percentileMillis(double p) {
-            if (latenciesNanos.isEmpty()) {
-                return Double.NaN;
-            }
-            List<Long> sorted = new ArrayList<>(latenciesNanos);
-            Collections.sort(sorted);
-            int index = (int) Math.min(sorted.size() - 1, Math.ceil(p / 100.0 * sorted.size()) - 1);
-            return sorted.get(Math.max(0, index)) / 1e6;
+            return SmtpLoad.percentileMillis(latenciesNanos, p);
         }
+    }
+
+    /** The p-th percentile (nearest rank) of durations in nanoseconds, in milliseconds; NaN when there are none. */
+    static double percentileMillis(List<Long> nanos, double p) {
+        if (nanos.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Long> sorted = new ArrayList<>(nanos);
+        Collections.sort(sorted);
+        int index = (int) Math.min(sorted.size() - 1, Math.ceil(p / 100.0 * sorted.size()) - 1);
+        return sorted.get(Math.max(0, index)) / 1e6;
     }
 
     private SmtpLoad() {

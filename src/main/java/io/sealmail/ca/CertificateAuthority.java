@@ -152,6 +152,18 @@ public final class CertificateAuthority {
 
     /** A new leaf with a fresh key, valid from 5 minutes ago for the spec's validity (at most to the CA's end). */
     public IssuedCertificate issue(LeafSpec leaf) {
+        return issue(leaf, leaf.key().generate());
+    }
+
+    /**
+     * A new leaf for an existing key pair of the spec's key type: a renewal that keeps the key, so a DANE
+     * {@code 3 1 1} record (RFC 7672 §3.1.1: it pins the key) stays valid.
+     */
+    public IssuedCertificate issue(LeafSpec leaf, KeyPair keys) {
+        if (KeyAlgorithm.of(keys.getPublic()) != leaf.key()) {
+            throw new CaException("the key to reuse is " + KeyAlgorithm.of(keys.getPublic()).id() + ", the certificate asks for "
+                    + leaf.key().id());
+        }
         SubjectAltNames names = SubjectAltNames.of(leaf);
         X509Certificate ca = certificate();
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
@@ -164,7 +176,6 @@ public final class CertificateAuthority {
         if (notAfter.isAfter(caEnd)) {
             notAfter = caEnd;
         }
-        KeyPair keys = leaf.key().generate();
         SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded());
         X500Name subject = leafSubject(names);
         X509v3CertificateBuilder builder = new X509v3CertificateBuilder(name, serial(),

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 StoreBenchCommand.class,
                 TlsBenchCommand.class,
                 BenchSmtpCommand.class,
+                BenchOutboundCommand.class,
                 BenchImapCommand.class,
                 BenchPop3Command.class,
                 BenchFillCommand.class,

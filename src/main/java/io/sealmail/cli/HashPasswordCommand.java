@@ -5,6 +5,7 @@ import io.sealmail.engine.auth.Argon2Hash;
 import io.sealmail.engine.auth.BcryptHash;
 import io.sealmail.engine.auth.InvalidHashException;
 import io.sealmail.engine.auth.PasswordHash;
+import io.sealmail.engine.auth.ScramCredentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -70,6 +71,10 @@ public class HashPasswordCommand implements Callable<Integer> {
             description = "bcrypt cost, 4-14 (default ${DEFAULT-VALUE})")
     int cost;
 
+    @Option(names = "--scram", description = {"also derive SCRAM-SHA-256 keys from the password (a third field), so the account",
+            "can log in with SCRAM-SHA-256 without sending its password; see docs/accounts.md for the trade-off"})
+    boolean scram;
+
     /** Replaced in tests; the real command reads the process's standard input. */
     InputStream stdin = System.in;
     Console console = System.console();
@@ -99,7 +104,9 @@ public class HashPasswordCommand implements Callable<Integer> {
             } catch (InvalidHashException e) {
                 throw new UserError(e.getMessage());
             }
-            spec.commandLine().getOut().println(line == null ? hash.encoded() : line + " " + hash.encoded());
+            String fields = scram ? hash.encoded() + " " + ScramCredentials.create(password, new SecureRandom()).encoded()
+                    : hash.encoded();
+            spec.commandLine().getOut().println(line == null ? fields : line + " " + fields);
             spec.commandLine().getOut().flush();
             return 0;
         } finally {

@@ -6,6 +6,8 @@ import io.sealmail.config.ConfigException;
 import io.sealmail.http.HealthServer;
 import io.sealmail.operator.OperatorReadiness;
 import io.sealmail.operator.OperatorSettings;
+import io.sealmail.operator.StartupFailure;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
@@ -30,6 +32,17 @@ public class OperatorCommand implements Callable<Integer> {
     @Inject
     PrometheusMeterRegistry registry;
 
+    @Inject
+    KubernetesClient client;
+
+    private String apiServer() {
+        try {
+            return String.valueOf(client.getMasterUrl());
+        } catch (RuntimeException e) {
+            return "(no API server configured)";
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         HealthServer http;
@@ -53,7 +66,7 @@ public class OperatorCommand implements Callable<Integer> {
         try {
             operator.start();
         } catch (RuntimeException e) {
-            System.err.println("sealmail operator: cannot start: " + e.getMessage());
+            System.err.println("sealmail operator: cannot start: " + StartupFailure.describe(e, apiServer()));
             return 1;
         }
         LOG.info("operator started");

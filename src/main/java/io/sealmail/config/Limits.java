@@ -35,7 +35,19 @@ public record Limits(
         /** Largest IMAP literal accepted (APPEND included). */
         Long maxLiteralSize,
         /** Mailbox quota per account in octets; 0 means unlimited. */
-        Long quotaPerAccount) {
+        Long quotaPerAccount,
+        /** IMAP mailboxes (folders) per account, INBOX included; CREATE past it gets NO [LIMIT]. */
+        Integer maxFoldersPerAccount) {
+
+    /** The fields before {@code maxFoldersPerAccount} existed (it defaults). */
+    public Limits(Long maxMessageSize, Integer maxRecipients, Integer maxCommandLine, Integer maxTextLine,
+                  Integer maxErrors, Integer maxAuthFailuresPerConnection, Integer maxAuthFailuresPerAddress,
+                  Duration authFailureWindow, Duration idleTimeout, Duration dataTimeout, Duration imapIdleTimeout,
+                  Integer maxConnections, Integer maxConnectionsPerAddress, Long maxLiteralSize, Long quotaPerAccount) {
+        this(maxMessageSize, maxRecipients, maxCommandLine, maxTextLine, maxErrors, maxAuthFailuresPerConnection,
+                maxAuthFailuresPerAddress, authFailureWindow, idleTimeout, dataTimeout, imapIdleTimeout, maxConnections,
+                maxConnectionsPerAddress, maxLiteralSize, quotaPerAccount, null);
+    }
 
     public Limits {
         atLeast("maxMessageSize", maxMessageSize, 1);
@@ -54,6 +66,7 @@ public record Limits(
         atLeast("maxConnectionsPerAddress", maxConnectionsPerAddress, 1);
         atLeast("maxLiteralSize", maxLiteralSize, 1);
         atLeast("quotaPerAccount", quotaPerAccount, 0);
+        atLeast("maxFoldersPerAccount", maxFoldersPerAccount, 1);
     }
 
     private static void atLeast(String name, Number value, long min) {
@@ -71,7 +84,7 @@ public record Limits(
     public static final Limits DEFAULTS = new Limits(
             25L * 1024 * 1024, 100, 512, 1000, 10, 3, 10, Duration.ofMinutes(15),
             Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),
-            1000, 20, 64L * 1024 * 1024, 0L);
+            1000, 20, 64L * 1024 * 1024, 0L, 1000);
 
     /** Fills every missing field from {@link #DEFAULTS}, so a partial {@code limits:} block in YAML is valid. */
     public Limits withDefaults() {
@@ -83,7 +96,8 @@ public record Limits(
                 or(maxAuthFailuresPerAddress, d.maxAuthFailuresPerAddress), or(authFailureWindow, d.authFailureWindow),
                 or(idleTimeout, d.idleTimeout), or(dataTimeout, d.dataTimeout), or(imapIdleTimeout, d.imapIdleTimeout),
                 or(maxConnections, d.maxConnections), or(maxConnectionsPerAddress, d.maxConnectionsPerAddress),
-                or(maxLiteralSize, d.maxLiteralSize), or(quotaPerAccount, d.quotaPerAccount));
+                or(maxLiteralSize, d.maxLiteralSize), or(quotaPerAccount, d.quotaPerAccount),
+                or(maxFoldersPerAccount, d.maxFoldersPerAccount));
     }
 
     private static <T> T or(T value, T fallback) {

@@ -34,9 +34,15 @@ import java.util.Locale;
  *   maxReceivedHeaders: 50        # more Received: headers than this is a mail loop: bounce (Postfix hopcount_limit)
  *   queueAgeWarning: PT4H         # health reports degraded while the oldest queued message is older
  *   mxPort: 25                    # the port of MX hosts (other values only for tests and private networks)
+ *   mtaSts:                       # RFC 8461, for direct delivery
+ *     enabled: true               # look up _mta-sts TXT records and fetch policies (default true)
+ *     cacheDir: /data/mta-sts     # fetched policies persist here; default: dataDir/mta-sts
+ *     port: 443                   # of the policy hosts (other values only for tests)
+ *     timeout: PT30S              # one policy fetch, from the DNS look-up to the last byte
+ *   dane: true                    # RFC 7672: check TLSA records; only with dns.dnssec: true (default true)
  * </pre>
- * The operator renders {@code spec.outbound} of a MailServer into this record; transport-security policies
- * (MTA-STS, DANE) add their own fields here.
+ * The operator renders {@code spec.outbound} of a MailServer into this record. MTA-STS trusts the JDK's CAs plus
+ * {@code trustedCaFile}.
  */
 public record Outbound(
         Mode mode,
@@ -53,7 +59,35 @@ public record Outbound(
         String trustedCaFile,
         Integer maxReceivedHeaders,
         Duration queueAgeWarning,
-        Integer mxPort) {
+        Integer mxPort,
+        MtaSts mtaSts,
+        Boolean dane) {
+
+    /**
+     * MTA-STS (RFC 8461) for direct delivery.
+     *
+     * @param enabled  look up policies (default true)
+     * @param cacheDir where fetched policies persist across restarts; null: {@code <dataDir>/mta-sts}
+     * @param port     the policy hosts' HTTPS port (443; tests point it elsewhere)
+     * @param timeout  one policy fetch, whole (default 30 s)
+     */
+    public record MtaSts(Boolean enabled, String cacheDir, Integer port, Duration timeout) {
+        public MtaSts {
+            enabled = enabled == null || enabled;
+            if (cacheDir != null && cacheDir.isBlank()) {
+                cacheDir = null;
+            }
+            port = port == null ? 443 : port;
+            if (port < 1 || port > 65535) {
+                throw new ConfigException("outbound.mtaSts.port: " + port + " is outside 1-65535");
+            }
+            if (timeout == null) {
+                timeout = Duration.ofSeconds(30);
+            } else if (timeout.isNegative() || timeout.isZero()) {
+                throw new ConfigException("outbound.mtaSts.timeout: " + timeout + " must be a positive duration such as PT30S");
+            }
+        }
+    }
 
     public enum Mode {
         /** MX look-up per recipient domain (RFC 5321 §5). */
@@ -70,12 +104,7 @@ public record Outbound(
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static Mode of(String value) {
-            for (Mode m : values()) {
-                if (m.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                    return m;
-                }
-            }
-            throw new ConfigException("outbound.mode: '" + value + "' is not one of direct, relay, hold");
+            return byId(values(), value, "outbound.mode");
         }
     }
 
@@ -112,12 +141,7 @@ public record Outbound(
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static RelayTls of(String value) {
-            for (RelayTls t : values()) {
-                if (t.id().equalsIgnoreCase(value == null ? "" : value.trim())) {
-                    return t;
-                }
-            }
-            throw new ConfigException("outbound.relay.tls: '" + value + "' is not one of implicit, starttls");
+            return byId(values(), value, "outbound.relay.tls");
         }
     }
 
@@ -207,23 +231,25 @@ public record Outbound(
         if (mxPort > 65535) {
             throw new ConfigException("outbound.mxPort: " + mxPort + " is outside 1-65535");
         }
+        mtaSts = mtaSts == null ? new MtaSts(null, null, null, null) : mtaSts;
+        dane = dane == null || dane;
     }
 
     public static final Outbound DEFAULTS = new Outbound(null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null);
+            null, null, null, null, null, null, null);
 
     /** The same with another mode and relay. */
     public Outbound withMode(Mode newMode, Relay newRelay) {
         return new Outbound(newMode, dns, newRelay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, mxPort);
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane);
     }
 
     /** The same with another resolver and MX port (tests point both at local servers). */
     public Outbound withDns(Dns newDns, int newMxPort) {
         return new Outbound(mode, newDns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, newMxPort);
+                maxReceivedHeaders, queueAgeWarning, newMxPort, mtaSts, dane);
     }
 
     /** The same with other retry timing and timeouts. */
@@ -231,14 +257,32 @@ public record Outbound(
                                Duration newConnectTimeout, Duration newCommandTimeout) {
         return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, newFirstRetry,
                 newMaxRetry, newMaxLifetime, newConnectTimeout, newCommandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, mxPort);
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane);
     }
 
     /** The same trusting these extra CAs. */
     public Outbound withTrustedCaFile(String file) {
         return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, file,
-                maxReceivedHeaders, queueAgeWarning, mxPort);
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane);
+    }
+
+    /** The same with other transport-security settings (MTA-STS, DANE). */
+    public Outbound withTransportSecurity(MtaSts newMtaSts, boolean newDane) {
+        return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
+                maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
+                maxReceivedHeaders, queueAgeWarning, mxPort, newMtaSts, newDane);
+    }
+
+    /** The constant whose lower-case name is {@code value}, or a ConfigException listing the choices. */
+    private static <E extends Enum<E>> E byId(E[] choices, String value, String field) {
+        for (E e : choices) {
+            if (e.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return e;
+            }
+        }
+        throw new ConfigException(field + ": '" + value + "' is not one of " + java.util.Arrays.stream(choices)
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")));
     }
 
     private static Integer atLeast(String name, Integer value, int min, int fallback) {

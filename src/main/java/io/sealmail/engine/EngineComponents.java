@@ -18,6 +18,7 @@ import io.sealmail.engine.delivery.LocalRecipients;
 import io.sealmail.engine.delivery.OutboundDelivery;
 import io.sealmail.engine.delivery.dns.DnsLookup;
 import io.sealmail.engine.delivery.dns.ResolverDnsLookup;
+import io.sealmail.engine.delivery.policy.PublishedPolicies;
 import io.sealmail.engine.delivery.policy.TransportPolicies;
 
 import java.io.IOException;
@@ -67,6 +68,7 @@ final class EngineComponents {
     OutboundDelivery delivery(List<AutoCloseable> owned, DiskOutboundQueue queue, MailStore store, AccountDirectory accounts,
                               DnsLookup dns, TransportPolicies policies, MailMetrics metrics) {
         DnsLookup lookup = dns != null ? dns : new ResolverDnsLookup(config.outbound().dns());
+        TransportPolicies transport = policies != null ? policies : PublishedPolicies.fromConfig(config, lookup);
         LocalRecipients local = new LocalRecipients() {
             @Override
             public Optional<String> account(String address) {
@@ -78,7 +80,7 @@ final class EngineComponents {
                 return accounts.isLocalDomain(domain);
             }
         };
-        OutboundDelivery delivery = new OutboundDelivery(config, queue, store, local, lookup, policies, metrics, Clock.systemUTC());
+        OutboundDelivery delivery = new OutboundDelivery(config, queue, store, local, lookup, transport, metrics, Clock.systemUTC());
         owned.add(delivery);
         try {
             delivery.start();

@@ -6,6 +6,8 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.imap.MailboxAccess;
+import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
@@ -29,6 +31,10 @@ import java.util.concurrent.ExecutorService;
  *                     never run on an event loop)
  * @param metrics      the engine's meters (connections, messages, logins, TLS), exported at /metrics
  * @param logins       every protocol's login check: throttle, cache, hashing on {@code authExecutor}, failure delay
+ * @param mailboxes    folders, UIDs and flags of the store for IMAP and POP3 ({@link MailboxAccess}), or
+ *                     null when the store offers none
+ * @param mailWorkers  where IMAP and POP3 sessions run their commands (disk work) off the event loops: a session
+ *                     holds one thread at a time, and none while idle, hashing or waiting out a failure delay
  * @param mailAuth     DKIM signing on submission and SPF/DKIM/DMARC checks on port 25, on a pool of their own
  */
 public record EngineContext(
@@ -42,7 +48,9 @@ public record EngineContext(
         ExecutorService authExecutor,
         MailMetrics metrics,
         LoginGate logins,
-        io.sealmail.engine.smtp.MessageAuthentication mailAuth) {
+        MailboxAccess mailboxes,
+        ExecutorService mailWorkers,
+        MessageAuthentication mailAuth) {
 
     /**
      * Takes a connection slot for the channel's client on a listener of {@code role}: false (counted as refused)

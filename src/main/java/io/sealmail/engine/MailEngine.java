@@ -24,6 +24,8 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.imap.MailAccessProtocols;
+import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.config.Outbound;
@@ -47,6 +49,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,7 +108,7 @@ public final class MailEngine implements AutoCloseable {
         private MeterRegistry meters;
         private Clock clock = Clock.systemUTC();
         private Duration shutdownGrace = Duration.ofSeconds(10);
-        private TransportPolicies transportPolicies = TransportPolicies.opportunistic();
+        private TransportPolicies transportPolicies;
         private DnsLookup dns;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
@@ -157,7 +160,7 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
-        /** The transport-security policies of outbound delivery (opportunistic STARTTLS when not given). */
+        /** The transport-security policies of outbound delivery (MTA-STS and DANE from {@code outbound:} when not given). */
         public Builder transportPolicies(TransportPolicies policies) {
             this.transportPolicies = Objects.requireNonNull(policies);
             return this;
@@ -202,32 +205,50 @@ public final class MailEngine implements AutoCloseable {
                 }
             }
             List<AutoCloseable> owned = new ArrayList<>();
-            EngineComponents defaults = new EngineComponents(config);
-            MailMetrics metrics = new MailMetrics(meters != null ? meters : new SimpleMeterRegistry());
-            ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, metrics.andThen(tlsListener));
-            AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
-            MailStore mailStore = store != null ? store : defaults.store(owned);
-            OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
+            EngineContext context;
             OutboundDelivery delivery = null;
-            if (queue instanceof DiskOutboundQueue disk && config.outbound().mode() != Outbound.Mode.HOLD) {
-                delivery = defaults.delivery(owned, disk, mailStore, dir, dns, transportPolicies, metrics);
-                queue = delivery;
+            try {
+                EngineComponents defaults = new EngineComponents(config);
+                MailMetrics metrics = new MailMetrics(meters != null ? meters : new SimpleMeterRegistry());
+                ServerTls tls = serverTls != null ? serverTls : defaults.serverTls(owned, metrics.andThen(tlsListener));
+                AccountDirectory dir = accounts != null ? accounts : defaults.accounts(owned);
+                MailStore mailStore = store != null ? store : defaults.store(owned);
+                OutboundQueue queue = outbound != null ? outbound : defaults.outbound(owned);
+                if (queue instanceof DiskOutboundQueue disk && config.outbound().mode() != Outbound.Mode.HOLD) {
+                    delivery = defaults.delivery(owned, disk, mailStore, dir, dns, transportPolicies, metrics);
+                    queue = delivery;
+                }
+                Limits limits = config.limits();
+                AtomicInteger authThreads = new AtomicInteger();
+                // Bounded on both sides: a flood of AUTH attempts queues up to 256 and is then told to come back.
+                ThreadPoolExecutor authExecutor = new ThreadPoolExecutor(2, Math.max(2, Runtime.getRuntime().availableProcessors()),
+                        30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+                            Thread t = new Thread(r, "sealmail-auth-" + authThreads.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                AuthThrottle throttle = new AuthThrottle(limits, clock);
+                // IMAP and POP3 commands (disk work) of every session; idle threads time out, close() stops them all.
+                AtomicInteger mailThreads = new AtomicInteger();
+                ThreadPoolExecutor mailWorkers = new ThreadPoolExecutor(32, 32, 60, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, "sealmail-mailaccess-" + mailThreads.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                mailWorkers.allowCoreThreadTimeOut(true);
+                // Signing and inbound checks on a bounded pool of their own, closed with the engine.
+                MessageAuthentication mailAuth = MessageAuthentication.create(config, dns, clock);
+                owned.add(mailAuth);
+                context = new EngineContext(config, tls, dir, mailStore, queue,
+                        new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
+                        throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay),
+                        MailAccessProtocols.access(mailStore, owned), mailWorkers, mailAuth);
+            } catch (RuntimeException e) {
+                // Nothing stays open when a component cannot be made (watch threads, store, pollers).
+                closeAll(owned);
+                throw e;
             }
-            Limits limits = config.limits();
-            AtomicInteger authThreads = new AtomicInteger();
-            // Bounded on both sides: a flood of AUTH attempts queues up to 256 and is then told to come back.
-            ThreadPoolExecutor authExecutor = new ThreadPoolExecutor(2, Math.max(2, Runtime.getRuntime().availableProcessors()),
-                    30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-                        Thread t = new Thread(r, "sealmail-auth-" + authThreads.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            AuthThrottle throttle = new AuthThrottle(limits, clock);
-            io.sealmail.engine.smtp.MessageAuthentication mailAuth = io.sealmail.engine.smtp.MessageAuthentication.create(config, dns, clock);
-            owned.add(mailAuth);
-            EngineContext context = new EngineContext(config, tls, dir, mailStore, queue,
-                    new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
-                    throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay), mailAuth);
             MailEngine engine = new MailEngine(context, shutdownGrace, owned, delivery);
             try {
                 engine.bindAll(protocols);
@@ -336,9 +357,20 @@ public final class MailEngine implements AutoCloseable {
             }
         }
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        io.netty.util.concurrent.Future<?> bossDone = boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        bossDone.awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.authExecutor().shutdownNow();
+        // Queued IMAP/POP3 tasks (releasing folders of closed sessions) still run; their writes go nowhere.
+        context.mailWorkers().shutdown();
+        awaitTermination(context.authExecutor());
+        awaitTermination(context.mailWorkers());
+        closeAll(owned);
+        LOG.info("engine stopped");
+    }
+
+    /** Closes in reverse order of making: what uses the store closes before the store. */
+    private static void closeAll(List<AutoCloseable> owned) {
         for (int i = owned.size() - 1; i >= 0; i--) {
             try {
                 owned.get(i).close();
@@ -346,7 +378,16 @@ public final class MailEngine implements AutoCloseable {
                 LOG.warnf("closing %s: %s", owned.get(i).getClass().getSimpleName(), e.toString());
             }
         }
-        LOG.info("engine stopped");
+    }
+
+    private static void awaitTermination(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("a worker pool did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Blocks until {@link #close()} has run (for the CLI's main thread). */

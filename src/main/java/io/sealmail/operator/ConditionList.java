@@ -11,7 +11,9 @@ import java.util.Optional;
 
 /**
  * Conditions in the Kubernetes shape. lastTransitionTime moves only when a condition's status changes (the API
- * conventions), so an unchanged observation produces an identical list and no status write.
+ * conventions), so an unchanged observation produces an identical list and no status write. The list is a map keyed
+ * by {@code type} (the CRD says {@code x-kubernetes-list-type: map}): conditions of types the operator does not set
+ * (another controller's, a tool's) are kept as they are, after the operator's own.
  */
 public final class ConditionList {
     public static final String READY = "Ready";
@@ -19,6 +21,12 @@ public final class ConditionList {
     public static final String AVAILABLE = "Available";
     public static final String PROGRESSING = "Progressing";
     public static final String DEGRADED = "Degraded";
+    /** Whether the engine sees clients' own addresses (its per-address limits and AUTH throttle need them). */
+    public static final String CLIENT_ADDRESSES = "ClientAddressesPreserved";
+    /** Whether the mail volume has what spec.storage asks for (a claim template cannot change: see StorageClaim). */
+    public static final String STORAGE = "StorageAsRequested";
+    private static final java.util.Set<String> OWN = java.util.Set.of(READY, CERTIFICATE_READY, AVAILABLE, PROGRESSING,
+            DEGRADED, CLIENT_ADDRESSES, STORAGE);
 
     private final List<Condition> previous;
     private final List<Condition> next = new ArrayList<>();
@@ -49,7 +57,11 @@ public final class ConditionList {
     }
 
     public List<Condition> build() {
-        return List.copyOf(next);
+        List<Condition> all = new ArrayList<>(next);
+        previous.stream()
+                .filter(c -> c.getType() != null && find(next, c.getType()).isEmpty() && !OWN.contains(c.getType()))
+                .forEach(all::add);
+        return List.copyOf(all);
     }
 
     public static Optional<Condition> find(List<Condition> conditions, String type) {

@@ -1,10 +1,13 @@
 package io.sealmail.operator;
 
+import io.sealmail.config.DkimKey;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
+import io.sealmail.config.Inbound;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.TlsFiles;
+import io.sealmail.operator.api.v1alpha1.InboundSpec;
 import io.sealmail.operator.api.v1alpha1.LimitsSpec;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 import io.sealmail.operator.api.v1alpha1.MailServerSpec;
@@ -13,6 +16,7 @@ import io.sealmail.operator.api.v1alpha1.Protocol;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -44,7 +48,27 @@ public final class EngineConfigRenderer {
         return new EngineConfig(spec.hostname, spec.domains, listeners,
                 new TlsFiles(EngineContainer.TLS_CERT_FILE, EngineContainer.TLS_KEY_FILE),
                 EngineContainer.ACCOUNTS_FILE, spec.aliases, EngineContainer.DATA_DIR, limits,
-                "0.0.0.0", EngineContainer.HTTP_PORT);
+                "0.0.0.0", EngineContainer.HTTP_PORT)
+                .withMailAuth(dkim(ms), inbound(spec));
+    }
+
+    /** Every signing key signs for every local domain (d= is the From domain; RFC 6376 §3.5). */
+    private static List<DkimKey> dkim(MailServer ms) {
+        List<DkimKey> keys = new ArrayList<>();
+        for (String domain : ms.getSpec().domains) {
+            for (DkimKeys.Key key : DkimKeys.of(ms)) {
+                if (key.sign()) {
+                    keys.add(new DkimKey(domain, key.selector(), key.algorithm().id(),
+                            EngineContainer.DKIM_DIR + "/" + key.secretKey()));
+                }
+            }
+        }
+        return keys;
+    }
+
+    private static Inbound inbound(MailServerSpec spec) {
+        boolean enforce = spec.inbound != null && spec.inbound.dmarc == InboundSpec.Dmarc.ENFORCE;
+        return new Inbound(true, enforce ? Inbound.DmarcMode.ENFORCE : Inbound.DmarcMode.REPORT_ONLY, null);
     }
 
     public static String yaml(MailServer ms) {

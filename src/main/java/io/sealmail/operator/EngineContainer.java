@@ -1,8 +1,12 @@
 package io.sealmail.operator;
 
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.sealmail.config.Role;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The engine container's contract with the pod spec: command, mount paths, ports. One place, so the StatefulSet,
@@ -25,6 +29,8 @@ public final class EngineContainer {
     /** Key of the accounts Secret, and the file name under {@link #ACCOUNTS_DIR}. */
     public static final String ACCOUNTS_KEY = "accounts";
     public static final String ACCOUNTS_FILE = ACCOUNTS_DIR + "/" + ACCOUNTS_KEY;
+    /** DKIM signing keys from the {@code <name>-dkim} Secret, one file per key ({@code <selector>.<algorithm>.pem}). */
+    public static final String DKIM_DIR = CONFIG_DIR + "/dkim";
     /** Mailboxes and the queue: the pod's PersistentVolumeClaim. */
     public static final String DATA_DIR = "/var/lib/sealmail";
     /** A writable /tmp: the root filesystem is read-only and the JVM and Netty's native TLS need scratch space. */
@@ -43,6 +49,18 @@ public final class EngineContainer {
     public static final long RUN_AS_USER = 10001;
 
     private EngineContainer() {
+    }
+
+    /**
+     * Without {@code spec.resources}: requests and limits for both CPU and memory, so the pod schedules in a
+     * namespace whose ResourceQuota demands them, and a memory limit over the engine's bounded buffers (64 MiB of
+     * spooled mail, TLS and the JVM).
+     */
+    public static ResourceRequirements defaultResources() {
+        return new ResourceRequirementsBuilder()
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
+                .withLimits(Map.of("cpu", new Quantity("1"), "memory", new Quantity("512Mi")))
+                .build();
     }
 
     /**

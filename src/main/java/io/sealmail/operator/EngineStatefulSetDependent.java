@@ -100,9 +100,7 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
                                 .withReadOnly(true).build(),
                         new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(EngineContainer.DATA_DIR).build(),
                         new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath(EngineContainer.TMP_DIR).build());
-        if (spec.resources != null) {
-            container.withResources(spec.resources);
-        }
+        container.withResources(spec.resources != null ? spec.resources : EngineContainer.defaultResources());
 
         String tlsSecret = tlsSecretName(ms);
         var config = new VolumeBuilder()
@@ -125,6 +123,13 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
                                 .endSecret().build())
                 .endProjected()
                 .build();
+        // Only the keys that sign; the workflow writes <name>-dkim before this StatefulSet, so they exist.
+        var signing = DkimKeys.of(ms).stream().filter(DkimKeys.Key::sign)
+                .map(k -> item(k.secretKey(), "dkim/" + k.secretKey())).toList();
+        if (!signing.isEmpty()) {
+            config.getProjected().getSources().add(new VolumeProjectionBuilder().withNewSecret()
+                    .withName(Names.dkimSecret(ms)).withItems(signing).endSecret().build());
+        }
         var tmp = new VolumeBuilder().withName(TMP_VOLUME)
                 .withEmptyDir(new EmptyDirVolumeSourceBuilder().withSizeLimit(new Quantity("64Mi")).build())
                 .build();
@@ -172,11 +177,21 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
                 .endSpec()
                 .endTemplate()
                 .withVolumeClaimTemplates(data)
+                // Mail is kept when the MailServer goes unless the user asks otherwise (Strimzi's deleteClaim).
+                .withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted(StorageClaim.deleteClaim(ms) ? "Delete" : "Retain")
+                .withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
                 .endSpec()
                 .build();
         // A StatefulSet's claim templates cannot change after creation: keep what exists so a storage edit does not
-        // turn into a rejected update on every reconcile (status reports it instead).
+        // turn into a rejected update on every reconcile (StorageClaim expands the claim itself, status says so).
         actual(ms).ifPresent(current -> {
+            // An API server before 1.27 (or with the StatefulSetAutoDeletePVC gate off) drops the field, where a newer
+            // one always has it: do not ask for it again on every reconcile there.
+            if (current.getSpec() != null && current.getSpec().getPersistentVolumeClaimRetentionPolicy() == null) {
+                desired.getSpec().setPersistentVolumeClaimRetentionPolicy(null);
+            }
             if (current.getSpec() != null && current.getSpec().getVolumeClaimTemplates() != null
                     && !current.getSpec().getVolumeClaimTemplates().isEmpty()) {
                 desired.getSpec().setVolumeClaimTemplates(current.getSpec().getVolumeClaimTemplates());

@@ -23,6 +23,7 @@ import io.sealmail.operator.api.v1alpha1.CertificateStatus;
 import io.sealmail.operator.api.v1alpha1.Endpoint;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 import io.sealmail.operator.api.v1alpha1.MailServerStatus;
+import io.sealmail.operator.api.v1alpha1.ServiceSpec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
@@ -57,15 +58,19 @@ import java.util.stream.Collectors;
                 dependsOn = CaSecretDependent.NAME,
                 reconcilePrecondition = TlsSecretDependent.IssuerIsCa.class),
         @Dependent(name = AccountsSecretDependent.NAME, type = AccountsSecretDependent.class,
-                reconcilePrecondition = AccountsSecretDependent.NameIsFree.class),
+                readyPostcondition = AccountsSecretDependent.Written.class),
+        @Dependent(name = DkimSecretDependent.NAME, type = DkimSecretDependent.class),
         @Dependent(name = EngineConfigMapDependent.NAME, type = EngineConfigMapDependent.class),
         @Dependent(name = EngineStatefulSetDependent.NAME, type = EngineStatefulSetDependent.class,
-                dependsOn = {EngineConfigMapDependent.NAME, AccountsSecretDependent.NAME},
+                dependsOn = {EngineConfigMapDependent.NAME, AccountsSecretDependent.NAME, DkimSecretDependent.NAME},
                 readyPostcondition = EngineStatefulSetDependent.PodsReady.class),
         @Dependent(name = MailServiceDependent.NAME, type = MailServiceDependent.class),
         @Dependent(name = HeadlessServiceDependent.NAME, type = HeadlessServiceDependent.class),
 })
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
+@RBACRule(apiGroups = "", resources = "pods", verbs = {"get"})
+@RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "patch"})
+@RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"})
 @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})
 public class MailServerReconciler implements Reconciler<MailServer> {
     public static final String NAME = "mailserver";
@@ -138,6 +143,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         if (!accounts.ok()) {
             failures.add(accounts);
         }
+        if (sts != null && !available) {
+            EnginePods.problem(context.getClient(), sts).ifPresent(failures::add);
+        }
         errors.entrySet().stream()
                 .filter(e -> !e.getKey().equals(TlsSecretDependent.NAME)) // reported as IssuanceFailed
                 .forEach(e -> failures.add(Observation.failed("ReconcileError", e.getKey() + ": " + e.getValue().getMessage())));
@@ -175,11 +183,21 @@ public class MailServerReconciler implements Reconciler<MailServer> {
                     .map(Observation::message).distinct().collect(Collectors.joining("; ")));
         }
 
+        Observation addresses = clientAddresses(ms);
+        conditions.set(ConditionList.CLIENT_ADDRESSES, addresses.ok(), addresses.reason(), addresses.message());
+        Observation storage = sts == null ? Observation.fine(ConditionList.STORAGE, "no StatefulSet yet")
+                : StorageClaim.observe(context.getClient(), ms, sts);
+        conditions.set(ConditionList.STORAGE, storage.reason().equals(ConditionList.STORAGE), storage.reason(),
+                storage.message());
+
         MailServerStatus next = new MailServerStatus();
         next.observedGeneration = generation;
         next.conditions = new ArrayList<>(conditions.build());
         next.certificate = cert.certificate() != null ? cert.certificate() : previous.certificate;
         next.endpoints = endpoints(ms, context);
+        DnsRecords.Inputs dns = dnsInputs(ms, context);
+        next.dns = DnsRecords.of(dns);
+        next.mtaStsPolicy = DnsRecords.mtaStsPolicy(dns);
 
         recordEvents(ms, previous, next);
         reconcilesOf.computeIfAbsent(ResourceID.fromResource(ms), id -> new AtomicLong()).incrementAndGet();
@@ -294,11 +312,12 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return Observation.fine("NoAccounts", "no accounts Secret: the server receives mail, nobody logs in");
         }
         String name = ms.getSpec().accounts.secretName;
-        if (name.equals(Names.accountsSecret(ms))) {
+        if (AccountsSecretDependent.nameConflict(ms)) {
             // The operator writes the engine's hashed accounts file under this name; it cannot be the input too.
             return Observation.failed("AccountsSecretNameConflict", "Secret " + name + " (accounts.secretName) has the name of"
                     + " the accounts file the operator writes for the engine; rename your Secret, e.g. to "
-                    + ms.getMetadata().getName() + "-users");
+                    + ms.getMetadata().getName() + "-users (until then nothing is changed: running pods keep the"
+                    + " accounts they have)");
         }
         Secret user = ReferencedSecrets.get(context, ms, name).orElse(null);
         if (user == null) {
@@ -320,6 +339,24 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             return Observation.failed("AccountsPending", "writing Secret " + Names.accountsSecret(ms));
         }
         return Observation.fine("AccountsLoaded", wanted.size() + " accounts from Secret " + name);
+    }
+
+    /**
+     * With NodePort or LoadBalancer and {@code externalTrafficPolicy: Cluster}, kube-proxy rewrites every client to a
+     * node's address: one client over its limit throttles everyone behind the same node.
+     */
+    private static Observation clientAddresses(MailServer ms) {
+        ServiceSpec service = ms.getSpec().service == null ? new ServiceSpec() : ms.getSpec().service;
+        if (service.type == null || service.type == ServiceSpec.Type.ClusterIP) {
+            return Observation.fine("ClusterIP", "in-cluster clients connect with their own pod addresses");
+        }
+        if (MailServiceDependent.trafficPolicy(service) == ServiceSpec.TrafficPolicy.Local) {
+            return Observation.fine("ExternalTrafficPolicyLocal", "the " + service.type + " Service keeps clients' addresses");
+        }
+        return Observation.failed("ExternalTrafficPolicyCluster", "the " + service.type + " Service has"
+                + " externalTrafficPolicy Cluster: clients reach the engine from node addresses, so the per-address"
+                + " connection limit and the AUTH throttle count every client behind a node as one; set"
+                + " spec.service.externalTrafficPolicy: Local (the default)");
     }
 
     /** What is still rolling out, or null when the pods run the current template. */
@@ -353,6 +390,38 @@ public class MailServerReconciler implements Reconciler<MailServer> {
                 .toList();
     }
 
+    /** What status.dns is computed from: the spec, the Service's external addresses, the DKIM keys, the served key. */
+    private static DnsRecords.Inputs dnsInputs(MailServer ms, Context<MailServer> context) {
+        List<String> addresses = new ArrayList<>();
+        context.getSecondaryResource(Service.class, MailServiceDependent.NAME)
+                .filter(svc -> svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
+                        && svc.getStatus().getLoadBalancer().getIngress() != null)
+                .ifPresent(svc -> svc.getStatus().getLoadBalancer().getIngress().stream()
+                        .map(io.fabric8.kubernetes.api.model.LoadBalancerIngress::getIp)
+                        .filter(Objects::nonNull).distinct().forEach(addresses::add));
+        Secret dkim = context.getSecondaryResource(Secret.class, DkimSecretDependent.NAME).orElse(null);
+        List<DnsRecords.DkimPublication> keys;
+        try {
+            keys = DkimSecretDependent.publications(ms, dkim);
+        } catch (CaException e) {
+            LOG.warnf("%s/%s: %s: %s", ms.getMetadata().getNamespace(), ms.getMetadata().getName(),
+                    Names.dkimSecret(ms), e.getMessage());
+            keys = List.of();
+        }
+        Secret tls = CertificateRequest.issuedByCa(ms)
+                ? context.getSecondaryResource(Secret.class, TlsSecretDependent.NAME).orElse(null)
+                : ReferencedSecrets.get(context, ms, ms.getSpec().tls.secretName).orElse(null);
+        byte[] spki = null;
+        if (tls != null) {
+            try {
+                spki = ServingCertificate.read(tls).leaf().getPublicKey().getEncoded();
+            } catch (CaException e) {
+                // reported by the certificate condition
+            }
+        }
+        return new DnsRecords.Inputs(ms.getSpec().domains, ms.getSpec().hostname, ms.getSpec().dns, keys, addresses, spki);
+    }
+
     private void recordEvents(MailServer ms, MailServerStatus before, MailServerStatus after) {
         String oldSerial = before.certificate == null ? null : before.certificate.serial;
         String newSerial = after.certificate == null ? null : after.certificate.serial;
@@ -369,6 +438,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
                 continue;
             }
             boolean failure = (c.getType().equals(ConditionList.DEGRADED) && c.getStatus().equals("True"))
+                    || (c.getType().equals(ConditionList.CLIENT_ADDRESSES) && c.getStatus().equals("False"))
+                    || (c.getType().equals(ConditionList.STORAGE) && !c.getReason().equals(ConditionList.STORAGE)
+                    && !c.getReason().equals("StorageResizing"))
                     || (c.getType().equals(ConditionList.CERTIFICATE_READY)
                     && (c.getStatus().equals("False") && !c.getReason().equals("CertificatePending")
                     || c.getReason().equals("CertificateExpiring")));

@@ -19,10 +19,28 @@ public final class Names {
     public static final String INSTANCE = "app.kubernetes.io/instance";
     /** Tells the operator's informers apart: each watches only the Secrets of one role. */
     public static final String SECRET_ROLE = "sealmail.io/secret";
+    /**
+     * On the users' Secrets a MailServer names (accounts, certificate): the only Secrets of theirs the operator watches.
+     * The operator adds it to a named Secret that lacks it; users may set it themselves, so a Secret created after
+     * its MailServer is seen at once.
+     */
+    public static final String REFERENCED = "sealmail.io/referenced";
     /** Tells the Service informers apart: the mail Service and the StatefulSet's headless one. */
     public static final String SERVICE_ROLE = "sealmail.io/service";
     /** sha256 of engine.yaml on the pod template: config changes roll the pods, certificate and account changes do not. */
     public static final String CONFIG_CHECKSUM = "sealmail.io/config-checksum";
+
+    /**
+     * A MailServer's name: a DNS-1035 label, because it names Services ({@code <name>}, {@code <name>-headless}),
+     * which must start with a letter and have no dots.
+     */
+    public static final String NAME_PATTERN = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+    /**
+     * The longest MailServer name: the StatefulSet's pods carry the label {@code controller-revision-hash=<name>-<hash>}
+     * with a hash of up to 10 characters, and a label value has at most 63 (the same bound as {@code kubectl create
+     * statefulset}'s 52). {@code <name>-headless} (61) then fits a Service name too.
+     */
+    public static final int MAX_NAME_LENGTH = 52;
 
     private Names() {
     }
@@ -33,6 +51,10 @@ public final class Names {
 
     public static String accountsSecret(MailServer ms) {
         return ms.getMetadata().getName() + "-accounts";
+    }
+
+    public static String dkimSecret(MailServer ms) {
+        return ms.getMetadata().getName() + "-dkim";
     }
 
     public static String configMap(MailServer ms) {

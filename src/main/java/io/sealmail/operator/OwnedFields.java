@@ -83,17 +83,26 @@ final class OwnedFields {
             return true;
         }
         if (desired.isArray()) {
-            if (actual == null || !actual.isArray() || actual.size() != desired.size()) {
-                return false;
-            }
-            for (int i = 0; i < desired.size(); i++) {
-                if (!covers(desired.get(i), actual.get(i), append(path, Integer.toString(i)))) {
-                    return false;
-                }
-            }
-            return true;
+            return pairwise(desired, actual, path, this::covers);
         }
         return sameScalar(desired, actual, path);
+    }
+
+    private interface Comparison {
+        boolean test(JsonNode desired, JsonNode actual, List<String> path);
+    }
+
+    /** Lists compare whole: the same length, and each item by {@code each}. */
+    private static boolean pairwise(JsonNode desired, JsonNode actual, List<String> path, Comparison each) {
+        if (actual == null || !actual.isArray() || actual.size() != desired.size()) {
+            return false;
+        }
+        for (int i = 0; i < desired.size(); i++) {
+            if (!each.test(desired.get(i), actual.get(i), append(path, Integer.toString(i)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Exact equality below a whole path: same keys, same lists, scalars by value. Absent equals empty. */
@@ -116,15 +125,7 @@ final class OwnedFields {
             return true;
         }
         if (desired.isArray()) {
-            if (!actual.isArray() || actual.size() != desired.size()) {
-                return false;
-            }
-            for (int i = 0; i < desired.size(); i++) {
-                if (!same(desired.get(i), actual.get(i), append(path, Integer.toString(i)))) {
-                    return false;
-                }
-            }
-            return true;
+            return pairwise(desired, actual, path, OwnedFields::same);
         }
         return sameScalar(desired, actual, path);
     }

@@ -63,13 +63,36 @@ public class TlsSecretDependent extends OwnedDependent<Secret> {
         if (!decision.reissue() && complete) {
             return secret(ms, current.getData());
         }
-        IssuedCertificate issued = authority.issue(wanted);
+        java.security.KeyPair kept = keptKey(ms, current, wanted);
+        IssuedCertificate issued = kept != null ? authority.issue(wanted, kept) : authority.issue(wanted);
         LOG.infof("issuing %s/%s (%s): %s valid until %s", ms.getMetadata().getNamespace(), name(ms),
                 decision.reason(), String.join(", ", wanted.dnsNames()), issued.leaf().getNotAfter().toInstant());
         return secret(ms, Map.of(
                 "tls.crt", NamespaceCa.base64(issued.tlsCrtPem()),
                 "tls.key", NamespaceCa.base64(issued.tlsKeyPem()),
                 "ca.crt", NamespaceCa.base64(issued.caCrtPem())));
+    }
+
+    /**
+     * With {@code dns.dane: true} a renewal keeps the served key, so the published TLSA 3 1 1 record stays valid
+     * (RFC 7672 §8.1 would otherwise need the next key published first). Null: make a new key (no key yet, another
+     * key type asked for, an unreadable or mismatched key, or DANE off).
+     */
+    static java.security.KeyPair keptKey(MailServer ms, Secret current, LeafSpec wanted) {
+        if (ms.getSpec().dns == null || !Boolean.TRUE.equals(ms.getSpec().dns.dane) || current == null) {
+            return null;
+        }
+        try {
+            java.security.PrivateKey key = io.sealmail.ca.Pem.readPrivateKey(NamespaceCa.text(current.getData(), "tls.key"));
+            java.security.PublicKey pub = io.sealmail.ca.Pem.readCertificates(NamespaceCa.text(current.getData(), "tls.crt"))
+                    .get(0).getPublicKey();
+            if (!CertificateAuthority.keyMatches(key, pub) || io.sealmail.ca.KeyAlgorithm.of(pub) != wanted.key()) {
+                return null;
+            }
+            return new java.security.KeyPair(pub, key);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private Secret secret(MailServer ms, Map<String, String> data) {

@@ -78,7 +78,11 @@ public final class ContainerMain {
             List<Listener> listeners = c.listeners().stream().map(l -> new Listener(l.role(), "127.0.0.1", 0)).toList();
             return new EngineConfig(c.hostname(), c.domains(), listeners,
                     new TlsFiles(under(c.tls().certFile()), under(c.tls().keyFile())), under(c.accountsFile()),
-                    c.aliases(), under(c.dataDir()), c.limits(), "127.0.0.1", c.httpPort() < 0 ? -1 : 0);
+                    c.aliases(), under(c.dataDir()), c.limits(), "127.0.0.1", c.httpPort() < 0 ? -1 : 0)
+                    // Everything else the operator wrote stays as written, with its files found under the root.
+                    .withMailAuth(c.dkim().stream().map(k -> new io.sealmail.config.DkimKey(k.domain(), k.selector(),
+                            k.algorithm(), under(k.keyFile()))).toList(), c.inbound())
+                    .withOutbound(c.outbound());
         }
 
         @Override

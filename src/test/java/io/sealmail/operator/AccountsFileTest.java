@@ -1,5 +1,7 @@
 package io.sealmail.operator;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.sealmail.operator.api.v1alpha1.MailServer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -134,6 +136,70 @@ class AccountsFileTest {
     void aHostileHashIsNotComputed() {
         assertThat(hasher.matches("pw", "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g")).isFalse();
         assertThat(hasher.matches("pw", "not a hash")).isFalse();
+    }
+
+    /**
+     * Issue 16, item 3: a hash whose cost the operator did not choose (here 64 MiB, well under the 1 GiB the old
+     * bound let through) is never computed; the password is hashed again with the operator's parameters instead.
+     */
+    @Test
+    void onlyHashesWithTheOperatorsOwnParametersAreVerified() {
+        String costly = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0c2FsdA$" + "A".repeat(43);
+        long before = Argon2idHasher.derivations();
+        assertThat(hasher.matches("pw", costly)).isFalse();
+        assertThat(hasher.matches("pw", "$argon2id$v=19$m=1048576,t=20,p=16$c2FsdHNhbHQ$aGFzaGhhc2g")).isFalse();
+        assertThat(Argon2idHasher.derivations()).as("nothing derived").isEqualTo(before);
+
+        String rendered = new AccountsFile(hasher).render(Map.of("alice", b64("pw")), "alice@example.com " + costly + "\n",
+                DOMAINS).content();
+        assertThat(AccountsFile.parse(rendered).get("alice@example.com")).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+    }
+
+    /** At most {@value Argon2idHasher#CONCURRENT} derivations of 19 MiB run at once, however many threads ask. */
+    @Test
+    void derivationsAreBoundedAcrossThreads() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<String>> hashes = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String password = "password " + i;
+                hashes.add(pool.submit(() -> hasher.hash(password)));
+            }
+            for (int i = 0; i < 16; i++) {
+                assertThat(hasher.matches("password " + i, hashes.get(i).get())).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(Argon2idHasher.peakConcurrency()).isBetween(1, Argon2idHasher.CONCURRENT);
+    }
+
+    /**
+     * A restarted operator (a fresh dependent, nothing remembered) keeps an accounts file derived from the same
+     * version of the user's Secret without any Argon2id; a new version of that Secret is rendered again.
+     */
+    @Test
+    void aRestartDerivesNothingForAnUnchangedSecret() {
+        MailServer ms = OperatorTestSupport.mailServer("ns", "mail");
+        Secret user = OperatorTestSupport.usersSecret("ns", "mail-users", Map.of("alice", "correct horse", "bob", "staple"));
+        user.getMetadata().setUid("u-1");
+        user.getMetadata().setResourceVersion("41");
+        Secret written = new AccountsSecretDependent().desired(ms, user, null);
+        assertThat(written.getMetadata().getAnnotations()).containsKey(AccountsSecretDependent.DERIVED_FROM);
+
+        long before = Argon2idHasher.derivations();
+        Secret again = new AccountsSecretDependent().desired(ms, user, written);
+        assertThat(Argon2idHasher.derivations()).as("Argon2id runs after a restart").isEqualTo(before);
+        assertThat(again.getData()).isEqualTo(written.getData());
+
+        user.getMetadata().setResourceVersion("42");
+        user.getData().put("bob", b64("a new one"));
+        Secret changed = new AccountsSecretDependent().desired(ms, user, written);
+        assertThat(Argon2idHasher.derivations()).isGreaterThan(before);
+        Map<String, String> lines = AccountsFile.parse(OperatorTestSupport.text(changed, EngineContainer.ACCOUNTS_KEY));
+        assertThat(hasher.matches("a new one", lines.get("bob@example.com"))).isTrue();
+        assertThat(lines.get("alice@example.com")).as("alice's hash verified and kept")
+                .isEqualTo(AccountsFile.parse(OperatorTestSupport.text(written, EngineContainer.ACCOUNTS_KEY)).get("alice@example.com"));
     }
 
     @Test

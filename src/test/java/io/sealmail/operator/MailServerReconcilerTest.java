@@ -178,7 +178,8 @@ class MailServerReconcilerTest {
         // Status: conditions, certificate and endpoints, and the Events.
         assertThat(ms.getStatus().observedGeneration).isEqualTo(ms.getMetadata().getGeneration());
         assertThat(ms.getStatus().conditions).extracting(c -> c.getType() + "=" + c.getStatus()).containsExactly(
-                "Ready=True", "CertificateReady=True", "Available=True", "Progressing=False", "Degraded=False");
+                "Ready=True", "CertificateReady=True", "Available=True", "Progressing=False", "Degraded=False",
+                "ClientAddressesPreserved=True", "StorageAsRequested=True");
         assertThat(ms.getStatus().certificate.serial).isEqualTo(leaf.getSerialNumber().toString(16));
         assertThat(Instant.parse(ms.getStatus().certificate.notAfter)).isEqualTo(leaf.getNotAfter().toInstant());
         assertThat(ms.getStatus().certificate.renewalTime).isNotNull();
@@ -231,7 +232,7 @@ class MailServerReconcilerTest {
         List<String> writes = new ArrayList<>();
         for (RecordedRequest r : drainRequests()) {
             boolean write = !r.getMethod().equals("GET");
-            boolean ours = r.getPath().contains("/secrets/mail-users");
+            boolean ours = r.getPath().contains("/secrets/" + Names.CA_SECRET);
             // Other tests' MailServers (say, one retrying a refused write) live in other namespaces.
             boolean here = r.getPath().contains("/namespaces/" + ns + "/");
             if (write && !ours && here) {
@@ -262,13 +263,19 @@ class MailServerReconcilerTest {
     }
 
     /**
-     * Drives {@code n} reconciles of one MailServer, each started by an event (an annotation on its users Secret),
-     * and returns once each has run to its end: a write any of them made is in the cluster by then.
+     * Drives {@code n} reconciles of one MailServer, each started by an event (an annotation on the namespace's CA
+     * Secret, which concerns every MailServer there and which the operator never writes), and returns once each has
+     * run to its end: a write any of them made is in the cluster by then. (Not the users' Secret: the accounts file
+     * records which version of it it was derived from, so a new version of it is rightly a write.)
      */
     private void reconcileByEvents(String ns, String name, int n) {
+        reconcileByEvents(ns, name, Names.CA_SECRET, n);
+    }
+
+    private void reconcileByEvents(String ns, String name, String secretName, int n) {
         for (int i = 0; i < n; i++) {
             long before = reconciler.reconcileCount(ns, name);
-            Secret users = secret(ns, name + "-users");
+            Secret users = secret(ns, secretName);
             users.getMetadata().setAnnotations(Map.of("test.sealmail.io/nudge", before + "-" + i));
             client.secrets().inNamespace(ns).resource(users).update();
             await().atMost(TIMEOUT).until(() -> reconciler.reconcileCount(ns, name) > before);
@@ -285,7 +292,6 @@ class MailServerReconcilerTest {
         versions.put("config", client.configMaps().inNamespace(ns).withName(name + "-config").get().getMetadata().getResourceVersion());
         versions.put("tls", secret(ns, name + "-tls").getMetadata().getResourceVersion());
         versions.put("accounts", secret(ns, name + "-accounts").getMetadata().getResourceVersion());
-        versions.put("ca", secret(ns, Names.CA_SECRET).getMetadata().getResourceVersion());
         return versions;
     }
 
@@ -316,7 +322,7 @@ class MailServerReconcilerTest {
         List<String> writes = new ArrayList<>();
         for (RecordedRequest r : drainRequests()) {
             if (!r.getMethod().equals("GET") && r.getPath().contains("/namespaces/" + ns + "/")
-                    && !r.getPath().endsWith("/statefulsets/mail") && !r.getPath().endsWith("/secrets/mail-users")) {
+                    && !r.getPath().endsWith("/statefulsets/mail") && !r.getPath().endsWith("/secrets/" + Names.CA_SECRET)) {
                 writes.add(r.getMethod() + " " + r.getPath());
             }
         }
@@ -404,6 +410,10 @@ class MailServerReconcilerTest {
         client.resource(ms).create();
         markPodsReady(client, ns, "mail");
         await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
+        assertThat(condition(get(client, ns, "mail"), ConditionList.CLIENT_ADDRESSES, true))
+                .isEqualTo("ExternalTrafficPolicyCluster");
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "ExternalTrafficPolicyCluster").isEmpty());
+        assertThat(events(client, ns, "ExternalTrafficPolicyCluster").get(0).getType()).isEqualTo("Warning");
         Service lb = client.services().inNamespace(ns).withName("mail").get();
         assertThat(lb.getMetadata().getAnnotations()).containsEntry("lb.example/b", "2");
         assertThat(lb.getSpec().getExternalTrafficPolicy()).isEqualTo("Cluster");
@@ -434,11 +444,14 @@ class MailServerReconcilerTest {
             var pod = client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate().getSpec();
             assertThat(pod.getNodeSelector()).isNullOrEmpty();
             assertThat(pod.getTolerations()).isNullOrEmpty();
-            var resources = pod.getContainers().get(0).getResources();
-            assertThat(resources == null ? null : resources.getLimits()).isNullOrEmpty();
+            assertThat(pod.getContainers().get(0).getResources()).as("the defaults")
+                    .isEqualTo(EngineContainer.defaultResources());
             assertThat(pod.getContainers().get(0).getPorts()).extracting(ContainerPort::getName)
                     .containsExactly("smtp", "imaps", "http");
         });
+
+        await().atMost(TIMEOUT).until(() -> "ExternalTrafficPolicyLocal".equals(
+                condition(get(client, ns, "mail"), ConditionList.CLIENT_ADDRESSES, true)));
 
         // And the last annotation, too.
         edited = get(client, ns, "mail");
@@ -528,10 +541,40 @@ class MailServerReconcilerTest {
         await().atMost(TIMEOUT).until(() -> !events(client, ns, "AccountsSecretNotFound").isEmpty());
         assertThat(events(client, ns, "AccountsSecretNotFound").get(0).getType()).isEqualTo("Warning");
 
-        // Creating the Secret is noticed at once (the referenced-Secret informer), no edit of the MailServer needed.
-        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        // Creating the Secret with the label is noticed at once (the referenced-Secret informer), no edit of the
+        // MailServer needed.
+        Secret users = usersSecret(ns, "mail-users", Map.of("alice", "pw"));
+        users.getMetadata().setLabels(Map.of(Names.REFERENCED, "true"));
+        client.secrets().inNamespace(ns).resource(users).create();
         await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
         assertThat(AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts"))).containsOnlyKeys("alice@example.com");
+    }
+
+    /**
+     * Issue 16, item 2: the operator watches only Secrets labelled sealmail.io/referenced=true. A Secret a MailServer
+     * names without the label is read by name and labelled; an unrelated Secret is neither labelled nor watched.
+     */
+    @Test
+    void onlyTheSecretsAMailServerNamesAreWatched() throws Exception {
+        String ns = OperatorTestSupport.namespace("watch");
+        client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("unrelated")
+                .withNamespace(ns).endMetadata().withData(Map.of("big", b64("x".repeat(1000)))).build()).create();
+        drainRequests();
+        readyMailServer(ns, "mail");
+        assertThat(secret(ns, "mail-users").getMetadata().getLabels()).containsEntry(Names.REFERENCED, "true");
+        assertThat(secret(ns, "unrelated").getMetadata().getLabels()).isNullOrEmpty();
+        assertThat(drainRequests()).filteredOn(r -> r.getPath().startsWith("/api/v1/secrets")
+                        || r.getPath().startsWith("/api/v1/namespaces/" + ns + "/secrets?"))
+                .as("every list or watch of Secrets has a label selector")
+                .allSatisfy(r -> assertThat(java.net.URLDecoder.decode(r.getPath(), java.nio.charset.StandardCharsets.UTF_8))
+                        .contains("labelSelector="));
+
+        // A password change is seen at once, through the informer.
+        Secret users = secret(ns, "mail-users");
+        users.getData().put("alice_example.com", b64("changed"));
+        client.secrets().inNamespace(ns).resource(users).update();
+        await().atMost(TIMEOUT).until(() -> new Argon2idHasher().matches("changed",
+                AccountsFile.parse(text(secret(ns, "mail-accounts"), "accounts")).get("alice@example.com")));
     }
 
     @Test
@@ -578,6 +621,129 @@ class MailServerReconcilerTest {
         assertThat(text(secret(ns, "mail-accounts"), "alice")).as("the user's Secret is left alone").isEqualTo("pw");
         // Its retries would otherwise show up in the request counts of the other tests.
         client.resources(MailServer.class).inNamespace(ns).withName("mail").delete();
+    }
+
+    /**
+     * Issue 16, item 4: pointing {@code accounts.secretName} of a running MailServer at {@code <name>-accounts}
+     * changes nothing that runs (the SDK would delete the StatefulSet of a dependent whose precondition fails) and
+     * says why; pointing it back resumes.
+     */
+    @Test
+    void pointingAccountsAtTheOperatorsOwnSecretLeavesTheRunningServerAlone() {
+        String ns = OperatorTestSupport.namespace("clash-later");
+        readyMailServer(ns, "mail");
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        String accounts = text(secret(ns, "mail-accounts"), "accounts");
+
+        MailServer ms = get(client, ns, "mail");
+        ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-accounts");
+        client.resource(ms).update();
+        await().atMost(TIMEOUT).until(() -> "AccountsSecretNameConflict".equals(condition(get(client, ns, "mail"), "Ready", true)));
+        reconcileByEvents(ns, "mail", "mail-accounts", 3);
+
+        StatefulSet after = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        assertThat(after).as("the StatefulSet is left alone").isNotNull();
+        assertThat(after.getMetadata().getUid()).isEqualTo(sts.getMetadata().getUid());
+        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(sts.getMetadata().getResourceVersion());
+        assertThat(text(secret(ns, "mail-accounts"), "accounts")).isEqualTo(accounts);
+        assertThat(condition(get(client, ns, "mail"), "Degraded", true)).isEqualTo("AccountsSecretNameConflict");
+
+        ms = get(client, ns, "mail");
+        ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-users");
+        client.resource(ms).update();
+        await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
+    }
+
+    /**
+     * Issue 16, item 10: a pod of an older, broken revision that never became ready is not replaced by the
+     * StatefulSet controller (OrderedReady); status says so, with the pod's reason and the way out.
+     */
+    @Test
+    void aRolloutStuckOnABrokenPodIsReportedWithTheWayOut() {
+        String ns = OperatorTestSupport.namespace("stuck");
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        client.resource(mailServer(ns, "mail")).create();
+        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns).withName("mail").get() != null);
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("mail").get().getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getResources()).as("default requests and limits").isEqualTo(EngineContainer.defaultResources());
+        // What the kubelet and the StatefulSet controller report: mail-0 of revision mail-1 crash-loops, mail-2 is current.
+        client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName("mail-0").withNamespace(ns).withLabels(Map.of(EnginePods.REVISION_LABEL, "mail-1")).endMetadata()
+                .withNewSpec().addNewContainer().withName("engine").withImage("x").endContainer().endSpec()
+                .withNewStatus().addNewContainerStatus().withName("engine").withReady(false).withRestartCount(7)
+                .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                .withMessage("back-off 5m0s restarting failed container").endWaiting().endState()
+                .endContainerStatus().endStatus().build()).create();
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        sts.setStatus(new io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder().withReplicas(1)
+                .withReadyReplicas(0).withCurrentRevision("mail-1").withUpdateRevision("mail-2")
+                .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+        client.apps().statefulSets().inNamespace(ns).resource(sts).updateStatus();
+
+        await().atMost(TIMEOUT).until(() -> "RolloutStuck".equals(condition(get(client, ns, "mail"), "Degraded", true)));
+        String message = ConditionList.find(get(client, ns, "mail").getStatus().conditions, "Degraded").orElseThrow().getMessage();
+        assertThat(message).contains("pod mail-0 is not ready: CrashLoopBackOff").contains("7 restarts")
+                .contains("revision mail-1, not the current mail-2").contains("kubectl -n " + ns + " delete pod mail-0");
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "RolloutStuck").isEmpty());
+        client.resources(MailServer.class).inNamespace(ns).withName("mail").delete();
+    }
+
+    /**
+     * Issue 16, item 5: a storage edit is reported, and a larger size expands the claim when its StorageClass allows
+     * it (the claim template cannot change); a smaller one or a class without expansion is refused in status. Mail
+     * is kept when the MailServer goes, unless deleteClaim says otherwise.
+     */
+    @Test
+    void aLargerStorageSizeExpandsTheClaimWhenItsClassAllowsIt() {
+        String ns = OperatorTestSupport.namespace("storage");
+        readyMailServer(ns, "mail");
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+        assertThat(condition(get(client, ns, "mail"), ConditionList.STORAGE, false)).isEqualTo("True");
+        // What the StatefulSet controller made from the template, in a class that can grow, and one that cannot.
+        client.storage().v1().storageClasses().resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
+                .withNewMetadata().withName(ns + "-grows").endMetadata().withProvisioner("example.com/csi")
+                .withAllowVolumeExpansion(true).build()).create();
+        client.storage().v1().storageClasses().resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
+                .withNewMetadata().withName(ns + "-fixed").endMetadata().withProvisioner("example.com/csi")
+                .withAllowVolumeExpansion(false).build()).create();
+        client.persistentVolumeClaims().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data-mail-0").withNamespace(ns).endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(ns + "-grows")
+                .withNewResources().withRequests(Map.of("storage", new Quantity("1Gi"))).endResources().endSpec()
+                .build()).create();
+
+        MailServer ms = get(client, ns, "mail");
+        ms.getSpec().storage = new io.sealmail.operator.api.v1alpha1.StorageSpec();
+        ms.getSpec().storage.size = "2Gi";
+        ms.getSpec().storage.deleteClaim = true;
+        client.resource(ms).update();
+        await().atMost(TIMEOUT).until(() -> "2Gi".equals(client.persistentVolumeClaims().inNamespace(ns)
+                .withName("data-mail-0").get().getSpec().getResources().getRequests().get("storage").toString()));
+        await().atMost(TIMEOUT).until(() -> "StorageResizing".equals(condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
+        sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
+                .as("the template keeps its size").hasToString("1Gi");
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
+
+        ms = get(client, ns, "mail");
+        ms.getSpec().storage.size = "512Mi";
+        client.resource(ms).update();
+        await().atMost(TIMEOUT).until(() -> "StorageShrinkRefused".equals(condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
+
+        var claim = client.persistentVolumeClaims().inNamespace(ns).withName("data-mail-0").get();
+        claim.getSpec().setStorageClassName(ns + "-fixed");
+        client.persistentVolumeClaims().inNamespace(ns).resource(claim).update();
+        ms = get(client, ns, "mail");
+        ms.getSpec().storage.size = "5Gi";
+        client.resource(ms).update();
+        await().atMost(TIMEOUT).until(() -> "StorageExpansionUnsupported".equals(
+                condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
+        assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("data-mail-0").get().getSpec().getResources()
+                .getRequests().get("storage")).hasToString("2Gi");
+        await().atMost(TIMEOUT).until(() -> !events(client, ns, "StorageExpansionUnsupported").isEmpty());
+        assertThat(condition(get(client, ns, "mail"), "Degraded", false)).as("not a degradation: the server serves")
+                .isEqualTo("False");
     }
 
     @Test

@@ -44,6 +44,11 @@ class MailServerSchemaTest {
         assertThat(m.at("/spec/tls/privateKey/algorithm").asText()).isEqualTo("ECDSA");
         assertThat(m.at("/spec/service/type").asText()).isEqualTo("ClusterIP");
         assertThat(m.at("/spec/storage/size").asText()).isEqualTo("1Gi");
+        assertThat(m.at("/spec/dkim/enabled").asBoolean()).isTrue();
+        assertThat(m.at("/spec/inbound/dmarc").asText()).isEqualTo("report-only");
+        assertThat(m.at("/spec/dns/dmarcPolicy").asText()).isEqualTo("quarantine");
+        assertThat(m.at("/spec/dns/mtaSts").asText()).isEqualTo("testing");
+        assertThat(m.at("/spec/dns/dane").asBoolean()).isFalse();
     }
 
     @Test
@@ -71,6 +76,9 @@ class MailServerSchemaTest {
                 resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 512Mi}}
                 nodeSelector: {kubernetes.io/os: linux}
                 tolerations: [{key: mail, operator: Exists, effect: NoSchedule}]
+                dkim: {keys: [{selector: s202612, algorithm: rsa-sha256}, {selector: s202612e, algorithm: ed25519-sha256}, {selector: s202606, sign: false}]}
+                inbound: {dmarc: enforce}
+                dns: {dmarcPolicy: reject, dmarcReports: [mailto:dmarc@example.com], mtaSts: enforce, mtaStsMaxAge: 86400, tlsReports: [mailto:tls@example.com], dane: true}
                 """);
         assertThat(schema.validate(m)).isEmpty();
     }
@@ -145,10 +153,81 @@ class MailServerSchemaTest {
                 Arguments.of("zero recipients",
                         "domains: [example.com]\nhostname: mail.example.com\nlimits: {maxRecipients: 0}",
                         "should be greater than or equal to"),
+                Arguments.of("a DKIM selector that is not a DNS label",
+                        "domains: [example.com]\nhostname: mail.example.com\ndkim: {keys: [{selector: s_2026}]}",
+                        "does not match"),
+                Arguments.of("a repeated DKIM selector",
+                        "domains: [example.com]\nhostname: mail.example.com\ndkim: {keys: [{selector: a}, {selector: a, algorithm: ed25519-sha256}]}",
+                        "dkim.keys: selectors must not repeat"),
+                Arguments.of("DKIM keys none of which signs",
+                        "domains: [example.com]\nhostname: mail.example.com\ndkim: {keys: [{selector: a, sign: false}]}",
+                        "dkim.keys: at least one key must sign"),
+                Arguments.of("rsa-sha1 DKIM (RFC 8301 forbids it)",
+                        "domains: [example.com]\nhostname: mail.example.com\ndkim: {keys: [{selector: a, algorithm: rsa-sha1}]}",
+                        "unsupported value"),
+                Arguments.of("nine DKIM keys",
+                        "domains: [example.com]\nhostname: mail.example.com\ndkim: {keys: [{selector: a}, {selector: b}, {selector: c}, {selector: d}, {selector: e}, {selector: f}, {selector: g}, {selector: h}, {selector: i}]}",
+                        "must have at most 8 items"),
+                Arguments.of("an unknown DMARC mode",
+                        "domains: [example.com]\nhostname: mail.example.com\ninbound: {dmarc: strict}",
+                        "unsupported value"),
+                Arguments.of("a DMARC report address without mailto:",
+                        "domains: [example.com]\nhostname: mail.example.com\ndns: {dmarcReports: [dmarc@example.com]}",
+                        "does not match"),
+                Arguments.of("an MTA-STS max_age over a year",
+                        "domains: [example.com]\nhostname: mail.example.com\ndns: {mtaStsMaxAge: 31557601}",
+                        "should be less than or equal to"),
                 Arguments.of("a misspelt field", "domains: [example.com]\nhostname: mail.example.com\nhostnmae: x",
                         ".spec.hostnmae: unknown field"),
                 Arguments.of("a port number instead of a name",
                         "domains: [example.com]\nhostname: mail.example.com\nports: [25]", "must be of type string"));
+    }
+
+    private static JsonNode named(String name) throws Exception {
+        JsonNode m = manifest("domains: [example.com]\nhostname: mail.example.com");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("metadata")).put("name", name);
+        return m;
+    }
+
+    /** Names whose Services and StatefulSet the API server accepts, up to exactly the longest (52 characters). */
+    @ParameterizedTest
+    @MethodSource("goodNames")
+    void acceptsANameItsObjectsCanCarry(String name) throws Exception {
+        assertThat(schema.validate(named(name))).as(name).isEmpty();
+    }
+
+    static Stream<String> goodNames() {
+        return Stream.of("mail", "m", "mail-1", "a".repeat(Names.MAX_NAME_LENGTH), "m" + "0".repeat(51));
+    }
+
+    /**
+     * Names the API server would refuse for {@code <name>-headless} or the pods' controller-revision-hash label, one
+     * character past the longest among them (issue 16, item 7).
+     */
+    @ParameterizedTest
+    @MethodSource("badNames")
+    void rejectsANameItsObjectsCannotCarry(String name, String expectedError) throws Exception {
+        assertThat(schema.validate(named(name))).as(name).anySatisfy(e -> assertThat(e).contains(expectedError));
+    }
+
+    static Stream<Arguments> badNames() {
+        return Stream.of(
+                Arguments.of("mail.example.com", "must be a DNS-1035 label"),
+                Arguments.of("1mail", "must be a DNS-1035 label"),
+                Arguments.of("Mail", "must be a DNS-1035 label"),
+                Arguments.of("mail-", "must be a DNS-1035 label"),
+                Arguments.of("mail_1", "must be a DNS-1035 label"),
+                Arguments.of("a".repeat(Names.MAX_NAME_LENGTH + 1), "must be at most 52 characters"),
+                Arguments.of("a".repeat(63), "must be at most 52 characters"));
+    }
+
+    /** The bound itself: {@code <name>-<10-character hash>} and {@code <name>-headless} fit 63 characters exactly. */
+    @Test
+    void theLongestNameFitsTheLabelAndServiceLimits() {
+        String longest = "a".repeat(Names.MAX_NAME_LENGTH);
+        assertThat((longest + "-" + "6b8f9c7d5x").length()).isEqualTo(63);
+        assertThat((longest + "-headless").length()).isLessThanOrEqualTo(63);
+        assertThat(("a" + longest + "-" + "6b8f9c7d5x").length()).isGreaterThan(63);
     }
 
     @ParameterizedTest(name = "rejects {0}")

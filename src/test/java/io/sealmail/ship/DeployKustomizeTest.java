@@ -21,11 +21,15 @@ class DeployKustomizeTest {
 
     @BeforeAll
     static void render() throws Exception {
+        rendered = render(Path.of("deploy"));
+    }
+
+    static Manifests render(Path kustomization) throws Exception {
         String kubectl = io.sealmail.testing.ExternalTool.require(
                 System.getProperty("sealmail.kubectl", System.getenv().getOrDefault("KUBECTL", "kubectl")));
         Process p;
         try {
-            p = new ProcessBuilder(kubectl, "kustomize", "deploy").redirectErrorStream(false).start();
+            p = new ProcessBuilder(kubectl, "kustomize", kustomization.toString()).redirectErrorStream(false).start();
         } catch (IOException e) {
             throw new AssertionError("kubectl is needed to render deploy/ (.ci/run installs it): " + e.getMessage());
         }
@@ -33,7 +37,7 @@ class DeployKustomizeTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(err).isZero();
-        rendered = Manifests.parse(new String(out, StandardCharsets.UTF_8));
+        return Manifests.parse(new String(out, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -71,6 +75,49 @@ class DeployKustomizeTest {
         assertThat(d.at("/spec/replicas").asInt()).as("leader election needs a standby").isGreaterThanOrEqualTo(2);
         assertThat(OperatorInstall.operatorContainer(d).path("image").asText())
                 .isEqualTo("ghcr.io/sealmail/sealmail:0.1.0");
+    }
+
+    /**
+     * Issue 16, item 8: {@code kustomize edit set image} (as docs/install.md says, here its result in
+     * kustomization.yaml) moves the engine pods' image along with the operator's, for a tag and for a digest.
+     */
+    @Test
+    void theEngineImageFollowsTheOperatorsImage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertThat(env(OperatorInstall.operatorContainer(rendered.one("Deployment")), "SEALMAIL_OPERATOR_IMAGE"))
+                .isEqualTo("ghcr.io/sealmail/sealmail:0.1.0");
+        for (String[] image : new String[][] {{"newTag: 2.0.0", "registry.example.com/mirror/sealmail:2.0.0"},
+                {"digest: sha256:" + "ab".repeat(32), "registry.example.com/mirror/sealmail@sha256:" + "ab".repeat(32)}}) {
+            copy(Path.of("deploy"), dir.resolve("deploy"));
+            copy(Path.of("crds"), dir.resolve("crds"));
+            Path kustomization = dir.resolve("deploy/kustomization.yaml");
+            Files.writeString(kustomization, Files.readString(kustomization).replace("    newTag: 0.1.0",
+                    "    newName: registry.example.com/mirror/sealmail\n    " + image[0]));
+            JsonNode operator = OperatorInstall.operatorContainer(render(dir.resolve("deploy")).one("Deployment"));
+            assertThat(operator.path("image").asText()).isEqualTo(image[1]);
+            assertThat(env(operator, "SEALMAIL_OPERATOR_IMAGE")).as("the engine's image").isEqualTo(image[1]);
+        }
+    }
+
+    private static String env(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     @Test

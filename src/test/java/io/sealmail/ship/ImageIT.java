@@ -137,10 +137,7 @@ class ImageIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
         } finally {
-            engine.destroy(); // SIGTERM, as the kubelet stops a pod
-            if (!engine.waitFor(60, TimeUnit.SECONDS)) {
-                engine.destroyForcibly();
-            }
+            stop(engine);
         }
         // It wrote its data as the image's user, on the data volume.
         assertThat(Files.getOwner(root.resolve("var/lib/sealmail")).getName()).isIn("10001", "sealmail");
@@ -160,6 +157,57 @@ class ImageIT {
         return c;
     }
 
+    /**
+     * SIGTERM to every process of the chroot, as the kubelet stops a pod; what has not exited after a minute is killed.
+     * Signalling {@code unshare} alone is not enough: {@code --kill-child} sets a parent-death signal that the kernel
+     * clears when {@code chroot --userspec} changes the child's credentials, so the engine (PID 1 of its namespace)
+     * outlived it, reparented to init.
+     */
+    static void stop(Process unshare) throws Exception {
+        List<ProcessHandle> all = new ArrayList<>(unshare.descendants().toList());
+        all.add(unshare.toHandle());
+        all.addAll(inChroot());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                p.destroyForcibly();
+            }
+        }
+        assertNoSurvivors();
+    }
+
+    /** Every process whose root directory is the unpacked image (i.e. started by this test in the chroot). */
+    static List<ProcessHandle> inChroot() throws IOException {
+        Path rootfs = root.toRealPath();
+        List<ProcessHandle> found = new ArrayList<>();
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                if (Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "root")).equals(rootfs)) {
+                    found.add(p);
+                }
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                // gone meanwhile, or not ours to inspect
+            }
+        }
+        return found;
+    }
+
+    static void assertNoSurvivors() throws Exception {
+        List<ProcessHandle> left = inChroot();
+        left.forEach(ProcessHandle::destroyForcibly);
+        assertThat(left).as("processes left running in the chroot: %s",
+                left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList()).isEmpty();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftRunning() throws Exception {
+        if (root != null) {
+            assertNoSurvivors();
+        }
+    }
+
     static Result chroot(List<String> command, int seconds) throws Exception {
         return run(chrootCommand(command), seconds);
     }
@@ -174,6 +222,7 @@ class ImageIT {
             }
         });
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new AssertionError(command + " did not finish in " + seconds + " s");
         }

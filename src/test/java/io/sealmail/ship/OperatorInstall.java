@@ -117,9 +117,10 @@ final class OperatorInstall {
             "get core/services", "list core/services", "watch core/services", "create core/services", "update core/services",
             "get apps/statefulsets", "list apps/statefulsets", "watch apps/statefulsets", "create apps/statefulsets",
             "update apps/statefulsets",
-            "create core/events");
+            "create core/events", "get core/pods", "get core/persistentvolumeclaims", "patch core/persistentvolumeclaims");
     /** Cluster-scoped: the start-up check that the CRD is installed. */
-    static final Set<String> CRD_GRANTS = Set.of("get apiextensions.k8s.io/customresourcedefinitions");
+    static final Set<String> CRD_GRANTS = Set.of("get apiextensions.k8s.io/customresourcedefinitions",
+            "get storage.k8s.io/storageclasses");
     /** The SDK's permission check asks for get, create and update; the client renews with patch. */
     static final Set<String> LEASE_GRANTS = Set.of("get coordination.k8s.io/leases", "create coordination.k8s.io/leases",
             "update coordination.k8s.io/leases", "patch coordination.k8s.io/leases");
@@ -134,8 +135,8 @@ final class OperatorInstall {
         expected.addAll(CRD_GRANTS);
         assertThat(RbacAudit.grants(clusterRole)).isEqualTo(expected);
         assertThat(RbacAudit.grants(leaseRole)).isEqualTo(LEASE_GRANTS);
-        // What the StatefulSet controller does on its own is not the operator's to do.
-        assertThat(Manifests.verbs(clusterRole, "", "pods")).isEmpty();
-        assertThat(Manifests.verbs(clusterRole, "", "persistentvolumeclaims")).isEmpty();
+        // What the StatefulSet controller does on its own is not the operator's to do: pods are only read.
+        assertThat(Manifests.verbs(clusterRole, "", "pods")).containsExactly("get");
+        assertThat(Manifests.verbs(clusterRole, "", "persistentvolumeclaims")).containsExactly("get", "patch");
     }
 }

@@ -24,6 +24,16 @@ public interface AccountDirectory {
         return Optional.empty();
     }
 
+    /** The SCRAM-SHA-256 keys of an account that has them (RFC 7677); empty for unknown users and the rest. */
+    default Optional<ScramCredentials> scram(String username) {
+        return Optional.empty();
+    }
+
+    /** The canonical account a login name stands for (case folded), if such an account exists. */
+    default Optional<String> canonical(String username) {
+        return Optional.empty();
+    }
+
     /** The account that receives mail sent to this address (itself, or through an alias), if it is local and exists. */
     Optional<String> resolveRecipient(String address);
 

@@ -10,17 +10,21 @@ import java.util.Set;
 import java.util.HashSet;
 
 /**
- * The parsed accounts file: one account per line, {@code address hash}, separated by spaces or tabs. Blank lines and
+ * The parsed accounts file: one account per line, {@code address hash [scram]}, separated by spaces or tabs; the
+ * optional third field holds the account's SCRAM-SHA-256 keys ({@link ScramCredentials}), derived from the same
+ * password when it was hashed. Blank lines and
  * lines starting with {@code #} are ignored. A line that cannot be used (no hash, a bad address, a duplicate, an
  * unknown or garbled hash, a hash asking for too much work) is reported with its line number and skipped: one bad
  * line never locks everybody out.
  *
  * @param accounts address (lower case) to its hash, in file order
+ * @param scram    address to its SCRAM-SHA-256 keys, for the accounts whose line has them
  * @param locked   addresses whose hash is unusable: they still receive mail (nothing bounces because of a typo in a
  *                 hash) but cannot log in until the line is fixed
  * @param problems one line each, {@code line N: ...}; hashes are never quoted in them
  */
-public record AccountsFile(Map<String, PasswordHash> accounts, Set<String> locked, List<String> problems) {
+public record AccountsFile(Map<String, PasswordHash> accounts, Map<String, ScramCredentials> scram, Set<String> locked,
+                           List<String> problems) {
     /** Longest line read; a longer one is reported and skipped (a real line is under 200 characters). */
     static final int MAX_LINE = 4096;
     /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets. */
@@ -28,6 +32,7 @@ public record AccountsFile(Map<String, PasswordHash> accounts, Set<String> locke
 
     public AccountsFile {
         accounts = Collections.unmodifiableMap(new LinkedHashMap<>(accounts));
+        scram = Map.copyOf(scram);
         locked = Set.copyOf(locked);
         problems = List.copyOf(problems);
     }
@@ -39,6 +44,7 @@ public record AccountsFile(Map<String, PasswordHash> accounts, Set<String> locke
 
     public static AccountsFile parse(String content) {
         Map<String, PasswordHash> accounts = new LinkedHashMap<>();
+        Map<String, ScramCredentials> scram = new LinkedHashMap<>();
         Map<String, Integer> firstLine = new LinkedHashMap<>();
         Set<String> locked = new HashSet<>();
         List<String> problems = new ArrayList<>();
@@ -54,8 +60,8 @@ public record AccountsFile(Map<String, PasswordHash> accounts, Set<String> locke
                 continue;
             }
             String[] fields = line.split("[ \t]+");
-            if (fields.length != 2) {
-                problems.add("line " + number + ": expected 'address hash', found " + fields.length
+            if (fields.length != 2 && fields.length != 3) {
+                problems.add("line " + number + ": expected 'address hash [scram]', found " + fields.length
                         + (fields.length == 1 ? " field" : " fields") + "; skipped");
                 continue;
             }
@@ -75,9 +81,17 @@ public record AccountsFile(Map<String, PasswordHash> accounts, Set<String> locke
             } catch (InvalidHashException e) {
                 locked.add(address);
                 problems.add("line " + number + ": " + address + ": " + e.getMessage() + "; this account cannot log in");
+                continue;
+            }
+            if (fields.length == 3) {
+                try {
+                    scram.put(address, ScramCredentials.parse(fields[2]));
+                } catch (InvalidHashException e) {
+                    problems.add("line " + number + ": " + address + ": " + e.getMessage() + "; SCRAM-SHA-256 is off for this account");
+                }
             }
         }
-        return new AccountsFile(accounts, locked, problems);
+        return new AccountsFile(accounts, scram, locked, problems);
     }
 
     /** Null when the address is usable as an account name, else why not. Expects lower case. */

@@ -140,6 +140,20 @@ public final class FileAccountDirectory implements AccountDirectory, AutoCloseab
     }
 
     @Override
+    public Optional<ScramCredentials> scram(String username) {
+        return username == null ? Optional.empty() : Optional.ofNullable(snapshot.file().scram().get(normalize(username)));
+    }
+
+    @Override
+    public Optional<String> canonical(String username) {
+        if (username == null) {
+            return Optional.empty();
+        }
+        String address = normalize(username);
+        return snapshot.file().accounts().containsKey(address) ? Optional.of(address) : Optional.empty();
+    }
+
+    @Override
     public Optional<String> resolveRecipient(String address) {
         if (address == null) {
             return Optional.empty();

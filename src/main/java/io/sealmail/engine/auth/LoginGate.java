@@ -119,11 +119,6 @@ public final class LoginGate {
         later(timer, done, new Result(Outcome.FAILURE, null));
     }
 
-    /** A login the caller verified itself (SCRAM): answered at once. */
-    public Result succeed(String account) {
-        return new Result(Outcome.SUCCESS, account);
-    }
-
     /** True while the address is blocked: a protocol may refuse to even start an exchange. */
     public boolean blocked(InetAddress client) {
         return throttle != null && throttle.isBlocked(client);

@@ -155,7 +155,7 @@ final class DestinationRun implements Runnable {
             for (InetAddress address : addresses) {
                 try {
                     return open(host, new InetSocketAddress(address, config.mxPort()), RemoteSession.Security.POLICY, hostPolicy, null);
-                } catch (HostRefusedException e) {
+                } catch (RoutingException e) {
                     last = e.reply();
                     allPermanent &= e.reply().permanentFailure();
                 } catch (IOException e) {
@@ -198,7 +198,7 @@ final class DestinationRun implements Runnable {
         for (InetAddress address : addresses) {
             try {
                 return open(host, new InetSocketAddress(address, relay.port()), security, null, credentials);
-            } catch (HostRefusedException e) {
+            } catch (RoutingException e) {
                 last = e.reply();
             } catch (IOException e) {
                 last = RemoteReply.of(451, "4.4.1 connect to relay " + host + "[" + address.getHostAddress() + "]:"
@@ -211,12 +211,12 @@ final class DestinationRun implements Runnable {
     }
 
     private RemoteSession open(String host, InetSocketAddress address, RemoteSession.Security security,
-                               HostPolicy hostPolicy, RelayCredentials credentials) throws IOException, HostRefusedException {
+                               HostPolicy hostPolicy, RelayCredentials credentials) throws IOException, RoutingException {
         SmtpClientConnection c = SmtpClientConnection.connect(host, address, config.connectTimeout(), runner.watchdog());
         runner.opened(c);
         try {
             return RemoteSession.open(c, config, heloName, security, hostPolicy, runner.tls, credentials);
-        } catch (IOException | HostRefusedException | RuntimeException e) {
+        } catch (IOException | RoutingException | RuntimeException e) {
             runner.closed(c);
             throw e;
         }

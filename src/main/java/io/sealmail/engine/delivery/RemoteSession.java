@@ -51,24 +51,24 @@ final class RemoteSession implements Closeable {
      *
      * @param hostPolicy  the destination's policy for this host (POLICY security), else null
      * @param credentials relay login, or null
-     * @throws HostRefusedException the host cannot be used (try the next one)
+     * @throws RoutingException the host cannot be used (try the next one)
      * @throws IOException          the connection failed (try the next one)
      */
     static RemoteSession open(SmtpClientConnection conn, Outbound config, String heloName, Security security,
                               HostPolicy hostPolicy, ClientTls tls, RelayCredentials credentials)
-            throws IOException, HostRefusedException {
+            throws IOException, RoutingException {
         RemoteSession s = new RemoteSession(conn, config);
         try {
             s.start(heloName, security, hostPolicy, tls, credentials);
             return s;
-        } catch (IOException | HostRefusedException | RuntimeException e) {
+        } catch (IOException | RoutingException | RuntimeException e) {
             conn.close();
             throw e;
         }
     }
 
     private void start(String heloName, Security security, HostPolicy hostPolicy, ClientTls tls,
-                       RelayCredentials credentials) throws IOException, HostRefusedException {
+                       RelayCredentials credentials) throws IOException, RoutingException {
         if (security == Security.RELAY_IMPLICIT) {
             handshake(tls.verified(), conn.host());
             policy = "relay";
@@ -77,13 +77,13 @@ final class RemoteSession implements Closeable {
         if (!greeting.positive()) {
             // RFC 5321 §3.1: a 554 (or 4xx) greeting means this host takes no mail now: say QUIT, try the next one.
             conn.quit(config.commandTimeout());
-            throw new HostRefusedException(hostReply(greeting, "greeting"));
+            throw new RoutingException(hostReply(greeting, "greeting"));
         }
         ehlo(heloName);
         if (security == Security.RELAY_STARTTLS || security == Security.POLICY && (caps.startTls() || hostPolicy.tlsRequired())) {
             if (!caps.startTls()) {
                 conn.quit(config.commandTimeout());
-                throw new HostRefusedException(RemoteReply.of(451, "4.7.5 " + conn.host()
+                throw new RoutingException(RemoteReply.of(451, "4.7.5 " + conn.host()
                         + " does not offer STARTTLS, which " + (security == Security.POLICY
                         ? "the " + hostPolicy.kind().label() + " policy requires" : "the relay configuration requires")));
             }
@@ -95,7 +95,7 @@ final class RemoteSession implements Closeable {
                     policy = PolicyKind.NONE.label();
                 } else {
                     conn.quit(config.commandTimeout());
-                    throw new HostRefusedException(hostReply(r, "STARTTLS"));
+                    throw new RoutingException(hostReply(r, "STARTTLS"));
                 }
             } else {
                 if (security == Security.POLICY) {
@@ -114,19 +114,19 @@ final class RemoteSession implements Closeable {
         }
     }
 
-    private void handshake(SSLContext context, String verifyName) throws HostRefusedException, IOException {
+    private void handshake(SSLContext context, String verifyName) throws RoutingException, IOException {
         try {
             conn.startTls(context, verifyName, config.commandTimeout());
         } catch (javax.net.ssl.SSLException e) {
             conn.close();
-            throw new HostRefusedException(RemoteReply.of(451, "4.7.5 TLS handshake with " + conn.host() + " failed: "
+            throw new RoutingException(RemoteReply.of(451, "4.7.5 TLS handshake with " + conn.host() + " failed: "
                     + e.getMessage()));
         }
         SSLSession session = conn.tls();
         tlsUsed = session.getProtocol() + " " + session.getCipherSuite();
     }
 
-    private void verify(HostPolicy hostPolicy) throws HostRefusedException {
+    private void verify(HostPolicy hostPolicy) throws RoutingException {
         try {
             Certificate[] peer = conn.tls().getPeerCertificates();
             X509Certificate[] chain = new X509Certificate[peer.length];
@@ -137,12 +137,12 @@ final class RemoteSession implements Closeable {
             policy = hostPolicy.kind() == PolicyKind.NONE ? PolicyKind.OPPORTUNISTIC.label() : hostPolicy.kind().label();
         } catch (CertificateException | SSLPeerUnverifiedException | ClassCastException e) {
             conn.quit(config.commandTimeout());
-            throw new HostRefusedException(RemoteReply.of(451, "4.7.5 certificate of " + conn.host() + " refused by the "
+            throw new RoutingException(RemoteReply.of(451, "4.7.5 certificate of " + conn.host() + " refused by the "
                     + hostPolicy.kind().label() + " policy: " + e.getMessage()));
         }
     }
 
-    private void ehlo(String heloName) throws IOException, HostRefusedException {
+    private void ehlo(String heloName) throws IOException, RoutingException {
         conn.send(config.commandTimeout(), "EHLO " + heloName);
         RemoteReply r = conn.read(config.commandTimeout());
         if (r.positive()) {
@@ -151,19 +151,19 @@ final class RemoteSession implements Closeable {
         }
         if (r.code() == 421) {
             conn.close();
-            throw new HostRefusedException(hostReply(r, "EHLO"));
+            throw new RoutingException(hostReply(r, "EHLO"));
         }
         // RFC 5321 §3.2: a server that does not know EHLO gets HELO.
         conn.send(config.commandTimeout(), "HELO " + heloName);
         r = conn.read(config.commandTimeout());
         if (!r.positive()) {
             conn.quit(config.commandTimeout());
-            throw new HostRefusedException(hostReply(r, "HELO"));
+            throw new RoutingException(hostReply(r, "HELO"));
         }
         caps = Capabilities.NONE;
     }
 
-    private void authenticate(RelayCredentials c) throws IOException, HostRefusedException {
+    private void authenticate(RelayCredentials c) throws IOException, RoutingException {
         Base64.Encoder b64 = Base64.getEncoder();
         RemoteReply r;
         if (caps.authMechanisms().contains("PLAIN")) {
@@ -187,13 +187,13 @@ final class RemoteSession implements Closeable {
             }
         } else {
             conn.quit(config.commandTimeout());
-            throw new HostRefusedException(RemoteReply.of(451, "4.7.0 relay " + conn.host()
+            throw new RoutingException(RemoteReply.of(451, "4.7.0 relay " + conn.host()
                     + " offers neither AUTH PLAIN nor AUTH LOGIN"));
         }
         if (r.code() != 235) {
             conn.quit(config.commandTimeout());
             // Deferred, not bounced: a wrong password is the operator's to fix, the mail stays queued (as Postfix).
-            throw new HostRefusedException(RemoteReply.of(451, "4.7.0 relay " + conn.host() + " refused our login: " + r));
+            throw new RoutingException(RemoteReply.of(451, "4.7.0 relay " + conn.host() + " refused our login: " + r));
         }
     }
 

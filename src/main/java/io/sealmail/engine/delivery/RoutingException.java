@@ -1,6 +1,10 @@
 package io.sealmail.engine.delivery;
 
-/** No route to a domain: {@link #reply()} says whether for good (5xx: null MX, no such domain) or for now (4xx). */
+/**
+ * No way to deliver now or at all: a domain without route (null MX, no such domain, DNS failure) or a host that
+ * cannot take the mail (greeting refused, TLS a policy requires missing, certificate refused, AUTH failed), in which
+ * case the next MX host is tried. {@link #reply()} says whether for good (5xx) or for now (4xx).
+ */
 final class RoutingException extends Exception {
     private final RemoteReply reply;
 

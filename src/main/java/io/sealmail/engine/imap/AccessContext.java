@@ -1,50 +1,28 @@
 package io.sealmail.engine.imap;
 
 import io.netty.channel.Channel;
-import io.netty.handler.ssl.SslContext;
 import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.tls.ServerTls;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * What IMAP and POP3 sessions share: the server's name, the login gate (who may log in, throttle, failure delay),
- * the mail, the TLS context for STARTTLS/STLS (a supplier, so a reloaded certificate serves the next handshake), the
+ * the mail, the server TLS for implicit TLS and STARTTLS/STLS (a reloaded certificate serves the next handshake; handshakes
+ * are counted), the
  * pool that runs commands off the event loop, the bounds, and the engine with the listener's role, for connection
  * limits and metrics (both null in unit tests).
  */
 public record AccessContext(String hostname, LoginGate logins, MailboxAccess mailboxes,
-                            Supplier<SslContext> tls, Executor workers, ImapLimits limits,
+                            ServerTls tls, Executor workers, ImapLimits limits,
                             EngineContext engine, Role role) {
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
-    /**
-     * Commands of every IMAP/POP3 session run here. Idle sessions hold no thread; a busy one holds one at a time,
-     * so the pool bounds the disk work in flight and the queue absorbs bursts. Password hashes run on the engine's
-     * auth pool and failure delays are scheduled, so a login flood never occupies these threads.
-     */
-    static final ThreadPoolExecutor WORKERS = new ThreadPoolExecutor(32, 32, 60, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "sealmail-mailaccess-" + THREADS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-
-    static {
-        WORKERS.allowCoreThreadTimeOut(true);
-    }
-
     /** Unit tests: passwords checked on the calling thread, no throttle, no engine. */
-    public AccessContext(String hostname, AccountDirectory accounts, MailboxAccess mailboxes, Supplier<SslContext> tls,
+    public AccessContext(String hostname, AccountDirectory accounts, MailboxAccess mailboxes, ServerTls tls,
                          Executor workers, ImapLimits limits, Duration authFailureDelay) {
         this(hostname, new LoginGate(accounts, null, Runnable::run, authFailureDelay), mailboxes, tls, workers, limits,
                 null, null);
@@ -52,8 +30,8 @@ public record AccessContext(String hostname, LoginGate logins, MailboxAccess mai
 
     /** The production context of one listener: everything from the engine, mail from {@code mailboxes}. */
     public static AccessContext from(EngineContext engine, Role role, MailboxAccess mailboxes) {
-        return new AccessContext(engine.config().hostname(), engine.logins(), mailboxes, engine.serverTls()::current,
-                WORKERS, ImapLimits.from(engine.config().limits()), engine, role);
+        return new AccessContext(engine.config().hostname(), engine.logins(), mailboxes, engine.serverTls(),
+                engine.mailWorkers(), ImapLimits.from(engine.config().limits()), engine, role);
     }
 
     public AccountDirectory accounts() {

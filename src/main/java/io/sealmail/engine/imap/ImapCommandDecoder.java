@@ -1,6 +1,7 @@
 package io.sealmail.engine.imap;
 
 import io.netty.buffer.ByteBuf;
+import io.sealmail.engine.tls.StartTls;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -21,7 +22,7 @@ import java.util.List;
  * the tagged BAD the connection is closed (RFC 7888 §4). A literal's buffer grows as its bytes arrive, so an
  * announcement alone costs nothing.
  */
-public final class ImapCommandDecoder extends ByteToMessageDecoder {
+public final class ImapCommandDecoder extends ByteToMessageDecoder implements StartTls.Framer {
 
     static final String CONTINUATION = "+ Ready for literal data\r\n";
 
@@ -63,13 +64,16 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder {
     }
 
     /** Forgets everything buffered, used by STARTTLS: plaintext pipelined behind it must never be executed. */
-    public void discardBuffered() {
+    @Override
+    public int discardBufferedInput() {
+        int dropped = bufferedBytes();
         resetCommand();
         state = State.LINE;
         ByteBuf buffered = internalBuffer();
         if (buffered != Unpooled.EMPTY_BUFFER && buffered.isReadable()) {
             buffered.skipBytes(buffered.readableBytes());
         }
+        return dropped;
     }
 
     /** Bytes received but not yet turned into a command (for STARTTLS's check that nothing was pipelined). */

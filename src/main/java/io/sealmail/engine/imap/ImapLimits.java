@@ -16,43 +16,49 @@ import java.time.Duration;
  * @param maxCommandsInFlight commands read but not yet answered (pipelining) before reading stops
  * @param idleTimeout         silence allowed, IDLE included (RFC 9051 §5.4: at least 30 minutes)
  * @param maxAuthFailures     failed LOGIN/AUTHENTICATE on one connection before BYE
+ * @param maxFolders          mailboxes per account, INBOX included, before CREATE is refused with NO [LIMIT]
  */
 public record ImapLimits(int maxLineLength, long maxLiteralSize, long maxCommandSize, int maxNestingDepth,
-                         int maxSequenceRanges, int maxCommandsInFlight, Duration idleTimeout, int maxAuthFailures) {
+                         int maxSequenceRanges, int maxCommandsInFlight, Duration idleTimeout, int maxAuthFailures,
+                         int maxFolders) {
 
     public static final ImapLimits DEFAULTS = from(Limits.DEFAULTS);
 
     public static ImapLimits from(Limits limits) {
         Limits l = limits.withDefaults();
         return new ImapLimits(65536, l.maxLiteralSize(), l.maxLiteralSize() + 1024 * 1024, 16, 1000, 32,
-                l.imapIdleTimeout(), l.maxAuthFailuresPerConnection());
+                l.imapIdleTimeout(), l.maxAuthFailuresPerConnection(), l.maxFoldersPerAccount());
     }
 
     public ImapLimits withMaxLineLength(int v) {
-        return new ImapLimits(v, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures);
+        return new ImapLimits(v, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures, maxFolders);
     }
 
     public ImapLimits withMaxLiteralSize(long v) {
-        return new ImapLimits(maxLineLength, v, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures);
+        return new ImapLimits(maxLineLength, v, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures, maxFolders);
     }
 
     public ImapLimits withMaxCommandSize(long v) {
-        return new ImapLimits(maxLineLength, maxLiteralSize, v, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures);
+        return new ImapLimits(maxLineLength, maxLiteralSize, v, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures, maxFolders);
     }
 
     public ImapLimits withMaxNestingDepth(int v) {
-        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, v, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures);
+        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, v, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures, maxFolders);
     }
 
     public ImapLimits withMaxSequenceRanges(int v) {
-        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, v, maxCommandsInFlight, idleTimeout, maxAuthFailures);
+        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, v, maxCommandsInFlight, idleTimeout, maxAuthFailures, maxFolders);
     }
 
     public ImapLimits withMaxCommandsInFlight(int v) {
-        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, v, idleTimeout, maxAuthFailures);
+        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, v, idleTimeout, maxAuthFailures, maxFolders);
+    }
+
+    public ImapLimits withMaxFolders(int v) {
+        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, idleTimeout, maxAuthFailures, v);
     }
 
     public ImapLimits withIdleTimeout(Duration v) {
-        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, v, maxAuthFailures);
+        return new ImapLimits(maxLineLength, maxLiteralSize, maxCommandSize, maxNestingDepth, maxSequenceRanges, maxCommandsInFlight, v, maxAuthFailures, maxFolders);
     }
 }

@@ -7,7 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.sealmail.engine.EngineContext;
-import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.auth.SaslServer;
+import io.sealmail.engine.tls.StartTls;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +43,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
     private final Set<String> enabled = new HashSet<>();
     private volatile String idleTag;
     private String saslTag;
+    private SaslServer sasl;
     private int authFailures;
     private String currentCommand = "";
     private final Object writable = new Object();
@@ -99,7 +102,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         StringBuilder sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE");
         if (state == ImapState.NOT_AUTHENTICATED) {
             if (secure) {
-                sb.append(" AUTH=PLAIN");
+                SaslServer.MECHANISMS.forEach(m -> sb.append(" AUTH=").append(m));
             } else {
                 sb.append(" STARTTLS LOGINDISABLED");
             }
@@ -145,37 +148,47 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Checks a login through the gate without holding a worker: the session is held (its input paused, later
-     * commands queued) until the outcome, which for a failure comes after the delay scheduled on this connection's
-     * event loop; then {@code then} runs as this session's next task.
+     * Runs a step of the login exchange without holding a worker: the session is held (input paused, later commands
+     * queued) until the step's answer, which for a failure comes after the delay scheduled on this connection's
+     * event loop; then the challenge or the outcome is written as this session's next task.
      */
-    void checkLogin(String user, char[] password, Consumer<LoginGate.Result> then) {
+    void sasl(String tag, BiConsumer<SaslServer, Consumer<SaslServer.Step>> action) {
+        if (sasl == null) {
+            sasl = new SaslServer(context.logins(), EngineContext.clientAddress(ctx.channel()), ctx.executor());
+        }
         SessionExecutor.Hold hold = executor.hold();
         ctx.channel().config().setAutoRead(false);
-        context.logins().check(EngineContext.clientAddress(ctx.channel()), user, password, ctx.executor(),
-                result -> hold.resume(() -> runTask(() -> then.accept(result))));
+        action.accept(sasl, step -> hold.resume(() -> runTask(() -> {
+            if (step instanceof SaslServer.Challenge challenge) {
+                saslTag = tag;
+                write("+ " + challenge.base64() + "\r\n");
+            } else {
+                SessionCommands.saslDone(this, tag, ((SaslServer.Done) step).result());
+            }
+        })));
     }
 
     void startIdle(String tag) {
         idleTag = tag;
     }
 
-    void awaitSasl(String tag) {
-        saslTag = tag;
-    }
-
-    void startTls() {
-        secure = true;
-        StartTls.upgrade(ctx.channel(), context.tls().get(), () -> {
-            ImapCommandDecoder decoder = ctx.pipeline().get(ImapCommandDecoder.class);
-            if (decoder != null) {
-                decoder.discardBuffered();
-            }
+    /**
+     * RFC 9051 §6.2.1 through the engine's one STARTTLS path ({@link StartTls#upgrade}), which must run on the event
+     * loop: the session is held meanwhile, so nothing queued behind STARTTLS runs; on the event loop the queue is
+     * emptied (commands framed from plaintext pipelined behind STARTTLS are never executed), the framer drops
+     * what it buffered, TLS goes in front, and the OK leaves in clear. Commands after that arrive decrypted.
+     */
+    void startTls(String tag) {
+        SessionExecutor.Hold hold = executor.hold();
+        ctx.executor().execute(() -> {
             executor.clearPending();
-        }, currentTag + " OK Begin TLS negotiation now");
+            secure = true;
+            StartTls.upgrade(ctx, context.tls(), Unpooled.copiedBuffer(tag + " OK Begin TLS negotiation now\r\n",
+                    StandardCharsets.US_ASCII));
+            hold.resume(() -> runTask(() -> { }));
+        });
     }
 
-    private String currentTag = "*";
 
     // ---- output ----
 
@@ -367,7 +380,6 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
             write(ImapCommandDecoder.tagOf(command.firstLine()) + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
             return;
         }
-        currentTag = request.tag();
         ImapCommand.Registered registered = ImapCommands.lookup(request.name());
         if (registered == null) {
             write(request.tag() + " BAD Unknown command " + printable(request.name()) + "\r\n");

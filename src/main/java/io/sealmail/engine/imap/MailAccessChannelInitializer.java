@@ -5,8 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.sealmail.engine.tls.ServerTls;
+import io.sealmail.engine.tls.StartTls;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,10 +18,11 @@ import java.util.function.Supplier;
 /**
  * The pipeline of one IMAP or POP3 connection, in this order and for these reasons:
  * <ol>
- *   <li>{@code tls}: implicit TLS on 993/995 (RFC 8314); on 143/110 STARTTLS/STLS inserts it here later, in front
- *       of everything;</li>
- *   <li>{@code idle}: the autologout timer ({@link Protocol#idle});</li>
- *   <li>the protocol's framing decoder with its hard bound, under the protocol's own name;</li>
+ *   <li>{@code tls}: implicit TLS on 993/995 (RFC 8314), from the engine's {@link ServerTls} so every handshake is
+ *       counted; on 143/110 {@link StartTls#upgrade} inserts it here later, in front of everything;</li>
+ *   <li>the protocol's framing decoder with its hard bound, under the protocol's own name: first after TLS, as
+ *       {@link StartTls} requires, so an upgrade can drop the plaintext it holds;</li>
+ *   <li>{@code idle}: the autologout timer ({@link Protocol#idle}), reset by every command and every reply;</li>
  *   <li>{@code session}: the protocol's state machine.</li>
  * </ol>
  * Connection limits are checked first, before any protocol work: a refused client hears the protocol's refusal
@@ -34,7 +36,7 @@ public final class MailAccessChannelInitializer extends ChannelInitializer<Chann
      * @param refusal     the line (without CRLF) a client over the connection limits gets on the plaintext port
      * @param idle        how long a connection may stay silent before it is closed
      * @param decoderName the framing decoder's name in the pipeline
-     * @param decoder     makes the framing decoder of one connection
+     * @param decoder     makes the framing decoder of one connection (a {@link StartTls.Framer})
      * @param session     makes the session of one connection; the flag is true on the plaintext port
      */
     public record Protocol(String refusal, Duration idle, String decoderName,
@@ -64,10 +66,10 @@ public final class MailAccessChannelInitializer extends ChannelInitializer<Chann
             return;
         }
         if (implicitTls) {
-            ch.pipeline().addLast("tls", new SslHandler(context.tls().get().newEngine(ch.alloc())));
+            ch.pipeline().addLast(StartTls.HANDLER_NAME, context.tls().newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, protocol.idle().toSeconds(), TimeUnit.SECONDS));
         ch.pipeline().addLast(protocol.decoderName(), protocol.decoder().get());
+        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, protocol.idle().toSeconds(), TimeUnit.SECONDS));
         ch.pipeline().addLast("session", protocol.session().apply(context, !implicitTls));
     }
 }

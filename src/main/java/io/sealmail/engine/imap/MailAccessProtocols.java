@@ -37,17 +37,27 @@ public final class MailAccessProtocols {
         return new MailAccessChannelInitializer(context, listener.role().implicitTls(), POP3);
     }
 
-    private static final java.util.Map<MaildirStore, MaildirMailboxAccess> MAILDIRS =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /**
+     * The mailbox access of an engine's store, made once per engine by {@link io.sealmail.engine.MailEngine} (which
+     * closes it): a store that offers it itself, or the Maildir view of the production {@link MaildirStore}.
+     * Null when the store offers none.
+     */
+    public static MailboxAccess access(io.sealmail.store.MailStore store, java.util.List<AutoCloseable> owned) {
+        if (store instanceof MailboxAccess access) {
+            return access;
+        }
+        if (store instanceof MaildirStore maildir) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(maildir);
+            owned.add(access);
+            return access;
+        }
+        return null;
+    }
 
     /** The store must offer mailbox access (folders, UIDs, flags), not only delivery. */
     static MailboxAccess mailboxes(EngineContext engine, Listener listener) {
-        if (engine.store() instanceof MailboxAccess access) {
-            return access;
-        }
-        if (engine.store() instanceof MaildirStore maildir) {
-            // One access object per store, shared by all IMAP and POP3 listeners (folder state and listeners).
-            return MAILDIRS.computeIfAbsent(maildir, MaildirMailboxAccess::new);
+        if (engine.mailboxes() != null) {
+            return engine.mailboxes();
         }
         throw new ConfigException("listener " + listener.role().id() + ": the mail store of this build offers no mailbox access");
     }

@@ -87,10 +87,20 @@ final class MailboxCommands {
         if (name.isEmpty() || name.equals("INBOX")) {
             throw new MailboxException(name.isEmpty() ? "CANNOT" : "ALREADYEXISTS", "Cannot create " + (name.isEmpty() ? "an empty name" : "INBOX"));
         }
-        validName(name);
+        MailboxNameRules.checkNew(name);
         // Create missing parents too, as RFC 9051 §6.3.4 asks.
         String[] parts = name.split(Pattern.quote(SEP));
         Set<String> existing = names(s);
+        int adding = 0;
+        StringBuilder prefix = new StringBuilder();
+        for (String part : parts) {
+            prefix.append(prefix.length() == 0 ? "" : SEP).append(part);
+            adding += existing.contains(prefix.toString()) ? 0 : 1;
+        }
+        int max = s.context().limits().maxFolders();
+        if (existing.size() + adding > max) {
+            throw new MailboxException("LIMIT", "Too many mailboxes: at most " + max + " per account");
+        }
         StringBuilder path = new StringBuilder();
         for (int i = 0; i < parts.length - 1; i++) {
             path.append(i == 0 ? "" : SEP).append(parts[i]);
@@ -100,18 +110,6 @@ final class MailboxCommands {
         }
         s.mailboxes().create(name);
         s.ok(r, "CREATE completed");
-    }
-
-    private static void validName(String name) throws MailboxException {
-        if (name.length() > 512 || name.contains(SEP + SEP) || name.startsWith(SEP) || name.contains("*") || name.contains("%")
-                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new MailboxException("CANNOT", "Invalid mailbox name");
-        }
-        for (String part : name.split(Pattern.quote(SEP))) {
-            if (part.equals(".") || part.equals("..") || part.startsWith(".")) {
-                throw new MailboxException("CANNOT", "Invalid mailbox name");
-            }
-        }
     }
 
     private static Set<String> names(ImapSession s) throws IOException {
@@ -136,7 +134,7 @@ final class MailboxCommands {
         String from = mailbox(s, r);
         String to = mailbox(s, r);
         r.args().end();
-        validName(to);
+        MailboxNameRules.checkNew(to);
         s.mailboxes().rename(from, to);
         s.ok(r, "RENAME completed");
     }

@@ -12,7 +12,15 @@ public final class MailboxName {
     private MailboxName() {
     }
 
+    /** The name a client sent; BAD when it is not a valid name on the wire ({@link MailboxNameRules}). */
     public static String decode(String wire, boolean utf8) {
+        MailboxNameRules.checkWire(wire, utf8);
+        String name = decodeUnchecked(wire, utf8);
+        MailboxNameRules.checkDecoded(name);
+        return name;
+    }
+
+    private static String decodeUnchecked(String wire, boolean utf8) {
         if (utf8 || wire.indexOf('&') < 0) {
             return normalizeInbox(wire);
         }

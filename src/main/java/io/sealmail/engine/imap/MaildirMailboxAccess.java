@@ -7,6 +7,7 @@ import io.sealmail.store.MailboxIndex;
 import io.sealmail.store.MaildirName;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.MessageCache;
+import io.sealmail.store.SafeName;
 import io.sealmail.store.QuotaExceededException;
 import org.jboss.logging.Logger;
 
@@ -200,7 +201,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             }
             StringBuilder sb = new StringBuilder();
             for (String part : name.split("/", -1)) {
-                sb.append('.').append(part.replace("%", "%25").replace(".", "%2E"));
+                sb.append('.').append(SafeName.encodeFolderComponent(part));
             }
             return root.resolve(sb.toString());
         }
@@ -211,7 +212,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 if (sb.length() > 0) {
                     sb.append('/');
                 }
-                sb.append(part.replace("%2E", ".").replace("%25", "%"));
+                sb.append(SafeName.decodeFolderComponent(part));
             }
             return sb.toString();
         }

@@ -1,8 +1,6 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.auth.SaslAuthorizationException;
-import io.sealmail.engine.auth.SaslException;
-import io.sealmail.engine.auth.SaslPlain;
+import io.sealmail.engine.auth.SaslServer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,7 +59,11 @@ final class SessionCommands {
             s.bad(r, "TLS is already active");
             return;
         }
-        s.startTls();
+        if (s.context().tls() == null) {
+            s.no(r, "[UNAVAILABLE] TLS is not available");
+            return;
+        }
+        s.startTls(r.tag());
     }
 
     static void login(ImapSession s, ImapRequest r) {
@@ -73,74 +75,59 @@ final class SessionCommands {
             s.no(r, "[PRIVACYREQUIRED] LOGIN is disabled until STARTTLS");
             return;
         }
-        authenticate(s, r.tag(), user, password.toCharArray());
+        s.sasl(r.tag(), (sasl, next) -> sasl.password(user, password.toCharArray(), next));
     }
 
     static void authenticate(ImapSession s, ImapRequest r) {
-        String mechanism = r.args().atom("mechanism").toUpperCase(Locale.ROOT);
+        String mechanism = r.args().atom("mechanism");
         String initial = r.args().hasNext() ? r.args().atom("initial response") : null;
         r.args().end();
         if (!s.secure()) {
             s.no(r, "[PRIVACYREQUIRED] AUTHENTICATE is disabled until STARTTLS");
             return;
         }
-        if (!mechanism.equals("PLAIN")) {
-            s.no(r, "[CANNOT] Unsupported mechanism; PLAIN only");
-            return;
-        }
-        if (initial == null) {
-            s.awaitSasl(r.tag());
-            s.write("+ \r\n");
-            return;
-        }
-        // RFC 4959 SASL-IR: "=" is an empty initial response.
-        saslResponse(s, r.tag(), initial.equals("=") ? "" : initial);
+        // RFC 4959 SASL-IR: "=" is an empty initial response; SaslServer knows.
+        s.sasl(r.tag(), (sasl, next) -> sasl.start(mechanism, initial, next));
     }
 
+    /** The client's line after a "+" challenge of AUTHENTICATE. */
     static void saslResponse(ImapSession s, String tag, String line) {
-        if (line.equals("*")) {
-            s.write(tag + " BAD Authentication cancelled\r\n");
-            return;
-        }
-        SaslPlain plain;
-        try {
-            plain = SaslPlain.decode(line);
-        } catch (SaslAuthorizationException e) {
-            s.write(tag + " NO [AUTHORIZATIONFAILED] Authorization identity must be empty or the user itself\r\n");
-            return;
-        } catch (SaslException e) {
-            s.write(tag + " BAD " + e.getMessage() + "\r\n");
-            return;
-        }
-        authenticate(s, tag, plain.authcid(), plain.password());
+        s.sasl(tag, (sasl, next) -> sasl.respond(line, next));
     }
 
-    /** Answers once the login gate has decided; a failure's answer comes after the scheduled delay. */
-    private static void authenticate(ImapSession s, String tag, String user, char[] password) {
-        s.checkLogin(user, password, result -> {
-            s.context().loginOutcome(result.outcome());
-            switch (result.outcome()) {
-                case SUCCESS -> {
-                    try {
-                        s.loggedIn(result.account(), s.context().mailboxes().forAccount(result.account()));
-                    } catch (IOException e) {
-                        s.write(tag + " NO [UNAVAILABLE] Mailbox not available now\r\n");
-                        return;
-                    }
-                    s.write(tag + " OK [CAPABILITY " + s.capabilities() + "] Logged in\r\n");
+    /** How an AUTHENTICATE or LOGIN ended (RFC 9051 §6.2.2, response codes RFC 5530). */
+    static void saslDone(ImapSession s, String tag, SaslServer.Result result) {
+        if (result.gateOutcome() != null) {
+            s.context().loginOutcome(result.gateOutcome());
+        }
+        switch (result.outcome()) {
+            case SUCCESS -> {
+                try {
+                    s.loggedIn(result.account(), s.context().mailboxes().forAccount(result.account()));
+                } catch (IOException e) {
+                    s.write(tag + " NO [UNAVAILABLE] Mailbox not available now\r\n");
+                    return;
                 }
-                case THROTTLED -> s.write(tag + " NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n");
-                case BUSY -> s.write(tag + " NO [UNAVAILABLE] Too many logins in progress; try again later\r\n");
-                case FAILURE -> {
-                    if (s.authFailed()) {
-                        s.untagged("BYE Too many authentication failures");
-                        s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
-                        s.closeAfterFlush();
-                        return;
-                    }
-                    s.write(tag + " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
-                }
+                s.write(tag + " OK [CAPABILITY " + s.capabilities() + "] Logged in\r\n");
             }
-        });
+            case THROTTLED -> s.write(tag + " NO [UNAVAILABLE] Too many failed logins from your address; try again later\r\n");
+            case BUSY -> s.write(tag + " NO [UNAVAILABLE] Too many logins in progress; try again later\r\n");
+            case CANCELLED -> s.write(tag + " BAD Authentication cancelled\r\n");
+            case MALFORMED -> s.write(tag + " BAD " + result.reason() + "\r\n");
+            case UNSUPPORTED_MECHANISM -> s.write(tag + " NO [CANNOT] Unsupported mechanism; "
+                    + String.join(", ", SaslServer.MECHANISMS) + " only\r\n");
+            case FAILURE, AUTHORIZATION_REFUSED -> {
+                String no = result.outcome() == SaslServer.Outcome.FAILURE
+                        ? " NO [AUTHENTICATIONFAILED] Invalid credentials\r\n"
+                        : " NO [AUTHORIZATIONFAILED] Authorization identity must be empty or the user itself\r\n";
+                if (s.authFailed()) {
+                    s.untagged("BYE Too many authentication failures");
+                    s.write(tag + no);
+                    s.closeAfterFlush();
+                    return;
+                }
+                s.write(tag + no);
+            }
+        }
     }
 }

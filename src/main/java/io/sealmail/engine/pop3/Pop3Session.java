@@ -8,16 +8,13 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.sealmail.engine.EngineContext;
-import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.auth.SaslServer;
 import io.sealmail.engine.imap.AccessContext;
 import io.sealmail.engine.imap.MailFolder;
 import io.sealmail.engine.imap.MailFolder.MessageInfo;
 import io.sealmail.engine.imap.Mailboxes;
-import io.sealmail.engine.auth.SaslAuthorizationException;
-import io.sealmail.engine.auth.SaslException;
-import io.sealmail.engine.auth.SaslPlain;
 import io.sealmail.engine.imap.SessionExecutor;
-import io.sealmail.engine.imap.StartTls;
+import io.sealmail.engine.tls.StartTls;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -26,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One POP3 connection (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034, response codes RFC 2449/3206).
@@ -43,7 +42,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
     private volatile boolean secure;
     private volatile State state = State.AUTHORIZATION;
     private String user;
-    private boolean awaitingSasl;
+    private SaslServer sasl;
     private int authFailures;
     private MailFolder inbox;
     private List<MessageInfo> messages = List.of();
@@ -129,13 +128,8 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     void handle(String line) {
-        if (awaitingSasl) {
-            awaitingSasl = false;
-            if (line.equals("*")) {
-                reply("-ERR Authentication cancelled");
-                return;
-            }
-            authenticatePlain(line);
+        if (sasl != null && sasl.awaitingResponse()) {
+            sasl((s, next) -> s.respond(line, next));
             return;
         }
         String[] words = line.split(" ", -1);
@@ -164,7 +158,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
         sb.append("TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\n");
         if (state == State.AUTHORIZATION) {
             if (tls()) {
-                sb.append("USER\r\nSASL PLAIN\r\n");
+                sb.append("USER\r\nSASL ").append(String.join(" ", SaslServer.MECHANISMS)).append("\r\n");
             } else if (plaintextPort) {
                 sb.append("STLS\r\n");
             }
@@ -178,12 +172,20 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
             reply("-ERR STLS not available now");
             return;
         }
+        if (context.tls() == null) {
+            reply("-ERR [SYS/TEMP] TLS is not available");
+            return;
+        }
         user = null;
-        secure = true;
-        StartTls.upgrade(ctx.channel(), context.tls().get(), () -> {
-            ctx.pipeline().get(Pop3LineDecoder.class).discardBufferedInput();
+        // RFC 2595 §4 through the engine's one STARTTLS path, which runs on the event loop: the session is held
+        // meanwhile, and there the queue is emptied, so lines pipelined in clear behind STLS never run.
+        SessionExecutor.Hold hold = executor.hold();
+        ctx.executor().execute(() -> {
             executor.clearPending();
-        }, "+OK Begin TLS negotiation");
+            secure = true;
+            StartTls.upgrade(ctx, context.tls(), buf("+OK Begin TLS negotiation\r\n"));
+            hold.resume(() -> runTask(() -> { }));
+        });
     }
 
     /** RFC 2595 §2.1 spirit: no credentials in clear. */
@@ -227,7 +229,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
         String password = line.length() > 5 ? line.substring(5) : "";
         String name = user;
         user = null;
-        login(name, password.toCharArray());
+        sasl((s, next) -> s.password(name, password.toCharArray(), next));
     }
 
     private void auth(List<String> args) {
@@ -237,61 +239,58 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
         }
         if (args.isEmpty()) {
             // RFC 5034 §4 leaves bare AUTH undefined; list mechanisms as many servers do.
-            write("+OK\r\n" + (tls() ? "PLAIN\r\n" : "") + ".\r\n");
+            write("+OK\r\n" + (tls() ? String.join("\r\n", SaslServer.MECHANISMS) + "\r\n" : "") + ".\r\n");
             return;
         }
         if (refuseBeforeTls()) {
             return;
         }
-        if (!args.get(0).equalsIgnoreCase("PLAIN") || args.size() > 2) {
-            reply("-ERR Unsupported mechanism; PLAIN only");
+        if (args.size() > 2) {
+            reply("-ERR Usage: AUTH mechanism [initial-response]");
             return;
         }
-        if (args.size() == 2) {
-            authenticatePlain(args.get(1).equals("=") ? "" : args.get(1));
-        } else {
-            awaitingSasl = true;
-            write("+ \r\n");
-        }
-    }
-
-    private void authenticatePlain(String response) {
-        SaslPlain plain;
-        try {
-            plain = SaslPlain.decode(response);
-        } catch (SaslAuthorizationException e) {
-            reply("-ERR [AUTH] Authorization identity must be empty or the user itself");
-            return;
-        } catch (SaslException e) {
-            reply("-ERR [AUTH] " + e.getMessage());
-            return;
-        }
-        login(plain.authcid(), plain.password());
+        // RFC 5034 §4: "=" is an empty initial response; SaslServer knows.
+        sasl((s, next) -> s.start(args.get(0), args.size() == 2 ? args.get(1) : null, next));
     }
 
     /**
-     * Checks the login through the gate without holding a worker: this session waits (input paused, later commands
-     * queued) for the outcome; a failure's answer comes after the delay scheduled on the connection's event loop.
+     * Runs a step of the login exchange without holding a worker: this session waits (input paused, later commands
+     * queued) for the answer; a failure's answer comes after the delay scheduled on the connection's event loop.
      */
-    private void login(String name, char[] password) {
+    private void sasl(BiConsumer<SaslServer, Consumer<SaslServer.Step>> action) {
+        if (sasl == null) {
+            sasl = new SaslServer(context.logins(), EngineContext.clientAddress(ctx.channel()), ctx.executor());
+        }
         SessionExecutor.Hold hold = executor.hold();
         ctx.channel().config().setAutoRead(false);
-        context.logins().check(EngineContext.clientAddress(ctx.channel()), name, password, ctx.executor(),
-                result -> hold.resume(() -> runTask(() -> loginOutcome(result))));
+        action.accept(sasl, step -> hold.resume(() -> runTask(() -> {
+            if (step instanceof SaslServer.Challenge challenge) {
+                write("+ " + challenge.base64() + "\r\n");
+            } else {
+                loginOutcome(((SaslServer.Done) step).result());
+            }
+        })));
     }
 
-    private void loginOutcome(LoginGate.Result result) {
-        context.loginOutcome(result.outcome());
+    /** RFC 5034 §6 and RFC 3206 response codes: [AUTH] for credentials, [SYS/TEMP] for our trouble. */
+    private void loginOutcome(SaslServer.Result result) {
+        if (result.gateOutcome() != null) {
+            context.loginOutcome(result.gateOutcome());
+        }
         switch (result.outcome()) {
             case THROTTLED -> reply("-ERR [SYS/TEMP] Too many failed logins from your address; try again later");
             case BUSY -> reply("-ERR [SYS/TEMP] Too many logins in progress; try again later");
-            case FAILURE -> {
+            case CANCELLED -> reply("-ERR Authentication cancelled");
+            case MALFORMED -> reply("-ERR [AUTH] " + result.reason());
+            case UNSUPPORTED_MECHANISM -> reply("-ERR Unsupported mechanism; " + String.join(", ", SaslServer.MECHANISMS) + " only");
+            case FAILURE, AUTHORIZATION_REFUSED -> {
                 if (++authFailures >= context.limits().maxAuthFailures()) {
                     ctx.writeAndFlush(buf("-ERR [AUTH] Too many authentication failures\r\n"))
                             .addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
-                reply("-ERR [AUTH] Invalid credentials");
+                reply(result.outcome() == SaslServer.Outcome.FAILURE ? "-ERR [AUTH] Invalid credentials"
+                        : "-ERR [AUTH] Authorization identity must be empty or the user itself");
             }
             case SUCCESS -> {
                 try {

@@ -88,7 +88,7 @@ public final class MessageAuthentication implements AutoCloseable {
 
     /** The folder DMARC quarantine sends mail to under {@code inbound.dmarc: enforce}. */
     static final String JUNK = "Junk";
-    private static final String INBOX = "INBOX";
+    static final String INBOX = "INBOX";
 
     /**
      * Hands a received message to {@code next}: signed first when submitted by an authenticated user of a domain

@@ -11,11 +11,7 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.EngineShutdown;
 import io.sealmail.engine.MailMetrics;
-import io.sealmail.engine.auth.LoginGate;
-import io.sealmail.engine.auth.SaslAuthorizationException;
-import io.sealmail.engine.auth.SaslException;
-import io.sealmail.engine.auth.SaslLogin;
-import io.sealmail.engine.auth.SaslPlain;
+import io.sealmail.engine.auth.SaslServer;
 import io.sealmail.engine.tls.StartTls;
 import io.sealmail.engine.tls.TlsSessionInfo;
 import io.sealmail.store.QueueId;
@@ -70,8 +66,6 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         CLOSING
     }
 
-    private enum SaslStep { NONE, PLAIN, LOGIN_USERNAME, LOGIN_PASSWORD }
-
     private final EngineContext engine;
     private final Role role;
     private final Limits limits;
@@ -79,6 +73,8 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final SmtpFrameDecoder decoder;
     private final boolean admitted;
     private final MailMetrics metrics;
+    private final RecipientPolicy recipients;
+    private final MessageHandoff handoff;
 
     private ChannelHandlerContext ctx;
     private InetAddress clientAddress;
@@ -89,8 +85,14 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private TlsSessionInfo tlsInfo;
     private String account;
     private SmtpTransaction tx;
-    private SaslStep sasl = SaslStep.NONE;
-    private String loginUsername;
+    /** A refused BDAT chunk being consumed; its content goes nowhere. */
+    private SmtpTransaction refusedChunk;
+    /** The message's id from DATA/BDAT on: Received header, 250 reply, log lines and outbound queue entry. */
+    private String transactionId;
+    /** Our own Received header is in the spool too; it must not count against the client's message size. */
+    private long receivedHeaderSize;
+    /** The AUTH exchange; created on first AUTH. */
+    private SaslServer sasl;
     private int errors;
     private int authFailures;
     private long lastActivityNanos = System.nanoTime();
@@ -108,6 +110,8 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.decoder = decoder;
         this.admitted = admitted;
         this.metrics = engine.metrics();
+        this.recipients = new RecipientPolicy(engine.accounts(), engine.store());
+        this.handoff = MessageHandoff.authenticated(engine);
     }
 
     State state() {
@@ -244,13 +248,15 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof SmtpFrame.CommandLine line) {
-                if (sasl != SaslStep.NONE) {
+                if (sasl != null && sasl.awaitingResponse()) {
                     saslResponse(line.text());
                 } else {
                     command(line.text());
                 }
             } else if (msg instanceof SmtpFrame.CommandTooLong) {
-                sasl = SaslStep.NONE;
+                if (sasl != null) {
+                    sasl.abandon();
+                }
                 decoder.expectSaslResponse(false);
                 reply(SmtpReplies.LINE_TOO_LONG);
             } else if (msg instanceof SmtpFrame.Content content) {
@@ -332,7 +338,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
         if (tls && role != Role.SMTP) {
             // RFC 4954 §4: no mechanisms that send passwords in clear; we only offer AUTH once TLS is up.
-            lines.add("AUTH PLAIN LOGIN");
+            lines.add("AUTH " + String.join(" ", SaslServer.MECHANISMS));
         }
         reply(new SmtpReply(250, null, lines));
     }
@@ -375,49 +381,12 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply(SmtpReplies.BAD_SENDER_SYNTAX.withText("Syntax: MAIL FROM:<address> (" + e.getMessage() + ")"));
             return;
         }
-        boolean smtputf8 = false;
-        for (Map.Entry<String, String> p : parsed.params().entrySet()) {
-            switch (p.getKey()) {
-                case "SIZE" -> {
-                    // RFC 1870 §6: refuse at MAIL what will not fit, before the client sends it.
-                    long declared;
-                    try {
-                        declared = p.getValue() == null ? -1 : Long.parseLong(p.getValue());
-                    } catch (NumberFormatException e) {
-                        declared = -1;
-                    }
-                    if (declared < 0) {
-                        reply(SmtpReplies.SYNTAX.withText("Bad SIZE parameter"));
-                        return;
-                    }
-                    if (declared > limits.maxMessageSize()) {
-                        reply(SmtpReplies.MESSAGE_TOO_BIG.withText("Message size exceeds fixed limit of " + limits.maxMessageSize() + " octets"));
-                        return;
-                    }
-                }
-                case "BODY" -> {
-                    String body = p.getValue() == null ? "" : p.getValue().toUpperCase(Locale.ROOT);
-                    if (!body.equals("7BIT") && !body.equals("8BITMIME")) {
-                        reply(SmtpReplies.BODY_UNSUPPORTED);
-                        return;
-                    }
-                }
-                case "SMTPUTF8" -> {
-                    if (p.getValue() != null) {
-                        reply(SmtpReplies.SYNTAX.withText("SMTPUTF8 takes no value"));
-                        return;
-                    }
-                    smtputf8 = true;
-                }
-                case "AUTH" -> {
-                    // RFC 4954 §5: the AUTH= parameter is for relays between trusted servers; we accept and ignore it.
-                }
-                default -> {
-                    reply(SmtpReplies.PARAM_NOT_RECOGNIZED);
-                    return;
-                }
-            }
+        MailParameters.Outcome checked = MailParameters.check(parsed.params(), limits.maxMessageSize());
+        if (checked instanceof MailParameters.Refused refused) {
+            reply(refused.reply());
+            return;
         }
+        boolean smtputf8 = ((MailParameters.Accepted) checked).parameters().smtputf8();
         MailAddress sender = parsed.address();
         if (sender != null && !sender.isAscii() && !smtputf8) {
             reply(SmtpReplies.UTF8_NEEDS_SMTPUTF8);
@@ -462,40 +431,15 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply(SmtpReplies.TOO_MANY_RECIPIENTS);
             return;
         }
-        MailAddress address = parsed.address();
-        if (parsed.trick() != null) {
-            // Source routes, percent hack, bang paths, double @, quoted routing: never routed, on any port.
-            metrics.recipientRefused(role, "routing_" + parsed.trick().name().toLowerCase(Locale.ROOT));
-            reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
-            return;
-        }
-        if (!address.isAscii() && !tx.smtputf8) {
-            reply(SmtpReplies.UTF8_NEEDS_SMTPUTF8);
-            return;
-        }
-        if (engine.accounts().isLocalDomain(address.domain())) {
-            Optional<String> local = engine.accounts().resolveRecipient(address.lookupKey());
-            if (local.isEmpty()) {
-                metrics.recipientRefused(role, "unknown_user");
-                reply(SmtpReplies.UNKNOWN_USER.withText("<" + address + ">: Recipient address rejected: User unknown in local recipient table"));
-                return;
+        RecipientPolicy.Decision decision = recipients.decide(parsed, tx.smtputf8, role, account);
+        if (decision instanceof RecipientPolicy.Refuse refuse) {
+            if (refuse.metricReason() != null) {
+                metrics.recipientRefused(role, refuse.metricReason());
             }
-            try {
-                // Refuse at RCPT when the mailbox is already full, so the other recipients still get the message.
-                engine.store().checkQuota(local.get(), 1);
-            } catch (QuotaExceededException full) {
-                metrics.recipientRefused(role, "mailbox_full");
-                reply(SmtpReplies.MAILBOX_FULL.withText("<" + address + ">: Mailbox full"));
-                return;
-            }
-            tx.recipients.add(new SmtpTransaction.Recipient(address, local.get()));
-        } else if (account != null && requiresAuth()) {
-            tx.recipients.add(new SmtpTransaction.Recipient(address, null));
-        } else {
-            metrics.recipientRefused(role, "relay");
-            reply(SmtpReplies.RELAY_DENIED.withText("<" + address + ">: Relay access denied"));
+            reply(refuse.reply());
             return;
         }
+        tx.recipients.add(((RecipientPolicy.Accept) decision).recipient());
         state = State.RCPT;
         reply(SmtpReplies.RECIPIENT_OK);
     }
@@ -552,9 +496,6 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             return false;
         }
     }
-
-    /** The message's id from DATA/BDAT on: Received header, 250 reply, log lines and outbound queue entry. */
-    private String transactionId;
 
     private String transactionId() {
         transactionId = QueueId.next();
@@ -617,16 +558,13 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         decoder.expectChunk(size, false);
     }
 
-    /** A refused BDAT chunk being consumed; its content goes nowhere. */
-    private SmtpTransaction refusedChunk;
-
     private void content(SmtpFrame.Content content) {
         if (refusedChunk != null || tx == null || tx.spool == null || tx.tooBig) {
             return;
         }
         int n = content.content().readableBytes();
         // RFC 1870 §6: enforced while streaming, whatever SIZE declared; the excess is never written.
-        if (tx.spool.size() + n > limits.maxMessageSize() + receivedHeaderAllowance()) {
+        if (tx.spool.size() + n > limits.maxMessageSize() + receivedHeaderSize) {
             tx.tooBig = true;
             tx.discard();
             return;
@@ -640,13 +578,6 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             tx.discard();
         }
     }
-
-    /** Our own Received header is in the spool too; it must not count against the client's message size. */
-    private long receivedHeaderAllowance() {
-        return receivedHeaderSize;
-    }
-
-    private long receivedHeaderSize;
 
     private void contentEnd(SmtpFrame.ContentViolation violation) {
         if (refusedChunk != null) {
@@ -710,53 +641,46 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         String id = transactionId;
         long started = System.nanoTime();
         pause();
+        ReceivedMessage message = new ReceivedMessage(id, spool, done.returnPath(), List.copyOf(accounts),
+                List.copyOf(remote), role, clientAddress, helo, account, tlsInfo, receivedHeaderSize);
         CompletableFuture<Void> handedOver;
         try {
-            // Signing (submission) or SPF/DKIM/DMARC checks (port 25) first, off the event loop; then the store.
-            handedOver = engine.mailAuth().deliver(role, account, clientAddress, helo, done.returnPath(), spool,
-                    receivedHeaderSize, (content, folder) -> {
-                        List<CompletableFuture<?>> parts = new ArrayList<>();
-                        if (!accounts.isEmpty()) {
-                            parts.add(engine.store().deliver(content, done.returnPath(), List.copyOf(accounts), folder));
-                        }
-                        if (!remote.isEmpty()) {
-                            parts.add(engine.outbound().enqueue(id, content, done.returnPath(), remote));
-                        }
-                        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
-                    });
+            handedOver = handoff.deliver(message);
         } catch (RuntimeException e) {
             handedOver = CompletableFuture.failedFuture(e);
         }
-        handedOver.whenComplete((v, failure) -> {
-            Consumer<Boolean> finish = ok -> {
-                spool.close();
-                if (!ctx.channel().isActive()) {
-                    return;
-                }
-                if (ok) {
-                    LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
-                            role.id(), id, done.returnPath(), accounts.size(), remote.size(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                    metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
-                    reply(SmtpReplies.OK.withText("Ok: queued as " + id));
-                } else if (refusal(failure) != null) {
-                    LOG.infof("SMTP %s refused %s from %s: %s", role.id(), id, clientAddress.getHostAddress(), refusal(failure));
-                    metrics.messageRejected(role, "mail_authentication");
-                    reply(refusal(failure));
-                } else if (quotaMessage(failure) != null) {
-                    // This message does not fit into a recipient's remaining quota: a permanent refusal.
-                    LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
-                    metrics.messageRejected(role, "mailbox_full");
-                    reply(SmtpReplies.MAILBOX_FULL.withText("Mailbox full: the message does not fit into a recipient's quota"));
-                } else {
-                    LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
-                    metrics.messageRejected(role, "store_failure");
-                    reply(SmtpReplies.LOCAL_ERROR);
-                }
-                resume();
-            };
-            onEventLoop(() -> finish.accept(failure == null), spool::close);
-        });
+        handedOver.whenComplete((v, failure) -> onEventLoop(() -> delivered(message, started, failure), spool::close));
+    }
+
+    /** The 250, 550/451 (refused), 552 or 451 for a message, once its hand-off has completed (on the event loop). */
+    private void delivered(ReceivedMessage message, long started, Throwable failure) {
+        message.content().close();
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        String id = message.queueId();
+        if (failure == null) {
+            LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
+                    role.id(), id, message.returnPath(), message.localAccounts().size(), message.remoteRecipients().size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
+            reply(SmtpReplies.OK.withText("Ok: queued as " + id));
+        } else if (refusal(failure) != null) {
+            // A hand-off step refused it (DMARC under enforce): its own reply, nothing was stored.
+            LOG.infof("SMTP %s refused %s from %s: %s", role.id(), id, clientAddress.getHostAddress(), refusal(failure));
+            metrics.messageRejected(role, "mail_authentication");
+            reply(refusal(failure));
+        } else if (quotaMessage(failure) != null) {
+            // This message does not fit into a recipient's remaining quota: a permanent refusal.
+            LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
+            metrics.messageRejected(role, "mailbox_full");
+            reply(SmtpReplies.MAILBOX_FULL.withText("Mailbox full: the message does not fit into a recipient's quota"));
+        } else {
+            LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
+            metrics.messageRejected(role, "store_failure");
+            reply(SmtpReplies.LOCAL_ERROR);
+        }
+        resume();
     }
 
     /** The reply of a hand-off step that refused the message (DMARC under enforce), or null. */
@@ -873,108 +797,46 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply(SmtpReplies.AUTH_IN_TRANSACTION);
             return;
         }
-        if (engine.authThrottle().isBlocked(clientAddress)) {
+        if (engine.logins().blocked(clientAddress)) {
             metrics.authThrottled(role);
             reply(SmtpReplies.AUTH_THROTTLED);
             return;
         }
         String[] parts = args.trim().split(" +");
-        String mechanism = parts[0].toUpperCase(Locale.ROOT);
-        String initial = parts.length > 1 ? parts[1] : null;
-        if (parts.length > 2) {
+        if (parts.length > 2 || parts[0].isEmpty()) {
             reply(SmtpReplies.SYNTAX);
             return;
         }
-        switch (mechanism) {
-            case "PLAIN" -> {
-                if (initial == null) {
-                    sasl = SaslStep.PLAIN;
-                    decoder.expectSaslResponse(true);
-                    reply(new SmtpReply(334, null, List.of("")));
-                } else {
-                    plain(initial);
-                }
-            }
-            case "LOGIN" -> {
-                if (initial == null) {
-                    sasl = SaslStep.LOGIN_USERNAME;
-                    decoder.expectSaslResponse(true);
-                    reply(new SmtpReply(334, null, List.of(SaslLogin.USERNAME_CHALLENGE)));
-                } else {
-                    loginUsername(initial);
-                }
-            }
-            default -> reply(SmtpReplies.AUTH_MECHANISM);
+        if (sasl == null) {
+            sasl = new SaslServer(engine.logins(), clientAddress, ctx.executor());
         }
+        pause();
+        sasl.start(parts[0], parts.length > 1 ? parts[1] : null, this::saslStep);
     }
 
     private void saslResponse(String line) {
-        SaslStep step = sasl;
-        sasl = SaslStep.NONE;
         decoder.expectSaslResponse(false);
-        if (line.equals("*")) {
-            // RFC 4954 §4: the client cancels the exchange.
-            reply(SmtpReplies.AUTH_ABORTED);
-            return;
-        }
-        switch (step) {
-            case PLAIN -> plain(line);
-            case LOGIN_USERNAME -> loginUsername(line);
-            case LOGIN_PASSWORD -> loginPassword(line);
-            default -> reply(SmtpReplies.UNKNOWN_COMMAND);
-        }
-    }
-
-    /** RFC 4616 PLAIN; acting for another user is refused like a wrong password (535). */
-    private void plain(String response) {
-        SaslPlain plain;
-        try {
-            plain = SaslPlain.decode(response);
-        } catch (SaslAuthorizationException e) {
-            authFailed();
-            return;
-        } catch (SaslException e) {
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        verify(plain.authcid(), plain.password());
-    }
-
-    private void loginUsername(String response) {
-        try {
-            loginUsername = SaslLogin.username(response);
-        } catch (SaslException e) {
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        sasl = SaslStep.LOGIN_PASSWORD;
-        decoder.expectSaslResponse(true);
-        reply(new SmtpReply(334, null, List.of(SaslLogin.PASSWORD_CHALLENGE)));
-    }
-
-    private void loginPassword(String response) {
-        char[] password;
-        try {
-            password = SaslLogin.password(response);
-        } catch (SaslException e) {
-            reply(SmtpReplies.AUTH_BAD_RESPONSE);
-            return;
-        }
-        verify(loginUsername, password);
-    }
-
-    /**
-     * Password hashes are slow on purpose: the gate checks off the event loop, with the decoder paused meanwhile; a
-     * failure's answer is scheduled after the failure delay, so nothing else of this client is read until then.
-     */
-    private void verify(String username, char[] password) {
         pause();
-        engine.logins().check(clientAddress, username, password, ctx.executor(),
-                result -> onEventLoop(() -> authOutcome(result), () -> { }));
+        sasl.respond(line, this::saslStep);
     }
 
-    private void authOutcome(LoginGate.Result result) {
-        metrics.auth(role, result.outcome());
+    /** RFC 4954 §4: a challenge is a 334 reply; the outcome ends the exchange. Called on any thread. */
+    private void saslStep(SaslServer.Step step) {
+        onEventLoop(() -> {
+            if (step instanceof SaslServer.Challenge challenge) {
+                decoder.expectSaslResponse(true);
+                reply(new SmtpReply(334, null, List.of(challenge.base64())));
+            } else {
+                authOutcome(((SaslServer.Done) step).result());
+            }
+            resume();
+        }, () -> { });
+    }
+
+    private void authOutcome(SaslServer.Result result) {
+        if (result.gateOutcome() != null) {
+            metrics.auth(role, result.gateOutcome());
+        }
         switch (result.outcome()) {
             case SUCCESS -> {
                 account = result.account();
@@ -983,7 +845,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             }
             case THROTTLED -> reply(SmtpReplies.AUTH_THROTTLED);
             case BUSY -> reply(SmtpReplies.AUTH_BUSY);
-            case FAILURE -> {
+            case CANCELLED -> reply(SmtpReplies.AUTH_ABORTED);
+            case MALFORMED -> reply(SmtpReplies.AUTH_BAD_RESPONSE);
+            case UNSUPPORTED_MECHANISM -> reply(SmtpReplies.AUTH_MECHANISM);
+            case FAILURE, AUTHORIZATION_REFUSED -> {
+                // Acting for another user is refused like a wrong password (535).
                 authFailures++;
                 LOG.infof("SMTP %s: authentication failed from %s", role.id(), clientAddress.getHostAddress());
                 reply(SmtpReplies.AUTH_FAILED);
@@ -992,13 +858,6 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                 }
             }
         }
-        resume();
-    }
-
-    /** A refused authorization identity counts as a failed login, answered after the same delay. */
-    private void authFailed() {
-        pause();
-        engine.logins().fail(clientAddress, ctx.executor(), result -> onEventLoop(() -> authOutcome(result), () -> { }));
     }
 
     @Override

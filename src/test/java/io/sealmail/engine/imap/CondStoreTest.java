@@ -42,7 +42,7 @@ class CondStoreTest {
         deliver("From: carol@example.com\nSubject: =?UTF-8?Q?caf=C3=A9?= second\nReferences: <1@example.com>\n\nplain body\n");
         deliver("From: dave@example.com\nSubject: third\n\nthird body\n");
         context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
-                access, () -> null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+                access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
     }
 
     @AfterEach

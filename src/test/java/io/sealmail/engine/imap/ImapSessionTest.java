@@ -44,7 +44,7 @@ class ImapSessionTest {
         store.deliver("joe@example.com", MULTIPART);
         store.deliver("joe@example.com", "From: carol@example.com\nSubject: second\n\nplain body\n");
         context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
-                store, () -> null, Runnable::run, ImapLimits.DEFAULTS.withMaxLiteralSize(10_000), Duration.ZERO);
+                store, null, Runnable::run, ImapLimits.DEFAULTS.withMaxLiteralSize(10_000), Duration.ZERO);
     }
 
     private Transcript session(boolean plaintextPort) {

@@ -20,21 +20,21 @@ class MailAccessChannelInitializerTest {
     Path dir;
 
     private static AccessContext context() {
-        return new AccessContext("mail.example.com", new TestAccounts(Map.of()), new MemoryMailboxAccess(), () -> null,
+        return new AccessContext("mail.example.com", new TestAccounts(Map.of()), new MemoryMailboxAccess(), null,
                 Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
     }
 
     @Test
-    void plaintextPipelinesAreIdleTimerFramingThenSessionUnderTheirWireNames() {
+    void plaintextPipelinesAreFramingFirstThenIdleTimerThenSessionUnderTheirWireNames() {
         AccessContext context = context();
         EmbeddedChannel imap = new EmbeddedChannel(
                 new MailAccessChannelInitializer(context, false, MailAccessProtocols.imapProtocol(context.limits())));
-        assertThat(imap.pipeline().names()).startsWith("idle", "decoder", "session");
+        assertThat(imap.pipeline().names()).startsWith("decoder", "idle", "session");
         assertThat(imap.pipeline().get("decoder")).isInstanceOf(ImapCommandDecoder.class);
         assertThat(imap.pipeline().get("session")).isInstanceOf(ImapSession.class);
 
         EmbeddedChannel pop3 = new EmbeddedChannel(new MailAccessChannelInitializer(context, false, MailAccessProtocols.POP3));
-        assertThat(pop3.pipeline().names()).startsWith("idle", "framer", "session");
+        assertThat(pop3.pipeline().names()).startsWith("framer", "idle", "session");
         assertThat(pop3.pipeline().get("session")).isInstanceOf(io.sealmail.engine.pop3.Pop3Session.class);
     }
 

@@ -1,7 +1,5 @@
 package io.sealmail.engine.imap;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
@@ -19,7 +17,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The real engine on ephemeral ports of 127.0.0.1 with every listener (SMTP, submission, IMAP, IMAPS, POP3,
- * POP3S), a certificate from our CA, and in-memory mailboxes behind the production protocol code.
+ * POP3S), a certificate from our CA read from files as in production (so handshakes are counted in its metrics),
+ * and in-memory mailboxes behind the production protocol code.
  */
 public final class MailAccessTestServer implements AutoCloseable {
     public static final String JOE = "joe@example.test";
@@ -58,10 +57,8 @@ public final class MailAccessTestServer implements AutoCloseable {
         EngineConfig config = new EngineConfig("mail.test", List.of("example.test"), listeners,
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
                 Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
-        SslContext tls = SslContextBuilder.forServer(pki.tlsCrt().toFile(), pki.tlsKey().toFile())
-                .protocols("TLSv1.3", "TLSv1.2").build();
         TestAccounts accounts = new TestAccounts(Map.of(JOE, PASSWORD, ANN, PASSWORD));
-        MailEngine.Builder builder = MailEngine.builder(config).serverTls(io.sealmail.engine.tls.ServerTls.of(tls, null)).accounts(accounts);
+        MailEngine.Builder builder = MailEngine.builder(config).accounts(accounts);
         builder = engineOptions.apply(builder);
         engine = maildir ? builder.start() : builder.store(store).outbound(store).start();
     }

@@ -32,6 +32,19 @@ class MaildirMailboxAccessTest {
     }
 
     @Test
+    void folderNamesAreStoredInTheOneSafeNameEncoding() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir); MaildirMailboxAccess access = new MaildirMailboxAccess(store)) {
+            Mailboxes boxes = access.forAccount("joe@example.com");
+            boxes.create("Projects");
+            boxes.create("Projects/v1.2 100% {draft}");
+            java.nio.file.Path root = store.inbox("joe@example.com");
+            // '.' is Maildir++'s separator on disk and '%' the escape: both escaped, everything else kept (SafeName).
+            assertThat(root.resolve(".Projects.v1%2E2 100%25 {draft}")).isDirectory();
+            assertThat(boxes.list().stream().map(Mailboxes.MailboxInfo::name)).contains("Projects/v1.2 100% {draft}");
+        }
+    }
+
+    @Test
     void uidsAndFlagsSurviveARestartAndAreNeverReused() throws Exception {
         long validity;
         try (MaildirStore store = new MaildirStore(dir)) {

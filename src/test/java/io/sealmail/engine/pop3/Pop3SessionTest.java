@@ -28,7 +28,7 @@ class Pop3SessionTest {
         store.deliver("joe@example.com", "Subject: one\n\nHello\n.dot line\nbye\n");
         store.deliver("joe@example.com", "Subject: two\nX: y\n\nl1\nl2\nl3\n");
         context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret pw")),
-                store, () -> null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+                store, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
     }
 
     private Transcript session(boolean plaintextPort) {
@@ -51,7 +51,7 @@ class Pop3SessionTest {
         // Commands run on a pool; here the test runs the pool's tasks itself, after all input has been read.
         List<Runnable> pool = new ArrayList<>();
         AccessContext deferred = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret pw")),
-                store, () -> null, pool::add, ImapLimits.DEFAULTS, Duration.ZERO);
+                store, null, pool::add, ImapLimits.DEFAULTS, Duration.ZERO);
         EmbeddedChannel ch = new EmbeddedChannel(new Pop3LineDecoder(Pop3LineDecoder.MAX_LINE), new Pop3Session(deferred, false));
         Transcript t = new Transcript(ch);
         assertThat(t.output()).startsWith("+OK mail.example.com Sealmail POP3 ready");
@@ -85,7 +85,7 @@ class Pop3SessionTest {
     void capabilitiesOverTls() {
         Transcript t = session(false);
         assertThat(t.send("CAPA")).isEqualTo("+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
-                + "AUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\nIMPLEMENTATION Sealmail\r\n.\r\n");
+                + "AUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL SCRAM-SHA-256 PLAIN LOGIN\r\nIMPLEMENTATION Sealmail\r\n.\r\n");
         t.expect("STLS", "-ERR");
     }
 

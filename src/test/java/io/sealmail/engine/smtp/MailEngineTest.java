@@ -127,7 +127,8 @@ class MailEngineTest {
                     C: Subject: in flight
                     C: .
                     """);
-            Thread.sleep(200);
+            // The message is in the store's hands (held at the gate) before the engine is asked to stop.
+            org.awaitility.Awaitility.await().until(() -> server.store.deliveriesStarted.get() == 1);
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
             idle.run("""
                     S: 421 4.3.2

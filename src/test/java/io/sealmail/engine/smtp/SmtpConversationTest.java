@@ -84,7 +84,7 @@ class SmtpConversationTest {
                     TLS
                     C: EHLO client.test
                     S: 250
-                    S~ AUTH PLAIN LOGIN
+                    S~ AUTH SCRAM-SHA-256 PLAIN LOGIN
                     S! STARTTLS
                     """);
         }
@@ -96,7 +96,7 @@ class SmtpConversationTest {
             t.run("""
                     C: EHLO client.test
                     S: 250
-                    S~ AUTH PLAIN LOGIN
+                    S~ AUTH SCRAM-SHA-256 PLAIN LOGIN
                     S! STARTTLS
                     C: STARTTLS
                     S: 503 5.5.1

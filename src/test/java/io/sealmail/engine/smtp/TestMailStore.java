@@ -33,6 +33,8 @@ final class TestMailStore implements MailStore, OutboundQueue {
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     final List<QueuedMessage> queued = new CopyOnWriteArrayList<>();
     final List<Path> openSpools = new CopyOnWriteArrayList<>();
+    /** Deliveries asked for so far (a test awaits this instead of guessing when DATA has arrived). */
+    final java.util.concurrent.atomic.AtomicInteger deliveriesStarted = new java.util.concurrent.atomic.AtomicInteger();
 
     TestMailStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
@@ -54,6 +56,7 @@ final class TestMailStore implements MailStore, OutboundQueue {
 
     @Override
     public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
+        deliveriesStarted.incrementAndGet();
         return gate.thenCompose(v -> {
             if (fail) {
                 return CompletableFuture.failedFuture(new IOException("disk full (test)"));

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.IssuedCertificate;
 import io.sealmail.ca.KeyAlgorithm;
+import io.sealmail.testing.LogCapture;
 
 /**
  * Hot reload under open connections: a kubelet-style {@code ..data} symlink swap, a plain rewrite, and bad pairs

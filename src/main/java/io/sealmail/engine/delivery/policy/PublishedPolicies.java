@@ -1,5 +1,8 @@
 package io.sealmail.engine.delivery.policy;
 
+import io.sealmail.config.ConfigException;
+import io.sealmail.config.EngineConfig;
+import io.sealmail.config.Outbound;
 import io.sealmail.engine.delivery.dns.DnsAnswer;
 import io.sealmail.engine.delivery.dns.DnsLookup;
 import org.jboss.logging.Logger;
@@ -7,6 +10,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +42,33 @@ public final class PublishedPolicies implements TransportPolicies {
         this.trust = trust;
         this.dane = dane;
         this.clock = clock;
+    }
+
+    /**
+     * The policies the engine runs with, from {@code outbound:}: MTA-STS unless {@code mtaSts.enabled: false}, its
+     * policies cached under {@code mtaSts.cacheDir} (default {@code <dataDir>/mta-sts}); DANE when {@code dane} is on
+     * and the resolver validates DNSSEC ({@code dns.dnssec: true}), since only validated answers can be secure.
+     * MTA-STS trusts the JDK's CAs plus {@code trustedCaFile}.
+     */
+    public static PublishedPolicies fromConfig(EngineConfig config, DnsLookup dns) {
+        Outbound outbound = config.outbound();
+        WebPkiTrust trust;
+        try {
+            trust = WebPkiTrust.load(outbound.trustedCaFile() == null ? null : Path.of(outbound.trustedCaFile()));
+        } catch (IOException e) {
+            throw new ConfigException("outbound.trustedCaFile: " + e.getMessage(), e);
+        }
+        Outbound.MtaSts sts = outbound.mtaSts();
+        MtaStsResolver resolver = null;
+        if (sts.enabled()) {
+            Path cacheDir = sts.cacheDir() != null ? Path.of(sts.cacheDir()) : Path.of(config.dataDir(), "mta-sts");
+            MtaStsFetcher fetcher = new MtaStsFetcher(dns, trust, sts.port(), outbound.connectTimeout(), sts.timeout());
+            resolver = new MtaStsResolver(dns, fetcher::fetch, cacheDir, Clock.systemUTC());
+        }
+        boolean dane = outbound.dane() && outbound.dns().dnssec();
+        LOG.infof("Outbound transport security: MTA-STS %s, DANE %s", sts.enabled() ? "on" : "off",
+                dane ? "on" : outbound.dane() ? "off (needs outbound.dns.dnssec: true)" : "off");
+        return new PublishedPolicies(dns, resolver, trust, dane, Clock.systemUTC());
     }
 
     @Override

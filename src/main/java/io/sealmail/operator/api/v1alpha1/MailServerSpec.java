@@ -61,6 +61,18 @@ public class MailServerSpec {
     public Map<String, @Size(max = 254) String> aliases;
 
     @Default("{}")
+    @JsonPropertyDescription("DKIM signing of mail that local users send; keys in the Secret <name>-dkim.")
+    public DkimSpec dkim;
+
+    @Default("{}")
+    @JsonPropertyDescription("SPF, DKIM and DMARC checks of mail received on port 25.")
+    public InboundSpec inbound;
+
+    @Default("{}")
+    @JsonPropertyDescription("What the records listed in status.dns say (DMARC policy, MTA-STS mode, reports, DANE).")
+    public DnsSpec dns;
+
+    @Default("{}")
     public StorageSpec storage;
 
     @Default("{}")

@@ -13,4 +13,8 @@ public class MailServerStatus {
     public List<Condition> conditions = new ArrayList<>();
     public CertificateStatus certificate;
     public List<Endpoint> endpoints;
+    /** The DNS records to publish (MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, TLSA), ready for a zone file. */
+    public List<DnsRecord> dns;
+    /** The MTA-STS policy to serve at https://mta-sts.DOMAIN/.well-known/mta-sts.txt (RFC 8461 §3.2). */
+    public String mtaStsPolicy;
 }

@@ -2,21 +2,23 @@ package io.sealmail.engine.delivery.policy;
 
 import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.IssuedCertificate;
+import io.sealmail.config.Outbound;
 import io.sealmail.engine.delivery.dns.DnsAnswer;
+import io.sealmail.engine.delivery.dns.DnsLookup;
+import io.sealmail.engine.delivery.dns.ResolverDnsLookup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.dnssec.ValidatingResolver;
 
-import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * DANE over real DNSSEC: a zone signed with dnsjava's DNSSEC code, served on 127.0.2.53 over UDP, validated by
- * dnsjava's ValidatingResolver with the zone's key as trust anchor.
+ * the engine's resolver (dnsjava's ValidatingResolver) with the zone's key as trust anchor.
  */
 class DnssecDaneTest {
     static final String ADDRESS = "127.0.2.53";
@@ -52,18 +54,20 @@ class DnssecDaneTest {
         zone.close();
     }
 
-    ResolverLookup validating(boolean withTrustAnchor) throws Exception {
-        SimpleResolver upstream = new SimpleResolver(zone.address());
-        upstream.setTimeout(Duration.ofSeconds(5));
-        ValidatingResolver validator = new ValidatingResolver(upstream);
-        if (withTrustAnchor) {
-            validator.loadTrustAnchors(new ByteArrayInputStream(zone.trustAnchor().getBytes(StandardCharsets.US_ASCII)));
-        }
-        return new ResolverLookup(validator);
+    @TempDir
+    Path dir;
+
+    /** The engine's own resolver (outbound.dns) pointed at the zone: validating with its key, or not validating. */
+    DnsLookup validating(boolean dnssec) throws Exception {
+        Path anchor = dir.resolve("anchor.key");
+        Files.writeString(anchor, zone.trustAnchor());
+        String server = zone.address().getAddress().getHostAddress() + ":" + zone.address().getPort();
+        return new ResolverDnsLookup(new Outbound.Dns(List.of(server), Duration.ofSeconds(5), dnssec,
+                dnssec ? anchor.toString() : null));
     }
 
     /** What the delivery code does: MX look-up, then the policy with the MX answer's security. */
-    HostPolicy policyFor(ResolverLookup dns) throws Exception {
+    HostPolicy policyFor(DnsLookup dns) throws Exception {
         DnsAnswer mx = dns.lookup("example.test", Type.MX);
         return new PublishedPolicies(dns, null, null, true, Clock.systemUTC())
                 .forDomain("example.test", List.of("mx.example.test"), mx.secure()).forHost("mx.example.test");
@@ -71,7 +75,7 @@ class DnssecDaneTest {
 
     @Test
     void aSignedAnswerIsSecureAndItsTlsaRecordAuthenticatesTheMx() throws Exception {
-        ResolverLookup dns = validating(true);
+        DnsLookup dns = validating(true);
         assertThat(dns.lookup("example.test", Type.MX).secure()).isTrue();
         assertThat(dns.lookup("_25._tcp.mx.example.test", Type.TLSA).secure()).isTrue();
         HostPolicy host = policyFor(dns);
@@ -93,7 +97,7 @@ class DnssecDaneTest {
 
     @Test
     void aTamperedTlsaRecordIsBogusAndDefers() throws Exception {
-        ResolverLookup dns = validating(true);
+        DnsLookup dns = validating(true);
         assertThat(dns.lookup("example.test", Type.MX).secure()).isTrue();
         zone.tamper = SignedZoneServer.Tamper.ALTER_TLSA;
         assertThatThrownBy(() -> policyFor(dns)).isInstanceOf(PolicyTemporaryException.class)
@@ -108,8 +112,8 @@ class DnssecDaneTest {
     }
 
     @Test
-    void withoutATrustAnchorTheSameAnswersAreInsecureAndDaneDoesNotApply() throws Exception {
-        ResolverLookup dns = validating(false);
+    void withoutValidationTheSameSignedAnswersAreInsecureAndDaneDoesNotApply() throws Exception {
+        DnsLookup dns = validating(false);
         assertThat(dns.lookup("example.test", Type.MX).secure()).isFalse();
         assertThat(policyFor(dns)).isSameAs(HostPolicy.OPPORTUNISTIC);
     }

@@ -1,6 +1,10 @@
 package io.sealmail.engine.delivery.policy;
 
 import io.sealmail.ca.CertificateAuthority;
+import io.sealmail.config.Outbound;
+import io.sealmail.engine.delivery.DnsmasqProcess;
+import io.sealmail.engine.delivery.dns.DnsLookup;
+import io.sealmail.engine.delivery.dns.ResolverDnsLookup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,12 +28,12 @@ class MtaStsDnsmasqTest {
 
     @TempDir
     Path dir;
-    DnsmasqServer dns;
+    DnsmasqProcess dns;
     PolicyHttpsServer policyHost;
 
     @BeforeEach
     void start() throws Exception {
-        dns = new DnsmasqServer("127.0.2.54", List.of(
+        dns = DnsmasqProcess.start("127.0.2.54", dir.resolve("dnsmasq"), List.of(
                 "--txt-record=_mta-sts.example.test,v=STSv1; id=20261203T1200;",
                 "--host-record=mta-sts.example.test,127.0.2.1",
                 "--mx-host=example.test,mx.example.test,10",
@@ -56,7 +60,7 @@ class MtaStsDnsmasqTest {
         Path caFile = dir.resolve("extra-ca.crt");
         Files.writeString(caFile, CA.certificatePem());
         WebPkiTrust trust = WebPkiTrust.load(caFile);
-        ResolverLookup lookup = dns.lookup();
+        DnsLookup lookup = new ResolverDnsLookup(new Outbound.Dns(List.of(dns.server()), Duration.ofSeconds(5), false, null));
         int port = policyHost != null ? policyHost.port() : 9; // discard: nothing listens there
         MtaStsFetcher fetcher = new MtaStsFetcher(lookup, trust, port, Duration.ofSeconds(5), Duration.ofSeconds(20));
         MtaStsResolver resolver = new MtaStsResolver(lookup, fetcher::fetch, dir.resolve("mta-sts"), Clock.systemUTC());
@@ -80,7 +84,7 @@ class MtaStsDnsmasqTest {
         policies().forDomain("example.test", List.of("mx.example.test"), false);
         dns.close();
         policyHost.close();
-        dns = new DnsmasqServer("127.0.2.54", List.of("--host-record=mx.example.test,127.0.2.25"));
+        dns = DnsmasqProcess.start("127.0.2.54", dir.resolve("dnsmasq"), List.of("--host-record=mx.example.test,127.0.2.25"));
         policyHost = null;
         DomainPolicy p = policies().forDomain("example.test", List.of("evil.example.org"), false);
         assertThat(p.permits("evil.example.org")).as("still enforced after a restart with the record stripped").isFalse();

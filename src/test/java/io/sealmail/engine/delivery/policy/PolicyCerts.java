@@ -19,20 +19,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Certificates and TLSA records for the policy tests, all from our own CA ({@link TestPki}). */
-final class PolicyCerts {
+public final class PolicyCerts {
     private PolicyCerts() {
     }
 
-    static CertificateAuthority authority(String subject) {
+    public static CertificateAuthority authority(String subject) {
         return TestPki.authority(subject);
     }
 
-    static IssuedCertificate leaf(CertificateAuthority ca, String... names) {
+    public static IssuedCertificate leaf(CertificateAuthority ca, String... names) {
         return ca.issue(LeafSpec.of(List.of(names), List.of()));
     }
 
     /** What a server sends: the leaf, intermediates, and the root (DANE-TA needs it in the chain, RFC 7672 §3.1.2). */
-    static X509Certificate[] chainWithRoot(IssuedCertificate cert) {
+    public static X509Certificate[] chainWithRoot(IssuedCertificate cert) {
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(cert.leaf());
         chain.addAll(cert.chain());
@@ -40,7 +40,7 @@ final class PolicyCerts {
         return chain.toArray(X509Certificate[]::new);
     }
 
-    static X509Certificate[] chainWithoutRoot(IssuedCertificate cert) {
+    public static X509Certificate[] chainWithoutRoot(IssuedCertificate cert) {
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(cert.leaf());
         chain.addAll(cert.chain());
@@ -48,7 +48,7 @@ final class PolicyCerts {
     }
 
     /** The association data a zone would publish for {@code cert} with these parameters. */
-    static byte[] association(int selector, int matchingType, X509Certificate cert) {
+    public static byte[] association(int selector, int matchingType, X509Certificate cert) {
         try {
             byte[] selected = selector == 0 ? cert.getEncoded() : cert.getPublicKey().getEncoded();
             return switch (matchingType) {
@@ -62,7 +62,7 @@ final class PolicyCerts {
         }
     }
 
-    static TLSARecord tlsa(String mxHost, int usage, int selector, int matchingType, byte[] data) {
+    public static TLSARecord tlsa(String mxHost, int usage, int selector, int matchingType, byte[] data) {
         try {
             return new TLSARecord(Name.fromString("_25._tcp." + mxHost + "."), DClass.IN, 300, usage, selector,
                     matchingType, data);
@@ -71,12 +71,12 @@ final class PolicyCerts {
         }
     }
 
-    static TLSARecord tlsa(String mxHost, int usage, int selector, int matchingType, X509Certificate cert) {
+    public static TLSARecord tlsa(String mxHost, int usage, int selector, int matchingType, X509Certificate cert) {
         return tlsa(mxHost, usage, selector, matchingType, association(selector, matchingType, cert));
     }
 
     /** A TLS server context presenting {@code cert} with its root (as most servers configured for DANE-TA do). */
-    static SSLContext serverContext(IssuedCertificate cert) {
+    public static SSLContext serverContext(IssuedCertificate cert) {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);

@@ -19,14 +19,14 @@ import java.util.concurrent.TimeUnit;
  * An MTA-STS policy host for tests: the JDK's HTTPS server on a loopback address, with a certificate from our CA,
  * serving whatever {@link #handler} says at {@code /.well-known/mta-sts.txt}.
  */
-final class PolicyHttpsServer implements AutoCloseable {
+public final class PolicyHttpsServer implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     /** Released when the server closes: handlers that stall wait on it. */
     final CountDownLatch closing = new CountDownLatch(1);
     volatile HttpHandler handler;
 
-    PolicyHttpsServer(String address, IssuedCertificate cert) throws IOException {
+    public PolicyHttpsServer(String address, IssuedCertificate cert) throws IOException {
         server = HttpsServer.create(new InetSocketAddress(address, 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(PolicyCerts.serverContext(cert)));
         server.setExecutor(threads);
@@ -42,12 +42,12 @@ final class PolicyHttpsServer implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
     /** Serves {@code body} with status 200 and {@code contentType}. */
-    PolicyHttpsServer serve(String contentType, String body) {
+    public PolicyHttpsServer serve(String contentType, String body) {
         handler = exchange -> respond(exchange, 200, contentType, body.getBytes(StandardCharsets.UTF_8));
         return this;
     }

@@ -40,8 +40,8 @@ import java.util.TreeSet;
  * key serving as KSK and ZSK, an NSEC chain for denial of existence. dnsmasq cannot sign, so DANE's "secure" answers
  * come from here; {@link Tamper} makes it answer the way an attacker on the path would.
  */
-final class SignedZoneServer implements AutoCloseable {
-    enum Tamper {
+public final class SignedZoneServer implements AutoCloseable {
+    public enum Tamper {
         /** Answers as signed. */
         NONE,
         /** TLSA records changed after signing: their signatures no longer verify (bogus). */
@@ -59,9 +59,9 @@ final class SignedZoneServer implements AutoCloseable {
     private final TreeMap<Name, NSECRecord> nsec = new TreeMap<>();
     private final DatagramSocket socket;
     private final Thread thread;
-    volatile Tamper tamper = Tamper.NONE;
+    public volatile Tamper tamper = Tamper.NONE;
 
-    SignedZoneServer(String address, Name origin, List<Record> records) throws Exception {
+    public SignedZoneServer(String address, Name origin, List<Record> records) throws Exception {
         this.origin = origin;
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(new ECGenParameterSpec("secp256r1"));
@@ -107,12 +107,12 @@ final class SignedZoneServer implements AutoCloseable {
         return name.toString().toLowerCase() + "/" + type;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
     /** The zone's key in zone-file form, as a resolver's trust anchor file holds it. */
-    String trustAnchor() {
+    public String trustAnchor() {
         return key.toString() + "\n";
     }
 

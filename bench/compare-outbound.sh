@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Outbound delivery, Sealmail vs Postfix, end to end on loopback, same load generator, same sink:
+#   load generator --587 STARTTLS+AUTH--> Sealmail (queue, MX look-up via dnsmasq, STARTTLS) --> sink Postfix --> Maildir
+#   load generator --587 STARTTLS+AUTH--> Postfix  (queue, transport map, STARTTLS)           --> sink Postfix --> Maildir
+# Delivery latency = start of the submission to the mtime of the message's file in the sink's Maildir.
+# Rounds alternate (Sealmail, Postfix, Sealmail, ...) after one unreported warm-up round each.
+# Usage (root; needs postfix, dnsmasq, saslpasswd2): bench/compare-outbound.sh [MESSAGES] [ROUNDS] [CONNECTIONS]
+#   defaults 1000 3 4. Addresses: sink 127.0.1.40:25, Postfix submission 127.0.1.41:10587,
+#   Sealmail submission 127.0.1.42:10587, dnsmasq 127.0.1.54:53.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+msgs="${1:-1000}"; rounds="${2:-3}"; conns="${3:-4}"
+work="$(mktemp -d /tmp/sealmail-outbound-bench.XXXXXX)"; chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+# SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
+sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
+# For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
+sm_exec() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java -jar "$SEALMAIL_JAR" "$@"; else exec "$root/sealmail" "$@"; fi; }
+
+# Certificates from one test CA: the sink, both submission servers.
+sm ca init --out "$work/ca" >/dev/null
+sm ca issue --ca "$work/ca" --dns mx.sink.test --ip 127.0.1.40 --out "$work/tls-sink" >/dev/null
+sm ca issue --ca "$work/ca" --dns localhost --ip 127.0.1.41 --out "$work/tls-postfix" >/dev/null
+sm ca issue --ca "$work/ca" --dns localhost --ip 127.0.1.42 --out "$work/tls-sealmail" >/dev/null
+chmod -R a+rX "$work"
+
+# dnsmasq: the MX of sink.test for Sealmail (Postfix takes a transport map: no DNS for it at all).
+dnsmasq --no-daemon --conf-file=/dev/null --port=53 --listen-address=127.0.1.54 --bind-interfaces --no-resolv \
+  --no-hosts --local=/test/ --user=root --pid-file="$work/dnsmasq.pid" \
+  --mx-host=sink.test,mx.sink.test,10 --host-record=mx.sink.test,127.0.1.40 > "$work/dnsmasq.log" 2>&1 &
+pids+=($!)
+
+# A Postfix instance with its own config and queue directories (never the system instance).
+postfix_instance() { # name, master.cf service line, extra main.cf
+  local d="$work/$1"; mkdir -p "$d/conf" "$d/queue" "$d/data" "$d/mail"; chown postfix:postfix "$d/data" "$d/mail"
+  cat > "$d/conf/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+myhostname = $1.bench.test
+mydestination =
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+local_header_rewrite_clients =
+maillog_file = /var/log/sealmail-bench-$1.log
+$3
+CF
+  # No chroot (the instance's queue directory has no copy of /etc), the smtpd line replaced by this instance's.
+  sed -E "s|^smtp      inet .*|$2|; s/^([a-z]+ +(unix|inet|fifo|pass|unix-dgram) +[-ny] +[-ny] +)y /\1n /" \
+    /usr/share/postfix/master.cf.dist > "$d/conf/master.cf"
+  postfix -c "$d/conf" post-install create-missing >/dev/null 2>&1
+}
+
+# The sink: accepts sink.test over SMTP (STARTTLS offered), delivers into a Maildir (fsync, as Postfix always does).
+postfix_instance sink "127.0.1.40:25 inet n - n - - smtpd" "
+virtual_mailbox_domains = sink.test
+virtual_mailbox_base = $work/sink/mail
+virtual_mailbox_maps = inline:{ {bench@sink.test=bench/} }
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $work/tls-sink/tls.crt
+smtpd_tls_key_file = $work/tls-sink/tls.key"
+/usr/lib/postfix/sbin/master -c "$work/sink/conf" -d > "$work/sink/master.out" 2>&1 &
+pids+=($!)
+
+# Postfix as the submission server under comparison: STARTTLS required, AUTH (Cyrus sasldb), then STARTTLS to the sink.
+postfix_instance postfix "127.0.1.41:10587 inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_relay_restrictions=permit_sasl_authenticated,reject" "
+transport_maps = inline:{ {sink.test=smtp:[127.0.1.40]:25} }
+relay_domains =
+smtpd_tls_cert_file = $work/tls-postfix/tls.crt
+smtpd_tls_key_file = $work/tls-postfix/tls.key
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+smtp_tls_security_level = may"
+mkdir -p "$work/postfix/conf/sasl"
+printf 'benchpass' | saslpasswd2 -p -c -f "$work/postfix/conf/sasl/sasldb2" -u bench.test bench
+printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN\nsasldb_path: %s\n' "$work/postfix/conf/sasl/sasldb2" \
+  > "$work/postfix/conf/sasl/smtpd.conf"
+chown -R postfix "$work/postfix/conf/sasl"
+/usr/lib/postfix/sbin/master -c "$work/postfix/conf" -d > "$work/postfix/master.out" 2>&1 &
+pids+=($!)
+
+# Sealmail: submission on 127.0.1.42:10587, direct delivery with MX look-ups through dnsmasq.
+printf 'benchpass\n' | sm hash-password --address bench@bench.test > "$work/accounts"
+cat > "$work/engine.yaml" <<CF
+hostname: mail.bench.test
+domains: [bench.test]
+listeners:
+  - {role: submission, address: 127.0.1.42, port: 10587}
+tls: {certFile: $work/tls-sealmail/tls.crt, keyFile: $work/tls-sealmail/tls.key}
+accountsFile: $work/accounts
+dataDir: $work/sealmail-data
+httpPort: -1
+outbound:
+  dns: {servers: ["127.0.1.54:53"]}
+CF
+sm_exec engine --config "$work/engine.yaml" > "$work/sealmail.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do grep -q "engine ready" "$work/sealmail.log" && break; sleep 1; done
+grep -q "engine ready" "$work/sealmail.log" || { cat "$work/sealmail.log"; exit 1; }
+
+run() { # label host count
+  sm bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
+    --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
+}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $msgs messages of 10 KB per round, $conns submission sessions"
+echo "Postfix $(postconf -h mail_version 2>/dev/null || /usr/sbin/postconf -c "$work/sink/conf" -h mail_version)"
+run "warm-up Sealmail" 127.0.1.42 "$msgs" >/dev/null
+run "warm-up Postfix" 127.0.1.41 "$msgs" >/dev/null
+for i in $(seq 1 "$rounds"); do
+  run "round $i Sealmail" 127.0.1.42 "$msgs"
+  run "round $i Postfix " 127.0.1.41 "$msgs"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,63 @@
+package io.sealmail.cli;
+
+import io.sealmail.bench.OutboundLoad;
+import io.sealmail.bench.SmtpLoad;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code sealmail bench outbound}: submit N messages, time them until they are in a sink's Maildir. */
+@Command(name = "outbound", mixinStandardHelpOptions = true,
+        description = "Submit messages over STARTTLS + AUTH to a server that sends them on to a sink; report "
+                + "end-to-end delivery latency (submission start to the file in the sink's Maildir) and throughput. "
+                + "bench/compare-outbound.sh runs it against Sealmail and Postfix.")
+public class BenchOutboundCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Submission server (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "10587", description = "Submission port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--cafile", required = true, description = "CA certificate (PEM) of the submission server.")
+    Path caFile;
+
+    @Option(names = "--user", required = true, description = "Login and sender.")
+    String user;
+
+    @Option(names = "--password", required = true, description = "Password for AUTH PLAIN.")
+    String password;
+
+    @Option(names = "--to", required = true, description = "Recipient at the sink's domain.")
+    String to;
+
+    @Option(names = "--sink-maildir", required = true, description = "The sink's Maildir (or a tree of them).")
+    Path sink;
+
+    @Option(names = "--connections", defaultValue = "4", description = "Concurrent submission sessions (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--messages", defaultValue = "1000", description = "Messages (default: ${DEFAULT-VALUE}).")
+    int messages;
+
+    @Option(names = "--size", defaultValue = "10240", description = "Message size in octets (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--label", defaultValue = "", description = "Printed in front of the result line.")
+    String label;
+
+    @Override
+    public Integer call() throws Exception {
+        SmtpLoad.Plan plan = new SmtpLoad.Plan(host, port, SmtpLoad.TlsMode.STARTTLS, BenchSmtpCommand.trusting(caFile),
+                user.replace("%", "%%"), 1, password, to, connections, messages, size, 0);
+        OutboundLoad.Result r = OutboundLoad.run(plan, sink, Duration.ofMinutes(5));
+        System.out.printf("%s%d submitted, %d in the sink (%d duplicated) in %.2f s: %.1f msg/s end to end; "
+                        + "delivery latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms%n",
+                label.isEmpty() ? "" : label + ": ", r.submitted(), r.arrived(), r.duplicated(), r.elapsedNanos() / 1e9,
+                r.messagesPerSecond(), r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99));
+        r.errors().stream().limit(5).forEach(e -> System.out.println("  error: " + e));
+        return r.arrived() == r.submitted() && r.errors().isEmpty() ? 0 : 1;
+    }
+}
