@@ -2,6 +2,7 @@ package io.sealmail.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +21,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Format: records {@code [int length][int CRC-32C][long uid][entry]} appended without {@code fsync}: the cache
  * is derived from the message files and may be lost at any time. Memory holds only where each UID's entry lies
- * (about 50 octets per message); entries are read from the file (the page cache) when asked for, and checked
- * against their checksum, so a damaged entry is dropped and filled again, never served. A record cut short at the
+ * (about 50 octets per message); entries are read from the file's memory mapping (the page cache, not the heap)
+ * when asked for, and checked against their checksum, so a damaged entry is dropped and filled again, never served. A record cut short at the
  * end is cut off at open. Expunged entries become dead space; when it exceeds the live entries the file is
  * rewritten (temporary file, atomic rename).
  *
@@ -41,6 +42,11 @@ public final class MessageCache implements AutoCloseable {
     private final Map<Long, long[]> where = new HashMap<>();
     private long liveBytes;
     private long end;
+    /** The file mapped read-only from 0 to {@link #mappedSize}; never truncated while mapped (see {@link #view}). */
+    private MappedByteBuffer map;
+    private long mappedSize;
+    /** Octets appended past the mapping before it is made again. */
+    private static final long REMAP_AFTER = 256 * 1024;
 
     private MessageCache(Path dir) {
         this.file = dir.resolve(FILE);
@@ -55,6 +61,8 @@ public final class MessageCache implements AutoCloseable {
         cache.load();
         byte[] mark = ByteBuffer.allocate(8).putLong(uidValidity).array();
         if (!java.util.Arrays.equals(cache.get(VALIDITY), mark)) {
+            cache.map = null; // nothing read through it is held: the VALIDITY check above only compared
+            cache.mappedSize = 0;
             cache.channel.truncate(0);
             cache.where.clear();
             cache.liveBytes = 0;
@@ -97,26 +105,44 @@ public final class MessageCache implements AutoCloseable {
         return where.containsKey(uid);
     }
 
-    /** The entry of a UID, or null when there is none or it was damaged. */
+    /** The entry of a UID, or null when there is none or it was damaged (a copy; {@link #view} avoids it). */
     public byte[] get(long uid) throws IOException {
+        ByteBuffer view = view(uid);
+        if (view == null) {
+            return null;
+        }
+        byte[] entry = new byte[view.remaining()];
+        view.get(entry);
+        return entry;
+    }
+
+    /**
+     * The entry of a UID as a read-only view, or null when there is none or it was damaged. The view is of the
+     * file's memory mapping (the page cache: no read call, no copy, no heap), and stays valid after the cache
+     * changes: records are never rewritten in place, and a compaction writes a new file, leaving the mapped one
+     * to the views still held (the kernel frees it when the last mapping goes).
+     */
+    public ByteBuffer view(long uid) throws IOException {
         long[] at = where.get(uid);
         if (at == null) {
             return null;
         }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + (int) at[1]);
-        while (buf.hasRemaining()) {
-            if (channel.read(buf, at[0] + buf.position()) < 0) {
-                break;
+        int len = (int) at[1];
+        ByteBuffer record = mapped(at[0], HEADER + len);
+        if (record == null) {
+            record = ByteBuffer.allocate(HEADER + len);
+            while (record.hasRemaining()) {
+                if (channel.read(record, at[0] + record.position()) < 0) {
+                    break;
+                }
             }
+            record.flip();
         }
-        buf.flip();
-        if (buf.remaining() == HEADER + at[1] && buf.getLong(8) == uid) {
+        if (record.remaining() == HEADER + len && record.getLong(8) == uid) {
             CRC32C crc = new CRC32C();
-            crc.update(buf.array(), 8, buf.remaining() - 8);
-            if ((int) crc.getValue() == buf.getInt(4)) {
-                byte[] entry = new byte[(int) at[1]];
-                System.arraycopy(buf.array(), HEADER, entry, 0, entry.length);
-                return entry;
+            crc.update(record.duplicate().position(8));
+            if ((int) crc.getValue() == record.getInt(4)) {
+                return record.position(HEADER).slice().asReadOnlyBuffer();
             }
         }
         where.remove(uid);
@@ -124,13 +150,35 @@ public final class MessageCache implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The record at {@code [pos, pos + len)} from the mapping, or null when it lies past it and the unmapped tail
+     * is still small (read with a positional read instead). Mapping again only once the tail has grown by
+     * {@link #REMAP_AFTER} keeps the number of mappings small while a folder keeps receiving mail.
+     */
+    private ByteBuffer mapped(long pos, int len) throws IOException {
+        if (pos + len > mappedSize) {
+            if (end - mappedSize < REMAP_AFTER || end > Integer.MAX_VALUE) {
+                return null;
+            }
+            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, end);
+            mappedSize = end;
+        }
+        return map.slice((int) pos, len);
+    }
+
     /** Keeps an entry (replacing any earlier one); too large an entry is not kept. */
     public void put(long uid, byte[] entry) throws IOException {
-        if (entry.length > MAX_ENTRY) {
+        put(uid, ByteBuffer.wrap(entry));
+    }
+
+    /** Keeps the remaining octets of {@code entry} (the buffer's position is left as it was). */
+    public void put(long uid, ByteBuffer entry) throws IOException {
+        int length = entry.remaining();
+        if (length > MAX_ENTRY) {
             return;
         }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + entry.length);
-        buf.putInt(entry.length).putInt(0).putLong(uid).put(entry);
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + length);
+        buf.putInt(length).putInt(0).putLong(uid).put(entry.duplicate());
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 8, buf.capacity() - 8);
         buf.putInt(4, (int) crc.getValue());
@@ -139,12 +187,12 @@ public final class MessageCache implements AutoCloseable {
         while (buf.hasRemaining()) {
             channel.write(buf, at + buf.position());
         }
-        end = at + HEADER + entry.length;
-        long[] previous = where.put(uid, new long[] {at, entry.length});
+        end = at + HEADER + length;
+        long[] previous = where.put(uid, new long[] {at, length});
         if (previous != null) {
             liveBytes -= previous[1];
         }
-        liveBytes += entry.length;
+        liveBytes += length;
     }
 
     /** Forgets the entries of expunged messages; compacts when more than half of the file is dead. */
@@ -186,6 +234,8 @@ public final class MessageCache implements AutoCloseable {
         channel.close();
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        map = null;
+        mappedSize = 0;
         where.clear();
         where.putAll(moved);
         end = pos;

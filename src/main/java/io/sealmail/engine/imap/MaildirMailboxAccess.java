@@ -106,9 +106,9 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     }
 
     /** The cache entry for a message in hand; null if it cannot be made (the entry is then made on first use). */
-    private static byte[] summarize(byte[] message) {
+    private static ByteBuffer summarize(byte[] message) {
         try {
-            return MessageSummary.of(message).encode();
+            return ByteBuffer.wrap(MessageSummary.of(message).encode());
         } catch (RuntimeException e) {
             LOG.debugf("no cache entry for a message: %s", e.toString());
             return null;
@@ -458,12 +458,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return index.expungedSince(modseq);
         }
 
-        synchronized byte[] cached(long uid) throws IOException {
+        synchronized ByteBuffer cached(long uid) throws IOException {
             load();
-            return cache.get(uid);
+            return cache.view(uid);
         }
 
-        synchronized void cache(long uid, byte[] entry) throws IOException {
+        synchronized void cache(long uid, ByteBuffer entry) throws IOException {
             if (byUid.containsKey(uid)) {
                 cache.put(uid, entry);
             }
@@ -661,7 +661,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
 
         /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID; quota is the caller's. */
-        synchronized long add(Writer writer, long size, Set<String> flags, Instant date, byte[] summary) throws IOException {
+        synchronized long add(Writer writer, long size, Set<String> flags, Instant date, ByteBuffer summary) throws IOException {
             scan();
             // The name starts with the INTERNALDATE's seconds, so listing never needs a stat.
             String base = MaildirName.unique(date, size);
@@ -856,7 +856,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
         private void summarizeFile(Entry e) {
             try {
-                byte[] summary = summarize(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
+                ByteBuffer summary = summarize(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
                 if (summary != null) {
                     cache.put(e.uid(), summary);
                 }
@@ -941,12 +941,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
 
         @Override
-        public byte[] cached(long uid) throws IOException {
+        public ByteBuffer cached(long uid) throws IOException {
             return folder.cached(uid);
         }
 
         @Override
-        public void cache(long uid, byte[] entry) throws IOException {
+        public void cache(long uid, ByteBuffer entry) throws IOException {
             folder.cache(uid, entry);
         }
 

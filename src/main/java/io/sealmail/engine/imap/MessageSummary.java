@@ -18,7 +18,7 @@ import java.util.Set;
  * ENVELOPE and BODYSTRUCTURE are rendered as for a client without UTF8=ACCEPT: 8-bit strings go out as literals,
  * which every client accepts.
  */
-record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure, byte[] body) {
+record MessageSummary(ByteBuffer headerFields, ByteBuffer envelope, ByteBuffer bodyStructure, ByteBuffer body) {
     /**
      * Fields kept: what Thunderbird asks for to fill its message list (From To Cc Bcc Subject Date Message-ID
      * Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To), and Sender for SEARCH.
@@ -40,7 +40,7 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
         MessageSummary summary = decode(folder.cached(uid));
         if (summary == null) {
             summary = of(folder.read(uid));
-            folder.cache(uid, summary.encode());
+            folder.cache(uid, ByteBuffer.wrap(summary.encode()));
         }
         return summary;
     }
@@ -62,43 +62,48 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
         MessageStructureWriter.bodyStructure(structure, message, root, true);
         ResponseWriter body = writer();
         MessageStructureWriter.bodyStructure(body, message, root, false);
-        return new MessageSummary(fields.toByteArray(), bytes(env), bytes(structure), bytes(body));
+        return new MessageSummary(ByteBuffer.wrap(fields.toByteArray()), bytes(env), bytes(structure), bytes(body));
     }
 
     private static ResponseWriter writer() {
         return new ResponseWriter(UnpooledByteBufAllocator.DEFAULT, false);
     }
 
-    private static byte[] bytes(ResponseWriter w) {
+    private static ByteBuffer bytes(ResponseWriter w) {
         ByteBuf buf = w.buffer();
         try {
-            return ByteBufUtil.getBytes(buf);
+            return ByteBuffer.wrap(ByteBufUtil.getBytes(buf));
         } finally {
             buf.release();
         }
     }
 
-    /** The header fields as a parsed header (no body), for SEARCH and HEADER.FIELDS. */
+    /** The header fields as a parsed header (no body), for the SEARCH keys {@link HeaderBlock} does not answer. */
     MimeStructure.Entity headers() {
-        return MimeStructure.parse(headerFields);
+        return MimeStructure.parse(HeaderBlock.bytes(headerFields));
     }
 
     byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate(1 + 16 + headerFields.length + envelope.length + bodyStructure.length + body.length);
+        ByteBuffer out = ByteBuffer.allocate(1 + 16 + headerFields.remaining() + envelope.remaining()
+                + bodyStructure.remaining() + body.remaining());
         out.put(VERSION);
-        for (byte[] part : new byte[][] {headerFields, envelope, bodyStructure, body}) {
-            out.putInt(part.length).put(part);
+        for (ByteBuffer part : new ByteBuffer[] {headerFields, envelope, bodyStructure, body}) {
+            out.putInt(part.remaining()).put(part.duplicate());
         }
         return out.array();
     }
 
-    /** The summary from a cache entry, or null when it is of another version or malformed. */
-    static MessageSummary decode(byte[] entry) {
-        if (entry == null || entry.length < 17 || entry[0] != VERSION) {
+    /**
+     * The summary from a cache entry, or null when it is of another version or malformed. The parts are views of
+     * the entry (no copies): a FETCH or SEARCH over a large folder allocates nothing per message beyond them.
+     */
+    static MessageSummary decode(ByteBuffer entry) {
+        if (entry == null || entry.remaining() < 17 || entry.get(entry.position()) != VERSION) {
             return null;
         }
-        ByteBuffer in = ByteBuffer.wrap(entry, 1, entry.length - 1);
-        byte[][] parts = new byte[4][];
+        ByteBuffer in = entry.duplicate();
+        in.position(in.position() + 1);
+        ByteBuffer[] parts = new ByteBuffer[4];
         for (int i = 0; i < 4; i++) {
             if (in.remaining() < 4) {
                 return null;
@@ -107,8 +112,8 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
             if (len < 0 || len > in.remaining()) {
                 return null;
             }
-            parts[i] = new byte[len];
-            in.get(parts[i]);
+            parts[i] = in.slice(in.position(), len);
+            in.position(in.position() + len);
         }
         return new MessageSummary(parts[0], parts[1], parts[2], parts[3]);
     }

@@ -28,6 +28,7 @@ interface SearchKey {
         private byte[] content;
         private MimeStructure.Entity root;
         private MimeStructure.Entity cachedHeaders;
+        private MessageSummary summary;
 
         Candidate(int seq, MessageInfo info, long maxSeq, long maxUid, MailFolder folder) {
             this.seq = seq;
@@ -60,9 +61,28 @@ interface SearchKey {
                 return root();
             }
             if (cachedHeaders == null) {
-                cachedHeaders = content != null ? root() : MessageSummary.of(folder, info.uid()).headers();
+                cachedHeaders = content != null ? root() : summary().headers();
             }
             return cachedHeaders;
+        }
+
+        private MessageSummary summary() throws IOException {
+            if (summary == null) {
+                summary = MessageSummary.of(folder, info.uid());
+            }
+            return summary;
+        }
+
+        /**
+         * Whether a field named {@code upperName} holds {@code needle} (ignoring case): -1 no such field, 0 no, 1
+         * yes. A field the cache keeps is looked up in the cached octets in place (no message file, no parsing).
+         */
+        int headerContains(String upperName, String needle) throws IOException {
+            if (content == null && MessageSummary.covers(upperName)) {
+                return HeaderBlock.search(summary().headerFields(), upperName, needle);
+            }
+            String v = header(upperName);
+            return v == null ? -1 : contains(v, needle) ? 1 : 0;
         }
 
         String header(String name) throws IOException {
@@ -234,16 +254,13 @@ interface SearchKey {
                 case "SENTSINCE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && !s.isBefore(d); }; }
                 case "FROM", "TO", "CC", "BCC", "SUBJECT": {
                     String s = string("text");
-                    String field = key.charAt(0) + key.substring(1).toLowerCase(Locale.ROOT);
-                    return m -> contains(m.header(field), s);
+                    return m -> m.headerContains(key, s) > 0;
                 }
                 case "HEADER": {
-                    String field = string("header field");
+                    // An empty text matches every message with the field (RFC 9051 §6.4.4).
+                    String field = string("header field").toUpperCase(Locale.ROOT);
                     String s = string("text");
-                    return m -> {
-                        String v = m.header(field);
-                        return v != null && (s.isEmpty() || contains(v, s));
-                    };
+                    return m -> m.headerContains(field, s) > 0;
                 }
                 case "BODY": {
                     String s = string("text");
