@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -38,8 +36,8 @@ public final class MessageCache implements AutoCloseable {
 
     private final Path file;
     private FileChannel channel;
-    /** UID to {offset of the record, length of the entry}. */
-    private final Map<Long, long[]> where = new HashMap<>();
+    /** UID to where its record lies, {@link #at}: offset and entry length packed in one long. */
+    private LongTable where = new LongTable();
     private long liveBytes;
     private long end;
     /** The file mapped read-only from 0 to {@link #mappedSize}; never truncated while mapped (see {@link #view}). */
@@ -87,9 +85,9 @@ public final class MessageCache implements AutoCloseable {
             if (len < 0 || len > MAX_ENTRY || pos + HEADER + len > size) {
                 break; // cut short by a crash, or garbage: everything from here is dropped
             }
-            long[] previous = where.put(uid, new long[] {pos, len});
-            if (previous != null) {
-                liveBytes -= previous[1];
+            long previous = where.put(uid, at(pos, len), -1);
+            if (previous >= 0) {
+                liveBytes -= length(previous);
             }
             liveBytes += len;
             pos += HEADER + len;
@@ -123,16 +121,16 @@ public final class MessageCache implements AutoCloseable {
      * to the views still held (the kernel frees it when the last mapping goes).
      */
     public ByteBuffer view(long uid) throws IOException {
-        long[] at = where.get(uid);
-        if (at == null) {
+        long at = where.get(uid, -1);
+        if (at < 0) {
             return null;
         }
-        int len = (int) at[1];
-        ByteBuffer record = mapped(at[0], HEADER + len);
+        int len = length(at);
+        ByteBuffer record = mapped(offset(at), HEADER + len);
         if (record == null) {
             record = ByteBuffer.allocate(HEADER + len);
             while (record.hasRemaining()) {
-                if (channel.read(record, at[0] + record.position()) < 0) {
+                if (channel.read(record, offset(at) + record.position()) < 0) {
                     break;
                 }
             }
@@ -145,8 +143,8 @@ public final class MessageCache implements AutoCloseable {
                 return record.position(HEADER).slice().asReadOnlyBuffer();
             }
         }
-        where.remove(uid);
-        liveBytes -= at[1];
+        where.remove(uid, -1);
+        liveBytes -= len;
         return null;
     }
 
@@ -188,9 +186,9 @@ public final class MessageCache implements AutoCloseable {
             channel.write(buf, at + buf.position());
         }
         end = at + HEADER + length;
-        long[] previous = where.put(uid, new long[] {at, length});
-        if (previous != null) {
-            liveBytes -= previous[1];
+        long previous = where.put(uid, at(at, length), -1);
+        if (previous >= 0) {
+            liveBytes -= length(previous);
         }
         liveBytes += length;
     }
@@ -198,9 +196,9 @@ public final class MessageCache implements AutoCloseable {
     /** Forgets the entries of expunged messages; compacts when more than half of the file is dead. */
     public void remove(Collection<Long> uids) throws IOException {
         for (Long uid : uids) {
-            long[] at = where.remove(uid);
-            if (at != null) {
-                liveBytes -= at[1];
+            long at = where.remove(uid, -1);
+            if (at >= 0) {
+                liveBytes -= length(at);
             }
         }
         long dead = end - liveBytes - (long) where.size() * HEADER;
@@ -212,23 +210,30 @@ public final class MessageCache implements AutoCloseable {
     /** Rewrites the live entries into a new file that replaces this one atomically. */
     void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        Map<Long, long[]> moved = new HashMap<>();
-        long pos = 0;
+        LongTable moved = new LongTable();
+        long[] pos = {0};
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            for (Map.Entry<Long, long[]> e : where.entrySet()) {
-                long[] at = e.getValue();
-                long len = HEADER + at[1];
+            IOException[] failed = {null};
+            where.forEach((uid, at) -> {
+                long len = HEADER + length(at);
                 long copied = 0;
-                while (copied < len) {
-                    long n = channel.transferTo(at[0] + copied, len - copied, out);
-                    if (n <= 0) {
-                        break;
+                try {
+                    while (copied < len && failed[0] == null) {
+                        long n = channel.transferTo(offset(at) + copied, len - copied, out);
+                        if (n <= 0) {
+                            break;
+                        }
+                        copied += n;
                     }
-                    copied += n;
+                } catch (IOException e) {
+                    failed[0] = e;
                 }
-                moved.put(e.getKey(), new long[] {pos, at[1]});
-                pos += len;
+                moved.put(uid, at(pos[0], length(at)), -1);
+                pos[0] += len;
+            });
+            if (failed[0] != null) {
+                throw failed[0];
             }
         }
         channel.close();
@@ -236,9 +241,21 @@ public final class MessageCache implements AutoCloseable {
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         map = null;
         mappedSize = 0;
-        where.clear();
-        where.putAll(moved);
-        end = pos;
+        where = moved;
+        end = pos[0];
+    }
+
+    /** Offset in the file (40 bits) and entry length (24 bits, over {@link #MAX_ENTRY}) in one long. */
+    private static long at(long offset, int length) {
+        return offset << 24 | length;
+    }
+
+    private static long offset(long at) {
+        return at >>> 24;
+    }
+
+    private static int length(long at) {
+        return (int) (at & 0xFFFFFF);
     }
 
     /** Messages with an entry. */

@@ -108,7 +108,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     /** The cache entry for a message in hand; null if it cannot be made (the entry is then made on first use). */
     private static ByteBuffer summarize(byte[] message) {
         try {
-            return ByteBuffer.wrap(MessageSummary.of(message).encode());
+            return MessageSummary.of(message).encoded();
         } catch (RuntimeException e) {
             LOG.debugf("no cache entry for a message: %s", e.toString());
             return null;
