@@ -119,7 +119,18 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private static int flagHash(Set<String> flags) {
         String[] sorted = flags.toArray(new String[0]);
         java.util.Arrays.sort(sorted);
-        return String.join(" ", sorted).hashCode();
+        // String.join(" ", sorted).hashCode(), computed without building the string (the value is on disk: keep it)
+        int h = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (i > 0) {
+                h = 31 * h + ' ';
+            }
+            String f = sorted[i];
+            for (int j = 0; j < f.length(); j++) {
+                h = 31 * h + f.charAt(j);
+            }
+        }
+        return h;
     }
 
     /**
@@ -711,10 +722,18 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return sb.toString();
         }
 
-        /** @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3) */
+        /**
+         * Changes flags: system flags by renaming the files (one {@code rename} each, as Dovecot's maildir does),
+         * keywords by lines appended to the UID list, then one {@code fsync} of {@code cur/}, then one MODSEQ record
+         * for the whole command. A message whose flags would not change costs a set comparison and nothing else.
+         *
+         * @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3)
+         */
         synchronized List<Long> store(Collection<Long> uids, MailFolder.FlagChange change, Set<String> flags,
                                       long unchangedSince) throws IOException {
             scan();
+            Path cur = dir.resolve("cur");
+            boolean keywordsAsked = change == MailFolder.FlagChange.REPLACE || !keywordsOf(flags).isEmpty();
             List<String> lines = new ArrayList<>();
             List<Long> modified = new ArrayList<>();
             Map<Long, Integer> changed = new HashMap<>();
@@ -728,45 +747,65 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     modified.add(uid);
                     continue;
                 }
-                Set<String> now = new HashSet<>(e.flags());
-                switch (change) {
-                    case REPLACE -> {
-                        now.clear();
-                        now.addAll(flags);
-                    }
-                    case ADD -> now.addAll(flags);
-                    case REMOVE -> now.removeAll(flags);
+                Set<String> now = switch (change) {
+                    case REPLACE -> flags;
+                    case ADD -> e.flags().containsAll(flags) ? e.flags() : union(e.flags(), flags);
+                    case REMOVE -> disjoint(e.flags(), flags) ? e.flags() : difference(e.flags(), flags);
+                };
+                if (now == e.flags() || now.equals(e.flags())) {
+                    continue; // nothing to do for this one: no rename, no new MODSEQ
                 }
                 String file = fileName(e.file(), now);
                 if (!file.equals(e.file())) {
                     try {
-                        Files.move(dir.resolve("cur").resolve(e.file()), dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+                        Files.move(cur.resolve(e.file()), cur.resolve(file), StandardCopyOption.ATOMIC_MOVE);
                     } catch (NoSuchFileException gone) {
                         listed = false;
                         continue;
                     }
                     renamed = true;
                 }
-                Set<String> kw = keywordsOf(now);
-                if (!kw.equals(keywords.getOrDefault(uid, Set.of()))) {
-                    keywords.put(uid, kw);
-                    lines.add(uid + " " + e.base() + keywordText(now));
+                if (keywordsAsked) {
+                    Set<String> kw = keywordsOf(now);
+                    if (!kw.equals(keywords.getOrDefault(uid, Set.of()))) {
+                        keywords.put(uid, kw);
+                        lines.add(uid + " " + e.base() + keywordText(now));
+                    }
                 }
-                Entry after = entry(uid, file);
-                if (!after.flags().equals(e.flags())) {
-                    changed.put(uid, flagHash(after.flags()));
-                }
-                byUid.put(uid, after);
+                Set<String> after = Set.copyOf(now);
+                changed.put(uid, flagHash(after));
+                byUid.put(uid, new Entry(uid, e.base(), file, after, e.size(), e.date()));
                 snapshot = null;
             }
             appendIndex(lines);
             if (renamed) {
-                fsync(dir.resolve("cur"));
+                fsync(cur);
             }
             // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that
             // the index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
             index.changed(changed);
             return modified;
+        }
+
+        private static Set<String> union(Set<String> a, Set<String> b) {
+            Set<String> out = new HashSet<>(a);
+            out.addAll(b);
+            return out;
+        }
+
+        private static Set<String> difference(Set<String> a, Set<String> b) {
+            Set<String> out = new HashSet<>(a);
+            out.removeAll(b);
+            return out;
+        }
+
+        private static boolean disjoint(Set<String> a, Set<String> b) {
+            for (String f : b) {
+                if (a.contains(f)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
