@@ -56,6 +56,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private static final String INDEX = "sealmail-uids";
     /** Deliveries found at once up to this many get their cache entries made right away; more wait for first use. */
     private static final int EAGER_SUMMARIES = 256;
+    /** Distinct flag sets shared per folder (see {@code Folder.canonical}). */
+    private static final int MAX_FLAG_SETS = 1024;
 
     private final MaildirStore store;
     private final Map<Path, Folder> folders = new ConcurrentHashMap<>();
@@ -385,6 +387,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         private final TreeMap<Long, Entry> byUid = new TreeMap<>();
         private final Map<String, Long> uidOfBase = new HashMap<>();
         private final Map<Long, Set<String>> keywords = new HashMap<>();
+        private final Map<Set<String>, Set<String>> flagSets = new HashMap<>();
         private boolean loaded;
         private boolean listed;
         private MailboxIndex index;
@@ -653,11 +656,29 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     size = Math.max(size, 0);
                 }
             }
-            return new Entry(uid, base(file), file, Set.copyOf(flags), size, date);
+            return new Entry(uid, base(file), file, canonical(flags), size, date);
         }
 
         private String base(String file) {
             return MaildirName.base(file);
+        }
+
+        /**
+         * One immutable instance per distinct flag set, shared by every message that has it: a folder has few
+         * combinations (unseen, seen, seen and answered...), so this saves a set per message in memory and lets
+         * STORE work per combination. Past {@link #MAX_FLAG_SETS} combinations (keywords run wild) sets are simply
+         * not shared.
+         */
+        private Set<String> canonical(Set<String> flags) {
+            Set<String> shared = flagSets.get(flags);
+            if (shared != null) {
+                return shared;
+            }
+            Set<String> copy = Set.copyOf(flags);
+            if (flagSets.size() < MAX_FLAG_SETS) {
+                flagSets.put(copy, copy);
+            }
+            return copy;
         }
 
         private String fileName(String previous, Set<String> flags) {
@@ -737,6 +758,13 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             List<String> lines = new ArrayList<>();
             List<Long> modified = new ArrayList<>();
             Map<Long, Integer> changed = new HashMap<>();
+            Map<Set<String>, Set<String>> next = new java.util.IdentityHashMap<>();
+            java.util.function.Function<Set<String>, Set<String>> apply = old -> canonical(switch (change) {
+                case REPLACE -> flags;
+                case ADD -> old.containsAll(flags) ? old : union(old, flags);
+                case REMOVE -> disjoint(old, flags) ? old : difference(old, flags);
+            });
+            Map<Set<String>, Integer> hashes = new java.util.IdentityHashMap<>();
             boolean renamed = false;
             for (Long uid : uids) {
                 Entry e = byUid.get(uid);
@@ -747,11 +775,9 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     modified.add(uid);
                     continue;
                 }
-                Set<String> now = switch (change) {
-                    case REPLACE -> flags;
-                    case ADD -> e.flags().containsAll(flags) ? e.flags() : union(e.flags(), flags);
-                    case REMOVE -> disjoint(e.flags(), flags) ? e.flags() : difference(e.flags(), flags);
-                };
+                // Messages share their flag sets (see canonical), so the new set and its hash are worked out once
+                // per distinct set in the command, not once per message.
+                Set<String> now = next.computeIfAbsent(e.flags(), apply);
                 if (now == e.flags() || now.equals(e.flags())) {
                     continue; // nothing to do for this one: no rename, no new MODSEQ
                 }
@@ -772,9 +798,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                         lines.add(uid + " " + e.base() + keywordText(now));
                     }
                 }
-                Set<String> after = Set.copyOf(now);
-                changed.put(uid, flagHash(after));
-                byUid.put(uid, new Entry(uid, e.base(), file, after, e.size(), e.date()));
+                changed.put(uid, hashes.computeIfAbsent(now, MaildirMailboxAccess::flagHash));
+                byUid.put(uid, new Entry(uid, e.base(), file, now, e.size(), e.date()));
                 snapshot = null;
             }
             appendIndex(lines);
