@@ -104,6 +104,17 @@ interface SearchKey {
 
     /** Parses the criteria; all top-level keys must match (AND). */
     static SearchKey parse(List<ImapArg> args, ImapArgs errors) {
+        return criteria(args, errors).key();
+    }
+
+    /**
+     * The parsed criteria, and whether a MODSEQ key is among them (RFC 7162 §3.1.5: the SEARCH response then
+     * carries the highest MODSEQ of the messages found, and the command enables CONDSTORE).
+     */
+    record Criteria(SearchKey key, boolean modseq) {
+    }
+
+    static Criteria criteria(List<ImapArg> args, ImapArgs errors) {
         Cursor c = new Cursor(args, errors);
         List<SearchKey> keys = new ArrayList<>();
         while (c.hasNext()) {
@@ -112,7 +123,7 @@ interface SearchKey {
         if (keys.isEmpty()) {
             throw errors.bad("SEARCH needs a criterion");
         }
-        return all(keys);
+        return new Criteria(all(keys), c.modseq[0]);
     }
 
     private static SearchKey all(List<SearchKey> keys) {
@@ -135,15 +146,18 @@ interface SearchKey {
         private int i;
         /** Keys open around the one being read (NOT, OR, parenthesised lists). */
         private int depth;
+        /** Whether a MODSEQ key was read, here or in a nested list (shared with the nested cursors). */
+        private final boolean[] modseq;
 
         Cursor(List<ImapArg> args, ImapArgs errors) {
-            this(args, errors, 0);
+            this(args, errors, 0, new boolean[1]);
         }
 
-        private Cursor(List<ImapArg> args, ImapArgs errors, int depth) {
+        private Cursor(List<ImapArg> args, ImapArgs errors, int depth, boolean[] modseq) {
             this.args = args;
             this.errors = errors;
             this.depth = depth;
+            this.modseq = modseq;
         }
 
         boolean hasNext() {
@@ -212,7 +226,7 @@ interface SearchKey {
         private SearchKey oneKey() {
             ImapArg arg = args.get(i++);
             if (arg instanceof ImapArg.ListArg list) {
-                Cursor inner = new Cursor(list.items(), errors, depth);
+                Cursor inner = new Cursor(list.items(), errors, depth, modseq);
                 List<SearchKey> keys = new ArrayList<>();
                 while (inner.hasNext()) {
                     keys.add(inner.key());
@@ -280,6 +294,11 @@ interface SearchKey {
                     SearchKey b = key();
                     return m -> a.matches(m) || b.matches(m);
                 }
+                case "MODSEQ": {
+                    long value = modseqValue();
+                    modseq[0] = true;
+                    return m -> m.info.modseq() >= value;
+                }
                 case "UID": {
                     SequenceSet set = sequence(string("UID set"));
                     return m -> set.contains(m.info.uid(), m.maxUid);
@@ -291,6 +310,31 @@ interface SearchKey {
                     }
                     throw errors.bad("Unknown search key " + word);
             }
+        }
+
+        /**
+         * RFC 7162 §3.1.5: {@code MODSEQ ["/flags/<flag>" priv|shared|all] <mod-sequence-valzer>}. A message has
+         * one MODSEQ for all its flags here (as Dovecot), so the optional entry is checked and then not used: a
+         * message matches when its MODSEQ is at least the value.
+         */
+        private long modseqValue() {
+            if (!hasNext()) {
+                throw errors.bad("MODSEQ needs a mod-sequence");
+            }
+            if (!(args.get(i) instanceof ImapArg.Atom)) {
+                String entry = string("MODSEQ entry name");
+                if (!entry.toLowerCase(Locale.ROOT).startsWith("/flags/") || entry.length() == "/flags/".length()) {
+                    throw errors.bad("MODSEQ entry name must be \"/flags/<flag>\"");
+                }
+                String type = string("MODSEQ entry type").toLowerCase(Locale.ROOT);
+                if (!type.equals("priv") && !type.equals("shared") && !type.equals("all")) {
+                    throw errors.bad("MODSEQ entry type must be priv, shared or all");
+                }
+                if (!hasNext()) {
+                    throw errors.bad("MODSEQ needs a mod-sequence");
+                }
+            }
+            return CondStore.modseq(args.get(i++), errors, true);
         }
 
         private SequenceSet sequence(String text) {
