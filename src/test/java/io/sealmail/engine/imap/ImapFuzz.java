@@ -32,14 +32,22 @@ class ImapFuzz {
      */
     @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
     void imapCommand(FuzzedDataProvider data) {
+        List<byte[]> pieces = new ArrayList<>();
+        while (data.remainingBytes() > 0) {
+            byte[] piece = data.consumeBytes(data.consumeInt(1, 512));
+            if (piece.length == 0) {
+                break;
+            }
+            pieces.add(piece);
+        }
+        imapCommand(pieces);
+    }
+
+    /** The bytes arrive in these pieces. */
+    static void imapCommand(List<byte[]> pieces) {
         EmbeddedChannel channel = new EmbeddedChannel(new ImapCommandDecoder(LIMITS));
         try {
-            while (data.remainingBytes() > 0) {
-                int piece = data.consumeInt(1, 512);
-                byte[] bytes = data.consumeBytes(piece);
-                if (bytes.length == 0) {
-                    break;
-                }
+            for (byte[] bytes : pieces) {
                 channel.writeInbound(Unpooled.wrappedBuffer(bytes));
                 for (Object in; (in = channel.readInbound()) != null; ) {
                     if (in instanceof ImapInput.Command command) {
@@ -113,7 +121,11 @@ class ImapFuzz {
     @FuzzTest(maxDuration = "60m", maxExecutions = 10_000_000)
     void mimeStructure(FuzzedDataProvider data) {
         String section = data.consumeString(64);
-        byte[] message = data.consumeRemainingAsBytes();
+        mimeStructure(section, data.consumeRemainingAsBytes());
+    }
+
+    /** A message and the section a client asks of it. */
+    static void mimeStructure(String section, byte[] message) {
         MimeStructure.Entity root = MimeStructure.parse(message);
         int[] entities = {0};
         inside(root, 0, message.length, message.length, entities);
