@@ -25,8 +25,10 @@ public final class ConditionList {
     public static final String CLIENT_ADDRESSES = "ClientAddressesPreserved";
     /** Whether the mail volume has what spec.storage asks for (a claim template cannot change: see StorageClaim). */
     public static final String STORAGE = "StorageAsRequested";
+    /** Whether mail for other domains can leave as spec.outbound says (the relay login Secret, above all). */
+    public static final String OUTBOUND = "OutboundReady";
     private static final java.util.Set<String> OWN = java.util.Set.of(READY, CERTIFICATE_READY, AVAILABLE, PROGRESSING,
-            DEGRADED, CLIENT_ADDRESSES, STORAGE);
+            DEGRADED, CLIENT_ADDRESSES, STORAGE, OUTBOUND);
 
     private final List<Condition> previous;
     private final List<Condition> next = new ArrayList<>();

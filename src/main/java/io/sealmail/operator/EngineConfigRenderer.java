@@ -6,16 +6,20 @@ import io.sealmail.config.EngineConfigYaml;
 import io.sealmail.config.Inbound;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
+import io.sealmail.config.Outbound;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.operator.api.v1alpha1.InboundSpec;
 import io.sealmail.operator.api.v1alpha1.LimitsSpec;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 import io.sealmail.operator.api.v1alpha1.MailServerSpec;
+import io.sealmail.operator.api.v1alpha1.OutboundSpec;
+import io.sealmail.operator.api.v1alpha1.RelaySpec;
 import io.sealmail.operator.api.v1alpha1.Protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -49,7 +53,42 @@ public final class EngineConfigRenderer {
                 new TlsFiles(EngineContainer.TLS_CERT_FILE, EngineContainer.TLS_KEY_FILE),
                 EngineContainer.ACCOUNTS_FILE, spec.aliases, EngineContainer.DATA_DIR, limits,
                 "0.0.0.0", EngineContainer.HTTP_PORT)
-                .withMailAuth(dkim(ms), inbound(spec));
+                .withMailAuth(dkim(ms), inbound(spec))
+                .withOutbound(outbound(spec));
+    }
+
+    /**
+     * {@code spec.outbound} as the engine's {@link Outbound}; what the spec leaves out keeps the engine's default, so
+     * a MailServer without {@code outbound} renders exactly {@link Outbound#DEFAULTS}. The relay login is only a path:
+     * the Secret itself is mounted there ({@link EngineStatefulSetDependent}), never copied into engine.yaml.
+     */
+    static Outbound outbound(MailServerSpec spec) {
+        OutboundSpec o = spec.outbound == null ? new OutboundSpec() : spec.outbound;
+        Outbound.Mode mode = o.mode == null ? Outbound.Mode.DIRECT : switch (o.mode) {
+            case DIRECT -> Outbound.Mode.DIRECT;
+            case RELAY -> Outbound.Mode.RELAY;
+            case HOLD -> Outbound.Mode.HOLD;
+        };
+        Outbound.Relay relay = null;
+        if (mode == Outbound.Mode.RELAY && o.relay != null) {
+            relay = new Outbound.Relay(o.relay.host,
+                    o.relay.tls == RelaySpec.Tls.IMPLICIT ? Outbound.RelayTls.IMPLICIT : Outbound.RelayTls.STARTTLS,
+                    relaySecret(spec) == null ? null : EngineContainer.RELAY_DIR);
+        }
+        Outbound.Dns dns = o.dns == null ? null : new Outbound.Dns(o.dns.servers, null, o.dns.dnssec, null);
+        return new Outbound(mode, dns, relay, o.maxConnections, o.maxConnectionsPerDestination,
+                duration(o.firstRetry), duration(o.maxRetryInterval), duration(o.maxLifetime),
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The user's Secret holding the relay login, when the spec relays and names one. */
+    static String relaySecret(MailServerSpec spec) {
+        OutboundSpec o = spec.outbound;
+        return o != null && o.mode == OutboundSpec.Mode.RELAY && o.relay != null ? o.relay.credentialsSecretName : null;
+    }
+
+    private static Duration duration(String go) {
+        return go == null ? null : GoDuration.parse(go);
     }
 
     /** Every signing key signs for every local domain (d= is the From domain; RFC 6376 §3.5). */

@@ -31,6 +31,14 @@ public final class EngineContainer {
     public static final String ACCOUNTS_FILE = ACCOUNTS_DIR + "/" + ACCOUNTS_KEY;
     /** DKIM signing keys from the {@code <name>-dkim} Secret, one file per key ({@code <selector>.<algorithm>.pem}). */
     public static final String DKIM_DIR = CONFIG_DIR + "/dkim";
+    /**
+     * The relay login: the user's Secret named in {@code outbound.relay.credentialsSecretName}, keys
+     * {@value #RELAY_USERNAME_KEY} and {@value #RELAY_PASSWORD_KEY} as files here (what the engine's
+     * {@code credentialsFile} reads as a directory).
+     */
+    public static final String RELAY_DIR = CONFIG_DIR + "/relay";
+    public static final String RELAY_USERNAME_KEY = "username";
+    public static final String RELAY_PASSWORD_KEY = "password";
     /** Mailboxes and the queue: the pod's PersistentVolumeClaim. */
     public static final String DATA_DIR = "/var/lib/sealmail";
     /** A writable /tmp: the root filesystem is read-only and the JVM and Netty's native TLS need scratch space. */

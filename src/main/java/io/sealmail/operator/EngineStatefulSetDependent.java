@@ -130,6 +130,17 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
             config.getProjected().getSources().add(new VolumeProjectionBuilder().withNewSecret()
                     .withName(Names.dkimSecret(ms)).withItems(signing).endSecret().build());
         }
+        // The relay login, straight from the user's Secret. Optional: a missing Secret or key must not keep the pod
+        // from starting (inbound and local mail go on); the engine defers relayed mail until the kubelet brings the
+        // files, which it does for a Secret created or fixed later, and status says RelaySecretNotFound meanwhile.
+        String relaySecret = EngineConfigRenderer.relaySecret(spec);
+        if (relaySecret != null) {
+            config.getProjected().getSources().add(new VolumeProjectionBuilder().withNewSecret()
+                    .withName(relaySecret).withOptional(true)
+                    .withItems(item(EngineContainer.RELAY_USERNAME_KEY, "relay/" + EngineContainer.RELAY_USERNAME_KEY),
+                            item(EngineContainer.RELAY_PASSWORD_KEY, "relay/" + EngineContainer.RELAY_PASSWORD_KEY))
+                    .endSecret().build());
+        }
         var tmp = new VolumeBuilder().withName(TMP_VOLUME)
                 .withEmptyDir(new EmptyDirVolumeSourceBuilder().withSizeLimit(new Quantity("64Mi")).build())
                 .build();

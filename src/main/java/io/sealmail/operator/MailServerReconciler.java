@@ -130,6 +130,7 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         MailServerStatus previous = ms.getStatus() == null ? new MailServerStatus() : ms.getStatus();
         Observation cert = observeCertificate(ms, context, errors, now);
         Observation accounts = observeAccounts(ms, context);
+        Observation outbound = OutboundRoute.observe(ms, name -> ReferencedSecrets.get(context, ms, name));
         StatefulSet sts = context.getSecondaryResource(StatefulSet.class).orElse(null);
         int replicas = sts == null || sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
         int ready = sts == null || sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null ? 0
@@ -142,6 +143,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         }
         if (!accounts.ok()) {
             failures.add(accounts);
+        }
+        if (!outbound.ok()) {
+            failures.add(outbound);
         }
         if (sts != null && !available) {
             EnginePods.problem(context.getClient(), sts).ifPresent(failures::add);
@@ -189,6 +193,7 @@ public class MailServerReconciler implements Reconciler<MailServer> {
                 : StorageClaim.observe(context.getClient(), ms, sts);
         conditions.set(ConditionList.STORAGE, storage.reason().equals(ConditionList.STORAGE), storage.reason(),
                 storage.message());
+        conditions.set(ConditionList.OUTBOUND, outbound.ok(), outbound.reason(), outbound.message());
 
         MailServerStatus next = new MailServerStatus();
         next.observedGeneration = generation;

@@ -18,7 +18,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The Secrets a user names in a MailServer (accounts, and the certificate with {@code tls.issuer: secret}). One
+ * The Secrets a user names in a MailServer (accounts, the certificate with {@code tls.issuer: secret}, the relay
+ * login). One
  * informer watches the Secrets labelled {@value Names#REFERENCED}{@code =true}; an index on the MailServers maps a
  * changed Secret to exactly the MailServers naming it, so editing a password or a cert-manager renewal reconciles at
  * once.
@@ -46,6 +47,10 @@ public final class ReferencedSecrets {
         }
         if (!CertificateRequest.issuedByCa(ms) && ms.getSpec().tls.secretName != null) {
             names.add(ms.getSpec().tls.secretName);
+        }
+        String relay = EngineConfigRenderer.relaySecret(ms.getSpec());
+        if (relay != null) {
+            names.add(relay);
         }
         return names;
     }

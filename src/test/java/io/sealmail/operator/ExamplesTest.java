@@ -33,7 +33,7 @@ class ExamplesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"minimal.yaml", "accounts.yaml", "loadbalancer-own-certificate.yaml"})
+    @ValueSource(strings = {"minimal.yaml", "accounts.yaml", "loadbalancer-own-certificate.yaml", "relay.yaml"})
     void examplePassesTheCrdSchema(String name) throws Exception {
         CrdSchema crd = CrdSchema.load(CrdSchema.COMMITTED);
         List<JsonNode> docs = documents(Path.of("examples", name));

@@ -179,7 +179,7 @@ class MailServerReconcilerTest {
         assertThat(ms.getStatus().observedGeneration).isEqualTo(ms.getMetadata().getGeneration());
         assertThat(ms.getStatus().conditions).extracting(c -> c.getType() + "=" + c.getStatus()).containsExactly(
                 "Ready=True", "CertificateReady=True", "Available=True", "Progressing=False", "Degraded=False",
-                "ClientAddressesPreserved=True", "StorageAsRequested=True");
+                "ClientAddressesPreserved=True", "StorageAsRequested=True", "OutboundReady=True");
         assertThat(ms.getStatus().certificate.serial).isEqualTo(leaf.getSerialNumber().toString(16));
         assertThat(Instant.parse(ms.getStatus().certificate.notAfter)).isEqualTo(leaf.getNotAfter().toInstant());
         assertThat(ms.getStatus().certificate.renewalTime).isNotNull();

@@ -49,6 +49,19 @@ class MailServerSchemaTest {
         assertThat(m.at("/spec/dns/dmarcPolicy").asText()).isEqualTo("quarantine");
         assertThat(m.at("/spec/dns/mtaSts").asText()).isEqualTo("testing");
         assertThat(m.at("/spec/dns/dane").asBoolean()).isFalse();
+        assertThat(m.at("/spec/outbound/mode").asText()).isEqualTo("direct");
+        assertThat(m.at("/spec/outbound/dns/dnssec").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aRelayGetsStarttlsByDefault() throws Exception {
+        JsonNode m = manifest("""
+                domains: [example.com]
+                hostname: mail.example.com
+                outbound: {mode: relay, relay: {host: "smtp.provider.example:587", credentialsSecretName: relay-login}}
+                """);
+        assertThat(schema.validate(m)).isEmpty();
+        assertThat(m.at("/spec/outbound/relay/tls").asText()).isEqualTo("starttls");
     }
 
     @Test
@@ -177,6 +190,51 @@ class MailServerSchemaTest {
                 Arguments.of("an MTA-STS max_age over a year",
                         "domains: [example.com]\nhostname: mail.example.com\ndns: {mtaStsMaxAge: 31557601}",
                         "should be less than or equal to"),
+                Arguments.of("relay mode without a relay",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: relay}",
+                        "outbound.relay is required with mode relay"),
+                Arguments.of("a relay with direct delivery",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {relay: {host: smtp.example.net}}",
+                        "outbound.relay is only used with mode relay"),
+                Arguments.of("a relay without a host",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: relay, relay: {tls: implicit}}",
+                        ".spec.outbound.relay.host: Required value"),
+                Arguments.of("a relay port past 65535",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: relay, relay: {host: \"smtp.example.net:65536\"}}",
+                        "does not match"),
+                Arguments.of("a relay URL instead of a host",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: relay, relay: {host: \"smtp://smtp.example.net\"}}",
+                        "does not match"),
+                Arguments.of("plaintext to the relay",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: relay, relay: {host: smtp.example.net, tls: none}}",
+                        "unsupported value"),
+                Arguments.of("a relay Secret name with capitals",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: relay, relay: {host: smtp.example.net, credentialsSecretName: Relay}}",
+                        "does not match"),
+                Arguments.of("an unknown outbound mode",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {mode: smarthost}",
+                        "unsupported value"),
+                Arguments.of("a DNS server given by name (DNS would be needed to find DNS)",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {dns: {servers: [dns.google]}}",
+                        "does not match"),
+                Arguments.of("a DNS server address out of range",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {dns: {servers: [10.0.0.300]}}",
+                        "does not match"),
+                Arguments.of("nine DNS servers",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {dns: {servers: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5, 1.1.1.6, 1.1.1.7, 1.1.1.8, 1.1.1.9]}}",
+                        "must have at most 8 items"),
+                Arguments.of("zero outbound connections",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {maxConnections: 0}",
+                        "should be greater than or equal to"),
+                Arguments.of("a first retry longer than the longest interval",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {firstRetry: 5h, maxRetryInterval: 4h}",
+                        "outbound.firstRetry must not be longer than outbound.maxRetryInterval"),
+                Arguments.of("a zero first retry",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {firstRetry: 0s}",
+                        "outbound.firstRetry must be at least 1s"),
+                Arguments.of("a lifetime in days",
+                        "domains: [example.com]\nhostname: mail.example.com\noutbound: {maxLifetime: 5d}",
+                        "does not match"),
                 Arguments.of("a misspelt field", "domains: [example.com]\nhostname: mail.example.com\nhostnmae: x",
                         ".spec.hostnmae: unknown field"),
                 Arguments.of("a port number instead of a name",

@@ -69,6 +69,10 @@ public class MailServerSpec {
     public InboundSpec inbound;
 
     @Default("{}")
+    @JsonPropertyDescription("How mail for other domains leaves: MX look-ups (direct, the default) or a relay.")
+    public OutboundSpec outbound;
+
+    @Default("{}")
     @JsonPropertyDescription("What the records listed in status.dns say (DMARC policy, MTA-STS mode, reports, DANE).")
     public DnsSpec dns;
 
