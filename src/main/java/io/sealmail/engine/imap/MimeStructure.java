@@ -115,7 +115,7 @@ public final class MimeStructure {
             }
             String raw = new String(bytes, fieldStart, pos - fieldStart, StandardCharsets.UTF_8);
             // The colon is looked for after unfolding: a name may run on into a continuation line (found by Jazzer).
-            String unfolded = raw.replaceAll("\r?\n", "").stripTrailing();
+            String unfolded = HeaderBlock.unfold(raw).stripTrailing();
             int colon = unfolded.indexOf(':');
             if (colon > 0) {
                 String name = unfolded.substring(0, colon).trim();
