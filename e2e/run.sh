@@ -48,7 +48,7 @@ trap cleanup EXIT
 
 step "install the operator with the chart ($IMAGE)"
 helm upgrade --install sealmail-operator charts/sealmail-operator --namespace "$OPERATOR_NS" --create-namespace \
-  --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" --set engineImage="$IMAGE" \
+  --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" \
   --wait --timeout "${TIMEOUT}s"
 
 step "apply examples/accounts.yaml in namespace $NS"
@@ -57,6 +57,12 @@ kubectl -n "$NS" apply -f examples/accounts.yaml
 kubectl -n "$NS" wait mailserver/mail --for=condition=Ready --timeout="${TIMEOUT}s" \
   || { kubectl -n "$NS" describe mailserver mail; fail "mail never became Ready"; }
 kubectl -n "$NS" get mailservers
+
+step "the engine runs the operator's own image, read from the operator's Pod (issue 16)"
+operator_image=$(kubectl -n "$OPERATOR_NS" get deploy sealmail-operator \
+  -o jsonpath='{.spec.template.spec.containers[?(@.name=="operator")].image}')
+engine_image=$(kubectl -n "$NS" get statefulset mail -o jsonpath='{.spec.template.spec.containers[0].image}')
+[ "$engine_image" = "$operator_image" ] || fail "engine image '$engine_image', operator image '$operator_image'"
 
 step "the Service has exactly the chosen ports"
 ports=$(kubectl -n "$NS" get service mail -o jsonpath='{.spec.ports[*].port}')

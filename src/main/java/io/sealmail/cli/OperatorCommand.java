@@ -64,6 +64,15 @@ public class OperatorCommand implements Callable<Integer> {
             }
         }, "sealmail-operator-shutdown"));
         try {
+            LOG.infof("engine pods run %s", settings.resolveImage(client));
+        } catch (IllegalStateException e) {
+            System.err.println("sealmail operator: cannot start: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("sealmail operator: cannot start: " + StartupFailure.describe(e, apiServer()));
+            return 1;
+        }
+        try {
             operator.start();
         } catch (RuntimeException e) {
             System.err.println("sealmail operator: cannot start: " + StartupFailure.describe(e, apiServer()));

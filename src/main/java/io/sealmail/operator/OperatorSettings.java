@@ -1,13 +1,27 @@
 package io.sealmail.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Operator-wide settings from application.properties or the environment ({@code SEALMAIL_OPERATOR_IMAGE}, ...). */
+import java.util.Optional;
+
+/** Operator-wide settings from application.properties or the environment ({@code SEALMAIL_OPERATOR_POD_NAME}, ...). */
 @ApplicationScoped
 public class OperatorSettings {
-    @ConfigProperty(name = "sealmail.operator.image", defaultValue = EngineContainer.DEFAULT_IMAGE)
-    String image;
+    /** Set only to run engine pods on another image than the operator's own (the chart's {@code engineImage}). */
+    @ConfigProperty(name = "sealmail.operator.image")
+    Optional<String> configuredImage;
+
+    /** The operator's Pod, from the downward API: its image is the engine's ({@link EngineImage}). */
+    @ConfigProperty(name = "sealmail.operator.pod-name")
+    Optional<String> podName;
+
+    @ConfigProperty(name = "sealmail.operator.pod-namespace")
+    Optional<String> podNamespace;
+
+    /** The engine image, once {@link #resolveImage} ran; the release default before (tests without a Pod). */
+    volatile String image = EngineContainer.DEFAULT_IMAGE;
 
     @ConfigProperty(name = "sealmail.operator.image-pull-policy", defaultValue = "IfNotPresent")
     String imagePullPolicy;
@@ -32,7 +46,14 @@ public class OperatorSettings {
         return httpPort;
     }
 
+    /** The image of the engine pods. */
     public String image() {
+        return image;
+    }
+
+    /** Learns the engine image before the operator starts; throws {@link IllegalStateException} naming the fix. */
+    public String resolveImage(KubernetesClient client) {
+        image = EngineImage.resolve(configuredImage, podName, podNamespace, client);
         return image;
     }
 

@@ -184,12 +184,24 @@ class DkimAndDnsStatusTest {
                 .singleElement().satisfies(r -> assertThat(r.value).isEqualTo(tlsa));
     }
 
-    /** A patch of the spec (no resourceVersion to lose against the operator's status writes). */
+    /**
+     * An edit of the spec as {@code kubectl edit} makes it: Fabric8's edit sends the resourceVersion it read, so a
+     * status write of the operator in between is a 409 Conflict; read again and retry, as kubectl does.
+     */
     private void edit(String ns, java.util.function.Consumer<MailServer> change) {
-        client.resources(MailServer.class).inNamespace(ns).withName("mail").edit(m -> {
-            change.accept(m);
-            return m;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.resources(MailServer.class).inNamespace(ns).withName("mail").edit(m -> {
+                    change.accept(m);
+                    return m;
+                });
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static DkimKeySpec key(String selector, DkimKeySpec.Algorithm algorithm, boolean sign) {

@@ -54,6 +54,13 @@ class HelmChartTest {
     }
 
     @Test
+    void engineImageIsTheOnlyWayToPartTheEngineFromTheOperatorsImage() throws Exception {
+        JsonNode c = OperatorInstall.operatorContainer(render(t -> t.set("engineImage", "registry.example.test/engine:7"))
+                .one("Deployment"));
+        assertThat(OperatorInstall.env(c, "SEALMAIL_OPERATOR_IMAGE").path("value").asText()).isEqualTo("registry.example.test/engine:7");
+    }
+
+    @Test
     void valuesReachTheRenderedObjects() throws Exception {
         Manifests m = render(t -> t
                 .set("image.repository", "registry.example.test/sealmail")
@@ -70,8 +77,8 @@ class HelmChartTest {
         JsonNode d = m.one("Deployment");
         JsonNode c = OperatorInstall.operatorContainer(d);
         assertThat(c.path("image").asText()).isEqualTo("registry.example.test/sealmail:1.2.3");
-        assertThat(OperatorInstall.env(c, "SEALMAIL_OPERATOR_IMAGE").path("value").asText())
-                .isEqualTo("registry.example.test/sealmail:1.2.3");
+        assertThat(c.path("env").toString()).as("the engine image is read from the operator's Pod")
+                .doesNotContain("SEALMAIL_OPERATOR_IMAGE\"");
         assertThat(d.at("/spec/replicas").asInt()).isEqualTo(3);
         assertThat(OperatorInstall.env(c, "QUARKUS_OPERATOR_SDK_NAMESPACES").path("value").asText()).isEqualTo("mail-a,mail-b");
         assertThat(OperatorInstall.env(c, "QUARKUS_LOG_CATEGORY__IO_SEALMAIL__LEVEL").path("value").asText()).isEqualTo("DEBUG");

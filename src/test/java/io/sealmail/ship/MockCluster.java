@@ -51,6 +51,8 @@ final class MockCluster implements AutoCloseable {
     /** The test's own requests carry this User-Agent, so audits see only the operators'. */
     static final String TEST_CLIENT = "sealmail-operator-process-test";
     /** A PHC hash, so the operator copies it rather than spend Argon2id time. */
+    /** The image of the operator's container in the Pods the processes "run in": the engine pods must get it too. */
+    static final String OPERATOR_IMAGE = "registry.example.com/mirror/sealmail@sha256:" + "ab".repeat(32);
     static final String PHC = "$argon2id$v=19$m=19456,t=2,p=1$c2VhbG1haWwtdGVzdA$TmFSqXkeS4qTJ3qLdmYqk8V0b2xM1m0yJ8bB3mQXqWw";
 
     final KubernetesMockServer server;
@@ -90,6 +92,15 @@ final class MockCluster implements AutoCloseable {
     OperatorProcess operator(String name, Map<String, String> env, Duration timeout) throws IOException {
         Map<String, String> all = new HashMap<>(env);
         all.put("SEALMAIL_OPERATOR_LEASE_NAMESPACE", LEASE_NAMESPACE); // deploy/ sets it from the pod's namespace
+        // Each process runs "in" a Pod of its name, as deploy/ tells it through the downward API; a sidecar beside
+        // it (a service mesh's) must not be taken for it.
+        client.pods().inNamespace(LEASE_NAMESPACE).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().addNewContainer().withName("istio-proxy").withImage("docker.io/istio/proxyv2:1.24.0").endContainer()
+                .addNewContainer().withName("operator").withImage(OPERATOR_IMAGE).endContainer().endSpec().build())
+                .createOr(existing -> existing.update());
+        all.put("SEALMAIL_OPERATOR_POD_NAME", name);
+        all.put("SEALMAIL_OPERATOR_POD_NAMESPACE", LEASE_NAMESPACE);
         // deploy/'s memory limit (512Mi) with its JAVA_TOOL_OPTIONS; -Dsealmail.operator.jvm adds options to try.
         List<String> jvm = new ArrayList<>(List.of("-XX:MaxRAM=512m"));
         jvm.addAll(List.of(OperatorInstall.DEPLOY_JAVA_TOOL_OPTIONS.split(" ")));

@@ -48,7 +48,10 @@ final class OperatorInstall {
         assertThat(c.at("/resources/limits/memory").isMissingNode()).isFalse();
         assertThat(env(c, "SEALMAIL_OPERATOR_LEASE_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText())
                 .isEqualTo("metadata.namespace");
-        assertThat(env(c, "SEALMAIL_OPERATOR_IMAGE").path("value").asText()).isEqualTo(c.path("image").asText());
+        // The engine runs the operator's image, read from its own Pod (EngineImage): no copy of it to drift.
+        assertThat(env(c, "SEALMAIL_OPERATOR_POD_NAME").at("/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("metadata.name");
+        assertThat(env(c, "SEALMAIL_OPERATOR_POD_NAMESPACE").at("/valueFrom/fieldRef/fieldPath").asText())
+                .isEqualTo("metadata.namespace");
         assertThat(env(c, "JAVA_TOOL_OPTIONS").path("value").asText()).isEqualTo(DEPLOY_JAVA_TOOL_OPTIONS);
     }
 

@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two real {@code sealmail operator} processes (the packaged application, prod profile, deploy/'s settings) against
  * one mock API server: health and readiness endpoints, leader election through a Lease with the standby taking over,
- * a watched-namespace list, and every request either process made checked against deploy/rbac.yaml.
+ * a watched-namespace list, the engine image read from the operator's own Pod, and every request either process made checked against deploy/rbac.yaml.
  */
 class OperatorProcessIT {
     static final Duration START = Duration.ofMinutes(3);
@@ -55,6 +55,9 @@ class OperatorProcessIT {
         cluster.playPodsReady("watched", "mail");
         await().atMost(Duration.ofSeconds(90)).until(() -> "True".equals(cluster.ready("watched", "mail")));
         assertThat(a.metric("sealmail_operator_reconciles_total")).isPositive();
+        // Issue 16, item 8: the engine runs the image of the operator's own container, read from its Pod.
+        assertThat(client.apps().statefulSets().inNamespace("watched").withName("mail").get().getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getImage()).isEqualTo(MockCluster.OPERATOR_IMAGE);
         assertThat(b.metric("sealmail_operator_reconciles_total")).as("the standby reconciles nothing").isZero();
         assertThat(cluster.leaseHolder()).isEqualTo("operator-a");
 

@@ -49,22 +49,17 @@ class MaildirCrashTest {
                         throw new AssertionError("child failed: " + line);
                     }
                     if (acked.size() >= target || System.nanoTime() > deadline) {
-                        child.destroyForcibly(); // SIGKILL while the other threads are mid-delivery
+                        child.toHandle().destroyForcibly(); // SIGKILL mid-delivery; our end of the pipe stays open
                         break;
                     }
                 }
-                // Acknowledgements printed before the kill and still buffered count too, as far as the pipe
-                // still gives them (Process.destroyForcibly may close our end).
-                try {
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith("ACK ")) {
-                            acked.add(line.substring(4));
-                        } else if (line.startsWith("QACK ")) {
-                            queued.add(line.substring(5));
-                        }
+                // Acknowledgements printed before the kill and still in the pipe count too.
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("ACK ")) {
+                        acked.add(line.substring(4));
+                    } else if (line.startsWith("QACK ")) {
+                        queued.add(line.substring(5));
                     }
-                } catch (java.io.IOException closed) {
-                    // the stream was closed by destroyForcibly
                 }
             } finally {
                 child.destroyForcibly();
