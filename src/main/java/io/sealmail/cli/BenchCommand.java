@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 BenchPop3Command.class,
                 BenchFillCommand.class,
                 BenchLoginFloodCommand.class,
+                BenchMailAuthCommand.class,
         })
 public class BenchCommand {
 }

@@ -35,7 +35,12 @@ final class EngineEndpoint implements AutoCloseable {
 
     /** Builds and starts the engine with its meters in this endpoint's registry. */
     MailEngine start(EngineConfig config) throws InterruptedException {
-        MailEngine started = MailEngine.builder(config).meters(registry).start();
+        MailEngine.Builder builder = MailEngine.builder(config).meters(registry);
+        if (config.inbound().checks()) {
+            // One resolver (outbound.dns) for delivery and the inbound SPF/DKIM/DMARC checks.
+            builder.dns(new io.sealmail.engine.delivery.dns.ResolverDnsLookup(config.outbound().dns()));
+        }
+        MailEngine started = builder.start();
         engine.set(started);
         return started;
     }

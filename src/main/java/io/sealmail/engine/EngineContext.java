@@ -7,6 +7,7 @@ import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.imap.MailboxAccess;
+import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
@@ -34,6 +35,7 @@ import java.util.concurrent.ExecutorService;
  *                     null when the store offers none
  * @param mailWorkers  where IMAP and POP3 sessions run their commands (disk work) off the event loops: a session
  *                     holds one thread at a time, and none while idle, hashing or waiting out a failure delay
+ * @param mailAuth     DKIM signing on submission and SPF/DKIM/DMARC checks on port 25, on a pool of their own
  */
 public record EngineContext(
         EngineConfig config,
@@ -47,7 +49,8 @@ public record EngineContext(
         MailMetrics metrics,
         LoginGate logins,
         MailboxAccess mailboxes,
-        ExecutorService mailWorkers) {
+        ExecutorService mailWorkers,
+        MessageAuthentication mailAuth) {
 
     /**
      * Takes a connection slot for the channel's client on a listener of {@code role}: false (counted as refused)

@@ -25,6 +25,7 @@ import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.imap.MailAccessProtocols;
+import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
 import io.sealmail.config.Outbound;
@@ -165,7 +166,10 @@ public final class MailEngine implements AutoCloseable {
             return this;
         }
 
-        /** The resolver of outbound delivery (from {@code outbound.dns} when not given). */
+        /**
+         * The resolver of outbound delivery (from {@code outbound.dns} when not given) and of the inbound
+         * SPF/DKIM/DMARC checks (off when not given: {@code sealmail engine} passes the configured one).
+         */
         public Builder dns(DnsLookup lookup) {
             this.dns = lookup;
             return this;
@@ -233,10 +237,13 @@ public final class MailEngine implements AutoCloseable {
                             return t;
                         });
                 mailWorkers.allowCoreThreadTimeOut(true);
+                // Signing and inbound checks on a bounded pool of their own, closed with the engine.
+                MessageAuthentication mailAuth = MessageAuthentication.create(config, dns, clock);
+                owned.add(mailAuth);
                 context = new EngineContext(config, tls, dir, mailStore, queue,
                         new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerAddress()),
                         throttle, authExecutor, metrics, new LoginGate(dir, throttle, authExecutor, authFailureDelay),
-                        MailAccessProtocols.access(mailStore, owned), mailWorkers);
+                        MailAccessProtocols.access(mailStore, owned), mailWorkers, mailAuth);
             } catch (RuntimeException e) {
                 // Nothing stays open when a component cannot be made (watch threads, store, pollers).
                 closeAll(owned);

@@ -23,6 +23,14 @@ public interface MailStore extends AutoCloseable {
     CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts);
 
     /**
+     * As {@link #deliver(Spool, String, List)}, into {@code folder} of each account (created if missing), e.g.
+     * "Junk" for mail a DMARC quarantine policy sends there. A store without folders delivers to INBOX.
+     */
+    default CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts, String folder) {
+        return deliver(message, returnPath, accounts);
+    }
+
+    /**
      * Throws {@link QuotaExceededException} when a message of {@code size} octets would not fit into the account's
      * quota now, so SMTP can refuse at RCPT (with the SIZE parameter) or before DATA; delivery checks again.
      */

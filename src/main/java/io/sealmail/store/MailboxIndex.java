@@ -157,7 +157,13 @@ public final class MailboxIndex implements AutoCloseable {
         ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 21) + 64);
         out = appendHead(out);
         for (Map.Entry<Long, Integer> e : flagHashes.entrySet()) {
-            messages.put(e.getKey(), new long[] {modseq, e.getValue()});
+            long[] m = messages.get(e.getKey());
+            if (m == null) {
+                messages.put(e.getKey(), new long[] {modseq, e.getValue()});
+            } else {
+                m[0] = modseq;
+                m[1] = e.getValue();
+            }
             out = put(out, MESSAGE, e.getKey(), modseq, e.getValue());
         }
         write(out, flagHashes.size() + 1);

@@ -120,6 +120,11 @@ public class MaildirStore implements MailStore {
      */
     @Override
     public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts) {
+        return deliver(message, returnPath, accounts, INBOX);
+    }
+
+    @Override
+    public CompletableFuture<Void> deliver(Spool message, String returnPath, List<String> accounts, String folder) {
         if (accounts == null || accounts.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no accounts to deliver to"));
         }
@@ -127,7 +132,7 @@ public class MaildirStore implements MailStore {
         List<GroupCommit.FileWrite> writes = new ArrayList<>();
         try {
             for (String account : new LinkedHashSet<>(accounts)) {
-                writes.add(new DeliveryWrite(account, accountDir(account), message, header));
+                writes.add(new DeliveryWrite(account, folderDir(account, folder), message, header));
             }
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);

@@ -2,6 +2,7 @@ package io.sealmail.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,8 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
@@ -20,8 +19,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Format: records {@code [int length][int CRC-32C][long uid][entry]} appended without {@code fsync}: the cache
  * is derived from the message files and may be lost at any time. Memory holds only where each UID's entry lies
- * (about 50 octets per message); entries are read from the file (the page cache) when asked for, and checked
- * against their checksum, so a damaged entry is dropped and filled again, never served. A record cut short at the
+ * (about 50 octets per message); entries are read from the file's memory mapping (the page cache, not the heap)
+ * when asked for, and checked against their checksum, so a damaged entry is dropped and filled again, never served. A record cut short at the
  * end is cut off at open. Expunged entries become dead space; when it exceeds the live entries the file is
  * rewritten (temporary file, atomic rename).
  *
@@ -37,10 +36,15 @@ public final class MessageCache implements AutoCloseable {
 
     private final Path file;
     private FileChannel channel;
-    /** UID to {offset of the record, length of the entry}. */
-    private final Map<Long, long[]> where = new HashMap<>();
+    /** UID to where its record lies, {@link #at}: offset and entry length packed in one long. */
+    private LongTable where = new LongTable();
     private long liveBytes;
     private long end;
+    /** The file mapped read-only from 0 to {@link #mappedSize}; never truncated while mapped (see {@link #view}). */
+    private MappedByteBuffer map;
+    private long mappedSize;
+    /** Octets appended past the mapping before it is made again. */
+    private static final long REMAP_AFTER = 256 * 1024;
 
     private MessageCache(Path dir) {
         this.file = dir.resolve(FILE);
@@ -55,6 +59,8 @@ public final class MessageCache implements AutoCloseable {
         cache.load();
         byte[] mark = ByteBuffer.allocate(8).putLong(uidValidity).array();
         if (!java.util.Arrays.equals(cache.get(VALIDITY), mark)) {
+            cache.map = null; // nothing read through it is held: the VALIDITY check above only compared
+            cache.mappedSize = 0;
             cache.channel.truncate(0);
             cache.where.clear();
             cache.liveBytes = 0;
@@ -67,26 +73,34 @@ public final class MessageCache implements AutoCloseable {
     private void load() throws IOException {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long size = channel.size();
+        // The record headers are read through a temporary mapping (one per open, not one read call per record:
+        // a folder of 100,000 messages would otherwise cost 100,000 system calls at its first SELECT).
+        MappedByteBuffer file = size > 0 && size <= Integer.MAX_VALUE ? channel.map(FileChannel.MapMode.READ_ONLY, 0, size) : null;
         ByteBuffer head = ByteBuffer.allocate(HEADER);
         long pos = 0;
         while (pos + HEADER <= size) {
-            head.clear();
-            if (channel.read(head, pos) < HEADER) {
-                break;
+            if (file != null) {
+                head = file.slice((int) pos, HEADER);
+            } else {
+                head.clear();
+                if (channel.read(head, pos) < HEADER) {
+                    break;
+                }
             }
             int len = head.getInt(0);
             long uid = head.getLong(8);
             if (len < 0 || len > MAX_ENTRY || pos + HEADER + len > size) {
                 break; // cut short by a crash, or garbage: everything from here is dropped
             }
-            long[] previous = where.put(uid, new long[] {pos, len});
-            if (previous != null) {
-                liveBytes -= previous[1];
+            long previous = where.put(uid, at(pos, len), -1);
+            if (previous >= 0) {
+                liveBytes -= length(previous);
             }
             liveBytes += len;
             pos += HEADER + len;
         }
         if (pos < size) {
+            file = null; // never truncate under a mapping still in use (the loop above was its only use)
             channel.truncate(pos);
         }
         end = pos;
@@ -97,40 +111,80 @@ public final class MessageCache implements AutoCloseable {
         return where.containsKey(uid);
     }
 
-    /** The entry of a UID, or null when there is none or it was damaged. */
+    /** The entry of a UID, or null when there is none or it was damaged (a copy; {@link #view} avoids it). */
     public byte[] get(long uid) throws IOException {
-        long[] at = where.get(uid);
-        if (at == null) {
+        ByteBuffer view = view(uid);
+        if (view == null) {
             return null;
         }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + (int) at[1]);
-        while (buf.hasRemaining()) {
-            if (channel.read(buf, at[0] + buf.position()) < 0) {
-                break;
-            }
+        byte[] entry = new byte[view.remaining()];
+        view.get(entry);
+        return entry;
+    }
+
+    /**
+     * The entry of a UID as a read-only view, or null when there is none or it was damaged. The view is of the
+     * file's memory mapping (the page cache: no read call, no copy, no heap), and stays valid after the cache
+     * changes: records are never rewritten in place, and a compaction writes a new file, leaving the mapped one
+     * to the views still held (the kernel frees it when the last mapping goes).
+     */
+    public ByteBuffer view(long uid) throws IOException {
+        long at = where.get(uid, -1);
+        if (at < 0) {
+            return null;
         }
-        buf.flip();
-        if (buf.remaining() == HEADER + at[1] && buf.getLong(8) == uid) {
+        int len = length(at);
+        ByteBuffer record = mapped(offset(at), HEADER + len);
+        if (record == null) {
+            record = ByteBuffer.allocate(HEADER + len);
+            while (record.hasRemaining()) {
+                if (channel.read(record, offset(at) + record.position()) < 0) {
+                    break;
+                }
+            }
+            record.flip();
+        }
+        if (record.remaining() == HEADER + len && record.getLong(8) == uid) {
             CRC32C crc = new CRC32C();
-            crc.update(buf.array(), 8, buf.remaining() - 8);
-            if ((int) crc.getValue() == buf.getInt(4)) {
-                byte[] entry = new byte[(int) at[1]];
-                System.arraycopy(buf.array(), HEADER, entry, 0, entry.length);
-                return entry;
+            crc.update(record.duplicate().position(8));
+            if ((int) crc.getValue() == record.getInt(4)) {
+                return record.position(HEADER).slice().asReadOnlyBuffer();
             }
         }
-        where.remove(uid);
-        liveBytes -= at[1];
+        where.remove(uid, -1);
+        liveBytes -= len;
         return null;
+    }
+
+    /**
+     * The record at {@code [pos, pos + len)} from the mapping, or null when it lies past it and the unmapped tail
+     * is still small (read with a positional read instead). Mapping again only once the tail has grown by
+     * {@link #REMAP_AFTER} keeps the number of mappings small while a folder keeps receiving mail.
+     */
+    private ByteBuffer mapped(long pos, int len) throws IOException {
+        if (pos + len > mappedSize) {
+            if (end - mappedSize < REMAP_AFTER || end > Integer.MAX_VALUE) {
+                return null;
+            }
+            map = channel.map(FileChannel.MapMode.READ_ONLY, 0, end);
+            mappedSize = end;
+        }
+        return map.slice((int) pos, len);
     }
 
     /** Keeps an entry (replacing any earlier one); too large an entry is not kept. */
     public void put(long uid, byte[] entry) throws IOException {
-        if (entry.length > MAX_ENTRY) {
+        put(uid, ByteBuffer.wrap(entry));
+    }
+
+    /** Keeps the remaining octets of {@code entry} (the buffer's position is left as it was). */
+    public void put(long uid, ByteBuffer entry) throws IOException {
+        int length = entry.remaining();
+        if (length > MAX_ENTRY) {
             return;
         }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + entry.length);
-        buf.putInt(entry.length).putInt(0).putLong(uid).put(entry);
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + length);
+        buf.putInt(length).putInt(0).putLong(uid).put(entry.duplicate());
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 8, buf.capacity() - 8);
         buf.putInt(4, (int) crc.getValue());
@@ -139,20 +193,20 @@ public final class MessageCache implements AutoCloseable {
         while (buf.hasRemaining()) {
             channel.write(buf, at + buf.position());
         }
-        end = at + HEADER + entry.length;
-        long[] previous = where.put(uid, new long[] {at, entry.length});
-        if (previous != null) {
-            liveBytes -= previous[1];
+        end = at + HEADER + length;
+        long previous = where.put(uid, at(at, length), -1);
+        if (previous >= 0) {
+            liveBytes -= length(previous);
         }
-        liveBytes += entry.length;
+        liveBytes += length;
     }
 
     /** Forgets the entries of expunged messages; compacts when more than half of the file is dead. */
     public void remove(Collection<Long> uids) throws IOException {
         for (Long uid : uids) {
-            long[] at = where.remove(uid);
-            if (at != null) {
-                liveBytes -= at[1];
+            long at = where.remove(uid, -1);
+            if (at >= 0) {
+                liveBytes -= length(at);
             }
         }
         long dead = end - liveBytes - (long) where.size() * HEADER;
@@ -164,31 +218,52 @@ public final class MessageCache implements AutoCloseable {
     /** Rewrites the live entries into a new file that replaces this one atomically. */
     void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        Map<Long, long[]> moved = new HashMap<>();
-        long pos = 0;
+        LongTable moved = new LongTable();
+        long[] pos = {0};
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            for (Map.Entry<Long, long[]> e : where.entrySet()) {
-                long[] at = e.getValue();
-                long len = HEADER + at[1];
+            IOException[] failed = {null};
+            where.forEach((uid, at) -> {
+                long len = HEADER + length(at);
                 long copied = 0;
-                while (copied < len) {
-                    long n = channel.transferTo(at[0] + copied, len - copied, out);
-                    if (n <= 0) {
-                        break;
+                try {
+                    while (copied < len && failed[0] == null) {
+                        long n = channel.transferTo(offset(at) + copied, len - copied, out);
+                        if (n <= 0) {
+                            break;
+                        }
+                        copied += n;
                     }
-                    copied += n;
+                } catch (IOException e) {
+                    failed[0] = e;
                 }
-                moved.put(e.getKey(), new long[] {pos, at[1]});
-                pos += len;
+                moved.put(uid, at(pos[0], length(at)), -1);
+                pos[0] += len;
+            });
+            if (failed[0] != null) {
+                throw failed[0];
             }
         }
         channel.close();
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        where.clear();
-        where.putAll(moved);
-        end = pos;
+        map = null;
+        mappedSize = 0;
+        where = moved;
+        end = pos[0];
+    }
+
+    /** Offset in the file (40 bits) and entry length (24 bits, over {@link #MAX_ENTRY}) in one long. */
+    private static long at(long offset, int length) {
+        return offset << 24 | length;
+    }
+
+    private static long offset(long at) {
+        return at >>> 24;
+    }
+
+    private static int length(long at) {
+        return (int) (at & 0xFFFFFF);
     }
 
     /** Messages with an entry. */

@@ -57,6 +57,39 @@ class MessageCacheTest {
     }
 
     @Test
+    void entriesReadThroughTheMappingAreCheckedAndStayValidAcrossCompaction() throws Exception {
+        // Over REMAP_AFTER octets: reads go through the memory mapping rather than positional reads.
+        try (MessageCache cache = MessageCache.open(dir, 9)) {
+            for (long uid = 1; uid <= 6000; uid++) {
+                cache.put(uid, entry(uid));
+            }
+        }
+        byte[] bytes = Files.readAllBytes(dir.resolve(MessageCache.FILE));
+        int inside = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("entry of 1500 ");
+        bytes[inside + 3] ^= 1;
+        Files.write(dir.resolve(MessageCache.FILE), bytes);
+        try (MessageCache cache = MessageCache.open(dir, 9)) {
+            java.nio.ByteBuffer view = cache.view(1499);
+            assertThat(view.isReadOnly()).isTrue();
+            assertThat(cache.view(1500)).isNull();
+            assertThat(cache.contains(1500)).isFalse();
+            List<Long> gone = new ArrayList<>();
+            for (long uid = 1; uid <= 5990; uid++) {
+                gone.add(uid);
+            }
+            cache.remove(gone); // compacts: the file is replaced, the view held above still reads the old one
+            byte[] held = new byte[view.remaining()];
+            view.get(held);
+            assertThat(held).isEqualTo(entry(1499));
+            assertThat(cache.get(5995)).isEqualTo(entry(5995));
+            long before = Files.size(dir.resolve(MessageCache.FILE));
+            cache.put(6001, entry(6001));
+            assertThat(cache.get(6001)).isEqualTo(entry(6001));
+            assertThat(before).isLessThan(bytes.length / 10);
+        }
+    }
+
+    @Test
     void aCacheOfAnotherUidValidityStartsEmpty() throws Exception {
         try (MessageCache cache = MessageCache.open(dir, 9)) {
             cache.put(1, entry(1));

@@ -7,6 +7,7 @@ import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -61,7 +62,6 @@ final class FetchCommand {
         boolean needsStructure = items.stream().anyMatch(FetchItem::needsStructure);
         // ENVELOPE, BODYSTRUCTURE, listed header fields: from the store's cache, no message file opened.
         boolean fromSummary = needsContent && items.stream().filter(FetchItem::needsContent).allMatch(FetchItem::inSummary);
-        boolean summaryHeaders = fromSummary && items.stream().anyMatch(i -> i.kind() == FetchItem.Kind.SECTION);
         // BODY[], BODY.PEEK[], RFC822 without a partial: the file goes out as stored, read straight into a buffer.
         boolean asStored = needsContent && items.stream().filter(FetchItem::needsContent)
                 .allMatch(i -> i.wholeMessage() && i.offset() < 0);
@@ -114,8 +114,6 @@ final class FetchCommand {
             try {
                 if (fromSummary) {
                     summary = MessageSummary.of(box.folder, m.uid());
-                    content = summary.headerFields();
-                    root = summaryHeaders ? summary.headers() : null;
                 } else if (asStored) {
                     stored = box.folder.read(m.uid(), s.channelContext().alloc());
                 } else if (needsContent) {
@@ -164,15 +162,26 @@ final class FetchCommand {
         s.ok(r, r.name() + " completed");
     }
 
-    /** @param summary the cached summary when the items come from it (content and root are then its header fields) */
+    /** @param summary the cached summary when the items come from it (content and root are then null) */
     private static void render(ResponseWriter w, FetchItem item, MessageInfo m, byte[] content, MimeStructure.Entity root,
                                MessageSummary summary) throws MailboxException {
-        if (summary != null && item.kind() != FetchItem.Kind.SECTION && item.needsContent()) {
-            w.raw(item.label()).sp().raw(switch (item.kind()) {
-                case ENVELOPE -> summary.envelope();
-                case BODYSTRUCTURE -> summary.bodyStructure();
-                default -> summary.body();
-            });
+        if (summary != null && item.needsContent()) {
+            w.raw(item.label()).sp();
+            switch (item.kind()) {
+                case ENVELOPE -> w.raw(summary.envelope());
+                case BODYSTRUCTURE -> w.raw(summary.bodyStructure());
+                case BODY -> w.raw(summary.body());
+                default -> {
+                    if (item.offset() < 0) {
+                        // HEADER.FIELDS copied from the cached octets straight into the response.
+                        ByteBuffer fields = summary.headerFields();
+                        w.literal(HeaderBlock.fields(fields, item.fields(), null), out -> HeaderBlock.fields(fields, item.fields(), out));
+                    } else {
+                        byte[] block = HeaderBlock.bytes(summary.headerFields());
+                        partial(w, section(block, MimeStructure.parse(block), item), item, false);
+                    }
+                }
+            }
             return;
         }
         switch (item.kind()) {

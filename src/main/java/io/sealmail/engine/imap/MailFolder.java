@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -66,13 +67,16 @@ public interface MailFolder extends AutoCloseable {
         return null;
     }
 
-    /** The cache entry kept for a message (see {@link MessageSummary}), or null. */
-    default byte[] cached(long uid) throws IOException {
+    /**
+     * The cache entry kept for a message (see {@link MessageSummary}), or null: a read-only view that stays valid
+     * while the caller holds it, so a FETCH or SEARCH over many messages copies nothing.
+     */
+    default ByteBuffer cached(long uid) throws IOException {
         return null;
     }
 
     /** Keeps a cache entry for a message still present; the store may drop it at any time. */
-    default void cache(long uid, byte[] entry) throws IOException {
+    default void cache(long uid, ByteBuffer entry) throws IOException {
     }
 
     /** Copies in the given order. @throws MailboxException TRYCREATE if the target does not exist, OVERQUOTA */

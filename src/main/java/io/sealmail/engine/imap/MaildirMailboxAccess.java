@@ -56,6 +56,8 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private static final String INDEX = "sealmail-uids";
     /** Deliveries found at once up to this many get their cache entries made right away; more wait for first use. */
     private static final int EAGER_SUMMARIES = 256;
+    /** Distinct flag sets shared per folder (see {@code Folder.canonical}). */
+    private static final int MAX_FLAG_SETS = 1024;
 
     private final MaildirStore store;
     private final Map<Path, Folder> folders = new ConcurrentHashMap<>();
@@ -106,9 +108,9 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     }
 
     /** The cache entry for a message in hand; null if it cannot be made (the entry is then made on first use). */
-    private static byte[] summarize(byte[] message) {
+    private static ByteBuffer summarize(byte[] message) {
         try {
-            return MessageSummary.of(message).encode();
+            return MessageSummary.of(message).encoded();
         } catch (RuntimeException e) {
             LOG.debugf("no cache entry for a message: %s", e.toString());
             return null;
@@ -119,7 +121,18 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private static int flagHash(Set<String> flags) {
         String[] sorted = flags.toArray(new String[0]);
         java.util.Arrays.sort(sorted);
-        return String.join(" ", sorted).hashCode();
+        // String.join(" ", sorted).hashCode(), computed without building the string (the value is on disk: keep it)
+        int h = 0;
+        for (int i = 0; i < sorted.length; i++) {
+            if (i > 0) {
+                h = 31 * h + ' ';
+            }
+            String f = sorted[i];
+            for (int j = 0; j < f.length(); j++) {
+                h = 31 * h + f.charAt(j);
+            }
+        }
+        return h;
     }
 
     /**
@@ -374,6 +387,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         private final TreeMap<Long, Entry> byUid = new TreeMap<>();
         private final Map<String, Long> uidOfBase = new HashMap<>();
         private final Map<Long, Set<String>> keywords = new HashMap<>();
+        private final Map<Set<String>, Set<String>> flagSets = new HashMap<>();
         private boolean loaded;
         private boolean listed;
         private MailboxIndex index;
@@ -458,12 +472,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return index.expungedSince(modseq);
         }
 
-        synchronized byte[] cached(long uid) throws IOException {
+        synchronized ByteBuffer cached(long uid) throws IOException {
             load();
-            return cache.get(uid);
+            return cache.view(uid);
         }
 
-        synchronized void cache(long uid, byte[] entry) throws IOException {
+        synchronized void cache(long uid, ByteBuffer entry) throws IOException {
             if (byUid.containsKey(uid)) {
                 cache.put(uid, entry);
             }
@@ -642,11 +656,29 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     size = Math.max(size, 0);
                 }
             }
-            return new Entry(uid, base(file), file, Set.copyOf(flags), size, date);
+            return new Entry(uid, base(file), file, canonical(flags), size, date);
         }
 
         private String base(String file) {
             return MaildirName.base(file);
+        }
+
+        /**
+         * One immutable instance per distinct flag set, shared by every message that has it: a folder has few
+         * combinations (unseen, seen, seen and answered...), so this saves a set per message in memory and lets
+         * STORE work per combination. Past {@link #MAX_FLAG_SETS} combinations (keywords run wild) sets are simply
+         * not shared.
+         */
+        private Set<String> canonical(Set<String> flags) {
+            Set<String> shared = flagSets.get(flags);
+            if (shared != null) {
+                return shared;
+            }
+            Set<String> copy = Set.copyOf(flags);
+            if (flagSets.size() < MAX_FLAG_SETS) {
+                flagSets.put(copy, copy);
+            }
+            return copy;
         }
 
         private String fileName(String previous, Set<String> flags) {
@@ -661,7 +693,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
 
         /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID; quota is the caller's. */
-        synchronized long add(Writer writer, long size, Set<String> flags, Instant date, byte[] summary) throws IOException {
+        synchronized long add(Writer writer, long size, Set<String> flags, Instant date, ByteBuffer summary) throws IOException {
             scan();
             // The name starts with the INTERNALDATE's seconds, so listing never needs a stat.
             String base = MaildirName.unique(date, size);
@@ -711,13 +743,28 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return sb.toString();
         }
 
-        /** @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3) */
+        /**
+         * Changes flags: system flags by renaming the files (one {@code rename} each, as Dovecot's maildir does),
+         * keywords by lines appended to the UID list, then one {@code fsync} of {@code cur/}, then one MODSEQ record
+         * for the whole command. A message whose flags would not change costs a set comparison and nothing else.
+         *
+         * @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3)
+         */
         synchronized List<Long> store(Collection<Long> uids, MailFolder.FlagChange change, Set<String> flags,
                                       long unchangedSince) throws IOException {
             scan();
+            Path cur = dir.resolve("cur");
+            boolean keywordsAsked = change == MailFolder.FlagChange.REPLACE || !keywordsOf(flags).isEmpty();
             List<String> lines = new ArrayList<>();
             List<Long> modified = new ArrayList<>();
             Map<Long, Integer> changed = new HashMap<>();
+            Map<Set<String>, Set<String>> next = new java.util.IdentityHashMap<>();
+            java.util.function.Function<Set<String>, Set<String>> apply = old -> canonical(switch (change) {
+                case REPLACE -> flags;
+                case ADD -> old.containsAll(flags) ? old : union(old, flags);
+                case REMOVE -> disjoint(old, flags) ? old : difference(old, flags);
+            });
+            Map<Set<String>, Integer> hashes = new java.util.IdentityHashMap<>();
             boolean renamed = false;
             for (Long uid : uids) {
                 Entry e = byUid.get(uid);
@@ -728,45 +775,62 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     modified.add(uid);
                     continue;
                 }
-                Set<String> now = new HashSet<>(e.flags());
-                switch (change) {
-                    case REPLACE -> {
-                        now.clear();
-                        now.addAll(flags);
-                    }
-                    case ADD -> now.addAll(flags);
-                    case REMOVE -> now.removeAll(flags);
+                // Messages share their flag sets (see canonical), so the new set and its hash are worked out once
+                // per distinct set in the command, not once per message.
+                Set<String> now = next.computeIfAbsent(e.flags(), apply);
+                if (now == e.flags() || now.equals(e.flags())) {
+                    continue; // nothing to do for this one: no rename, no new MODSEQ
                 }
                 String file = fileName(e.file(), now);
                 if (!file.equals(e.file())) {
                     try {
-                        Files.move(dir.resolve("cur").resolve(e.file()), dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+                        Files.move(cur.resolve(e.file()), cur.resolve(file), StandardCopyOption.ATOMIC_MOVE);
                     } catch (NoSuchFileException gone) {
                         listed = false;
                         continue;
                     }
                     renamed = true;
                 }
-                Set<String> kw = keywordsOf(now);
-                if (!kw.equals(keywords.getOrDefault(uid, Set.of()))) {
-                    keywords.put(uid, kw);
-                    lines.add(uid + " " + e.base() + keywordText(now));
+                if (keywordsAsked) {
+                    Set<String> kw = keywordsOf(now);
+                    if (!kw.equals(keywords.getOrDefault(uid, Set.of()))) {
+                        keywords.put(uid, kw);
+                        lines.add(uid + " " + e.base() + keywordText(now));
+                    }
                 }
-                Entry after = entry(uid, file);
-                if (!after.flags().equals(e.flags())) {
-                    changed.put(uid, flagHash(after.flags()));
-                }
-                byUid.put(uid, after);
+                changed.put(uid, hashes.computeIfAbsent(now, MaildirMailboxAccess::flagHash));
+                byUid.put(uid, new Entry(uid, e.base(), file, now, e.size(), e.date()));
                 snapshot = null;
             }
             appendIndex(lines);
             if (renamed) {
-                fsync(dir.resolve("cur"));
+                fsync(cur);
             }
             // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that
             // the index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
             index.changed(changed);
             return modified;
+        }
+
+        private static Set<String> union(Set<String> a, Set<String> b) {
+            Set<String> out = new HashSet<>(a);
+            out.addAll(b);
+            return out;
+        }
+
+        private static Set<String> difference(Set<String> a, Set<String> b) {
+            Set<String> out = new HashSet<>(a);
+            out.removeAll(b);
+            return out;
+        }
+
+        private static boolean disjoint(Set<String> a, Set<String> b) {
+            for (String f : b) {
+                if (a.contains(f)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
@@ -856,7 +920,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
         private void summarizeFile(Entry e) {
             try {
-                byte[] summary = summarize(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
+                ByteBuffer summary = summarize(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
                 if (summary != null) {
                     cache.put(e.uid(), summary);
                 }
@@ -941,12 +1005,12 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         }
 
         @Override
-        public byte[] cached(long uid) throws IOException {
+        public ByteBuffer cached(long uid) throws IOException {
             return folder.cached(uid);
         }
 
         @Override
-        public void cache(long uid, byte[] entry) throws IOException {
+        public void cache(long uid, ByteBuffer entry) throws IOException {
             folder.cache(uid, entry);
         }
 

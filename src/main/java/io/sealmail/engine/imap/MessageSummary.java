@@ -18,7 +18,7 @@ import java.util.Set;
  * ENVELOPE and BODYSTRUCTURE are rendered as for a client without UTF8=ACCEPT: 8-bit strings go out as literals,
  * which every client accepts.
  */
-record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure, byte[] body) {
+final class MessageSummary {
     /**
      * Fields kept: what Thunderbird asks for to fill its message list (From To Cc Bcc Subject Date Message-ID
      * Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To), and Sender for SEARCH.
@@ -26,6 +26,37 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
     static final Set<String> FIELDS = Set.of("FROM", "TO", "CC", "BCC", "SUBJECT", "DATE", "MESSAGE-ID", "PRIORITY",
             "X-PRIORITY", "REFERENCES", "NEWSGROUPS", "IN-REPLY-TO", "CONTENT-TYPE", "REPLY-TO", "SENDER");
     private static final byte VERSION = 1;
+    private static final int PARTS = 4;
+
+    /** The encoded summary: a version octet, then each part as {@code [int length][octets]}. */
+    private final ByteBuffer entry;
+    /** Where each part starts in {@link #entry} and its length, in pairs: header fields, ENVELOPE, BODYSTRUCTURE, BODY. */
+    private final int[] parts;
+
+    private MessageSummary(ByteBuffer entry, int[] parts) {
+        this.entry = entry;
+        this.parts = parts;
+    }
+
+    private ByteBuffer part(int i) {
+        return entry.slice(parts[2 * i], parts[2 * i + 1]);
+    }
+
+    ByteBuffer headerFields() {
+        return part(0);
+    }
+
+    ByteBuffer envelope() {
+        return part(1);
+    }
+
+    ByteBuffer bodyStructure() {
+        return part(2);
+    }
+
+    ByteBuffer body() {
+        return part(3);
+    }
 
     static boolean covers(List<String> upperCaseFields) {
         return FIELDS.containsAll(upperCaseFields);
@@ -40,7 +71,7 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
         MessageSummary summary = decode(folder.cached(uid));
         if (summary == null) {
             summary = of(folder.read(uid));
-            folder.cache(uid, summary.encode());
+            folder.cache(uid, summary.encoded());
         }
         return summary;
     }
@@ -62,7 +93,7 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
         MessageStructureWriter.bodyStructure(structure, message, root, true);
         ResponseWriter body = writer();
         MessageStructureWriter.bodyStructure(body, message, root, false);
-        return new MessageSummary(fields.toByteArray(), bytes(env), bytes(structure), bytes(body));
+        return decode(ByteBuffer.wrap(encode(fields.toByteArray(), bytes(env), bytes(structure), bytes(body))));
     }
 
     private static ResponseWriter writer() {
@@ -78,38 +109,56 @@ record MessageSummary(byte[] headerFields, byte[] envelope, byte[] bodyStructure
         }
     }
 
-    /** The header fields as a parsed header (no body), for SEARCH and HEADER.FIELDS. */
+    /** The header fields as a parsed header (no body), for the SEARCH keys {@link HeaderBlock} does not answer. */
     MimeStructure.Entity headers() {
-        return MimeStructure.parse(headerFields);
+        return MimeStructure.parse(HeaderBlock.bytes(headerFields()));
     }
 
-    byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate(1 + 16 + headerFields.length + envelope.length + bodyStructure.length + body.length);
+    /** The cache entry: the octets this summary was read from or made into. */
+    ByteBuffer encoded() {
+        return entry.duplicate();
+    }
+
+    private static byte[] encode(byte[]... parts) {
+        int size = 1;
+        for (byte[] part : parts) {
+            size += 4 + part.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
         out.put(VERSION);
-        for (byte[] part : new byte[][] {headerFields, envelope, bodyStructure, body}) {
+        for (byte[] part : parts) {
             out.putInt(part.length).put(part);
         }
         return out.array();
     }
 
-    /** The summary from a cache entry, or null when it is of another version or malformed. */
-    static MessageSummary decode(byte[] entry) {
-        if (entry == null || entry.length < 17 || entry[0] != VERSION) {
+    /**
+     * The summary from a cache entry, or null when it is of another version or malformed. The parts are views of
+     * the entry (no copies): a FETCH or SEARCH over a large folder allocates nothing per message beyond them.
+     */
+    static MessageSummary decode(ByteBuffer entry) {
+        if (entry == null) {
             return null;
         }
-        ByteBuffer in = ByteBuffer.wrap(entry, 1, entry.length - 1);
-        byte[][] parts = new byte[4][];
-        for (int i = 0; i < 4; i++) {
-            if (in.remaining() < 4) {
-                return null;
-            }
-            int len = in.getInt();
-            if (len < 0 || len > in.remaining()) {
-                return null;
-            }
-            parts[i] = new byte[len];
-            in.get(parts[i]);
+        ByteBuffer in = entry.slice();
+        if (in.remaining() < 1 + 4 * PARTS || in.get(0) != VERSION) {
+            return null;
         }
-        return new MessageSummary(parts[0], parts[1], parts[2], parts[3]);
+        int[] parts = new int[2 * PARTS];
+        int pos = 1;
+        for (int i = 0; i < PARTS; i++) {
+            if (in.limit() - pos < 4) {
+                return null;
+            }
+            int len = in.getInt(pos);
+            pos += 4;
+            if (len < 0 || len > in.limit() - pos) {
+                return null;
+            }
+            parts[2 * i] = pos;
+            parts[2 * i + 1] = len;
+            pos += len;
+        }
+        return new MessageSummary(in, parts);
     }
 }

@@ -116,7 +116,7 @@ public final class MimeStructure {
             String raw = new String(bytes, fieldStart, pos - fieldStart, StandardCharsets.UTF_8);
             int colon = raw.indexOf(':');
             if (colon > 0) {
-                String unfolded = raw.replaceAll("\r?\n", "").stripTrailing();
+                String unfolded = HeaderBlock.unfold(raw).stripTrailing();
                 String name = unfolded.substring(0, colon).trim();
                 String value = unfolded.substring(colon + 1).trim();
                 fields.add(new HeaderField(name, value, unfolded, fieldStart, pos));

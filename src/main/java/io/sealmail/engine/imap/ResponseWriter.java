@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * Builds IMAP response text into one buffer. Strings go out quoted when they can (RFC 9051 §4.3) and as literals
@@ -51,6 +53,12 @@ public final class ResponseWriter {
     /** Octets already in response form (a cached ENVELOPE or BODYSTRUCTURE). */
     public ResponseWriter raw(byte[] bytes) {
         room(bytes.length).writeBytes(bytes);
+        return this;
+    }
+
+    /** Octets already in response form, from a cache entry; the buffer's position is left as it was. */
+    public ResponseWriter raw(ByteBuffer bytes) {
+        room(bytes.remaining()).writeBytes(bytes.duplicate());
         return this;
     }
 
@@ -106,6 +114,19 @@ public final class ResponseWriter {
         String prefix = "{" + length + "}\r\n";
         room(prefix.length() + length).writeCharSequence(prefix, StandardCharsets.US_ASCII);
         out.writeBytes(bytes, offset, length);
+        return this;
+    }
+
+    /** A literal of {@code length} octets that {@code body} writes into the buffer it is handed, without a copy between. */
+    public ResponseWriter literal(int length, Consumer<ByteBuf> body) {
+        String prefix = "{" + length + "}\r\n";
+        ByteBuf b = room(prefix.length() + length);
+        b.writeCharSequence(prefix, StandardCharsets.US_ASCII);
+        int start = b.writerIndex();
+        body.accept(b);
+        if (b.writerIndex() - start != length) {
+            throw new IllegalStateException("literal of " + length + " octets got " + (b.writerIndex() - start));
+        }
         return this;
     }
 

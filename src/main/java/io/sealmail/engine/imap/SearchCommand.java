@@ -29,7 +29,12 @@ final class SearchCommand {
             }
             rest = rest.subList(2, rest.size());
         }
-        SearchKey key = SearchKey.parse(rest, r.args());
+        SearchKey.Criteria criteria = SearchKey.criteria(rest, r.args());
+        SearchKey key = criteria.key();
+        if (criteria.modseq()) {
+            CondStore.enable(s); // RFC 7162 §3.1: SEARCH MODSEQ is a CONDSTORE-enabling command
+        }
+        long highest = 0;
         SelectedMailbox box = s.selected();
         boolean uid = StoreCommands.isUid(r);
         StringBuilder out = new StringBuilder("SEARCH");
@@ -43,7 +48,12 @@ final class SearchCommand {
             }
             if (match) {
                 out.append(' ').append(uid ? box.get(seq).uid() : seq);
+                highest = Math.max(highest, box.get(seq).modseq());
             }
+        }
+        if (criteria.modseq() && highest > 0) {
+            // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned; none for an empty result.
+            out.append(" (MODSEQ ").append(highest).append(')');
         }
         s.untagged(out.toString());
         s.ok(r, r.name() + " completed");

@@ -28,6 +28,7 @@ interface SearchKey {
         private byte[] content;
         private MimeStructure.Entity root;
         private MimeStructure.Entity cachedHeaders;
+        private MessageSummary summary;
 
         Candidate(int seq, MessageInfo info, long maxSeq, long maxUid, MailFolder folder) {
             this.seq = seq;
@@ -60,9 +61,28 @@ interface SearchKey {
                 return root();
             }
             if (cachedHeaders == null) {
-                cachedHeaders = content != null ? root() : MessageSummary.of(folder, info.uid()).headers();
+                cachedHeaders = content != null ? root() : summary().headers();
             }
             return cachedHeaders;
+        }
+
+        private MessageSummary summary() throws IOException {
+            if (summary == null) {
+                summary = MessageSummary.of(folder, info.uid());
+            }
+            return summary;
+        }
+
+        /**
+         * Whether a field named {@code upperName} holds {@code needle} (ignoring case): -1 no such field, 0 no, 1
+         * yes. A field the cache keeps is looked up in the cached octets in place (no message file, no parsing).
+         */
+        int headerContains(String upperName, String needle) throws IOException {
+            if (content == null && MessageSummary.covers(upperName)) {
+                return HeaderBlock.search(summary().headerFields(), upperName, needle);
+            }
+            String v = header(upperName);
+            return v == null ? -1 : contains(v, needle) ? 1 : 0;
         }
 
         String header(String name) throws IOException {
@@ -84,6 +104,17 @@ interface SearchKey {
 
     /** Parses the criteria; all top-level keys must match (AND). */
     static SearchKey parse(List<ImapArg> args, ImapArgs errors) {
+        return criteria(args, errors).key();
+    }
+
+    /**
+     * The parsed criteria, and whether a MODSEQ key is among them (RFC 7162 §3.1.5: the SEARCH response then
+     * carries the highest MODSEQ of the messages found, and the command enables CONDSTORE).
+     */
+    record Criteria(SearchKey key, boolean modseq) {
+    }
+
+    static Criteria criteria(List<ImapArg> args, ImapArgs errors) {
         Cursor c = new Cursor(args, errors);
         List<SearchKey> keys = new ArrayList<>();
         while (c.hasNext()) {
@@ -92,7 +123,7 @@ interface SearchKey {
         if (keys.isEmpty()) {
             throw errors.bad("SEARCH needs a criterion");
         }
-        return all(keys);
+        return new Criteria(all(keys), c.modseq[0]);
     }
 
     private static SearchKey all(List<SearchKey> keys) {
@@ -115,15 +146,18 @@ interface SearchKey {
         private int i;
         /** Keys open around the one being read (NOT, OR, parenthesised lists). */
         private int depth;
+        /** Whether a MODSEQ key was read, here or in a nested list (shared with the nested cursors). */
+        private final boolean[] modseq;
 
         Cursor(List<ImapArg> args, ImapArgs errors) {
-            this(args, errors, 0);
+            this(args, errors, 0, new boolean[1]);
         }
 
-        private Cursor(List<ImapArg> args, ImapArgs errors, int depth) {
+        private Cursor(List<ImapArg> args, ImapArgs errors, int depth, boolean[] modseq) {
             this.args = args;
             this.errors = errors;
             this.depth = depth;
+            this.modseq = modseq;
         }
 
         boolean hasNext() {
@@ -192,7 +226,7 @@ interface SearchKey {
         private SearchKey oneKey() {
             ImapArg arg = args.get(i++);
             if (arg instanceof ImapArg.ListArg list) {
-                Cursor inner = new Cursor(list.items(), errors, depth);
+                Cursor inner = new Cursor(list.items(), errors, depth, modseq);
                 List<SearchKey> keys = new ArrayList<>();
                 while (inner.hasNext()) {
                     keys.add(inner.key());
@@ -234,16 +268,13 @@ interface SearchKey {
                 case "SENTSINCE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && !s.isBefore(d); }; }
                 case "FROM", "TO", "CC", "BCC", "SUBJECT": {
                     String s = string("text");
-                    String field = key.charAt(0) + key.substring(1).toLowerCase(Locale.ROOT);
-                    return m -> contains(m.header(field), s);
+                    return m -> m.headerContains(key, s) > 0;
                 }
                 case "HEADER": {
-                    String field = string("header field");
+                    // An empty text matches every message with the field (RFC 9051 §6.4.4).
+                    String field = string("header field").toUpperCase(Locale.ROOT);
                     String s = string("text");
-                    return m -> {
-                        String v = m.header(field);
-                        return v != null && (s.isEmpty() || contains(v, s));
-                    };
+                    return m -> m.headerContains(field, s) > 0;
                 }
                 case "BODY": {
                     String s = string("text");
@@ -263,6 +294,11 @@ interface SearchKey {
                     SearchKey b = key();
                     return m -> a.matches(m) || b.matches(m);
                 }
+                case "MODSEQ": {
+                    long value = modseqValue();
+                    modseq[0] = true;
+                    return m -> m.info.modseq() >= value;
+                }
                 case "UID": {
                     SequenceSet set = sequence(string("UID set"));
                     return m -> set.contains(m.info.uid(), m.maxUid);
@@ -274,6 +310,31 @@ interface SearchKey {
                     }
                     throw errors.bad("Unknown search key " + word);
             }
+        }
+
+        /**
+         * RFC 7162 §3.1.5: {@code MODSEQ ["/flags/<flag>" priv|shared|all] <mod-sequence-valzer>}. A message has
+         * one MODSEQ for all its flags here (as Dovecot), so the optional entry is checked and then not used: a
+         * message matches when its MODSEQ is at least the value.
+         */
+        private long modseqValue() {
+            if (!hasNext()) {
+                throw errors.bad("MODSEQ needs a mod-sequence");
+            }
+            if (!(args.get(i) instanceof ImapArg.Atom)) {
+                String entry = string("MODSEQ entry name");
+                if (!entry.toLowerCase(Locale.ROOT).startsWith("/flags/") || entry.length() == "/flags/".length()) {
+                    throw errors.bad("MODSEQ entry name must be \"/flags/<flag>\"");
+                }
+                String type = string("MODSEQ entry type").toLowerCase(Locale.ROOT);
+                if (!type.equals("priv") && !type.equals("shared") && !type.equals("all")) {
+                    throw errors.bad("MODSEQ entry type must be priv, shared or all");
+                }
+                if (!hasNext()) {
+                    throw errors.bad("MODSEQ needs a mod-sequence");
+                }
+            }
+            return CondStore.modseq(args.get(i++), errors, true);
         }
 
         private SequenceSet sequence(String text) {

@@ -4,7 +4,6 @@ import io.sealmail.engine.imap.MailFolder.MessageInfo;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,15 +93,12 @@ final class StoreCommands {
         if (!uids.isEmpty()) {
             modified.addAll(box.folder.store(uids, change, flags, unchangedSince));
         }
-        Map<Long, MessageInfo> now = new HashMap<>();
-        for (MessageInfo m : box.folder.messages()) {
-            now.put(m.uid(), m);
-        }
+        List<MessageInfo> now = box.folder.messages();
         boolean condstore = CondStore.on(s);
         List<Long> failed = new ArrayList<>();
         for (int seq : seqs) {
             MessageInfo before = box.get(seq);
-            MessageInfo m = now.get(before.uid());
+            MessageInfo m = byUid(now, before.uid());
             if (m == null) {
                 continue;
             }
@@ -126,6 +122,24 @@ final class StoreCommands {
             return;
         }
         s.ok(r, r.name() + " completed");
+    }
+
+    /** The message with this UID in a folder's list (ascending UIDs), or null: no map of the whole folder per STORE. */
+    static MessageInfo byUid(List<MessageInfo> messages, long uid) {
+        int lo = 0;
+        int hi = messages.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long at = messages.get(mid).uid();
+            if (at < uid) {
+                lo = mid + 1;
+            } else if (at > uid) {
+                hi = mid - 1;
+            } else {
+                return messages.get(mid);
+            }
+        }
+        return null;
     }
 
     /** The STORE modifier (UNCHANGEDSINCE n) of RFC 7162 §3.1.3, or -1. */

@@ -1,5 +1,9 @@
 package io.sealmail.engine.mailauth;
 
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -9,7 +13,6 @@ import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
 import java.util.Locale;
 
 /** The DKIM signing algorithms we sign and verify with: rsa-sha256 (RFC 6376) and ed25519-sha256 (RFC 8463). */
@@ -21,8 +24,6 @@ public enum DkimAlgorithm {
     static final int MIN_RSA_BITS = 1024;
     /** Larger keys cost the verifier quadratically more and are not in use; refused as a bound. */
     static final int MAX_RSA_BITS = 8192;
-    /** SubjectPublicKeyInfo prefix of an Ed25519 key (RFC 8410 §4): the record holds only the 32 raw octets. */
-    private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
     private final String token;
     private final String keyType;
@@ -52,38 +53,51 @@ public enum DkimAlgorithm {
         throw new IllegalArgumentException("unknown DKIM algorithm '" + token + "' (rsa-sha256 or ed25519-sha256)");
     }
 
-    byte[] sign(PrivateKey key, byte[] data) throws GeneralSecurityException {
-        Signature s = signature();
-        s.initSign(key);
-        s.update(this == ED25519_SHA256 ? sha256(data) : data);
+    /**
+     * Signs with an RSA {@link PrivateKey} or Bouncy Castle's {@link Ed25519PrivateKeyParameters} (several times
+     * faster than the JDK's Ed25519 in both directions, measured by {@code sealmail bench mailauth}).
+     */
+    byte[] sign(Object key, byte[] data) throws GeneralSecurityException {
+        if (this == ED25519_SHA256) {
+            // RFC 8463 §3: Ed25519 (PureEdDSA) signs the SHA-256 hash of the canonicalised header data.
+            Ed25519Signer signer = new Ed25519Signer();
+            signer.init(true, (Ed25519PrivateKeyParameters) key);
+            byte[] hash = sha256(data);
+            signer.update(hash, 0, hash.length);
+            return signer.generateSignature();
+        }
+        Signature s = Signature.getInstance("SHA256withRSA");
+        s.initSign((PrivateKey) key);
+        s.update(data);
         return s.sign();
     }
 
-    boolean verify(PublicKey key, byte[] data, byte[] signature) throws GeneralSecurityException {
-        Signature s = signature();
-        s.initVerify(key);
-        // RFC 8463 §3: Ed25519 (PureEdDSA) signs the SHA-256 hash of the canonicalised header data.
-        s.update(this == ED25519_SHA256 ? sha256(data) : data);
+    /** @param key what {@link #publicKey} returned */
+    boolean verify(Object key, byte[] data, byte[] signature) throws GeneralSecurityException {
+        if (this == ED25519_SHA256) {
+            Ed25519Signer verifier = new Ed25519Signer();
+            verifier.init(false, (Ed25519PublicKeyParameters) key);
+            byte[] hash = sha256(data);
+            verifier.update(hash, 0, hash.length);
+            return verifier.verifySignature(signature);
+        }
+        Signature s = Signature.getInstance("SHA256withRSA");
+        s.initVerify((PublicKey) key);
+        s.update(data);
         return s.verify(signature);
-    }
-
-    private Signature signature() throws GeneralSecurityException {
-        return Signature.getInstance(this == RSA_SHA256 ? "SHA256withRSA" : "Ed25519");
     }
 
     private static byte[] sha256(byte[] data) throws GeneralSecurityException {
         return MessageDigest.getInstance("SHA-256").digest(data);
     }
 
-    /** The public key from a key record's p= octets. */
-    PublicKey publicKey(byte[] p) throws GeneralSecurityException {
+    /** The public key from a key record's p= octets: an RSA {@link PublicKey} or {@link Ed25519PublicKeyParameters}. */
+    Object publicKey(byte[] p) throws GeneralSecurityException {
         if (this == ED25519_SHA256) {
-            if (p.length != 32) {
+            if (p.length != Ed25519PublicKeyParameters.KEY_SIZE) {
                 throw new GeneralSecurityException("an ed25519 key has 32 octets, not " + p.length);
             }
-            byte[] spki = Arrays.copyOf(ED25519_SPKI_PREFIX, ED25519_SPKI_PREFIX.length + 32);
-            System.arraycopy(p, 0, spki, ED25519_SPKI_PREFIX.length, 32);
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+            return new Ed25519PublicKeyParameters(p, 0);
         }
         KeyFactory rsa = KeyFactory.getInstance("RSA");
         RSAPublicKey key;
@@ -105,9 +119,4 @@ public enum DkimAlgorithm {
         return key;
     }
 
-    /** The p= octets to publish for {@code key}. */
-    static byte[] publishedKey(DkimAlgorithm algorithm, PublicKey key) {
-        byte[] spki = key.getEncoded();
-        return algorithm == ED25519_SHA256 ? Arrays.copyOfRange(spki, spki.length - 32, spki.length) : spki;
-    }
 }

@@ -28,10 +28,11 @@ public final class DkimSigningKey {
     private final String domain;
     private final String selector;
     private final DkimAlgorithm algorithm;
-    private final PrivateKey privateKey;
+    /** An RSA {@link PrivateKey} or {@link Ed25519PrivateKeyParameters}, as {@link DkimAlgorithm#sign} takes it. */
+    private final Object privateKey;
     private final byte[] publishedKey;
 
-    private DkimSigningKey(String domain, String selector, DkimAlgorithm algorithm, PrivateKey privateKey, byte[] publishedKey) {
+    private DkimSigningKey(String domain, String selector, DkimAlgorithm algorithm, Object privateKey, byte[] publishedKey) {
         this.domain = domain.toLowerCase(Locale.ROOT);
         this.selector = selector;
         this.algorithm = algorithm;
@@ -55,9 +56,10 @@ public final class DkimSigningKey {
             throw new IOException("no unencrypted PEM private key found (PKCS#8 PRIVATE KEY or RSA PRIVATE KEY)");
         }
         try {
-            PrivateKey key = new JcaPEMKeyConverter().getPrivateKey(info);
             byte[] published;
+            Object signing;
             if (algorithm == DkimAlgorithm.RSA_SHA256) {
+                PrivateKey key = new JcaPEMKeyConverter().getPrivateKey(info);
                 if (!(key instanceof RSAPrivateCrtKey rsa)) {
                     throw new IOException("the key for " + algorithm.token() + " is not an RSA key");
                 }
@@ -66,14 +68,16 @@ public final class DkimSigningKey {
                 }
                 published = KeyFactory.getInstance("RSA")
                         .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent())).getEncoded();
+                signing = rsa;
             } else {
                 AsymmetricKeyParameter params = PrivateKeyFactory.createKey(info);
                 if (!(params instanceof Ed25519PrivateKeyParameters ed)) {
                     throw new IOException("the key for " + algorithm.token() + " is not an Ed25519 key");
                 }
                 published = ed.generatePublicKey().getEncoded();
+                signing = ed;
             }
-            return new DkimSigningKey(domain, selector, algorithm, key, published);
+            return new DkimSigningKey(domain, selector, algorithm, signing, published);
         } catch (GeneralSecurityException | org.bouncycastle.openssl.PEMException e) {
             throw new IOException("unusable private key: " + e.getMessage(), e);
         }
@@ -91,7 +95,7 @@ public final class DkimSigningKey {
         return algorithm;
     }
 
-    PrivateKey privateKey() {
+    Object privateKey() {
         return privateKey;
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.PublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ import java.util.Map;
  * the rest are counted and ignored. Created at the end of the header section; the body then streams through
  * {@link #bodySink()} once for all signatures, and {@link #results} asks DNS for the keys.
  */
-final class DkimVerifier {
+public final class DkimVerifier {
     /** Signatures verified per message; each costs a DNS look-up and a public-key operation. */
     static final int MAX_SIGNATURES = 10;
 
@@ -44,7 +43,12 @@ final class DkimVerifier {
         ignored = Math.max(0, fields.size() - MAX_SIGNATURES);
     }
 
-    /** Verifies every signature of a whole message (tests, the benchmark and tools; the engine uses {@link InboundChecks}). */
+    /** The DKIM results of a whole message alone (the benchmark and tools; the engine uses {@link InboundChecks}). */
+    public static List<DkimResult> verify(MessageSource message, io.sealmail.engine.delivery.dns.DnsLookup dns, Clock clock,
+                                          java.time.Duration timeout) throws IOException {
+        return verify(message, new BoundedDns(dns, clock, clock.instant().plus(timeout)), clock).results();
+    }
+
     static Result verify(MessageSource message, BoundedDns dns, Clock clock) throws IOException {
         DkimVerifier[] verifier = new DkimVerifier[1];
         MessageStream stream = new MessageStream(h -> {
@@ -140,7 +144,7 @@ final class DkimVerifier {
                 && !sig.identity().substring(sig.identity().lastIndexOf('@') + 1).equalsIgnoreCase(sig.domain())) {
             return DkimResult.of(AuthResult.PERMERROR, sig, "key is strict (t=s) and i= is a subdomain").testing(record.testing());
         }
-        PublicKey publicKey;
+        Object publicKey;
         try {
             publicKey = sig.algorithm().publicKey(record.key());
         } catch (GeneralSecurityException e) {

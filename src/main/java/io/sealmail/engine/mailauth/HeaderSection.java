@@ -24,6 +24,11 @@ public record HeaderSection(List<HeaderField> fields, boolean complete) {
         return out;
     }
 
+    /** The section without its first field (our own, on top). */
+    HeaderSection withoutFirst() {
+        return fields.isEmpty() ? this : new HeaderSection(fields.subList(1, fields.size()), complete);
+    }
+
     /** Splits {@code bytes} (the header section up to, not including, the empty line) into fields. */
     static List<HeaderField> split(byte[] bytes, int length, long baseOffset) {
         List<HeaderField> fields = new ArrayList<>();

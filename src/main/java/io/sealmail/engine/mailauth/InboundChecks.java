@@ -46,13 +46,23 @@ public final class InboundChecks {
      * @param message  the message as received (without our own Received field)
      */
     public InboundVerdict check(InetAddress client, String helo, String mailFrom, MessageSource message) throws IOException {
+        return check(client, helo, mailFrom, message, false);
+    }
+
+    /**
+     * As {@link #check(InetAddress, String, String, MessageSource)}; with {@code ourFieldOnTop} the message's first
+     * field is our own Received field, which the checks do not see (a signer may have listed Received in h=).
+     * Removal ranges count from the start of {@code message} either way.
+     */
+    public InboundVerdict check(InetAddress client, String helo, String mailFrom, MessageSource message,
+                                boolean ourFieldOnTop) throws IOException {
         BoundedDns bounded = new BoundedDns(dns, clock, clock.instant().plus(timeout));
         SpfResult spf = SpfCheck.check(bounded, client, helo, mailFrom);
         DkimVerifier[] verifier = new DkimVerifier[1];
         HeaderSection[] headers = new HeaderSection[1];
         MessageStream stream = new MessageStream(h -> {
-            headers[0] = h;
-            verifier[0] = new DkimVerifier(h, clock);
+            headers[0] = ourFieldOnTop ? h.withoutFirst() : h;
+            verifier[0] = new DkimVerifier(headers[0], clock);
             return verifier[0].bodySink();
         }, MessageStream.DEFAULT_MAX_HEADER_BYTES);
         message.writeTo(stream);

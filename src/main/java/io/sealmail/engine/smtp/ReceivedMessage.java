@@ -21,8 +21,9 @@ import java.util.List;
  * @param helo             the EHLO/HELO name it gave
  * @param account          the authenticated account, or null
  * @param tls              the TLS session, or null in clear
+ * @param ourHeaderLength  octets of our own Received field at the start of {@code content}
  */
 public record ReceivedMessage(String queueId, Spool content, String returnPath, List<String> localAccounts,
                               List<String> remoteRecipients, Role role, InetAddress client, String helo,
-                              String account, TlsSessionInfo tls) {
+                              String account, TlsSessionInfo tls, long ourHeaderLength) {
 }

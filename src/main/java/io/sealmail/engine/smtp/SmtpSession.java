@@ -111,7 +111,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.admitted = admitted;
         this.metrics = engine.metrics();
         this.recipients = new RecipientPolicy(engine.accounts(), engine.store());
-        this.handoff = MessageHandoff.standard(engine);
+        this.handoff = MessageHandoff.authenticated(engine);
     }
 
     State state() {
@@ -642,7 +642,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         long started = System.nanoTime();
         pause();
         ReceivedMessage message = new ReceivedMessage(id, spool, done.returnPath(), List.copyOf(accounts),
-                List.copyOf(remote), role, clientAddress, helo, account, tlsInfo);
+                List.copyOf(remote), role, clientAddress, helo, account, tlsInfo, receivedHeaderSize);
         CompletableFuture<Void> handedOver;
         try {
             handedOver = handoff.deliver(message);
@@ -652,7 +652,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         handedOver.whenComplete((v, failure) -> onEventLoop(() -> delivered(message, started, failure), spool::close));
     }
 
-    /** The 250, 552 or 451 for a message, once its hand-off has completed (on the event loop). */
+    /** The 250, 550/451 (refused), 552 or 451 for a message, once its hand-off has completed (on the event loop). */
     private void delivered(ReceivedMessage message, long started, Throwable failure) {
         message.content().close();
         if (!ctx.channel().isActive()) {
@@ -665,6 +665,11 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
             reply(SmtpReplies.OK.withText("Ok: queued as " + id));
+        } else if (refusal(failure) != null) {
+            // A hand-off step refused it (DMARC under enforce): its own reply, nothing was stored.
+            LOG.infof("SMTP %s refused %s from %s: %s", role.id(), id, clientAddress.getHostAddress(), refusal(failure));
+            metrics.messageRejected(role, "mail_authentication");
+            reply(refusal(failure));
         } else if (quotaMessage(failure) != null) {
             // This message does not fit into a recipient's remaining quota: a permanent refusal.
             LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
@@ -676,6 +681,16 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             reply(SmtpReplies.LOCAL_ERROR);
         }
         resume();
+    }
+
+    /** The reply of a hand-off step that refused the message (DMARC under enforce), or null. */
+    private static SmtpReply refusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof MessageRefusedException r) {
+                return r.reply();
+            }
+        }
+        return null;
     }
 
     /** The quota refusal behind a failed delivery, or null when it failed for another reason. */

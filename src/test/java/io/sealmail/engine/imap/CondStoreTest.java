@@ -171,4 +171,34 @@ class CondStoreTest {
         assertThat(t.send("d SEARCH SENTSINCE 1-Dec-2025 HEADER Message-ID <1@")).startsWith("* SEARCH 1\r\n");
         assertThat(t.send("e SEARCH BODY hello")).startsWith("* SEARCH\r\n");
     }
+
+    @Test
+    void searchModseqFindsWhatChangedAndReportsTheHighestModseqFound() {
+        Transcript t = login();
+        long h = number(t.send("s SELECT INBOX"), "\\* OK \\[HIGHESTMODSEQ (\\d+)\\]");
+        assertThat(t.send("a STORE 2 +FLAGS.SILENT (\\Flagged)")).contains("a OK");
+        assertThat(t.send("b STORE 3 +FLAGS.SILENT (\\Seen)")).contains("b OK");
+        // SEARCH MODSEQ enables CONDSTORE (RFC 7162 §3.1) and is answered with the highest MODSEQ found (§3.1.5).
+        String changed = t.send("c SEARCH MODSEQ " + (h + 1));
+        long third = number(changed, "^\\* SEARCH 2 3 \\(MODSEQ (\\d+)\\)\r\n");
+        assertThat(third).isGreaterThan(h + 1);
+        String second = t.send("d UID FETCH 2 (MODSEQ)");
+        long modseq2 = number(second, "MODSEQ \\((\\d+)\\)");
+        assertThat(t.send("e UID SEARCH MODSEQ " + third)).startsWith("* SEARCH 3 (MODSEQ " + third + ")\r\n");
+        assertThat(t.send("f SEARCH MODSEQ \"/flags/\\\\flagged\" all " + modseq2 + " FLAGGED"))
+                .startsWith("* SEARCH 2 (MODSEQ " + modseq2 + ")\r\n");
+        assertThat(t.send("g SEARCH NOT MODSEQ " + (h + 1))).startsWith("* SEARCH 1 (MODSEQ " + h + ")\r\n").doesNotContain("(MODSEQ " + third);
+        // No message found: no MODSEQ in the response.
+        assertThat(t.send("h SEARCH MODSEQ " + (third + 1))).startsWith("* SEARCH\r\nh OK");
+        assertThat(t.send("i SEARCH MODSEQ 0 SUBJECT first")).startsWith("* SEARCH 1 (MODSEQ ");
+        // Malformed: a clear BAD, never an exception.
+        assertThat(t.send("j SEARCH MODSEQ")).startsWith("j BAD");
+        assertThat(t.send("k SEARCH MODSEQ -1")).startsWith("k BAD");
+        assertThat(t.send("l SEARCH MODSEQ 99999999999999999999")).startsWith("l BAD");
+        assertThat(t.send("m SEARCH MODSEQ \"/other/x\" all 5")).startsWith("m BAD");
+        assertThat(t.send("n SEARCH MODSEQ \"/flags/\\\\seen\" mine 5")).startsWith("n BAD");
+        assertThat(t.send("o SEARCH MODSEQ \"/flags/\\\\seen\" priv")).startsWith("o BAD");
+        // Without MODSEQ among the keys, no MODSEQ in the response.
+        assertThat(t.send("p SEARCH FLAGGED")).isEqualTo("* SEARCH 2\r\np OK SEARCH completed\r\n");
+    }
 }

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a program with stdin, and optionally a private /etc/resolv.conf (a mount namespace via unshare). */
-final class ExternalProgram {
-    record Run(int exit, String output) {
+public final class ExternalProgram {
+    public record Run(int exit, String output) {
     }
 
     private ExternalProgram() {
     }
 
-    static Run run(byte[] stdin, List<String> command) throws Exception {
+    public static Run run(byte[] stdin, List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin);
@@ -34,7 +34,7 @@ final class ExternalProgram {
      * only use the system resolver (dkimverify, opendkim-testmsg) then ask the test's dnsmasq, and the machine's own
      * resolver is untouched.
      */
-    static Run withResolver(Path resolvConf, byte[] stdin, String... command) throws Exception {
+    public static Run withResolver(Path resolvConf, byte[] stdin, String... command) throws Exception {
         List<String> c = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
                 "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", resolvConf.toString()));
         c.addAll(List.of(command));

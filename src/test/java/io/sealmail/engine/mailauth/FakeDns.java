@@ -28,11 +28,11 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An in-memory zone for unit tests: names with records, names that time out, and a count of questions asked. */
-final class FakeDns implements DnsLookup {
+public final class FakeDns implements DnsLookup {
     private final Map<String, List<Record>> records = new HashMap<>();
     private final Set<String> existing = new HashSet<>();
     private final Set<String> failing = new HashSet<>();
-    final AtomicInteger queries = new AtomicInteger();
+    public final AtomicInteger queries = new AtomicInteger();
     final List<String> asked = new ArrayList<>();
 
     private static Name name(String n) {
@@ -56,7 +56,7 @@ final class FakeDns implements DnsLookup {
     }
 
     /** One TXT record; a long text is split into 255-octet strings as a zone would hold it. */
-    FakeDns txt(String n, String text) {
+    public FakeDns txt(String n, String text) {
         List<String> strings = new ArrayList<>();
         for (int i = 0; i < text.length(); i += 255) {
             strings.add(text.substring(i, Math.min(text.length(), i + 255)));
@@ -67,7 +67,7 @@ final class FakeDns implements DnsLookup {
         return add(n, new TXTRecord(name(n), DClass.IN, 300, strings));
     }
 
-    FakeDns a(String n, String address) {
+    public FakeDns a(String n, String address) {
         try {
             InetAddress ip = InetAddress.getByName(address);
             return ip instanceof Inet4Address
@@ -78,16 +78,16 @@ final class FakeDns implements DnsLookup {
         }
     }
 
-    FakeDns mx(String n, int preference, String host) {
+    public FakeDns mx(String n, int preference, String host) {
         return add(n, new MXRecord(name(n), DClass.IN, 300, preference, name(host)));
     }
 
-    FakeDns ptr(String reverseName, String host) {
+    public FakeDns ptr(String reverseName, String host) {
         return add(reverseName, new PTRRecord(name(reverseName), DClass.IN, 300, name(host)));
     }
 
     /** Questions about this name time out. */
-    FakeDns timeout(String n) {
+    public FakeDns timeout(String n) {
         failing.add(key(n));
         return this;
     }

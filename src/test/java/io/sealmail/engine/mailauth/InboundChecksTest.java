@@ -104,6 +104,20 @@ class InboundChecksTest {
     }
 
     @Test
+    void ourReceivedFieldOnTopIsNotCheckedAndRangesCountFromTheStart() throws Exception {
+        String ours = "Received: from mta.sender.test by mx.example.test; Thu, 03 Dec 2026 12:00:01 +0000\r\n";
+        String forged = "Authentication-Results: mx.example.test; dkim=pass\r\n";
+        InboundVerdict v = checks(zone(null), Inbound.DmarcMode.REPORT_ONLY, 0).check(InetAddress.getByName(CLIENT),
+                "mta.sender.test", "b@sender.test", MessageSource.of((ours + forged + MESSAGE).getBytes(StandardCharsets.UTF_8)), true);
+        assertThat(v.removals()).containsExactly(new InboundVerdict.Range(ours.length(), forged.length()));
+        // A From field in our own Received position would be skipped: here the message's one From is seen.
+        assertThat(v.dmarc().fromDomain()).isEqualTo("sender.test");
+        InboundVerdict fromOnTop = checks(zone(null), Inbound.DmarcMode.REPORT_ONLY, 0).check(InetAddress.getByName(CLIENT),
+                "mta.sender.test", "b@sender.test", MessageSource.of(("From: x@other.test\r\n" + MESSAGE).getBytes(StandardCharsets.UTF_8)), true);
+        assertThat(fromOnTop.dmarc().result()).as("the skipped top field does not count as a second From").isNotEqualTo(AuthResult.PERMERROR);
+    }
+
+    @Test
     void aHundredSignaturesAreBoundedAndNoted() throws Exception {
         DkimSigningKey ed = TestKeys.edKey("sender.test", "e1");
         FakeDns dns = DkimTest.publish(zone("v=DMARC1; p=reject"), ed);

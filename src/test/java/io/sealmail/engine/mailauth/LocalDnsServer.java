@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
  * this helper's loopback addresses (127.0.3.x) and port 53, so programs that use the system resolver can reach it
  * through a private /etc/resolv.conf (see {@link #privateResolvConf}).
  */
-final class LocalDnsServer implements AutoCloseable {
+public final class LocalDnsServer implements AutoCloseable {
     final String address;
     final int port;
     private final Process process;
@@ -30,14 +30,14 @@ final class LocalDnsServer implements AutoCloseable {
         this.log = log;
     }
 
-    static final class Builder {
+    public static final class Builder {
         private final List<String> args = new ArrayList<>();
 
         /**
          * A TXT record; values over 255 octets become several strings, as in a real zone. dnsmasq separates the
          * strings at commas (quotes would be kept literally: there is no shell here), so values hold no comma.
          */
-        Builder txt(String name, String value) {
+        public Builder txt(String name, String value) {
             if (value.contains(",")) {
                 throw new IllegalArgumentException("dnsmasq would split the TXT value at its comma: " + value);
             }
@@ -49,17 +49,17 @@ final class LocalDnsServer implements AutoCloseable {
             return this;
         }
 
-        Builder a(String name, String address) {
+        public Builder a(String name, String address) {
             args.add("--host-record=" + name + "," + address);
             return this;
         }
 
-        Builder mx(String name, String host, int preference) {
+        public Builder mx(String name, String host, int preference) {
             args.add("--mx-host=" + name + "," + host + "," + preference);
             return this;
         }
 
-        LocalDnsServer start(String address, int port, Path dir) throws Exception {
+        public LocalDnsServer start(String address, int port, Path dir) throws Exception {
             String dnsmasq = ExternalTool.require("dnsmasq", "Debian package dnsmasq-base");
             Path log = dir.resolve("dnsmasq-" + address + ".log");
             List<String> command = new ArrayList<>(List.of(dnsmasq, "--no-daemon", "--conf-file=/dev/null",
@@ -87,16 +87,16 @@ final class LocalDnsServer implements AutoCloseable {
         }
     }
 
-    static Builder builder() {
+    public static Builder builder() {
         return new Builder();
     }
 
-    SimpleResolverLookup lookup() {
+    public SimpleResolverLookup lookup() {
         return new SimpleResolverLookup(new InetSocketAddress(address, port), Duration.ofSeconds(2));
     }
 
     /** A resolv.conf naming only this server (port 53 only: resolv.conf has no port). */
-    Path privateResolvConf(Path dir) throws Exception {
+    public Path privateResolvConf(Path dir) throws Exception {
         Path conf = dir.resolve("resolv-" + address + ".conf");
         Files.writeString(conf, "nameserver " + address + "\noptions timeout:2 attempts:2\n");
         return conf;

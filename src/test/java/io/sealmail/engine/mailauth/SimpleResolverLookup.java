@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** DnsLookup on dnsjava's SimpleResolver, asking one server (the tests' dnsmasq) directly. */
-final class SimpleResolverLookup implements DnsLookup {
+public final class SimpleResolverLookup implements DnsLookup {
     private final SimpleResolver resolver;
 
     SimpleResolverLookup(InetSocketAddress server, Duration timeout) {

@@ -51,6 +51,15 @@ final class SmtpTestServer implements AutoCloseable {
      *                production); false: the controllable {@link TestMailStore}
      */
     SmtpTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir) throws Exception {
+        this(dir, limits, maildir, c -> c, null);
+    }
+
+    /**
+     * @param configure adjusts the engine configuration (DKIM keys, inbound checks)
+     * @param dns       the resolver of the inbound checks (none: they are off)
+     */
+    SmtpTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir, UnaryOperator<EngineConfig> configure,
+                   io.sealmail.engine.delivery.dns.DnsLookup dns) throws Exception {
         this.maildir = maildir;
         this.dir = dir;
         pki = TestPki.create(dir.resolve("tls"));
@@ -65,7 +74,8 @@ final class SmtpTestServer implements AutoCloseable {
                 Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1)
                 // Inbound tests: mail for other domains stays queued (the delivery tests are in engine.delivery).
                 .withOutbound(Outbound.DEFAULTS.withMode(Outbound.Mode.HOLD, null));
-        MailEngine.Builder builder = MailEngine.builder(config).tlsListener(tlsCounters).accounts(accounts);
+        config = configure.apply(config);
+        MailEngine.Builder builder = MailEngine.builder(config).tlsListener(tlsCounters).accounts(accounts).dns(dns);
         engine = (maildir ? builder : builder.store(store).outbound(store)).start();
     }
 
