@@ -8,6 +8,7 @@
 #   Then the header-heavy workloads (INDEX_TESTS, default headers,envelope,search,store,qresync; empty skips them):
 #   Thunderbird's FETCH 1:* of 9 header fields, FETCH 1:* (ENVELOPE BODYSTRUCTURE ...), UID SEARCH FROM/SUBJECT,
 #   STORE 1:* +/-FLAGS (\Seen), and a QRESYNC SELECT after 100 flag changes by another session.
+#   BASE_TESTS (default list,bodies; empty skips them) and POP3= (empty skips the POP3 figure) choose the rest.
 #   After WARMUP unreported warm-up passes per server (default 2; 0 skips them), the timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
 #   starts with Dovecot), so that both servers meet the same machine load; each figure also gives the server's CPU
 #   time per round (process tree, /proc), which the load changes far less than the wall clock. The idle test runs
@@ -63,14 +64,18 @@ for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && break
 
 timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported with each figure)
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
-    --rounds "$rounds" --bodies "$bodies" --tests list,bodies --server-pid "$4"
+  if [[ -n "${BASE_TESTS-list,bodies}" ]]; then
+    "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+      --rounds "$rounds" --bodies "$bodies" --tests "${BASE_TESTS-list,bodies}" --server-pid "$4"
+  fi
   if [[ -n "${INDEX_TESTS-headers,envelope,search,store,qresync}" ]]; then
     "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,qresync}" --server-pid "$4"
   fi
-  "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
-    --rounds "$rounds" --messages "$bodies" --server-pid "$4"
+  if [[ -n "${POP3-1}" ]]; then
+    "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
+      --rounds "$rounds" --messages "$bodies" --server-pid "$4"
+  fi
 }
 idle() { # name imaps-port server-pid [extra idle options]
   [[ "$idle" -gt 0 ]] || return 0   # IDLE = 0: timing figures only

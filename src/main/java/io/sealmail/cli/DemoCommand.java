@@ -50,6 +50,10 @@ public class DemoCommand implements Callable<Integer> {
             description = "Added to each standard port: 25 -> 10025, 587 -> 10587, ... (default: ${DEFAULT-VALUE}).")
     int portOffset;
 
+    @Option(names = "--ephemeral-ports",
+            description = "Listen on ports the system picks (printed below) instead of the offset ones: for scripts and tests that run side by side.")
+    boolean ephemeralPorts;
+
     @Option(names = "--user", paramLabel = "ADDRESS:PASSWORD",
             description = "An account (repeatable); replaces the demo accounts. Its domain becomes a local domain.")
     List<String> users = new ArrayList<>();
@@ -76,7 +80,7 @@ public class DemoCommand implements Callable<Integer> {
         List<Listener> listeners = new ArrayList<>();
         for (Role role : Role.values()) {
             if (ListenerProtocols.supports(role)) {
-                listeners.add(new Listener(role, "127.0.0.1", role.standardPort() + portOffset));
+                listeners.add(new Listener(role, "127.0.0.1", ephemeralPorts ? 0 : role.standardPort() + portOffset));
             }
         }
         MailEngine engine;
@@ -108,7 +112,7 @@ public class DemoCommand implements Callable<Integer> {
         return new EngineConfig(HOST, domains, listeners,
                 new TlsFiles(tls.resolve("tls.crt").toString(), tls.resolve("tls.key").toString()),
                 accountsFile.toString(), Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS,
-                "127.0.0.1", 8080 + portOffset)
+                "127.0.0.1", ephemeralPorts ? 0 : 8080 + portOffset)
                 // A demo on 127.0.0.1 has no sender domains to check: no SPF/DKIM/DMARC look-ups on its port 25.
                 .withMailAuth(java.util.List.of(), new io.sealmail.config.Inbound(false, null, null));
     }

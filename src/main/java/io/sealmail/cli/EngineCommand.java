@@ -63,8 +63,23 @@ public class EngineCommand implements Callable<Integer> {
         return EngineConfigYaml.read(config);
     }
 
-    /** Every listener accepts: the line people and tests wait for. */
+    /**
+     * Every listener accepts: the line people and tests wait for. It names the bound ports, so a configuration with
+     * port 0 (the system picks a free one) tells its caller where to connect.
+     */
     void ready(MailEngine engine, Optional<HealthServer> health) {
-        LOG.infof("engine ready: %s, %d listeners", engine.context().config().hostname(), engine.listeners().size());
+        LOG.infof("engine ready: %s, %d listeners: %s", engine.context().config().hostname(), engine.listeners().size(),
+                boundPorts(engine, health));
+    }
+
+    /** {@code smtp=127.0.0.1:2525 imaps=127.0.0.1:1993 http=0.0.0.0:8080}: role (or http) = bound address. */
+    static String boundPorts(MailEngine engine, Optional<HealthServer> health) {
+        StringBuilder sb = new StringBuilder();
+        for (MailEngine.BoundListener b : engine.listeners()) {
+            sb.append(b.listener().role().id()).append('=').append(b.address().getHostString()).append(':')
+                    .append(b.address().getPort()).append(' ');
+        }
+        health.ifPresent(h -> sb.append("http=").append(h.address().getHostString()).append(':').append(h.port()));
+        return sb.toString().trim();
     }
 }

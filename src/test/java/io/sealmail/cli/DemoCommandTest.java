@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,24 +37,16 @@ class DemoCommandTest {
         }
     }
 
-    private static int freeOffset() throws IOException {
-        // An offset whose submission port is free right now (the test binds nothing else in that range).
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int offset = 30000 + (int) (Math.random() * 20000);
-            boolean free = true;
-            for (int port : new int[] {25, 465, 587, 110, 995, 143, 993, 8080}) {
-                try (ServerSocket s = new ServerSocket(port + offset, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    s.getLocalPort();
-                } catch (IOException e) {
-                    free = false;
-                    break;
-                }
-            }
-            if (free) {
-                return offset;
+    /** The port the demo's guide prints for a role, e.g. {@code   submission  40123  STARTTLS required}. */
+    private static int port(List<String> guide, String role) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("^  " + role + " +([0-9]+)\\b.*");
+        for (String line : guide) {
+            java.util.regex.Matcher m = p.matcher(line);
+            if (m.matches()) {
+                return Integer.parseInt(m.group(1));
             }
         }
-        throw new IOException("no free port range");
+        throw new AssertionError("no " + role + " port in the guide:\n" + String.join("\n", guide));
     }
 
     private List<String> startDemo(String... extra) throws Exception {
@@ -90,21 +81,21 @@ class DemoCommandTest {
 
     @Test
     void theDemoServesSubmissionOverStartTlsWithItsOwnCaAndDeliversToTheMaildir() throws Exception {
-        int offset = freeOffset();
-        List<String> out = startDemo("--port-offset", Integer.toString(offset),
+        // Ports the system picks, read back from the guide: parallel runs cannot collide.
+        List<String> out = startDemo("--ephemeral-ports",
                 "--user", "carol@example.test:carol-pass-1", "--user", "dan@example.test:dan-pass-2");
+        int submission = port(out, "submission");
+        assertThat(port(out, "smtps")).isPositive().isNotEqualTo(submission);
         assertThat(String.join("\n", out))
-                .contains("submission  " + (587 + offset))
-                .contains("smtps       " + (465 + offset))
                 .contains("carol@example.test  password carol-pass-1")
-                .contains("swaks --server localhost:" + (587 + offset));
+                .contains("swaks --server localhost:" + submission);
         Path ca = dir.resolve("tls").resolve("ca.crt");
         assertThat(ca).exists();
         Path message = dir.resolve("message.txt");
         Files.writeString(message, "Subject: from the demo test\r\n\r\nHello Dan\r\n");
         io.sealmail.testing.ExternalTool.require("curl");
         Process curl = new ProcessBuilder("curl", "-sS", "--max-time", "60", "--ssl-reqd", "--cacert", ca.toString(),
-                "smtp://localhost:" + (587 + offset), "-u", "carol@example.test:carol-pass-1",
+                "smtp://localhost:" + submission, "-u", "carol@example.test:carol-pass-1",
                 "--mail-from", "carol@example.test", "--mail-rcpt", "dan@example.test", "-T", message.toString())
                 .redirectErrorStream(true).start();
         String curlOut = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -117,12 +108,15 @@ class DemoCommandTest {
             assertThat(Files.readString(delivered.get(0))).contains("Hello Dan").contains("Return-Path: <carol@example.test>");
         }
         // The demo serves the engine's health and metrics endpoint, and the message and login above are counted.
-        assertThat(String.join("\n", out)).contains("http://127.0.0.1:" + (8080 + offset) + "/metrics");
+        java.util.regex.Matcher metricsUrl = java.util.regex.Pattern.compile("curl -s (http://127\\.0\\.0\\.1:[0-9]+)/metrics")
+                .matcher(String.join("\n", out));
+        assertThat(metricsUrl.find()).as("the guide names the metrics URL").isTrue();
+        String base = metricsUrl.group(1);
         var http = java.net.http.HttpClient.newHttpClient();
-        var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (8080 + offset) + "/readyz")).build(),
+        var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
-        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (8080 + offset) + "/metrics")).build(),
+        String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("sealmail_messages_accepted_total{role=\"submission\"} 1.0")
                 .contains("sealmail_auth_total{result=\"success\",role=\"submission\"} 1.0")

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,40 +90,42 @@ class ImageIT {
         run(List.of("chmod", "-R", "a+rX", etc.toString()), 10);
         Files.createDirectories(etc.resolve("accounts"));
         Files.writeString(etc.resolve("accounts/accounts"), "");
-        int smtp = freePort();
-        int http = freePort();
+        // Port 0 for both: the engine picks free ports and names them in its "engine ready" line.
         Files.writeString(etc.resolve("engine.yaml"), """
                 hostname: mail.example.test
                 domains: [example.test]
                 listeners:
-                  - {role: smtp, address: 127.0.0.1, port: %d}
+                  - {role: smtp, address: 127.0.0.1, port: 0}
                 tls: {certFile: /etc/sealmail/tls/tls.crt, keyFile: /etc/sealmail/tls/tls.key}
                 accountsFile: /etc/sealmail/accounts/accounts
                 dataDir: /var/lib/sealmail
-                httpPort: %d
-                """.formatted(smtp, http));
+                httpPort: 0
+                """);
 
         Process engine = new ProcessBuilder(chrootCommand(
                 List.of("/usr/local/bin/sealmail", "engine", "--config", "/etc/sealmail/engine.yaml")))
                 .redirectErrorStream(true).start();
         StringBuilder log = new StringBuilder();
-        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     synchronized (log) {
                         log.append(line).append('\n');
                     }
                     if (line.contains("engine ready")) {
-                        return true;
+                        return line;
                     }
                 }
             } catch (IOException ignored) {
                 // the stream closes when the engine exits
             }
-            return false;
+            return null;
         });
         try {
-            assertThat(ready.get(240, TimeUnit.SECONDS)).as(log::toString).isTrue();
+            String readyLine = ready.get(240, TimeUnit.SECONDS);
+            assertThat(readyLine).as(log::toString).isNotNull();
+            int smtp = boundPort(readyLine, "smtp");
+            int http = boundPort(readyLine, "http");
             try (Socket s = new Socket("127.0.0.1", smtp)) {
                 s.setSoTimeout(30_000);
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
@@ -233,9 +234,10 @@ class ImageIT {
         return r;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** The port of {@code name=127.0.0.1:PORT} in the engine's "engine ready" line. */
+    static int boundPort(String readyLine, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b" + name + "=[^ ]*:([0-9]+)").matcher(readyLine);
+        assertThat(m.find()).as("%s port in: %s", name, readyLine).isTrue();
+        return Integer.parseInt(m.group(1));
     }
 }

@@ -1,7 +1,6 @@
 package io.sealmail.ship;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real {@code sealmail operator} process from the packaged application (target/quarkus-app), in the prod profile
@@ -21,15 +22,18 @@ import java.util.concurrent.TimeUnit;
 final class OperatorProcess implements AutoCloseable {
     static final Path APP = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
+    /** HealthServer's start-up line, with the port the system picked for port 0. */
+    private static final Pattern HTTP_LINE = Pattern.compile("http: /healthz /readyz /metrics on 127\\.0\\.0\\.1:([0-9]+)");
+
     final String name;
-    final int httpPort;
     final Process process;
     final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The bound HTTP port once the log has named it; 0 before. */
+    private int httpPort;
 
-    private OperatorProcess(String name, int httpPort, Process process, Path log) {
+    private OperatorProcess(String name, Process process, Path log) {
         this.name = name;
-        this.httpPort = httpPort;
         this.process = process;
         this.log = log;
     }
@@ -43,7 +47,6 @@ final class OperatorProcess implements AutoCloseable {
         if (!Files.exists(APP)) {
             throw new AssertionError(APP + " is missing: run ./mvnw package (failsafe runs this after it)");
         }
-        int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvm);
@@ -58,21 +61,32 @@ final class OperatorProcess implements AutoCloseable {
         e.put("QUARKUS_KUBERNETES_CLIENT_NAMESPACE", "sealmail-system");
         e.put("HOSTNAME", name); // the leader election identity, as a pod's name
         e.put("SEALMAIL_OPERATOR_HTTP_ADDRESS", "127.0.0.1");
-        e.put("SEALMAIL_OPERATOR_HTTP_PORT", Integer.toString(port));
+        // Port 0: the system picks a free port and the operator logs it, so parallel runs cannot collide.
+        e.put("SEALMAIL_OPERATOR_HTTP_PORT", "0");
         e.putAll(env);
-        return new OperatorProcess(name, port, pb.start(), log);
+        Files.deleteIfExists(log);
+        return new OperatorProcess(name, pb.start(), log);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** The HTTP port the operator logged, or 0 while it has not bound it yet. */
+    int httpPort() {
+        if (httpPort == 0) {
+            Matcher m = HTTP_LINE.matcher(log());
+            if (m.find()) {
+                httpPort = Integer.parseInt(m.group(1));
+            }
         }
+        return httpPort;
     }
 
-    /** Status and body of GET path, or status -1 while nothing listens. */
+    /** Status and body of GET path, or null (status -1) while nothing listens. */
     HttpResponse<String> get(String path) {
+        int port = httpPort();
+        if (port == 0) {
+            return null;
+        }
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             return null;

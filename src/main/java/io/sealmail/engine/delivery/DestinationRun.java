@@ -27,6 +27,8 @@ final class DestinationRun implements Runnable {
     private final Outbound config;
     private final String heloName;
     private RemoteSession session;
+    /** The session came from {@link IdleSessions} and has carried no transaction since. */
+    private boolean reused;
     private RemoteReply unreachable;
     private String unreachableHost;
     private Route route;
@@ -43,7 +45,7 @@ final class DestinationRun implements Runnable {
     public void run() {
         try {
             OutboundDelivery.Work w;
-            while ((w = runner.next(destination)) != null) {
+            while ((w = runner.next(destination, this)) != null) {
                 try {
                     deliver(w);
                 } catch (RuntimeException e) {
@@ -75,16 +77,33 @@ final class DestinationRun implements Runnable {
             return;
         }
         RemoteSession s;
+        List<RecipientOutcome> outcomes;
         try {
-            s = session();
+            s = openSession(true);
+            boolean cached = reused;
+            reused = false;
+            try {
+                outcomes = s.transfer(message, w.recipients());
+            } catch (IOException ex) {
+                if (!cached) {
+                    throw ex;
+                }
+                // A parked connection the remote closed meanwhile (its idle timeout): once more on a new one, as
+                // Postfix does, rather than deferring the message for a minute.
+                dropSession();
+                s = openSession(false);
+                outcomes = s.transfer(message, w.recipients());
+            }
         } catch (RoutingException ex) {
             runner.record(e, all(w.recipients(), ex.reply()), unreachableHost, null, null);
             return;
-        }
-        List<RecipientOutcome> outcomes;
-        try {
-            outcomes = s.transfer(message, w.recipients());
         } catch (IOException ex) {
+            s = session;
+            if (s == null) {
+                runner.record(e, all(w.recipients(), RemoteReply.of(451, "4.4.2 connection failed: " + describe(ex))),
+                        unreachableHost, null, null);
+                return;
+            }
             // The connection broke mid-transaction: nothing was acknowledged, so everything is retried.
             String host = s.host();
             String policy = s.policy();
@@ -100,11 +119,35 @@ final class DestinationRun implements Runnable {
         }
     }
 
-    private RemoteSession session() throws RoutingException {
+    /** The run's session (the runner parks it when the run ends). */
+    RemoteSession session() {
+        return session;
+    }
+
+    /** The runner parked the session: it is no longer this run's to close. */
+    void handedOver() {
+        session = null;
+    }
+
+    /** The run's session, else a parked one (when {@code parked}), else a new one. */
+    private RemoteSession openSession(boolean parked) throws RoutingException {
         if (session != null && session.usable()) {
             return session;
         }
         dropSession();
+        while (parked) {
+            RemoteSession idle = runner.takeIdle(destination.key);
+            if (idle == null) {
+                break;
+            }
+            if (idle.usable()) {
+                session = idle;
+                reused = true;
+                return session;
+            }
+            idle.close();
+            runner.closed(idle.connection());
+        }
         if (unreachable != null) {
             throw new RoutingException(unreachable);
         }

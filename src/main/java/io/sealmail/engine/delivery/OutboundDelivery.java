@@ -90,6 +90,8 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
     private ScheduledFuture<?> nextPlan;
     private long nextPlanAt = Long.MAX_VALUE;
     private final Set<SmtpClientConnection> open = ConcurrentHashMap.newKeySet();
+    /** Sessions between runs (guarded by this); they count against {@code maxConnections}. */
+    private final IdleSessions idle;
     private volatile boolean closed;
     private volatile QueueRequestHandler requests;
 
@@ -129,6 +131,7 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         this.pool = new ThreadPoolExecutor(config.maxConnections(), config.maxConnections(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemon("sealmail-outbound"));
         this.pool.allowCoreThreadTimeOut(true);
+        this.idle = new IdleSessions(this, watchdog, pool, this::quit);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -243,8 +246,11 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
             }
             for (Destination d : destinations.values()) {
                 // A new connection only while there is more waiting than the open ones will take next.
+                // Idle sessions count against the total: one of another destination is closed to make room.
                 while (!d.pending.isEmpty() && d.active < config.maxConnectionsPerDestination()
-                        && activeRuns < config.maxConnections() && (d.active == 0 || d.pending.size() > d.active)) {
+                        && (d.active == 0 || d.pending.size() > d.active)
+                        && (activeRuns + idle.size() < config.maxConnections()
+                        || activeRuns < config.maxConnections() && (idle.has(d.key) || idle.evictOldest()))) {
                     d.active++;
                     activeRuns++;
                     pool.execute(new DestinationRun(this, d, config, engineConfig.hostname()));
@@ -281,15 +287,39 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         return (at < 0 ? "" : address.substring(at + 1)).toLowerCase(Locale.ROOT);
     }
 
-    /** The next work for a run, or null, in which case the run has ended (its slot is freed here, atomically). */
-    synchronized Work next(Destination d) {
+    /**
+     * The next work for a run, or null, in which case the run has ended (its slot is freed here, atomically) and
+     * its session, when still usable, is parked for the destination's next run ({@link IdleSessions}).
+     */
+    synchronized Work next(Destination d, DestinationRun run) {
         Work w = closed ? null : d.pending.poll();
         if (w == null) {
+            RemoteSession s = run.session();
+            if (s != null && s.usable() && !closed) {
+                idle.park(d.key, s);
+                run.handedOver();
+            }
             d.active--;
             activeRuns--;
             wake();
         }
         return w;
+    }
+
+    /** Tests only: how long a session waits for the next message ({@link IdleSessions#IDLE_TIME}). */
+    synchronized void idleTime(Duration time) {
+        idle.idleTime(time);
+    }
+
+    /** A parked session to the destination, or null. */
+    synchronized RemoteSession takeIdle(String destination) {
+        return idle.take(destination);
+    }
+
+    /** QUIT and forget (delivery pool). */
+    private void quit(RemoteSession s) {
+        s.close();
+        closed(s.connection());
     }
 
     boolean isRelay() {
@@ -541,6 +571,9 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
     public void close() {
         closed = true;
         scheduler.shutdownNow();
+        synchronized (this) {
+            idle.drain(); // their connections are in open, closed below
+        }
         for (SmtpClientConnection c : open) {
             c.close();
         }

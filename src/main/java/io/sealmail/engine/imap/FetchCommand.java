@@ -319,12 +319,15 @@ final class FetchCommand {
         byte[] body = item.part().isEmpty() ? slice(content, root.bodyStart, root.end) : slice(content, e.bodyStart, e.end);
         String cte = e.header("Content-Transfer-Encoding");
         String enc = cte == null ? "7bit" : cte.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("7bit", "8bit", "binary", "base64", "quoted-printable").contains(enc)) {
+            // RFC 3516 §4.2: an encoding we do not know is UNKNOWN-CTE, not a damaged part.
+            throw new MailboxException("UNKNOWN-CTE", "Cannot decode " + enc);
+        }
         try {
             return switch (enc) {
-                case "7bit", "8bit", "binary" -> body;
                 case "base64" -> Base64.getMimeDecoder().decode(body);
                 case "quoted-printable" -> new QuotedPrintableInputStream(new ByteArrayInputStream(body)).readAllBytes();
-                default -> throw new MailboxException("UNKNOWN-CTE", "Cannot decode " + enc);
+                default -> body;
             };
         } catch (IOException | IllegalArgumentException e1) {
             throw new MailboxException("PARSE", "Part cannot be decoded");

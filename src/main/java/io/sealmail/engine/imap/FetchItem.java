@@ -171,8 +171,9 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
             part.add(n);
             i = j;
             if (i < s.length()) {
-                if (s.charAt(i) != '.') {
-                    throw args.bad("Invalid section");
+                // RFC 9051 §6.4.5: section-part = nz-number *("." nz-number), then "." and a text part if any.
+                if (s.charAt(i) != '.' || i + 1 == s.length()) {
+                    throw args.bad("Invalid section " + spec);
                 }
                 i++;
             }

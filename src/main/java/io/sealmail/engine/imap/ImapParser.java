@@ -79,8 +79,10 @@ final class ImapParser {
             return false;
         }
         String rest = line().substring(pos);
-        return (rest.startsWith("{") || rest.startsWith("~{")) && ImapCommandDecoder.LiteralMarker.at(rest) != null
-                && rest.indexOf('{', 1) < 0;
+        // RFC 3516 §4.3: a binary literal's marker is ~{n}; its brace is the one at index 1.
+        int brace = rest.startsWith("~{") ? 1 : 0;
+        return (rest.startsWith("{") || brace == 1) && ImapCommandDecoder.LiteralMarker.at(rest) != null
+                && rest.indexOf('{', brace + 1) < 0;
     }
 
     private ImapArg literal() {

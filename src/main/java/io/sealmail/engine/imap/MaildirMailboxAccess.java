@@ -419,6 +419,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             Path index = dir.resolve(INDEX);
             boolean newFolder = !Files.exists(index);
             if (!newFolder) {
+                cutTornLine(index);
                 List<String> lines = Files.readAllLines(index, StandardCharsets.UTF_8);
                 String[] head = lines.get(0).split(" ");
                 uidValidity = Long.parseLong(head[1]);
@@ -436,11 +437,13 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                     }
                     uidOfBase.put(parts[1], uid);
                     uidNext = Math.max(uidNext, uid + 1);
-                    Set<String> kw = new HashSet<>();
-                    for (int i = 2; i < parts.length; i++) {
-                        kw.add(parts[i]);
+                    if (parts.length > 2) {
+                        // Only messages with keywords get an entry: most have none, and an empty set per
+                        // message was 64 octets each (6 MB for a folder of 100,000).
+                        keywords.put(uid, Set.copyOf(java.util.Arrays.asList(parts).subList(2, parts.length)));
+                    } else {
+                        keywords.remove(uid);
                     }
-                    keywords.put(uid, kw);
                 }
             } else {
                 uidValidity = Instant.now().getEpochSecond();
@@ -451,6 +454,36 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             this.index = MailboxIndex.open(dir, uidValidity, newFolder);
             this.cache = MessageCache.open(dir, uidValidity);
             loaded = true;
+        }
+
+        /**
+         * Cuts a last line without its newline (a kill during an append: that change was never acknowledged, its
+         * write was not yet forced). Left there, the next append would be glued onto it and its UID lost.
+         */
+        private static void cutTornLine(Path index) throws IOException {
+            try (FileChannel ch = FileChannel.open(index, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                long size = ch.size();
+                ByteBuffer last = ByteBuffer.allocate(1);
+                if (size == 0 || (ch.read(last, size - 1) == 1 && last.get(0) == '\n')) {
+                    return;
+                }
+                ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, 64 * 1024));
+                long from = size - tail.capacity();
+                while (tail.hasRemaining() && ch.read(tail, from + tail.position()) > 0) {
+                    // read the tail
+                }
+                int keep = -1;
+                for (int i = tail.position() - 1; i >= 0; i--) {
+                    if (tail.get(i) == '\n') {
+                        keep = i + 1;
+                        break;
+                    }
+                }
+                if (keep > 0) {
+                    ch.truncate(from + keep);
+                    ch.force(true);
+                }
+            }
         }
 
         synchronized void closeFiles() {
@@ -714,7 +747,10 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             Files.move(tmp, dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
             fsync(dir.resolve("cur"));
             uidOfBase.put(base, uid);
-            keywords.put(uid, keywordsOf(flags));
+            Set<String> kw = keywordsOf(flags);
+            if (!kw.isEmpty()) {
+                keywords.put(uid, kw);
+            }
             Entry added = entry(uid, file);
             byUid.put(uid, added);
             index.changed(Map.of(uid, flagHash(added.flags())));
@@ -794,7 +830,11 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
                 if (keywordsAsked) {
                     Set<String> kw = keywordsOf(now);
                     if (!kw.equals(keywords.getOrDefault(uid, Set.of()))) {
-                        keywords.put(uid, kw);
+                        if (kw.isEmpty()) {
+                            keywords.remove(uid);
+                        } else {
+                            keywords.put(uid, kw);
+                        }
                         lines.add(uid + " " + e.base() + keywordText(now));
                     }
                 }

@@ -114,9 +114,10 @@ public final class MimeStructure {
                 pos = next(pos, end);
             }
             String raw = new String(bytes, fieldStart, pos - fieldStart, StandardCharsets.UTF_8);
-            int colon = raw.indexOf(':');
+            // The colon is looked for after unfolding: a name may run on into a continuation line (found by Jazzer).
+            String unfolded = HeaderBlock.unfold(raw).stripTrailing();
+            int colon = unfolded.indexOf(':');
             if (colon > 0) {
-                String unfolded = HeaderBlock.unfold(raw).stripTrailing();
                 String name = unfolded.substring(0, colon).trim();
                 String value = unfolded.substring(colon + 1).trim();
                 fields.add(new HeaderField(name, value, unfolded, fieldStart, pos));

@@ -224,6 +224,10 @@ interface SearchKey {
         }
 
         private SearchKey oneKey() {
+            if (!hasNext()) {
+                // NOT or OR at the end of the command: the key they apply to is missing.
+                throw errors.bad("Missing search key");
+            }
             ImapArg arg = args.get(i++);
             if (arg instanceof ImapArg.ListArg list) {
                 Cursor inner = new Cursor(list.items(), errors, depth, modseq);

@@ -34,7 +34,8 @@ final class StoreCommands {
                 }
                 out.add(canonical);
             } else {
-                if (f.contains("[") || f.contains("]") || f.contains("*")) {
+                // RFC 9051 §9: a keyword is an atom; list-wildcards and resp-specials are not atom characters.
+                if (f.contains("[") || f.contains("]") || f.contains("*") || f.contains("%") || f.contains("{")) {
                     throw r.args().bad("Invalid keyword");
                 }
                 out.add(f);
@@ -66,7 +67,9 @@ final class StoreCommands {
         if (list != null) {
             flags = flags(r, list);
         } else {
+            // RFC 9051 §9 store-att-flags: a flag list or at least one flag; "STORE 1 FLAGS" alone is not a request.
             List<ImapArg> bare = new ArrayList<>();
+            bare.add(r.args().next("flags"));
             while (r.args().hasNext()) {
                 bare.add(r.args().next("flag"));
             }

@@ -220,8 +220,10 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         long timeout = (state == State.DATA || state == State.BDAT ? limits.dataTimeout() : limits.idleTimeout()).toNanos();
         long idle = System.nanoTime() - lastActivityNanos;
         if (decoder.isPaused() || idle < timeout) {
-            // Waiting for our own slow work never counts against the client.
-            scheduleIdleCheck(decoder.isPaused() ? timeout : timeout - idle);
+            // Waiting for our own slow work never counts against the client. The next check comes no later than
+            // one command timeout, so a session that leaves DATA is not left with DATA's longer deadline.
+            long next = decoder.isPaused() ? timeout : timeout - idle;
+            scheduleIdleCheck(Math.min(next, limits.idleTimeout().toNanos()));
             return;
         }
         LOG.debugf("SMTP idle timeout for %s in state %s", clientAddress, state);

@@ -26,9 +26,29 @@ public final class DnsmasqProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** @param records dnsmasq options such as {@code --mx-host=remote.test,mx.remote.test,10} */
+    /**
+     * dnsmasq cannot be told to pick its own port (port 0 turns DNS off), so a free port is probed and, when another
+     * run takes it between the probe and dnsmasq's bind, dnsmasq exits and the next probe's port is tried.
+     *
+     * @param records dnsmasq options such as {@code --mx-host=remote.test,mx.remote.test,10}
+     */
     public static DnsmasqProcess start(String address, Path dir, List<String> records) throws Exception {
         String dnsmasq = ExternalTool.require("dnsmasq", "Debian package dnsmasq-base");
+        Files.createDirectories(dir);
+        for (int attempt = 1; ; attempt++) {
+            DnsmasqProcess started = tryStart(dnsmasq, address, dir, records);
+            if (started != null) {
+                return started;
+            }
+            String log = Files.readString(dir.resolve("dnsmasq.log"));
+            if (attempt == 5 || !log.contains("in use")) {
+                throw new IllegalStateException("dnsmasq exited: " + log);
+            }
+        }
+    }
+
+    /** The running dnsmasq once it answers, or null when it exited at start (its log says why). */
+    private static DnsmasqProcess tryStart(String dnsmasq, String address, Path dir, List<String> records) throws Exception {
         int port;
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getByName(address))) {
             port = probe.getLocalPort();
@@ -38,7 +58,7 @@ public final class DnsmasqProcess implements AutoCloseable {
                 "--user=root", "--pid-file=" + dir.resolve("dnsmasq.pid"), "--log-queries"));
         command.addAll(records);
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Files.createDirectories(dir).resolve("dnsmasq.log").toFile()).start();
+                .redirectOutput(dir.resolve("dnsmasq.log").toFile()).start();
         DnsmasqProcess d = new DnsmasqProcess(address, port, p);
         // Ready once it answers: ask with our own resolver.
         io.sealmail.engine.delivery.dns.ResolverDnsLookup lookup = new io.sealmail.engine.delivery.dns.ResolverDnsLookup(
@@ -46,7 +66,7 @@ public final class DnsmasqProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             if (!p.isAlive()) {
-                throw new IllegalStateException("dnsmasq exited: " + Files.readString(dir.resolve("dnsmasq.log")));
+                return null;
             }
             try {
                 lookup.lookup("ready.test", org.xbill.DNS.Type.A);

@@ -1,10 +1,11 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.testing.Closer;
 import io.sealmail.engine.tls.TestPki;
 import io.sealmail.store.DeliveryStatus;
 import io.sealmail.store.RecipientStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -35,26 +36,15 @@ class OutboundDeliveryTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closing.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private ScriptedPeer peer(String address) throws Exception {
-        return closeLater(new ScriptedPeer(InetAddress.getByName(address), 0));
+        return closer.add(new ScriptedPeer(InetAddress.getByName(address), 0));
     }
 
     private OutboundTestEngine engine(StaticDns dns, int port) throws Exception {
-        return closeLater(new OutboundTestEngine(dir, dns, port));
+        return closer.add(new OutboundTestEngine(dir, dns, port));
     }
 
     private static void awaitGone(OutboundTestEngine engine, String id) {
@@ -130,6 +120,73 @@ class OutboundDeliveryTest {
                 .doesNotContain("Final-Recipient: rfc822; bob@remote.test");
     }
 
+    /**
+     * End to end with real clients: alice submits on 587 (Angus Mail, STARTTLS + AUTH), the remote refuses one
+     * recipient with 550, and the RFC 3464 report is read back from her INBOX over IMAPS and parsed as MIME.
+     */
+    @Test
+    void aRefusedRecipientsReportIsReadBackOverImap() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.rcptReplies.put("nobody@remote.test", "550 5.1.1 <nobody@remote.test>: Recipient address rejected");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+        java.util.Properties props = new java.util.Properties();
+        for (String proto : new String[] {"smtp", "imaps"}) {
+            props.put("mail." + proto + ".ssl.socketFactory", engine.pki.clientContext().getSocketFactory());
+            props.put("mail." + proto + ".ssl.checkserveridentity", "true");
+            props.put("mail." + proto + ".timeout", "20000");
+        }
+        props.put("mail.smtp.starttls.enable", "true");
+        props.put("mail.smtp.starttls.required", "true");
+        props.put("mail.smtp.auth", "true");
+        props.put("mail.smtp.host", "localhost");
+        props.put("mail.smtp.port", "" + engine.engine.port(io.sealmail.config.Role.SUBMISSION));
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(props);
+        jakarta.mail.internet.MimeMessage sent = new jakarta.mail.internet.MimeMessage(session);
+        sent.setFrom(OutboundTestEngine.ALICE);
+        sent.setRecipients(jakarta.mail.Message.RecipientType.TO, "bob@remote.test, nobody@remote.test");
+        sent.setSubject("to a mailbox that does not exist");
+        sent.setText("hello\r\n");
+        jakarta.mail.Transport.send(sent, OutboundTestEngine.ALICE, OutboundTestEngine.PASSWORD);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> peer.received.size() == 1);
+        assertThat(peer.received.get(0).rcptTo()).containsExactly("bob@remote.test");
+        try (jakarta.mail.Store imap = session.getStore("imaps")) {
+            imap.connect("localhost", engine.engine.port(io.sealmail.config.Role.IMAPS), OutboundTestEngine.ALICE,
+                    OutboundTestEngine.PASSWORD);
+            jakarta.mail.Folder inbox = imap.getFolder("INBOX");
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                inbox.open(jakarta.mail.Folder.READ_ONLY);
+                int n = inbox.getMessageCount();
+                inbox.close(false);
+                return n == 1;
+            });
+            inbox.open(jakarta.mail.Folder.READ_ONLY);
+            jakarta.mail.Message dsn = inbox.getMessage(1);
+            assertThat(((jakarta.mail.internet.InternetAddress) dsn.getFrom()[0]).getAddress())
+                    .isEqualTo("MAILER-DAEMON@mail.test");
+            assertThat(dsn.getHeader("Auto-Submitted")).containsExactly("auto-replied");
+            // MIME types are case-insensitive (RFC 2045 §5.1); IMAP's BODYSTRUCTURE may send them upper-case.
+            assertThat(dsn.isMimeType("multipart/report")).as(dsn.getContentType()).isTrue();
+            assertThat(dsn.getContentType()).contains("report-type=delivery-status");
+            jakarta.mail.Multipart report = (jakarta.mail.Multipart) dsn.getContent();
+            assertThat(report.getCount()).isEqualTo(3);
+            assertThat(report.getBodyPart(0).isMimeType("text/plain")).isTrue();
+            assertThat((String) report.getBodyPart(0).getContent()).contains("nobody@remote.test")
+                    .contains("550 5.1.1 <nobody@remote.test>: Recipient address rejected");
+            assertThat(report.getBodyPart(1).isMimeType("message/delivery-status")).isTrue();
+            String status = new String(report.getBodyPart(1).getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(status).contains("Final-Recipient: rfc822; nobody@remote.test", "Action: failed",
+                    "Status: 5.1.1", "Diagnostic-Code: smtp; 550 5.1.1").doesNotContain("bob@remote.test");
+            assertThat(report.getBodyPart(2).isMimeType("text/rfc822-headers")).isTrue();
+            String headers = new String(report.getBodyPart(2).getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(headers).contains("Subject: to a mailbox that does not exist");
+            inbox.close(false);
+        }
+    }
+
     @Test
     void nullMxAndNxdomainBounceAtOnceWithClearReasons() throws Exception {
         StaticDns dns = new StaticDns().nullMx("nomail.test");
@@ -199,7 +256,7 @@ class OutboundDeliveryTest {
     void aRefusingMxIsSkippedForTheNextOne() throws Exception {
         ScriptedPeer refusing = peer("127.0.1.10");
         refusing.opening = ScriptedPeer.Opening.REFUSE_554;
-        ScriptedPeer good = closeLater(new ScriptedPeer(InetAddress.getByName("127.0.1.11"), refusing.port()));
+        ScriptedPeer good = closer.add(new ScriptedPeer(InetAddress.getByName("127.0.1.11"), refusing.port()));
         StaticDns dns = new StaticDns().mx("remote.test", 10, "mx1.remote.test").mx("remote.test", 20, "mx2.remote.test")
                 .a("mx1.remote.test", refusing.address()).a("mx2.remote.test", good.address());
         OutboundTestEngine engine = engine(dns, refusing.port());
@@ -215,7 +272,7 @@ class OutboundDeliveryTest {
     void oneConnectionCarriesSeveralMessagesToTheSameHost() throws Exception {
         ScriptedPeer peer = peer("127.0.1.10");
         StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
-        OutboundTestEngine engine = closeLater(new OutboundTestEngine(dir, dns,
+        OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir, dns,
                 o -> new io.sealmail.config.Outbound(o.mode(), o.dns(), null, 1, 1, o.firstRetry(), o.maxRetryInterval(),
                         o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null, peer.port(), null, null)));
         // Hold the first connection's transaction so the other messages queue up behind it.
@@ -228,6 +285,36 @@ class OutboundDeliveryTest {
         }
         assertThat(peer.received).hasSize(5);
         assertThat(peer.connections.get()).isLessThan(5);
+    }
+
+    /**
+     * Postfix's connection cache: a message arriving after the previous one was delivered (the run had ended) goes
+     * over the same connection; one the remote closed while parked is replaced at once, without deferring; a parked
+     * connection past its idle time gets QUIT.
+     */
+    @Test
+    void anIdleConnectionIsReusedForTheNextMessageAndReplacedWhenTheRemoteDroppedIt() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = engine(dns, peer.port());
+        OutboundDelivery delivery = engine.engine.delivery().orElseThrow();
+        delivery.idleTime(Duration.ofMinutes(5)); // no machine is that slow between two messages of this test
+
+        awaitGone(engine, engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE));
+        awaitGone(engine, engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE));
+        assertThat(peer.received).hasSize(2);
+        assertThat(peer.connections.get()).as("the second message took the parked connection").isEqualTo(1);
+        assertThat(peer.commands()).filteredOn(c -> c.startsWith("EHLO")).hasSize(1);
+
+        peer.hangUpAll();
+        awaitGone(engine, engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE));
+        assertThat(peer.received).hasSize(3);
+        assertThat(peer.connections.get()).as("a new connection replaced the dropped one").isEqualTo(2);
+
+        delivery.idleTime(Duration.ofMillis(100));
+        awaitGone(engine, engine.queue("alice@example.test", List.of("bob@remote.test"), MESSAGE));
+        await().atMost(Duration.ofSeconds(20)).until(() -> peer.commands().contains("QUIT"));
+        assertThat(peer.received).hasSize(4);
     }
 
     @Test

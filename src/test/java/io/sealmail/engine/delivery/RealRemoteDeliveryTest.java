@@ -1,13 +1,14 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.testing.Closer;
 import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.LeafSpec;
 import io.sealmail.config.Outbound;
 import io.sealmail.engine.delivery.dns.DnsAnswer;
 import io.sealmail.engine.delivery.dns.ResolverDnsLookup;
 import io.sealmail.engine.tls.TestPki;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Type;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,19 +36,8 @@ class RealRemoteDeliveryTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closing.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private TestPki certificate(String name, String host, String ip) throws Exception {
         CertificateAuthority ca = TestPki.authority("CN=" + name + " Test CA");
@@ -64,7 +53,7 @@ class RealRemoteDeliveryTest {
     }
 
     private DnsmasqProcess dns() throws Exception {
-        return closeLater(DnsmasqProcess.start("127.0.1.53", dir.resolve("dnsmasq"), List.of(
+        return closer.add(DnsmasqProcess.start("127.0.1.53", dir.resolve("dnsmasq"), List.of(
                 "--mx-host=remote.test,mx.remote.test,10",
                 "--host-record=mx.remote.test,127.0.1.30",
                 "--mx-host=broken.test,mx.broken.test,10")));
@@ -110,13 +99,13 @@ class RealRemoteDeliveryTest {
     void directDeliveryToARealPostfixOverStartTlsArrivesByteForByte() throws Exception {
         DnsmasqProcess dnsmasq = dns();
         TestPki mxCert = certificate("mx", "mx.remote.test", "127.0.1.30");
-        PostfixProcess postfix = closeLater(PostfixProcess.start("mx", "127.0.1.30", 25, "remote.test",
+        PostfixProcess postfix = closer.add(PostfixProcess.start("mx", "127.0.1.30", 25, "remote.test",
                 List.of("bob", "carol"), """
                         smtpd_tls_security_level = may
                         smtpd_tls_cert_file = %s
                         smtpd_tls_key_file = %s
                         """.formatted(mxCert.tlsCrt(), mxCert.tlsKey())));
-        OutboundTestEngine engine = closeLater(new OutboundTestEngine(dir.resolve("engine"), null,
+        OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir.resolve("engine"), null,
                 o -> o.withDns(new Outbound.Dns(List.of(dnsmasq.server()), Duration.ofSeconds(2), false, null), 25)));
 
         String id = engine.queue("alice@example.test", List.of("bob@remote.test", "carol@remote.test"), MESSAGE);
@@ -153,7 +142,7 @@ class RealRemoteDeliveryTest {
     @Test
     void relayModeThroughAPostfixThatRequiresTlsAndAuth() throws Exception {
         TestPki relayCert = certificate("relay", "relay.remote.test", "127.0.1.31");
-        PostfixProcess relay = closeLater(PostfixProcess.start("relay", "127.0.1.31", 587, "far.test", List.of("dan"), """
+        PostfixProcess relay = closer.add(PostfixProcess.start("relay", "127.0.1.31", 587, "far.test", List.of("dan"), """
                 smtpd_tls_security_level = encrypt
                 smtpd_tls_auth_only = yes
                 smtpd_tls_cert_file = %s
@@ -168,7 +157,7 @@ class RealRemoteDeliveryTest {
                 """.formatted(relayCert.tlsCrt(), relayCert.tlsKey()), RealRemoteDeliveryTest::sasldb));
         Path credentials = dir.resolve("relay-credentials");
         Files.writeString(credentials, "relayuser@far.test:relay secret 1\n");
-        OutboundTestEngine engine = closeLater(new OutboundTestEngine(dir.resolve("engine"), null, o -> o
+        OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir.resolve("engine"), null, o -> o
                 .withMode(Outbound.Mode.RELAY, new Outbound.Relay("127.0.1.31:587", Outbound.RelayTls.STARTTLS, credentials.toString()))
                 .withTrustedCaFile(relayCert.caCrt().toString())));
         String message = MESSAGE.replace("bob@remote.test, carol@remote.test", "dan@far.test");

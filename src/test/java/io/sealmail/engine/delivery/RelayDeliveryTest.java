@@ -1,19 +1,19 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.testing.Closer;
 import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.LeafSpec;
 import io.sealmail.config.Outbound;
 import io.sealmail.engine.tls.TestPki;
 import io.sealmail.store.RecipientStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,22 +28,16 @@ class RelayDeliveryTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private TestPki relayPki;
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
 
     private ScriptedPeer relay() throws Exception {
         CertificateAuthority ca = TestPki.authority("CN=Relay Test CA");
         TestPki.write(dir.resolve("relay-tls"), ca.issue(LeafSpec.of(List.of("relay.test"), List.of("127.0.1.20"))));
         relayPki = TestPki.read(dir.resolve("relay-tls"));
         ScriptedPeer peer = new ScriptedPeer(InetAddress.getByName("127.0.1.20"), 0);
-        closing.add(peer);
+        closer.add(peer);
         peer.requiredLogin = "relayuser:s3cret: pass";
         return peer;
     }
@@ -53,7 +47,7 @@ class RelayDeliveryTest {
                 .withMode(Outbound.Mode.RELAY, new Outbound.Relay("127.0.1.20:" + relay.port(), tls,
                         credentials == null ? null : credentials.toString()))
                 .withTrustedCaFile(trusted == null ? null : trusted.toString()));
-        closing.add(e);
+        closer.add(e);
         return e;
     }
 

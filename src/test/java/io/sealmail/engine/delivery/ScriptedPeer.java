@@ -63,6 +63,13 @@ final class ScriptedPeer implements AutoCloseable {
         acceptor.start();
     }
 
+    /** Closes every connection from this side, as a remote's idle timeout would. */
+    void hangUpAll() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
     int port() {
         return server.getLocalPort();
     }

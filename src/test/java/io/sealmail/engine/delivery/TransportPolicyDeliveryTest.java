@@ -1,5 +1,6 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.testing.Closer;
 import io.sealmail.ca.CertificateAuthority;
 import io.sealmail.ca.IssuedCertificate;
 import io.sealmail.config.Outbound;
@@ -10,8 +11,8 @@ import io.sealmail.engine.delivery.policy.SignedZoneServer;
 import io.sealmail.store.DeliveryStatus;
 import io.sealmail.store.RecipientStatus;
 import io.sealmail.testing.LogCapture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -22,7 +23,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,38 +41,27 @@ class TransportPolicyDeliveryTest {
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T c) {
-        closing.add(c);
-        return c;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private ScriptedPeer mx(IssuedCertificate cert) throws Exception {
-        ScriptedPeer peer = closeLater(new ScriptedPeer(InetAddress.getByName("127.0.2.25"), 0));
+        ScriptedPeer peer = closer.add(new ScriptedPeer(InetAddress.getByName("127.0.2.25"), 0));
         peer.startTls = PolicyCerts.serverContext(cert);
         return peer;
     }
 
     /** dnsmasq with MX remote.test -> mx.remote.test, the _mta-sts record, and a policy host serving {@code policy}. */
     private OutboundTestEngine mtaStsEngine(ScriptedPeer peer, String policy) throws Exception {
-        DnsmasqProcess dns = closeLater(DnsmasqProcess.start("127.0.2.54", dir.resolve("dnsmasq"), List.of(
+        DnsmasqProcess dns = closer.add(DnsmasqProcess.start("127.0.2.54", dir.resolve("dnsmasq"), List.of(
                 "--mx-host=remote.test,mx.remote.test,10",
                 "--host-record=mx.remote.test,127.0.2.25",
                 "--txt-record=_mta-sts.remote.test,v=STSv1; id=20261203;",
                 "--host-record=mta-sts.remote.test,127.0.2.1")));
-        PolicyHttpsServer policyHost = closeLater(new PolicyHttpsServer("127.0.2.1",
+        PolicyHttpsServer policyHost = closer.add(new PolicyHttpsServer("127.0.2.1",
                 PolicyCerts.leaf(CA, "mta-sts.remote.test")).serve("text/plain", policy));
         Path caFile = dir.resolve("remote-ca.crt");
         Files.writeString(caFile, CA.certificatePem());
-        return closeLater(new OutboundTestEngine(dir.resolve("engine"), null, o -> o
+        return closer.add(new OutboundTestEngine(dir.resolve("engine"), null, o -> o
                 .withDns(new Outbound.Dns(List.of(dns.server()), Duration.ofSeconds(2), false, null), peer.port())
                 .withTrustedCaFile(caFile.toString())
                 .withTransportSecurity(new Outbound.MtaSts(true, null, policyHost.port(), Duration.ofSeconds(10)), true)));
@@ -82,14 +71,14 @@ class TransportPolicyDeliveryTest {
     private OutboundTestEngine daneEngine(ScriptedPeer peer, IssuedCertificate tlsaKey) throws Exception {
         Name origin = Name.fromString("remote.test.");
         Name mxName = Name.fromString("mx.remote.test.");
-        SignedZoneServer zone = closeLater(new SignedZoneServer("127.0.2.53", origin, List.of(
+        SignedZoneServer zone = closer.add(new SignedZoneServer("127.0.2.53", origin, List.of(
                 new MXRecord(origin, DClass.IN, 300, 10, mxName),
                 new ARecord(mxName, DClass.IN, 300, InetAddress.getByName("127.0.2.25")),
                 PolicyCerts.tlsa("mx.remote.test", 3, 1, 1, tlsaKey.leaf()))));
         Path anchor = dir.resolve("trust-anchor.key");
         Files.writeString(anchor, zone.trustAnchor());
         String server = zone.address().getAddress().getHostAddress() + ":" + zone.address().getPort();
-        return closeLater(new OutboundTestEngine(dir.resolve("engine"), null, o -> o
+        return closer.add(new OutboundTestEngine(dir.resolve("engine"), null, o -> o
                 .withDns(new Outbound.Dns(List.of(server), Duration.ofSeconds(2), true, anchor.toString()), peer.port())));
     }
 

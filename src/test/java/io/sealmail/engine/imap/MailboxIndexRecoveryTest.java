@@ -144,4 +144,20 @@ class MailboxIndexRecoveryTest {
             return null;
         });
     }
+
+    @Test
+    void aLineTornByAKillIsCutSoTheNextUidLineIsNotGluedToIt() throws Exception {
+        setUp();
+        Path uids = dir.resolve("mail/joe@example.com/sealmail-uids");
+        // A kill during an append of a keyword line: part of a line, no newline, never acknowledged.
+        Files.write(uids, "2 1700000000.M1P1Q1.torn $La".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                java.nio.file.StandardOpenOption.APPEND);
+        List<Long> before = withInbox((store, inbox) -> {
+            deliver(store, "Subject: four\n\nbody four\n");
+            return inbox.messages().stream().map(MailFolder.MessageInfo::uid).toList();
+        });
+        assertThat(before).hasSize(4);
+        List<Long> after = withInbox((store, inbox) -> inbox.messages().stream().map(MailFolder.MessageInfo::uid).toList());
+        assertThat(after).isEqualTo(before);
+    }
 }

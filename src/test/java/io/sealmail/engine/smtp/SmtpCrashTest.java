@@ -9,7 +9,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +36,14 @@ class SmtpCrashTest {
     @TempDir
     Path dir;
 
-    private Process startEngine(int port) throws Exception {
+    /** A started engine child and the port it bound (port 0: the system picks, so parallel runs cannot collide). */
+    private record Child(Process process, InetSocketAddress address) {
+    }
+
+    private Child startEngine() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                CrashTestEngine.class.getName(), dir.toString(), String.valueOf(port))
+                CrashTestEngine.class.getName(), dir.toString(), "0")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -56,17 +59,11 @@ class SmtpCrashTest {
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return p;
+                return new Child(p, new InetSocketAddress("127.0.0.1", Integer.parseInt(line.substring("READY ".length()).trim())));
             }
         }
         p.destroyForcibly();
         throw new AssertionError("engine child did not start");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** One SMTP session sending messages until told to stop; records the markers acknowledged with 250. */
@@ -113,9 +110,9 @@ class SmtpCrashTest {
     @Test
     void everyAcknowledgedMessageSurvivesSigkillExactlyOnceAndNothingHalfWrittenIsVisible() throws Exception {
         TestPki.create(dir.resolve("tls"));
-        int port = freePort();
-        Process engine = startEngine(port);
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        Child first = startEngine();
+        Process engine = first.process();
+        InetSocketAddress address = first.address();
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService clients = Executors.newFixedThreadPool(8);
@@ -134,7 +131,8 @@ class SmtpCrashTest {
         Set<String> acked = Set.copyOf(acknowledged);
         assertThat(acked).as("deliveries acknowledged before the kill").hasSizeGreaterThan(20);
 
-        Process restarted = startEngine(port);
+        Child second = startEngine();
+        Process restarted = second.process();
         try {
             // Maildir readers see new/ (and cur/); tmp/ is invisible by definition.
             List<String> visible = new ArrayList<>();
@@ -155,7 +153,7 @@ class SmtpCrashTest {
             }
             assertThat(counts.values()).as("no message delivered twice").allMatch(c -> c == 1L);
             // And the restarted engine takes mail again.
-            try (Transcript t = Transcript.connect(address, null)) {
+            try (Transcript t = Transcript.connect(second.address(), null)) {
                 t.run("""
                         S: 220
                         C: EHLO after.test
