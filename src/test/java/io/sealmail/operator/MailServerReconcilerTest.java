@@ -56,6 +56,7 @@ import static io.sealmail.operator.OperatorTestSupport.get;
 import static io.sealmail.operator.OperatorTestSupport.mailServer;
 import static io.sealmail.operator.OperatorTestSupport.markPodsReady;
 import static io.sealmail.operator.OperatorTestSupport.text;
+import static io.sealmail.operator.OperatorTestSupport.updateSpec;
 import static io.sealmail.operator.OperatorTestSupport.usersSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -350,7 +351,7 @@ class MailServerReconcilerTest {
         MailServer ms = get(client, ns, "mail");
         ms.getSpec().limits = new io.sealmail.operator.api.v1alpha1.LimitsSpec();
         ms.getSpec().limits.maxRecipients = 250;
-        client.resource(ms).update();
+        updateSpec(client, ms);
 
         await().atMost(TIMEOUT).until(() -> EngineConfigYaml.read(client.configMaps().inNamespace(ns)
                 .withName("mail-config").get().getData().get("engine.yaml")).limits().maxRecipients() == 250);
@@ -381,7 +382,7 @@ class MailServerReconcilerTest {
         ms = get(client, ns, "mail");
         ms.getSpec().tls = new TlsSpec();
         ms.getSpec().tls.extraDnsNames = List.of("smtp.example.com");
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> ServingCertificate.read(secret(ns, "mail-tls")).dnsNames()
                 .contains("smtp.example.com"));
         assertThat(client.configMaps().inNamespace(ns).withName("mail-config").get().getMetadata().getResourceVersion())
@@ -499,7 +500,7 @@ class MailServerReconcilerTest {
         edited.getSpec().resources = null;
         edited.getSpec().nodeSelector = null;
         edited.getSpec().tolerations = null;
-        client.resource(edited).update();
+        updateSpec(client, edited);
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             Service svc = client.services().inNamespace(ns).withName("mail").get();
@@ -527,7 +528,7 @@ class MailServerReconcilerTest {
         // And the last annotation, too.
         edited = get(client, ns, "mail");
         edited.getSpec().service.annotations = null;
-        client.resource(edited).update();
+        updateSpec(client, edited);
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.services().inNamespace(ns).withName("mail").get()
                 .getMetadata().getAnnotations()).doesNotContainKey("lb.example/a").containsKey("cloud.example/lb-id"));
     }
@@ -708,7 +709,7 @@ class MailServerReconcilerTest {
 
         MailServer ms = get(client, ns, "mail");
         ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-accounts");
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "AccountsSecretNameConflict".equals(condition(get(client, ns, "mail"), "Ready", true)));
         reconcileByEvents(ns, "mail", "mail-accounts", 3);
 
@@ -721,7 +722,7 @@ class MailServerReconcilerTest {
 
         ms = get(client, ns, "mail");
         ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-users");
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
     }
 
@@ -788,7 +789,7 @@ class MailServerReconcilerTest {
         ms.getSpec().storage = new io.sealmail.operator.api.v1alpha1.StorageSpec();
         ms.getSpec().storage.size = "2Gi";
         ms.getSpec().storage.deleteClaim = true;
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "2Gi".equals(client.persistentVolumeClaims().inNamespace(ns)
                 .withName("data-mail-0").get().getSpec().getResources().getRequests().get("storage").toString()));
         await().atMost(TIMEOUT).until(() -> "StorageResizing".equals(condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
@@ -799,7 +800,7 @@ class MailServerReconcilerTest {
 
         ms = get(client, ns, "mail");
         ms.getSpec().storage.size = "512Mi";
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "StorageShrinkRefused".equals(condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
 
         var claim = client.persistentVolumeClaims().inNamespace(ns).withName("data-mail-0").get();
@@ -807,7 +808,7 @@ class MailServerReconcilerTest {
         client.persistentVolumeClaims().inNamespace(ns).resource(claim).update();
         ms = get(client, ns, "mail");
         ms.getSpec().storage.size = "5Gi";
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "StorageExpansionUnsupported".equals(
                 condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
         assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("data-mail-0").get().getSpec().getResources()
