@@ -35,6 +35,9 @@ final class ImapCommands {
         COMMANDS.put("NAMESPACE", authenticated(MailboxCommands::namespace));
         COMMANDS.put("STATUS", authenticated(MailboxCommands::status));
         COMMANDS.put("APPEND", authenticated(MailboxCommands::append));
+        COMMANDS.put("GETQUOTAROOT", authenticated(QuotaCommands::getQuotaRoot));
+        COMMANDS.put("GETQUOTA", authenticated(QuotaCommands::getQuota));
+        COMMANDS.put("SETQUOTA", authenticated(QuotaCommands::setQuota));
         COMMANDS.put("IDLE", authenticated(StoreCommands::idle));
         COMMANDS.put("CHECK", selected(SessionCommands::noop));
         COMMANDS.put("CLOSE", selected(StoreCommands::close));

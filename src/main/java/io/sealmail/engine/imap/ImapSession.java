@@ -109,7 +109,8 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
                 sb.append(" STARTTLS LOGINDISABLED");
             }
         } else {
-            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED BINARY UTF8=ACCEPT CONDSTORE QRESYNC")
+            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT")
+                    .append(" CONDSTORE QRESYNC ESEARCH WITHIN STATUS=SIZE QUOTA QUOTA=RES-STORAGE")
                     .append(compressed ? "" : " COMPRESS=DEFLATE")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());
         }

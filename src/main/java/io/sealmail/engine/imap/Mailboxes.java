@@ -33,6 +33,13 @@ public interface Mailboxes {
      */
     AppendResult append(String folder, byte[] message, Set<String> flags, Instant internalDate) throws IOException;
 
+    /** The account's storage quota (shared by all its folders, enforced by the store): octets used and allowed. */
+    Quota quota() throws IOException;
+
+    /** @param limitOctets 0 when the account has no limit */
+    record Quota(long usedOctets, long limitOctets) {
+    }
+
     record MailboxInfo(String name, String specialUse, boolean subscribed) {
     }
 

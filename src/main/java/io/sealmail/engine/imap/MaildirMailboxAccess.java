@@ -208,6 +208,11 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             this.account = account;
         }
 
+        @Override
+        public Quota quota() {
+            return new Quota(store.usage(account), store.quotaLimit());
+        }
+
         Path dirOf(String name) {
             if (name.equals("INBOX")) {
                 return root;
