@@ -148,4 +148,17 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("q GETQUOTAROOT INBOX")).isEqualTo("* QUOTAROOT \"INBOX\"\r\nq OK GETQUOTAROOT completed\r\n");
         assertThat(t.send("q2 GETQUOTA \"\"")).startsWith("q2 NO [NONEXISTENT]");
     }
+
+    @Test
+    void previewFromTheFirstTextPart() {
+        Transcript t = login();
+        assertThat(t.send("c CAPABILITY")).contains(" PREVIEW");
+        t.send("s SELECT INBOX");
+        assertThat(t.send("p FETCH 1:2 (PREVIEW)"))
+                .isEqualTo("* 1 FETCH (PREVIEW \"body 1\")\r\n* 2 FETCH (PREVIEW \"body 2\")\r\np OK FETCH completed\r\n");
+        assertThat(t.send("p2 UID FETCH 3 (PREVIEW (LAZY) FLAGS)"))
+                .isEqualTo("* 3 FETCH (UID 3 PREVIEW \"body 3\" FLAGS ())\r\np2 OK UID FETCH completed\r\n");
+        assertThat(t.send("p3 FETCH 1 (PREVIEW (EAGER))")).startsWith("p3 BAD");
+        assertThat(t.send("p4 FETCH 1 (PREVIEW (LAZY")).startsWith("p4 BAD");
+    }
 }
