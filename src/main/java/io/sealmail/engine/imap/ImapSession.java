@@ -110,7 +110,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
             }
         } else {
             sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT")
-                    .append(" CONDSTORE QRESYNC ESEARCH WITHIN STATUS=SIZE QUOTA QUOTA=RES-STORAGE PREVIEW")
+                    .append(" CONDSTORE QRESYNC ESEARCH WITHIN STATUS=SIZE QUOTA QUOTA=RES-STORAGE PREVIEW MULTIAPPEND")
                     .append(compressed ? "" : " COMPRESS=DEFLATE")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());
         }

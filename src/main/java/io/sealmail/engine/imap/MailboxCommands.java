@@ -333,8 +333,22 @@ final class MailboxCommands {
 
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
 
+    /**
+     * APPEND, and MULTIAPPEND (RFC 3502): several {@code [flags] [date-time] literal} groups in one command, all
+     * stored or none; {@code [APPENDUID validity uid-set]} (RFC 4315) names them all.
+     */
     static void append(ImapSession s, ImapRequest r) throws IOException {
         String name = mailbox(s, r);
+        List<Mailboxes.NewMessage> messages = new ArrayList<>();
+        do {
+            messages.add(appendedMessage(s, r));
+        } while (r.args().hasNext());
+        List<Mailboxes.AppendResult> results = s.mailboxes().appendAll(name, messages);
+        List<Long> uids = results.stream().map(Mailboxes.AppendResult::uid).toList();
+        s.ok(r, "[APPENDUID " + results.get(0).uidValidity() + " " + SequenceSet.format(uids) + "] APPEND completed");
+    }
+
+    private static Mailboxes.NewMessage appendedMessage(ImapSession s, ImapRequest r) {
         Set<String> flags = new HashSet<>();
         List<ImapArg> flagList = r.args().optionalList();
         if (flagList != null) {
@@ -353,8 +367,6 @@ final class MailboxCommands {
         if (!(next instanceof ImapArg.Literal literal)) {
             throw r.args().bad("APPEND needs the message as a literal");
         }
-        r.args().end();
-        Mailboxes.AppendResult result = s.mailboxes().append(name, literal.bytes(), flags, date);
-        s.ok(r, "[APPENDUID " + result.uidValidity() + " " + result.uid() + "] APPEND completed");
+        return new Mailboxes.NewMessage(literal.bytes(), flags, date);
     }
 }

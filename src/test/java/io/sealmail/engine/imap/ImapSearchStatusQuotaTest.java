@@ -161,4 +161,30 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("p3 FETCH 1 (PREVIEW (EAGER))")).startsWith("p3 BAD");
         assertThat(t.send("p4 FETCH 1 (PREVIEW (LAZY")).startsWith("p4 BAD");
     }
+
+    @Test
+    void multiappendStoresAllOrNothing() {
+        Transcript t = login();
+        assertThat(t.send("c CAPABILITY")).contains(" MULTIAPPEND");
+        String one = "Subject: one\r\n\r\nfirst\r\n";
+        String two = "Subject: two\r\n\r\nsecond\r\n";
+        assertThat(t.send("m APPEND INBOX (\\Seen) {" + one.length() + "+}\r\n" + one
+                + " \"01-Jan-2021 10:00:00 +0000\" {" + two.length() + "+}\r\n" + two))
+                .matches("m OK \\[APPENDUID \\d+ 6:7\\] APPEND completed\r\n");
+        t.send("s SELECT INBOX");
+        assertThat(t.send("f FETCH 6:7 (FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (Subject)])"))
+                .contains("* 6 FETCH (FLAGS (\\Seen) INTERNALDATE", "Subject: one", "* 7 FETCH (FLAGS () INTERNALDATE \"01-Jan-2021 10:00:00 +0000\"", "Subject: two");
+        // Together past the quota (each alone would fit): refused whole, nothing added, the quota as before.
+        String quotaBefore = t.send("q GETQUOTA \"\"");
+        String big = "x".repeat(4000);
+        assertThat(t.send("m2 APPEND INBOX {" + big.length() + "+}\r\n" + big + " {" + big.length() + "+}\r\n" + big + " {"
+                + big.length() + "+}\r\n" + big)).startsWith("m2 NO [OVERQUOTA]");
+        assertThat(t.send("n NOOP")).as("no EXISTS: nothing was added").isEqualTo("n OK NOOP completed\r\n");
+        assertThat(t.send("q GETQUOTA \"\"")).isEqualTo(quotaBefore);
+        // A bad second message (no literal) makes the whole command BAD before anything is stored.
+        assertThat(t.send("m3 APPEND INBOX {" + one.length() + "+}\r\n" + one + " (\\Seen)")).startsWith("m3 BAD");
+        assertThat(t.send("m4 APPEND Nowhere {" + one.length() + "+}\r\n" + one + " {" + two.length() + "+}\r\n" + two))
+                .startsWith("m4 NO [TRYCREATE]");
+        assertThat(t.send("n2 NOOP")).isEqualTo("n2 OK NOOP completed\r\n");
+    }
 }
