@@ -11,20 +11,26 @@ work="$(mktemp -d /tmp/sealmail-bench.XXXXXX)"
 
 # ORDER=postfix-first runs the reference first: on a shared machine, run both orders and compare.
 order="${ORDER:-sealmail-first}"
+# DKIM="rsa-sha256" (or "rsa-sha256 ed25519-sha256" for dual signing): Sealmail signs every submitted message.
+dkim_args=()
+for alg in ${DKIM:-}; do dkim_args+=(--dkim "$alg"); done
 
 sealmail_run() {
   # The demo with the same 16 accounts the reference uses.
   local args=()
   for i in $(seq 1 $users); do args+=(--user "bench$i@bench.test:benchpass"); done
-  "$root/sealmail" demo --data-dir "$work/sealmail" --port-offset 10000 "${args[@]}" > "$work/demo.log" 2>&1 &
+  "$root/sealmail" demo --data-dir "$work/sealmail" --port-offset 10000 "${args[@]}" ${dkim_args[@]+"${dkim_args[@]}"} > "$work/demo.log" 2>&1 &
   demo=$!
   trap 'kill $demo 2>/dev/null || true' EXIT
   for _ in $(seq 1 120); do grep -q "sealmail demo ready" "$work/demo.log" && break; sleep 1; done
   grep -q "sealmail demo ready" "$work/demo.log" || { cat "$work/demo.log"; exit 1; }
-  echo "== Sealmail (submission 10587, STARTTLS, AUTH PLAIN)"
+  echo "== Sealmail (submission 10587, STARTTLS, AUTH PLAIN${DKIM:+, DKIM $DKIM})"
   "$root/sealmail" bench smtp --host localhost --port 10587 --tls starttls --cafile "$work/sealmail/tls/ca.crt" \
     --user 'bench%d@bench.test' --users $users --password benchpass --connections "$conns" --messages "$msgs" \
     --size "$size" --warmup "$warmup" --verify-maildir "$work/sealmail/data/mail"
+  if [[ -n "${DKIM:-}" ]]; then
+    echo "messages stored with a DKIM-Signature: $(grep -rl '^DKIM-Signature: v=1' "$work/sealmail/data/mail" | wc -l)"
+  fi
   kill $demo; wait $demo 2>/dev/null || true
 }
 

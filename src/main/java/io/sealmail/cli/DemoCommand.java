@@ -58,6 +58,11 @@ public class DemoCommand implements Callable<Integer> {
             description = "An account (repeatable); replaces the demo accounts. Its domain becomes a local domain.")
     List<String> users = new ArrayList<>();
 
+    @Option(names = "--dkim", paramLabel = "ALGORITHM",
+            description = "DKIM-sign submitted mail with a key of this algorithm (rsa-sha256 or ed25519-sha256; repeat "
+                    + "for dual signing), kept in DIR/dkim; the record to publish is printed.")
+    List<String> dkim = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (portOffset < 1024 || portOffset + 8080 > 65535) {
@@ -108,13 +113,42 @@ public class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private EngineConfig config(Path dir, Path tls, Path accountsFile, List<String> domains, List<Listener> listeners) {
+    private EngineConfig config(Path dir, Path tls, Path accountsFile, List<String> domains, List<Listener> listeners)
+            throws IOException {
         return new EngineConfig(HOST, domains, listeners,
                 new TlsFiles(tls.resolve("tls.crt").toString(), tls.resolve("tls.key").toString()),
                 accountsFile.toString(), Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS,
                 "127.0.0.1", ephemeralPorts ? 0 : 8080 + portOffset)
                 // A demo on 127.0.0.1 has no sender domains to check: no SPF/DKIM/DMARC look-ups on its port 25.
-                .withMailAuth(java.util.List.of(), new io.sealmail.config.Inbound(false, null, null));
+                .withMailAuth(dkimKeys(dir, domains), new io.sealmail.config.Inbound(false, null, null));
+    }
+
+    /** One key per {@code --dkim} algorithm, made once and kept, signing for every local domain. */
+    private List<io.sealmail.config.DkimKey> dkimKeys(Path dir, List<String> domains) throws IOException {
+        List<io.sealmail.config.DkimKey> keys = new ArrayList<>();
+        for (String id : dkim) {
+            io.sealmail.ca.DkimKey.Algorithm algorithm;
+            try {
+                algorithm = io.sealmail.ca.DkimKey.Algorithm.parse(id);
+            } catch (io.sealmail.ca.CaException e) {
+                throw new UserError("--dkim must be rsa-sha256 or ed25519-sha256, got '" + id + "'");
+            }
+            String selector = "demo-" + algorithm.keyType();
+            Path file = dir.resolve("dkim").resolve(selector + ".pem");
+            io.sealmail.ca.DkimKey key;
+            if (Files.isRegularFile(file)) {
+                key = io.sealmail.ca.DkimKey.fromPem(Files.readString(file));
+            } else {
+                key = io.sealmail.ca.DkimKey.generate(algorithm);
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, key.privateKeyPem());
+            }
+            for (String domain : domains) {
+                keys.add(new io.sealmail.config.DkimKey(domain, selector, algorithm.id(), file.toString()));
+                System.out.println("DKIM: publish " + selector + "._domainkey." + domain + " TXT \"" + key.recordValue() + "\"");
+            }
+        }
+        return keys;
     }
 
     private Map<String, String> accounts() throws IOException {

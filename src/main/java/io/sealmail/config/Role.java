@@ -10,7 +10,9 @@ public enum Role {
     POP3("pop3", 110, false),
     POP3S("pop3s", 995, true),
     IMAP("imap", 143, false),
-    IMAPS("imaps", 993, true);
+    IMAPS("imaps", 993, true),
+    /** RFC 2033: local delivery from an MTA in front (no AUTH, one reply per recipient); cluster-internal only. */
+    LMTP("lmtp", 24, false);
 
     private final String id;
     private final int standardPort;
@@ -38,7 +40,7 @@ public enum Role {
     }
 
     public boolean isSmtp() {
-        return this == SMTP || this == SUBMISSION || this == SMTPS;
+        return this == SMTP || this == SUBMISSION || this == SMTPS || this == LMTP;
     }
 
     public boolean isPop3() {
@@ -55,6 +57,6 @@ public enum Role {
                 return r;
             }
         }
-        throw new IllegalArgumentException("unknown role '" + id + "' (expected one of smtp, submission, smtps, pop3, pop3s, imap, imaps)");
+        throw new IllegalArgumentException("unknown role '" + id + "' (expected one of smtp, submission, smtps, pop3, pop3s, imap, imaps, lmtp)");
     }
 }

@@ -7,6 +7,7 @@ import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.imap.MailboxAccess;
+import io.sealmail.engine.proxy.ProxyProtocolInitializer;
 import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
@@ -71,7 +72,12 @@ public record EngineContext(
         return true;
     }
 
+    /** The client: the one a trusted proxy's PROXY header named, else the connection's peer. */
     public static InetAddress clientAddress(Channel channel) {
+        InetAddress proxied = ProxyProtocolInitializer.proxiedClient(channel);
+        if (proxied != null) {
+            return proxied;
+        }
         return channel.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
                 ? isa.getAddress() : InetAddress.getLoopbackAddress();
     }

@@ -20,6 +20,7 @@ public final class ListenerProtocols {
         protocols.put(Role.SMTP, SmtpChannelInitializer::new);
         protocols.put(Role.SUBMISSION, SmtpChannelInitializer::new);
         protocols.put(Role.SMTPS, SmtpChannelInitializer::new);
+        protocols.put(Role.LMTP, SmtpChannelInitializer::new);
         protocols.put(Role.IMAP, MailAccessProtocols::imap);
         protocols.put(Role.IMAPS, MailAccessProtocols::imap);
         protocols.put(Role.POP3, MailAccessProtocols::pop3);

@@ -25,6 +25,7 @@ import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.imap.MailAccessProtocols;
+import io.sealmail.engine.proxy.ProxyProtocolInitializer;
 import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.engine.tls.TlsListener;
@@ -263,7 +264,9 @@ public final class MailEngine implements AutoCloseable {
     private void bindAll(Map<Role, ListenerInitializerFactory> protocols) throws InterruptedException {
         Class<? extends ServerChannel> channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         for (Listener listener : context.config().listeners()) {
-            ChannelInitializer<Channel> protocol = protocols.get(listener.role()).create(listener, context);
+            ChannelInitializer<Channel> direct = protocols.get(listener.role()).create(listener, context);
+            ChannelInitializer<Channel> protocol = listener.proxyProtocol() == null ? direct
+                    : new ProxyProtocolInitializer(listener, direct, context.metrics());
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(channelType)
@@ -290,8 +293,9 @@ public final class MailEngine implements AutoCloseable {
             serverChannels.add(server);
             InetSocketAddress address = (InetSocketAddress) server.localAddress();
             bound.add(new BoundListener(listener, address));
-            LOG.infof("listening: %s on %s:%d%s", listener.role().id(), address.getHostString(), address.getPort(),
-                    listener.role().implicitTls() ? " (implicit TLS)" : "");
+            LOG.infof("listening: %s on %s:%d%s%s", listener.role().id(), address.getHostString(), address.getPort(),
+                    listener.role().implicitTls() ? " (implicit TLS)" : "",
+                    listener.proxyProtocol() == null ? "" : " (PROXY protocol from " + listener.proxyProtocol().trustedProxies() + ")");
         }
         ready = true;
     }
@@ -318,6 +322,12 @@ public final class MailEngine implements AutoCloseable {
     public InetSocketAddress address(Role role) {
         return bound.stream().filter(b -> b.listener().role() == role).map(BoundListener::address).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no " + role.id() + " listener"));
+    }
+
+    /** Where {@code listener} (one of the configuration's) is bound. */
+    public InetSocketAddress address(Listener listener) {
+        return bound.stream().filter(b -> b.listener().equals(listener)).map(BoundListener::address).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener " + listener));
     }
 
     public int port(Role role) {

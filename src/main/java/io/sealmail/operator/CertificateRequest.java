@@ -27,6 +27,13 @@ public final class CertificateRequest {
         names.add(name + "." + ns);
         names.add(name + "." + ns + ".svc");
         names.add(name + "." + ns + ".svc." + clusterDomain);
+        if (InternalServiceDependent.wanted(ms)) {
+            String internal = Names.internalService(ms);
+            names.add(internal);
+            names.add(internal + "." + ns);
+            names.add(internal + "." + ns + ".svc");
+            names.add(internal + "." + ns + ".svc." + clusterDomain);
+        }
         TlsSpec tls = ms.getSpec().tls;
         if (tls != null && tls.extraDnsNames != null) {
             names.addAll(tls.extraDnsNames);

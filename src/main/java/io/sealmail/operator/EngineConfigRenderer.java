@@ -7,6 +7,7 @@ import io.sealmail.config.Inbound;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.Outbound;
+import io.sealmail.config.ProxyProtocol;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.operator.api.v1alpha1.InboundSpec;
 import io.sealmail.operator.api.v1alpha1.LimitsSpec;
@@ -41,11 +42,24 @@ public final class EngineConfigRenderer {
         return ports == null || ports.isEmpty() ? DEFAULT_PORTS : ports.stream().distinct().toList();
     }
 
+    /** The ports the main Service may expose: all but LMTP, which stays inside the cluster ({@code <name>-internal}). */
+    public static List<Protocol> externalPorts(MailServer ms) {
+        return ports(ms).stream().filter(p -> p != Protocol.LMTP).toList();
+    }
+
     public static EngineConfig render(MailServer ms) {
         MailServerSpec spec = ms.getSpec();
-        List<Listener> listeners = ports(ms).stream()
-                .map(p -> new Listener(p.role(), "0.0.0.0", EngineContainer.containerPort(p.role())))
-                .toList();
+        List<Listener> listeners = new ArrayList<>();
+        for (Protocol p : ports(ms)) {
+            listeners.add(new Listener(p.role(), "0.0.0.0", EngineContainer.containerPort(p.role())));
+        }
+        if (EngineContainer.proxyProtocol(ms)) {
+            // A twin of each port for the load balancer; the plain ones stay for in-cluster clients.
+            ProxyProtocol proxy = new ProxyProtocol(spec.service.trustedProxies, null);
+            for (Protocol p : externalPorts(ms)) {
+                listeners.add(new Listener(p.role(), "0.0.0.0", EngineContainer.proxyContainerPort(p.role()), proxy));
+            }
+        }
         LimitsSpec l = spec.limits;
         Limits limits = l == null ? Limits.DEFAULTS : new Limits(l.maxMessageSize, l.maxRecipients, null, null, null,
                 null, null, null, null, null, null, l.maxConnections, l.maxConnectionsPerAddress, null, null);

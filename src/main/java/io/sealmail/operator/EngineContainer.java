@@ -75,6 +75,22 @@ public final class EngineContainer {
      * The unprivileged port the engine binds for a role inside the pod (no NET_BIND_SERVICE needed); the Service maps
      * the standard port onto it.
      */
+    /** The port of a role's listener that requires a PROXY header (spec.service.proxyProtocol). */
+    public static int proxyContainerPort(Role role) {
+        return 10000 + containerPort(role);
+    }
+
+    /** The container port name of that listener: {@code px-smtp}, ... (at most 15 characters). */
+    public static String proxyPortName(Role role) {
+        return "px-" + role.id();
+    }
+
+    /** True when the MailServer's Service sits behind a load balancer that speaks the PROXY protocol. */
+    public static boolean proxyProtocol(io.sealmail.operator.api.v1alpha1.MailServer ms) {
+        var service = ms.getSpec().service;
+        return service != null && Boolean.TRUE.equals(service.proxyProtocol);
+    }
+
     public static int containerPort(Role role) {
         return switch (role) {
             case SMTP -> 2525;
@@ -84,6 +100,7 @@ public final class EngineContainer {
             case POP3S -> 1995;
             case IMAP -> 1143;
             case IMAPS -> 1993;
+            case LMTP -> 2424;
         };
     }
 }

@@ -69,6 +69,12 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
             ports.add(new ContainerPortBuilder().withName(p.id()).withProtocol("TCP")
                     .withContainerPort(EngineContainer.containerPort(p.role())).build());
         }
+        if (EngineContainer.proxyProtocol(ms)) {
+            for (var p : EngineConfigRenderer.externalPorts(ms)) {
+                ports.add(new ContainerPortBuilder().withName(EngineContainer.proxyPortName(p.role())).withProtocol("TCP")
+                        .withContainerPort(EngineContainer.proxyContainerPort(p.role())).build());
+            }
+        }
         ports.add(new ContainerPortBuilder().withName(EngineContainer.HTTP_PORT_NAME).withProtocol("TCP")
                 .withContainerPort(EngineContainer.HTTP_PORT).build());
 

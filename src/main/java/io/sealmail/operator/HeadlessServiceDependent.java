@@ -30,7 +30,7 @@ public class HeadlessServiceDependent extends OwnedDependent<Service> {
                 .withNewSpec()
                 .withClusterIP("None")
                 .withSelector(Names.selector(ms))
-                .withPorts(MailServiceDependent.ports(ms))
+                .withPorts(MailServiceDependent.ports(ms, false, false))
                 .endSpec()
                 .build();
     }

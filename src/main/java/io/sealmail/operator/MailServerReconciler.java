@@ -23,6 +23,7 @@ import io.sealmail.operator.api.v1alpha1.CertificateStatus;
 import io.sealmail.operator.api.v1alpha1.Endpoint;
 import io.sealmail.operator.api.v1alpha1.MailServer;
 import io.sealmail.operator.api.v1alpha1.MailServerStatus;
+import io.sealmail.operator.api.v1alpha1.Protocol;
 import io.sealmail.operator.api.v1alpha1.ServiceSpec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,6 +67,8 @@ import java.util.stream.Collectors;
                 readyPostcondition = EngineStatefulSetDependent.PodsReady.class),
         @Dependent(name = MailServiceDependent.NAME, type = MailServiceDependent.class),
         @Dependent(name = HeadlessServiceDependent.NAME, type = HeadlessServiceDependent.class),
+        @Dependent(name = InternalServiceDependent.NAME, type = InternalServiceDependent.class,
+                reconcilePrecondition = InternalServiceDependent.Wanted.class),
 })
 @RBACRule(apiGroups = "", resources = "events", verbs = {"create"})
 @RBACRule(apiGroups = "", resources = "pods", verbs = {"get"})
@@ -352,6 +355,10 @@ public class MailServerReconciler implements Reconciler<MailServer> {
      */
     private static Observation clientAddresses(MailServer ms) {
         ServiceSpec service = ms.getSpec().service == null ? new ServiceSpec() : ms.getSpec().service;
+        if (EngineContainer.proxyProtocol(ms)) {
+            return Observation.fine("ProxyProtocol", "the load balancer names each client in a PROXY header,"
+                    + " accepted from " + String.join(", ", service.trustedProxies) + " only");
+        }
         if (service.type == null || service.type == ServiceSpec.Type.ClusterIP) {
             return Observation.fine("ClusterIP", "in-cluster clients connect with their own pod addresses");
         }
@@ -382,7 +389,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
 
     private List<Endpoint> endpoints(MailServer ms, Context<MailServer> context) {
         Service svc = context.getSecondaryResource(Service.class, MailServiceDependent.NAME).orElse(null);
-        String host = Names.service(ms) + "." + ms.getMetadata().getNamespace() + ".svc";
+        // In the cluster: the Service without PROXY headers (the main one expects them behind a PROXY balancer).
+        String host = (EngineContainer.proxyProtocol(ms) ? Names.internalService(ms) : Names.service(ms))
+                + "." + ms.getMetadata().getNamespace() + ".svc";
         if (svc != null && svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
                 && svc.getStatus().getLoadBalancer().getIngress() != null
                 && !svc.getStatus().getLoadBalancer().getIngress().isEmpty()) {
@@ -390,8 +399,9 @@ public class MailServerReconciler implements Reconciler<MailServer> {
             host = ingress.getHostname() != null ? ingress.getHostname() : ingress.getIp();
         }
         String h = host;
+        String internal = Names.internalService(ms) + "." + ms.getMetadata().getNamespace() + ".svc";
         return EngineConfigRenderer.ports(ms).stream()
-                .map(p -> new Endpoint(p.id(), p.role().standardPort(), h))
+                .map(p -> new Endpoint(p.id(), p.role().standardPort(), p == Protocol.LMTP ? internal : h))
                 .toList();
     }
 

@@ -14,7 +14,10 @@ import io.sealmail.operator.api.v1alpha1.ServiceSpec;
 import java.util.List;
 import java.util.Map;
 
-/** Service {@code <name>}: exactly the chosen ports, each named by its protocol, standard port onto the pod's port. */
+/**
+ * Service {@code <name>}: exactly the chosen ports, each named by its protocol, standard port onto the pod's port;
+ * with {@code spec.service.proxyProtocol} onto the pod's PROXY listeners ({@code px-<role>}).
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.SERVICE_ROLE + "=main"))
 public class MailServiceDependent extends OwnedDependent<Service> {
     public static final String NAME = "service";
@@ -28,13 +31,17 @@ public class MailServiceDependent extends OwnedDependent<Service> {
         return Names.service(ms);
     }
 
-    static List<ServicePort> ports(MailServer ms) {
-        return EngineConfigRenderer.ports(ms).stream()
+    /**
+     * The standard ports onto the pod's PROXY listeners ({@code proxied}) or its plain ones; {@code external}: without
+     * LMTP, which is never exposed beyond the cluster.
+     */
+    static List<ServicePort> ports(MailServer ms, boolean proxied, boolean external) {
+        return (external ? EngineConfigRenderer.externalPorts(ms) : EngineConfigRenderer.ports(ms)).stream()
                 .map(p -> new ServicePortBuilder()
                         .withName(p.id())
                         .withProtocol("TCP")
                         .withPort(p.role().standardPort())
-                        .withTargetPort(new IntOrString(p.id()))
+                        .withTargetPort(new IntOrString(proxied ? EngineContainer.proxyPortName(p.role()) : p.id()))
                         .build())
                 .toList();
     }
@@ -49,7 +56,7 @@ public class MailServiceDependent extends OwnedDependent<Service> {
                 .withNewSpec()
                 .withType(type.name())
                 .withSelector(Names.selector(ms))
-                .withPorts(ports(ms))
+                .withPorts(ports(ms, EngineContainer.proxyProtocol(ms), true))
                 .endSpec();
         if (type != ServiceSpec.Type.ClusterIP) {
             // Always set: the API server defaults it to Cluster, which would hide clients' addresses (ServiceSpec).

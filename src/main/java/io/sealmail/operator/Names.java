@@ -69,6 +69,11 @@ public final class Names {
         return ms.getMetadata().getName();
     }
 
+    /** The ClusterIP Service for in-cluster clients when the main one expects PROXY headers. */
+    public static String internalService(MailServer ms) {
+        return ms.getMetadata().getName() + "-internal";
+    }
+
     public static String headlessService(MailServer ms) {
         return ms.getMetadata().getName() + "-headless";
     }

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -47,8 +48,11 @@ public class TlsSecretDependent extends OwnedDependent<Secret> {
 
     @Override
     protected Secret desired(MailServer ms, Context<MailServer> context) {
+        // One "now" for the whole decision: the renewal check and the issued certificate's dates must agree even if
+        // the clock moves meanwhile (a test's shifted clock did, and a cert "renewed" with the old dates came out).
+        Clock now = clock.clock();
         Secret caSecret = CaSecretDependent.current(context, ms).orElse(null);
-        NamespaceCa ca = NamespaceCa.load(caSecret, clock.clock());
+        NamespaceCa ca = NamespaceCa.load(caSecret, now);
         if (!ca.usable()) {
             // The workflow does not get here (the CA dependent is not ready); say why if it ever does.
             throw new IllegalStateException(ca.problem());
@@ -56,7 +60,7 @@ public class TlsSecretDependent extends OwnedDependent<Secret> {
         CertificateAuthority authority = ca.authority();
         LeafSpec wanted = CertificateRequest.leafSpec(ms, settings.clusterDomain());
         Secret current = actual(ms).orElse(null);
-        RenewalDecision decision = policy(ms).decide(bytes(current, "tls.crt"), wanted, authority.certificate());
+        RenewalDecision decision = policy(ms, now).decide(bytes(current, "tls.crt"), wanted, authority.certificate());
         boolean complete = current != null && current.getData() != null
                 && current.getData().containsKey("tls.key")
                 && authority.certificatePem().equals(NamespaceCa.text(current.getData(), "ca.crt"));
@@ -103,9 +107,9 @@ public class TlsSecretDependent extends OwnedDependent<Secret> {
                 .build();
     }
 
-    RenewalPolicy policy(MailServer ms) {
+    static RenewalPolicy policy(MailServer ms, Clock now) {
         Duration renewBefore = CertificateRequest.renewBefore(ms);
-        return renewBefore == null ? new RenewalPolicy(clock.clock()) : new RenewalPolicy(clock.clock(), renewBefore);
+        return renewBefore == null ? new RenewalPolicy(now) : new RenewalPolicy(now, renewBefore);
     }
 
     private static byte[] bytes(Secret s, String key) {

@@ -56,6 +56,7 @@ import static io.sealmail.operator.OperatorTestSupport.get;
 import static io.sealmail.operator.OperatorTestSupport.mailServer;
 import static io.sealmail.operator.OperatorTestSupport.markPodsReady;
 import static io.sealmail.operator.OperatorTestSupport.text;
+import static io.sealmail.operator.OperatorTestSupport.updateSpec;
 import static io.sealmail.operator.OperatorTestSupport.usersSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -350,7 +351,7 @@ class MailServerReconcilerTest {
         MailServer ms = get(client, ns, "mail");
         ms.getSpec().limits = new io.sealmail.operator.api.v1alpha1.LimitsSpec();
         ms.getSpec().limits.maxRecipients = 250;
-        client.resource(ms).update();
+        updateSpec(client, ms);
 
         await().atMost(TIMEOUT).until(() -> EngineConfigYaml.read(client.configMaps().inNamespace(ns)
                 .withName("mail-config").get().getData().get("engine.yaml")).limits().maxRecipients() == 250);
@@ -381,11 +382,82 @@ class MailServerReconcilerTest {
         ms = get(client, ns, "mail");
         ms.getSpec().tls = new TlsSpec();
         ms.getSpec().tls.extraDnsNames = List.of("smtp.example.com");
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> ServingCertificate.read(secret(ns, "mail-tls")).dnsNames()
                 .contains("smtp.example.com"));
         assertThat(client.configMaps().inNamespace(ns).withName("mail-config").get().getMetadata().getResourceVersion())
                 .isEqualTo(configVersion);
+    }
+
+    /** {@code lmtp} is cluster-internal: on {@code <name>-internal} only, never on the LoadBalancer. */
+    @Test
+    void lmtpIsOnlyOnTheInternalService() {
+        String ns = OperatorTestSupport.namespace("lmtp");
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().ports = List.of(Protocol.SMTP, Protocol.LMTP);
+        ms.getSpec().service = new ServiceSpec(ServiceSpec.Type.LoadBalancer);
+        client.resource(ms).create();
+        markPodsReady(client, ns, "mail");
+        await().atMost(TIMEOUT).until(() -> client.services().inNamespace(ns).withName("mail-internal").get() != null
+                && client.services().inNamespace(ns).withName("mail").get() != null);
+        assertThat(client.services().inNamespace(ns).withName("mail").get().getSpec().getPorts())
+                .extracting(ServicePort::getName).containsExactly("smtp");
+        assertThat(client.services().inNamespace(ns).withName("mail-internal").get().getSpec().getPorts())
+                .extracting(p -> p.getPort() + ">" + p.getTargetPort().getStrVal()).containsExactly("25>smtp", "24>lmtp");
+        EngineConfig config = EngineConfigYaml.read(client.configMaps().inNamespace(ns).withName("mail-config").get()
+                .getData().get("engine.yaml"));
+        assertThat(config.listeners()).extracting(l -> l.role().id() + ":" + l.port()).containsExactly("smtp:2525", "lmtp:2424");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get(client, ns, "mail").getStatus().endpoints)
+                .anySatisfy(e -> assertThat(e.host + ":" + e.port).isEqualTo("mail-internal." + ns + ".svc:24")));
+    }
+
+    /**
+     * {@code service.proxyProtocol}: the main Service's ports go to the pod's PROXY listeners (trusting only the
+     * given proxies), {@code <name>-internal} serves in-cluster clients on the plain ones and is on the certificate;
+     * turned off, the internal Service goes and the main one points at the plain listeners again.
+     */
+    @Test
+    void proxyProtocolSplitsTheLoadBalancerPortsFromTheInClusterOnes() {
+        String ns = OperatorTestSupport.namespace("proxy");
+        client.secrets().inNamespace(ns).resource(usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().ports = List.of(Protocol.SMTP, Protocol.SUBMISSION);
+        ms.getSpec().service = new ServiceSpec(ServiceSpec.Type.LoadBalancer);
+        ms.getSpec().service.proxyProtocol = true;
+        ms.getSpec().service.trustedProxies = List.of("10.0.0.0/8");
+        client.resource(ms).create();
+        markPodsReady(client, ns, "mail");
+        await().atMost(TIMEOUT).until(() -> client.services().inNamespace(ns).withName("mail-internal").get() != null);
+
+        Service lb = client.services().inNamespace(ns).withName("mail").get();
+        assertThat(lb.getSpec().getPorts()).extracting(p -> p.getPort() + ">" + p.getTargetPort().getStrVal())
+                .containsExactly("25>px-smtp", "587>px-submission");
+        Service internal = client.services().inNamespace(ns).withName("mail-internal").get();
+        assertThat(internal.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(internal.getSpec().getPorts()).extracting(p -> p.getPort() + ">" + p.getTargetPort().getStrVal())
+                .containsExactly("25>smtp", "587>submission");
+        StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(p -> p.getName() + "=" + p.getContainerPort())
+                .contains("smtp=2525", "submission=5587", "px-smtp=12525", "px-submission=15587");
+        EngineConfig config = EngineConfigYaml.read(client.configMaps().inNamespace(ns).withName("mail-config").get()
+                .getData().get("engine.yaml"));
+        assertThat(config.listeners()).extracting(l -> l.port() + (l.proxyProtocol() == null ? "" : " proxy " + l.proxyProtocol().trustedProxies()))
+                .containsExactly("2525", "5587", "12525 proxy [10.0.0.0/8]", "15587 proxy [10.0.0.0/8]");
+        await().atMost(TIMEOUT).until(() -> ServingCertificate.read(secret(ns, "mail-tls")).dnsNames()
+                .contains("mail-internal." + ns + ".svc"));
+        await().atMost(TIMEOUT).until(() -> "ProxyProtocol".equals(condition(get(client, ns, "mail"), ConditionList.CLIENT_ADDRESSES, true)));
+
+        MailServer edited = get(client, ns, "mail");
+        edited.getSpec().service.proxyProtocol = null;
+        edited.getSpec().service.trustedProxies = null;
+        client.resource(edited).update();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.services().inNamespace(ns).withName("mail-internal").get()).isNull();
+            assertThat(client.services().inNamespace(ns).withName("mail").get().getSpec().getPorts())
+                    .extracting(p -> p.getTargetPort().getStrVal()).containsExactly("smtp", "submission");
+        });
     }
 
     /**
@@ -428,7 +500,7 @@ class MailServerReconcilerTest {
         edited.getSpec().resources = null;
         edited.getSpec().nodeSelector = null;
         edited.getSpec().tolerations = null;
-        client.resource(edited).update();
+        updateSpec(client, edited);
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             Service svc = client.services().inNamespace(ns).withName("mail").get();
@@ -456,7 +528,7 @@ class MailServerReconcilerTest {
         // And the last annotation, too.
         edited = get(client, ns, "mail");
         edited.getSpec().service.annotations = null;
-        client.resource(edited).update();
+        updateSpec(client, edited);
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.services().inNamespace(ns).withName("mail").get()
                 .getMetadata().getAnnotations()).doesNotContainKey("lb.example/a").containsKey("cloud.example/lb-id"));
     }
@@ -637,7 +709,7 @@ class MailServerReconcilerTest {
 
         MailServer ms = get(client, ns, "mail");
         ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-accounts");
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "AccountsSecretNameConflict".equals(condition(get(client, ns, "mail"), "Ready", true)));
         reconcileByEvents(ns, "mail", "mail-accounts", 3);
 
@@ -650,7 +722,7 @@ class MailServerReconcilerTest {
 
         ms = get(client, ns, "mail");
         ms.getSpec().accounts = new io.sealmail.operator.api.v1alpha1.AccountsSpec("mail-users");
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "True".equals(condition(get(client, ns, "mail"), "Ready", false)));
     }
 
@@ -717,7 +789,7 @@ class MailServerReconcilerTest {
         ms.getSpec().storage = new io.sealmail.operator.api.v1alpha1.StorageSpec();
         ms.getSpec().storage.size = "2Gi";
         ms.getSpec().storage.deleteClaim = true;
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "2Gi".equals(client.persistentVolumeClaims().inNamespace(ns)
                 .withName("data-mail-0").get().getSpec().getResources().getRequests().get("storage").toString()));
         await().atMost(TIMEOUT).until(() -> "StorageResizing".equals(condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
@@ -728,7 +800,7 @@ class MailServerReconcilerTest {
 
         ms = get(client, ns, "mail");
         ms.getSpec().storage.size = "512Mi";
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "StorageShrinkRefused".equals(condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
 
         var claim = client.persistentVolumeClaims().inNamespace(ns).withName("data-mail-0").get();
@@ -736,7 +808,7 @@ class MailServerReconcilerTest {
         client.persistentVolumeClaims().inNamespace(ns).resource(claim).update();
         ms = get(client, ns, "mail");
         ms.getSpec().storage.size = "5Gi";
-        client.resource(ms).update();
+        updateSpec(client, ms);
         await().atMost(TIMEOUT).until(() -> "StorageExpansionUnsupported".equals(
                 condition(get(client, ns, "mail"), ConditionList.STORAGE, true)));
         assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("data-mail-0").get().getSpec().getResources()

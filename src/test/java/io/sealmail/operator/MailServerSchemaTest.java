@@ -69,11 +69,13 @@ class MailServerSchemaTest {
         JsonNode m = manifest("""
                 domains: [example.com, example.org]
                 hostname: mail.example.com
-                ports: [smtp, submission, smtps, pop3, pop3s, imap, imaps]
+                ports: [smtp, submission, smtps, pop3, pop3s, imap, imaps, lmtp]
                 service:
                   type: LoadBalancer
                   externalTrafficPolicy: Local
                   loadBalancerSourceRanges: [10.0.0.0/8, "2001:db8::/32"]
+                  proxyProtocol: true
+                  trustedProxies: [10.0.0.0/8, 192.0.2.7, "2001:db8::/32"]
                   annotations: {metallb.universe.tf/address-pool: mail}
                 tls:
                   issuer: secret
@@ -126,6 +128,15 @@ class MailServerSchemaTest {
                 Arguments.of("a traffic policy on a ClusterIP Service",
                         "domains: [example.com]\nhostname: mail.example.com\nservice: {externalTrafficPolicy: Local}",
                         "externalTrafficPolicy needs type NodePort or LoadBalancer"),
+                Arguments.of("PROXY protocol without trusted proxies",
+                        "domains: [example.com]\nhostname: mail.example.com\nservice: {type: LoadBalancer, proxyProtocol: true}",
+                        "proxyProtocol needs trustedProxies"),
+                Arguments.of("trusted proxies without the PROXY protocol",
+                        "domains: [example.com]\nhostname: mail.example.com\nservice: {trustedProxies: [10.0.0.0/8]}",
+                        "trustedProxies needs proxyProtocol: true"),
+                Arguments.of("a trusted proxy given by name",
+                        "domains: [example.com]\nhostname: mail.example.com\nservice: {proxyProtocol: true, trustedProxies: [lb.example.com]}",
+                        "does not match"),
                 Arguments.of("issuer secret without a secret name",
                         "domains: [example.com]\nhostname: mail.example.com\ntls: {issuer: secret}",
                         "tls.secretName is required when tls.issuer is secret"),

@@ -85,6 +85,26 @@ final class OperatorTestSupport {
         return client.resources(MailServer.class).inNamespace(ns).withName(name).get();
     }
 
+    /**
+     * Writes {@code edited}'s spec as {@code kubectl edit} does: with the resourceVersion it was read at, so a status
+     * write of the operator in between answers 409 Conflict; then the spec goes onto the object read again and the
+     * write is retried (the operator writes only status, so nothing of the user's is lost).
+     */
+    static MailServer updateSpec(KubernetesClient client, MailServer edited) {
+        MailServer attempt = edited;
+        for (int tries = 1; ; tries++) {
+            try {
+                return client.resource(attempt).update();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || tries == 20) {
+                    throw e;
+                }
+                attempt = get(client, edited.getMetadata().getNamespace(), edited.getMetadata().getName());
+                attempt.setSpec(edited.getSpec());
+            }
+        }
+    }
+
     static String condition(MailServer ms, String type, boolean reason) {
         if (ms == null || ms.getStatus() == null) {
             return null;

@@ -29,6 +29,7 @@ import static io.sealmail.operator.OperatorTestSupport.events;
 import static io.sealmail.operator.OperatorTestSupport.get;
 import static io.sealmail.operator.OperatorTestSupport.mailServer;
 import static io.sealmail.operator.OperatorTestSupport.markPodsReady;
+import static io.sealmail.operator.OperatorTestSupport.updateSpec;
 import static io.sealmail.operator.OperatorTestSupport.usersSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -210,7 +211,7 @@ class OutboundSpecTest {
         MailServer edited = get(client, ns, "mail");
         edited.getSpec().outbound.mode = OutboundSpec.Mode.DIRECT;
         edited.getSpec().outbound.relay = null;
-        client.resource(edited).update();
+        updateSpec(client, edited);
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(relayProjections(statefulSet(ns))).isEmpty();
             assertThat(engineOutbound(ns).mode()).isEqualTo(Outbound.Mode.DIRECT);

@@ -108,7 +108,8 @@ final class OperatorInstall {
     /**
      * What the operator's requests need in the namespaces it watches (OperatorProcessIT checks the requests of two
      * running operators against deploy/rbac.yaml): reads of everything it watches, creates and updates of what it
-     * owns, status patches, Events, and one delete (a MailServer's own TLS Secret, when it switches to a brought one).
+     * owns, status patches, Events, and two deletes (a MailServer's own TLS Secret, when it switches to a brought one;
+     * its {@code <name>-internal} Service, when it stops using the PROXY protocol).
      */
     static final Set<String> OPERATOR_GRANTS = Set.of(
             "get sealmail.io/mailservers", "list sealmail.io/mailservers", "watch sealmail.io/mailservers",
@@ -118,6 +119,7 @@ final class OperatorInstall {
             "get core/configmaps", "list core/configmaps", "watch core/configmaps", "create core/configmaps",
             "update core/configmaps",
             "get core/services", "list core/services", "watch core/services", "create core/services", "update core/services",
+            "delete core/services",
             "get apps/statefulsets", "list apps/statefulsets", "watch apps/statefulsets", "create apps/statefulsets",
             "update apps/statefulsets",
             "create core/events", "get core/pods", "get core/persistentvolumeclaims", "patch core/persistentvolumeclaims");

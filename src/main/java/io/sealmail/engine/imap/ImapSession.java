@@ -274,12 +274,10 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ImapInput.Rejected rejected) {
-            executor.submit(() -> {
+            submit(() -> {
                 write(rejected.response() + "\r\n");
                 if (rejected.close()) {
-                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-                } else {
-                    ctx.flush();
+                    closeAfterFlush();
                 }
             });
             return;
@@ -292,7 +290,16 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
             // Pipelining bound: stop reading until the queue drains; the client simply waits (TCP backpressure).
             ctx.channel().config().setAutoRead(false);
         }
-        executor.submit(() -> runTask(() -> process(command)));
+        submit(() -> process(command));
+    }
+
+    /**
+     * Queues a task of this session. Every task goes through {@link #runTask}: whichever task runs last while input is
+     * paused must be the one that resumes it, or the client waits forever for an answer to a command we never read
+     * (a refused literal queued behind a LOGIN's answer did exactly that).
+     */
+    private void submit(Runnable task) {
+        executor.submit(() -> runTask(task));
     }
 
     /** One task of this session; afterwards reading resumes unless the queue is still long or the session held. */
@@ -321,7 +328,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        executor.submit(() -> {
+        submit(() -> {
             idleTag = null;
             deselect();
         });
@@ -337,14 +344,13 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
     /** Called by the selected folder's listener, on any thread. */
     void folderChanged() {
         if (idleTag != null) {
-            executor.submit(() -> {
+            submit(() -> {
                 if (idleTag != null && selected != null && selected.changed) {
                     try {
                         reportUpdates();
                     } catch (IOException e) {
                         LOG.debugf("IDLE update failed: %s", e.getMessage());
                     }
-                    ctx.flush();
                 }
             });
         }

@@ -75,7 +75,16 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
             // Far more pipelined commands than any client sends (RFC 2449 PIPELINING): stop reading until caught up.
             ctx.channel().config().setAutoRead(false);
         }
-        executor.submit(() -> runTask(() -> handle(line)));
+        submit(() -> handle(line));
+    }
+
+    /**
+     * Queues a task of this session. Every task goes through {@link #runTask}: whichever task runs last while input is
+     * paused must be the one that resumes it, or the client waits forever for an answer to a line we never read
+     * (an over-long line queued behind a login's answer did exactly that).
+     */
+    private void submit(Runnable task) {
+        executor.submit(() -> runTask(task));
     }
 
     /** One task of this session; afterwards reading resumes unless the queue is still long or the session held. */
@@ -97,7 +106,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             // In turn with the commands read before it (RFC 2449 PIPELINING: replies in the order of commands).
-            executor.submit(() -> reply("-ERR Line longer than " + Pop3LineDecoder.MAX_LINE + " octets"));
+            submit(() -> reply("-ERR Line longer than " + Pop3LineDecoder.MAX_LINE + " octets"));
             return;
         }
         LOG.debugf("POP3 connection error: %s", cause.toString());
@@ -116,7 +125,7 @@ public final class Pop3Session extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        executor.submit(this::release);
+        submit(this::release);
         ctx.fireChannelInactive();
     }
 

@@ -20,7 +20,6 @@ import io.sealmail.store.Spool;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -127,7 +127,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        clientAddress = EngineContext.clientAddress(ctx.channel());
         if (!admitted) {
             state = State.CLOSING;
             ctx.writeAndFlush(SmtpReplies.TOO_MANY_CONNECTIONS.encode(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
@@ -150,7 +150,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     }
 
     private void greet() {
-        reply(new SmtpReply(220, null, List.of(hostname + " ESMTP Sealmail")));
+        reply(new SmtpReply(220, null, List.of(hostname + (role == Role.LMTP ? " LMTP Sealmail" : " ESMTP Sealmail"))));
         ctx.flush();
     }
 
@@ -288,9 +288,21 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         int space = line.indexOf(' ');
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String args = space < 0 ? "" : line.substring(space + 1);
+        if (role == Role.LMTP && (verb.equals("EHLO") || verb.equals("HELO"))) {
+            // RFC 2033 §4.1: an LMTP server must not accept HELO or EHLO, so an SMTP client never mistakes it.
+            reply(SmtpReplies.UNKNOWN_COMMAND.withText("Error: this is LMTP, say LHLO (RFC 2033)"));
+            return;
+        }
         switch (verb) {
             case "EHLO" -> hello(args, true);
             case "HELO" -> hello(args, false);
+            case "LHLO" -> {
+                if (role == Role.LMTP) {
+                    hello(args, true);
+                } else {
+                    reply(SmtpReplies.UNKNOWN_COMMAND);
+                }
+            }
             case "MAIL" -> mail(args);
             case "RCPT" -> rcpt(args);
             case "DATA" -> data(args);
@@ -312,7 +324,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private void hello(String args, boolean extended) {
         String name = args.trim();
         if (name.isEmpty() || name.contains(" ")) {
-            reply(SmtpReplies.SYNTAX.withText("Syntax: " + (extended ? "EHLO" : "HELO") + " hostname"));
+            reply(SmtpReplies.SYNTAX.withText("Syntax: " + (role == Role.LMTP ? "LHLO" : extended ? "EHLO" : "HELO") + " hostname"));
             return;
         }
         if (state == State.BDAT || state == State.DATA) {
@@ -338,7 +350,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         if (!tls && engine.serverTls() != null) {
             lines.add("STARTTLS");
         }
-        if (tls && role != Role.SMTP) {
+        if (tls && requiresAuth()) {
             // RFC 4954 §4: no mechanisms that send passwords in clear; we only offer AUTH once TLS is up.
             lines.add("AUTH " + String.join(" ", SaslServer.MECHANISMS));
         }
@@ -609,9 +621,13 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
             // The whole message is refused; a BDAT transfer ends with it (RFC 3030 §2: the client must RSET).
             LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refusal);
             metrics.messageRejected(role, violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
+            int replies = role == Role.LMTP ? tx.recipients.size() : 1;
             abortTransaction();
             state = State.READY;
-            reply(refusal);
+            // RFC 2033 §4.2: after the final dot an LMTP client reads one reply per accepted recipient.
+            for (int i = 0; i < replies && state != State.CLOSING; i++) {
+                reply(refusal);
+            }
             return;
         }
         if (state == State.BDAT && !tx.lastChunk) {
@@ -643,6 +659,10 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         String id = transactionId;
         long started = System.nanoTime();
         pause();
+        if (role == Role.LMTP) {
+            deliverEach(done, id, started);
+            return;
+        }
         ReceivedMessage message = new ReceivedMessage(id, spool, done.returnPath(), List.copyOf(accounts),
                 List.copyOf(remote), role, clientAddress, helo, account, tlsInfo, receivedHeaderSize);
         CompletableFuture<Void> handedOver;
@@ -667,22 +687,78 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
             reply(SmtpReplies.OK.withText("Ok: queued as " + id));
-        } else if (refusal(failure) != null) {
+        } else {
+            reply(failed(id, failure));
+        }
+        resume();
+    }
+
+    /** The reply to a failed hand-off: the refusing step's own (550/451), 552 for a quota, else 451. */
+    private SmtpReply failed(String id, Throwable failure) {
+        if (refusal(failure) != null) {
             // A hand-off step refused it (DMARC under enforce): its own reply, nothing was stored.
             LOG.infof("SMTP %s refused %s from %s: %s", role.id(), id, clientAddress.getHostAddress(), refusal(failure));
             metrics.messageRejected(role, "mail_authentication");
-            reply(refusal(failure));
-        } else if (quotaMessage(failure) != null) {
+            return refusal(failure);
+        }
+        if (quotaMessage(failure) != null) {
             // This message does not fit into a recipient's remaining quota: a permanent refusal.
             LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
             metrics.messageRejected(role, "mailbox_full");
-            reply(SmtpReplies.MAILBOX_FULL.withText("Mailbox full: the message does not fit into a recipient's quota"));
-        } else {
-            LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
-            metrics.messageRejected(role, "store_failure");
-            reply(SmtpReplies.LOCAL_ERROR);
+            return SmtpReplies.MAILBOX_FULL.withText("Mailbox full: the message does not fit into a recipient's quota");
         }
-        resume();
+        LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
+        metrics.messageRejected(role, "store_failure");
+        return SmtpReplies.LOCAL_ERROR;
+    }
+
+    /**
+     * LMTP (RFC 2033 §4.2): each account gets its own delivery, one after the other (the same store and quota as
+     * SMTP), and each accepted RCPT its own reply, in RCPT order: one full mailbox does not refuse the others.
+     * Two addresses of one account (an alias) share its one delivery and its outcome.
+     */
+    private void deliverEach(SmtpTransaction done, String id, long started) {
+        Spool spool = done.spool;
+        Map<String, Optional<Throwable>> outcomes = new ConcurrentHashMap<>();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (String a : done.recipients.stream().map(SmtpTransaction.Recipient::account).distinct().toList()) {
+            ReceivedMessage one = new ReceivedMessage(id, spool, done.returnPath(), List.of(a), List.of(), role,
+                    clientAddress, helo, account, tlsInfo, receivedHeaderSize);
+            chain = chain.thenCompose(v -> {
+                CompletableFuture<Void> f;
+                try {
+                    f = handoff.deliver(one);
+                } catch (RuntimeException e) {
+                    f = CompletableFuture.failedFuture(e);
+                }
+                return f.handle((ok, failure) -> {
+                    outcomes.put(a, Optional.ofNullable(failure));
+                    return null;
+                });
+            });
+        }
+        chain.whenComplete((v, t) -> onEventLoop(() -> {
+            spool.close();
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            int accepted = 0;
+            for (SmtpTransaction.Recipient r : done.recipients) {
+                Optional<Throwable> failure = outcomes.getOrDefault(r.account(), Optional.of(new IllegalStateException("not delivered")));
+                SmtpReply reply = failure.isEmpty()
+                        ? SmtpReply.of(250, "2.1.5", "Ok: " + r.address() + " delivered as " + id)
+                        : failed(id, failure.get());
+                accepted += failure.isEmpty() ? 1 : 0;
+                // Written directly: a full mailbox is not the client's protocol error (no maxErrors count).
+                ctx.write(reply.encode(ctx.alloc()));
+            }
+            if (accepted > 0) {
+                metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
+            }
+            LOG.infof("LMTP accepted %s from <%s> for %d of %d recipients in %d ms", id, done.returnPath(), accepted,
+                    done.recipients.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            resume();
+        }, spool::close));
     }
 
     /** The reply of a hand-off step that refused the message (DMARC under enforce), or null. */
@@ -779,7 +855,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- AUTH (RFC 4954)
 
     private void auth(String args) {
-        if (role == Role.SMTP) {
+        if (!requiresAuth()) {
             reply(SmtpReplies.AUTH_NOT_ENABLED);
             return;
         }

@@ -62,6 +62,28 @@ class ImapSessionTest {
         return t;
     }
 
+    /**
+     * The race behind a flaky wire test, made deterministic: a LOGIN pauses input; a synchronizing literal refused
+     * by the decoder ({@code b}) is queued behind the LOGIN's answer. Whichever task runs last must resume reading,
+     * or the connection's next command is never read and never answered.
+     */
+    @Test
+    void aRefusedLiteralQueuedBehindALoginLeavesInputReading() {
+        java.util.List<Runnable> pool = new java.util.ArrayList<>();
+        AccessContext deferred = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
+                store, null, pool::add, ImapLimits.DEFAULTS.withMaxLiteralSize(10_000), Duration.ZERO);
+        EmbeddedChannel ch = new EmbeddedChannel(new ImapCommandDecoder(deferred.limits()), new ImapSession(deferred, false));
+        Transcript t = new Transcript(ch);
+        assertThat(t.output()).startsWith("* OK [CAPABILITY IMAP4rev1");
+        assertThat(t.sendRaw("a LOGIN joe@example.com secret\r\nb APPEND INBOX {4294967296}\r\n")).isEmpty();
+        while (!pool.isEmpty()) {
+            pool.remove(0).run();
+        }
+        ch.runPendingTasks();
+        assertThat(t.output()).startsWith("a OK").endsWith("b NO [TOOBIG] Literal larger than 10000 octets\r\n");
+        assertThat(ch.config().isAutoRead()).as("input resumed once the queue ran dry").isTrue();
+    }
+
     @Test
     void beforeTlsLoginIsDisabledAndStartTlsAdvertised() {
         Transcript t = session(true);

@@ -36,6 +36,8 @@ class MailboxIndexCrashTest {
             Map<Long, Ack> acked = new HashMap<>();
             Map<Long, String> pending = new HashMap<>();
             Set<Long> expunged = new HashSet<>();
+            // An expunge printed as XTRY without its XACK was in flight at the kill: the message may be gone or not.
+            Set<Long> expunging = new HashSet<>();
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dsealmail.index.compactAfter=8", "-cp", System.getProperty("java.class.path"),
                     CrashIndexChild.class.getName(), data.toString())
@@ -59,11 +61,13 @@ class MailboxIndexCrashTest {
                             highestSeen = highest;
                             acks++;
                         }
+                        case "XTRY" -> expunging.add(Long.parseLong(w[1]));
                         case "XACK" -> {
+                            expunging.remove(Long.parseLong(w[1]));
                             expunged.add(Long.parseLong(w[1]));
                             acked.remove(Long.parseLong(w[1]));
                         }
-                        case "XTRY", "READY" -> { }
+                        case "READY" -> { }
                         default -> throw new AssertionError("child said: " + line);
                     }
                     if (!killed && (acks >= 300 + round * 100 || System.nanoTime() > deadline)) {
@@ -93,6 +97,9 @@ class MailboxIndexCrashTest {
                     }
                     for (Map.Entry<Long, Ack> e : acked.entrySet()) {
                         MailFolder.MessageInfo m = now.get(e.getKey());
+                        if (m == null && expunging.contains(e.getKey())) {
+                            continue;
+                        }
                         assertThat(m).as("UID %d, flags acknowledged", e.getKey()).isNotNull();
                         Set<String> flags = new TreeSet<>(m.flags());
                         String actual = String.join(",", flags);

@@ -65,6 +65,26 @@ class Pop3SessionTest {
                 + "-ERR Line longer than " + Pop3LineDecoder.MAX_LINE + " octets\r\n+OK\r\n");
     }
 
+    @Test
+    void anOverlongLineQueuedBehindALoginLeavesInputReading() {
+        // The login pauses input; the -ERR for the over-long line runs last and must resume it, or the next
+        // command is never read (the IMAP twin of this race made a wire test flaky).
+        List<Runnable> pool = new ArrayList<>();
+        AccessContext deferred = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret pw")),
+                store, null, pool::add, ImapLimits.DEFAULTS, Duration.ZERO);
+        EmbeddedChannel ch = new EmbeddedChannel(new Pop3LineDecoder(Pop3LineDecoder.MAX_LINE), new Pop3Session(deferred, false));
+        Transcript t = new Transcript(ch);
+        assertThat(t.output()).startsWith("+OK mail.example.com Sealmail POP3 ready");
+        t.sendRaw("USER joe@example.com\r\nPASS secret pw\r\nNOOP " + "x".repeat(3000) + "\r\n");
+        while (!pool.isEmpty()) {
+            pool.remove(0).run();
+        }
+        ch.runPendingTasks();
+        assertThat(t.output()).endsWith("+OK Logged in; 2 messages\r\n-ERR Line longer than " + Pop3LineDecoder.MAX_LINE
+                + " octets\r\n");
+        assertThat(ch.config().isAutoRead()).as("input resumed once the queue ran dry").isTrue();
+    }
+
     private long totalSize() throws java.io.IOException {
         try (MailFolder inbox = store.forAccount("joe@example.com").open("INBOX")) {
             return inbox.messages().stream().mapToLong(MailFolder.MessageInfo::size).sum();

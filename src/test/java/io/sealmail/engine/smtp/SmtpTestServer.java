@@ -79,6 +79,16 @@ final class SmtpTestServer implements AutoCloseable {
         engine = (maildir ? builder : builder.store(store).outbound(store)).start();
     }
 
+    /** A configuration step adding {@code more} listeners beside the three SMTP ones (PROXY, LMTP). */
+    static UnaryOperator<EngineConfig> addListeners(Listener... more) {
+        return c -> {
+            List<Listener> listeners = new java.util.ArrayList<>(c.listeners());
+            listeners.addAll(List.of(more));
+            return new EngineConfig(c.hostname(), c.domains(), listeners, c.tls(), c.accountsFile(), c.aliases(),
+                    c.dataDir(), c.limits(), c.httpAddress(), c.httpPort(), c.dkim(), c.inbound(), c.outbound());
+        };
+    }
+
     /** Messages in the account's INBOX (new/), whichever store is in use. */
     List<String> delivered(String account) throws IOException {
         if (!maildir) {

@@ -37,11 +37,12 @@ public class MailServerSpec {
     public String hostname;
 
     @Default("[\"smtp\",\"submission\",\"smtps\",\"pop3s\",\"imaps\"]")
-    @Size(max = 7)
+    @Size(max = 8)
     @ValidationRule(value = "size(self) >= 1", message = "at least one port is required")
     @ValidationRule(value = "self.all(p, self.exists_one(q, q == p))", message = "ports must not repeat")
     @JsonPropertyDescription("Ports to open. The defaults favour encrypted ports plus 25 for inbound mail; "
-            + "pop3 (110) and imap (143) are opt-in.")
+            + "pop3 (110) and imap (143) are opt-in; lmtp (24, RFC 2033) is for an MTA in the cluster and only ever "
+            + "on Service <name>-internal, never on a NodePort or LoadBalancer.")
     public List<Protocol> ports;
 
     @Default("{}")

@@ -11,7 +11,8 @@ public enum Protocol {
     @JsonProperty("pop3") POP3(Role.POP3),
     @JsonProperty("pop3s") POP3S(Role.POP3S),
     @JsonProperty("imap") IMAP(Role.IMAP),
-    @JsonProperty("imaps") IMAPS(Role.IMAPS);
+    @JsonProperty("imaps") IMAPS(Role.IMAPS),
+    @JsonProperty("lmtp") LMTP(Role.LMTP);
 
     private final Role role;
 

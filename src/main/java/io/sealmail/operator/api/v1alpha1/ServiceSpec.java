@@ -16,6 +16,10 @@ import java.util.Map;
         message = "loadBalancerSourceRanges needs type LoadBalancer")
 @ValidationRule(value = "!has(self.externalTrafficPolicy) || self.type != 'ClusterIP'",
         message = "externalTrafficPolicy needs type NodePort or LoadBalancer")
+@ValidationRule(value = "!has(self.proxyProtocol) || !self.proxyProtocol || (has(self.trustedProxies) && size(self.trustedProxies) > 0)",
+        message = "proxyProtocol needs trustedProxies (the load balancer's addresses)")
+@ValidationRule(value = "!has(self.trustedProxies) || (has(self.proxyProtocol) && self.proxyProtocol)",
+        message = "trustedProxies needs proxyProtocol: true")
 public class ServiceSpec {
     public enum Type { ClusterIP, NodePort, LoadBalancer }
 
@@ -34,6 +38,16 @@ public class ServiceSpec {
 
     @Size(max = 64)
     public List<@Pattern("^[0-9a-fA-F:.]+/[0-9]{1,3}$") @Size(max = 43) String> loadBalancerSourceRanges;
+
+    @JsonPropertyDescription("The load balancer in front sends a PROXY protocol header (v1 or v2) naming each client: "
+            + "this Service's ports then go to listeners that require it, from trustedProxies only. In-cluster clients "
+            + "use Service <name>-internal (ClusterIP, same ports, no PROXY header).")
+    public Boolean proxyProtocol;
+
+    @JsonPropertyDescription("With proxyProtocol: the addresses (CIDRs) the load balancer's connections come from; "
+            + "a connection from anywhere else to a PROXY port is refused.")
+    @Size(max = 64)
+    public List<@Pattern("^[0-9a-fA-F:.]+(/[0-9]{1,3})?$") @Size(max = 43) String> trustedProxies;
 
     public ServiceSpec() {
     }
