@@ -6,7 +6,11 @@
 # Dovecot 15993), each with its own configuration in a temporary directory (no system service is touched).
 # Sealmail hashes with its default Argon2id (19 MiB, 2 passes); Dovecot with SHA512-CRYPT (its usual scheme,
 # far cheaper per attempt). Failure delays: Sealmail 1 s (scheduled), Dovecot's auth_failure_delay 2 s.
+# Each run also prints the CPU the server spent meanwhile, by kind of work (Argon2id hashing, TLS and protocol work
+# on the event loops, Maildir work; Dovecot: auth, imap-login, imap), and the load generator's own CPU (its 500
+# attacker threads do client-side TLS on the same cores).
 # Usage: bench/login-flood.sh [ATTACKERS] [SAMPLES]   (defaults 500 200). Needs root (Dovecot).
+# SEALMAIL_ENGINE_JAR=/path/quarkus-run.jar runs another build as the Sealmail server (to compare builds).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 attackers="${1:-500}"; samples="${2:-200}"
@@ -168,8 +172,12 @@ run() { # name port attackers server-pid
     --password benchpass --attackers "$3" --samples "$samples" &
   local gen=$!
   # The load generator's own CPU (its attacker threads do client-side TLS) counts against the same two cores.
-  local genbefore; genbefore="$(cpu "$gen")"; local genlast="$genbefore"
-  while kill -0 "$gen" 2>/dev/null; do genlast="$(cpu "$gen")"; after="$(cpu "$4")"; sleep 1; done
+  local genlast=""
+  local sample
+  while kill -0 "$gen" 2>/dev/null; do
+    sample="$(cpu "$gen")"; [[ -n "$sample" ]] && genlast="$sample"   # empty once the generator has exited
+    after="$(cpu "$4")"; sleep 1
+  done
   wait "$gen"
   echo "   server CPU during the run ($((SECONDS - start)) s wall):"
   cpu_delta "$before" "$after"
