@@ -169,6 +169,26 @@ final class HeaderBlock {
         return found;
     }
 
+    /**
+     * The value of the first field named {@code upperName} (unfolded, trimmed, 8-bit octets read as UTF-8), or
+     * null: what SORT and THREAD read their keys from, one field at a time, without parsing the whole block.
+     */
+    static String value(ByteBuffer block, String upperName) {
+        int limit = block.limit();
+        int pos = block.position();
+        while (pos < limit && !blankLine(block, pos, limit)) {
+            int end = fieldEnd(block, pos, limit);
+            int colon = colon(block, pos, end);
+            if (colon > 0 && named(block, pos, colon, upperName)) {
+                byte[] raw = new byte[end - colon - 1];
+                block.get(colon + 1, raw);
+                return unfold(new String(raw, StandardCharsets.UTF_8)).trim();
+            }
+            pos = end;
+        }
+        return null;
+    }
+
     /** The needle lower-cased when it is plain ASCII without line breaks (compared octet by octet), else null. */
     private static byte[] asciiLower(String needle) {
         byte[] out = new byte[needle.length()];
