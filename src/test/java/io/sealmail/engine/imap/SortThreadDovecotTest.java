@@ -1,5 +1,8 @@
 package io.sealmail.engine.imap;
 
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.sealmail.bench.MaildirFill;
+import io.sealmail.store.MaildirStore;
 import io.sealmail.testing.ExternalTool;
 import org.junit.jupiter.api.Test;
 
@@ -15,10 +18,12 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -35,19 +40,13 @@ class SortThreadDovecotTest {
 
     @Test
     void dovecotGivesTheSameAnswers() throws Exception {
-        ExternalTool.require(IMAP, "Debian package dovecot-imapd");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (root) {
-            ExternalTool.require("setpriv", "Debian package util-linux");
-        }
-        // Dovecot refuses to serve mail as root: as root, the Maildir and the process belong to nobody.
-        Path dir = Files.createTempDirectory("sealmail-sort-dovecot");
-        try {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path maildir = dir.resolve("Maildir");
-            for (String sub : new String[] {"cur", "new", "tmp"}) {
-                Files.createDirectories(maildir.resolve(sub));
+        List<String> commands = new ArrayList<>();
+        for (String command : SortThreadTest.ANSWERS.keySet()) {
+            if (!SortThreadTest.NOT_AS_DOVECOT.contains(command)) {
+                commands.add(command);
             }
+        }
+        List<String> answers = dovecot(maildir -> {
             int i = 0;
             for (String m : SortThreadTest.MESSAGES) {
                 i++;
@@ -55,6 +54,69 @@ class SortThreadDovecotTest {
                 Files.writeString(file, m.replace("\n", "\r\n"), StandardCharsets.UTF_8);
                 Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2026-01-01T00:00:00Z"))); // INTERNALDATE
             }
+        }, commands);
+        for (int c = 0; c < commands.size(); c++) {
+            assertThat(answers.get(c)).as(commands.get(c)).isEqualTo(SortThreadTest.ANSWERS.get(commands.get(c)));
+        }
+    }
+
+    /**
+     * A generated folder with threads ({@code sealmail bench fill --threads}: 3,000 messages, replies to earlier
+     * ones, dates out of order and in several zones, some missing, lost parents) in the same files for both
+     * servers: Sealmail over its Maildir store answers every command exactly as Dovecot does.
+     */
+    @Test
+    void aGeneratedFolderWithThreadsSortsAndThreadsAsDovecot() throws Exception {
+        ExternalTool.require(IMAP, "Debian package dovecot-imapd");
+        int count = 3000;
+        List<String> commands = List.of("SORT (REVERSE DATE) UTF-8 ALL", "SORT (SUBJECT DATE) UTF-8 ALL",
+                "SORT (REVERSE ARRIVAL) UTF-8 ALL", "UID SORT (FROM REVERSE SIZE) UTF-8 UNDELETED",
+                "THREAD REFERENCES UTF-8 ALL", "THREAD ORDEREDSUBJECT UTF-8 ALL", "UID THREAD REFERENCES UTF-8 NOT SUBJECT 0007");
+        List<String> expected = dovecot(maildir -> MaildirFill.fill(maildir, "joe@example.com", count, 300, true), commands);
+        Path data = Files.createTempDirectory("sealmail-sort-engine");
+        try {
+            MaildirFill.fill(data.resolve("mail/joe@example.com"), "joe@example.com", count, 300, true);
+            try (MaildirStore store = new MaildirStore(data); MaildirMailboxAccess access = new MaildirMailboxAccess(store)) {
+                AccessContext context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
+                        access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+                Transcript t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
+                t.output();
+                assertThat(t.send("a LOGIN joe@example.com secret")).contains("a OK");
+                assertThat(t.send("s SELECT INBOX")).contains("* " + count + " EXISTS");
+                for (int c = 0; c < commands.size(); c++) {
+                    String answer = t.send("c " + commands.get(c));
+                    assertThat(expected.get(c)).as("Dovecot's answer lists the folder").hasSizeGreaterThan(count * 2);
+                    assertThat(answer).as(commands.get(c))
+                            .isEqualTo(expected.get(c) + "\r\nc OK " + SortThreadTest.name(commands.get(c)) + " completed\r\n");
+                }
+            }
+        } finally {
+            delete(data);
+        }
+    }
+
+    private interface Filler {
+        void fill(Path maildir) throws IOException;
+    }
+
+    /**
+     * Dovecot's untagged SORT or THREAD answer to each command, over a Maildir {@code filler} writes. Dovecot
+     * refuses to serve mail as root: as root, the Maildir and the process belong to nobody.
+     */
+    private static List<String> dovecot(Filler filler, List<String> commands) throws Exception {
+        ExternalTool.require(IMAP, "Debian package dovecot-imapd");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            ExternalTool.require("setpriv", "Debian package util-linux");
+        }
+        Path dir = Files.createTempDirectory("sealmail-sort-dovecot");
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path maildir = dir.resolve("Maildir");
+            for (String sub : new String[] {"cur", "new", "tmp"}) {
+                Files.createDirectories(maildir.resolve(sub));
+            }
+            filler.fill(maildir);
             String uid = root ? "65534" : String.valueOf(Files.getAttribute(dir, "unix:uid"));
             String gid = root ? "65534" : String.valueOf(Files.getAttribute(dir, "unix:gid"));
             Files.writeString(dir.resolve("dovecot.conf"), String.join("\n",
@@ -88,30 +150,34 @@ class SortThreadDovecotTest {
             Process p = pb.start();
             // A Dovecot that stops answering is killed, which ends the reads below: the test fails, never hangs.
             CompletableFuture.delayedExecutor(120, TimeUnit.SECONDS).execute(() -> p.toHandle().destroyForcibly());
+            List<String> answers = new ArrayList<>();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                  Writer out = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
                 // One command at a time: Dovecot runs pipelined SORTs side by side and interleaves their answers.
                 assertThat(in.readLine()).startsWith("* PREAUTH");
                 assertThat(command(in, out, "s", "SELECT INBOX")).contains("s OK [READ-WRITE]");
-                int c = 0;
-                for (var e : SortThreadTest.ANSWERS.entrySet()) {
-                    if (SortThreadTest.NOT_AS_DOVECOT.contains(e.getKey())) {
-                        continue;
-                    }
-                    String tag = "c" + c++;
-                    assertThat(command(in, out, tag, e.getKey())).as(e.getKey())
-                            .startsWith(e.getValue() + "\r\n" + tag + " OK ");
+                for (int c = 0; c < commands.size(); c++) {
+                    String tag = "c" + c;
+                    String answer = command(in, out, tag, commands.get(c));
+                    assertThat(answer).as(commands.get(c)).containsPattern("(?m)^" + tag + " OK ");
+                    answers.add(answer.lines().filter(l -> l.startsWith("* SORT") || l.startsWith("* THREAD"))
+                            .findFirst().orElse("(none)"));
                 }
                 command(in, out, "z", "LOGOUT");
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("dovecot's imap exits after LOGOUT").isTrue();
             } finally {
                 p.toHandle().destroyForcibly();
             }
+            return answers;
         } finally {
-            try (Stream<Path> all = Files.walk(dir)) {
-                for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
+            delete(dir);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
             }
         }
     }
