@@ -180,8 +180,16 @@ final class HeaderBlock {
             int end = fieldEnd(block, pos, limit);
             int colon = colon(block, pos, end);
             if (colon > 0 && named(block, pos, colon, upperName)) {
-                byte[] raw = new byte[end - colon - 1];
-                block.get(colon + 1, raw);
+                int from = colon + 1;
+                int to = end;
+                while (from < to && (block.get(from) & 0xff) <= ' ') {
+                    from++;
+                }
+                while (to > from && (block.get(to - 1) & 0xff) <= ' ') {
+                    to--;
+                }
+                byte[] raw = new byte[to - from];
+                block.get(from, raw);
                 return unfold(new String(raw, StandardCharsets.UTF_8)).trim();
             }
             pos = end;

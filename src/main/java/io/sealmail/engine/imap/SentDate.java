@@ -76,8 +76,18 @@ final class SentDate {
                 sb.append(c == ',' || c == '\t' || c == '\r' || c == '\n' ? ' ' : c);
             }
         }
-        String s = sb.toString().trim();
-        return s.isEmpty() ? new String[0] : s.split(" +");
+        java.util.List<String> words = new java.util.ArrayList<>(6);
+        int start = -1;
+        for (int i = 0; i <= sb.length(); i++) {
+            boolean space = i == sb.length() || sb.charAt(i) == ' ';
+            if (space && start >= 0) {
+                words.add(sb.substring(start, i));
+                start = -1;
+            } else if (!space && start < 0) {
+                start = i;
+            }
+        }
+        return words.toArray(new String[0]);
     }
 
     private static int number(String s, int maxDigits) {

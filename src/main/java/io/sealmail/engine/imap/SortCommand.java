@@ -123,6 +123,7 @@ final class SortCommand {
                 CondStore.enable(s); // RFC 7162 §3.1: SORT/THREAD with MODSEQ enable CONDSTORE, as SEARCH does
             }
             SelectedMailbox box = s.selected();
+            SortKeys.Entry[] memo = box.sortKeys.align(box.view());
             List<SortMessage> found = new ArrayList<>();
             long highest = 0;
             for (int seq = 1; seq <= box.size(); seq++) {
@@ -134,7 +135,7 @@ final class SortCommand {
                     match = false;
                 }
                 if (match) {
-                    found.add(new SortMessage(seq, box.get(seq), box.folder));
+                    found.add(new SortMessage(seq, box.get(seq), box.folder, memo[seq - 1]));
                     highest = Math.max(highest, box.get(seq).modseq());
                 }
             }

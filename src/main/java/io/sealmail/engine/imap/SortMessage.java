@@ -24,15 +24,15 @@ final class SortMessage {
     final MessageInfo info;
     private final MailFolder folder;
     private ByteBuffer fields;
-    private long sentDate = Long.MIN_VALUE;
-    private BaseSubject subject;
+    private final SortKeys.Entry memo;
     /** The sort keys SORT computed for this message, in the order of its program. */
     Comparable<?>[] keys;
 
-    SortMessage(int seq, MessageInfo info, MailFolder folder) {
+    SortMessage(int seq, MessageInfo info, MailFolder folder, SortKeys.Entry memo) {
         this.seq = seq;
         this.info = info;
         this.folder = folder;
+        this.memo = memo;
     }
 
     /** The first field of this name from the cache, or null; {@code upperName} is upper case. */
@@ -50,22 +50,30 @@ final class SortMessage {
 
     /** RFC 5256 §2.2: the Date: field in UTC, or INTERNALDATE when there is none or it cannot be read. */
     long sentDate() throws IOException {
-        if (sentDate == Long.MIN_VALUE) {
+        if (memo.sentDate == Long.MIN_VALUE) {
             long parsed = SentDate.parse(header("DATE"));
-            sentDate = parsed != Long.MIN_VALUE ? parsed : info.internalDate().toEpochMilli();
+            memo.sentDate = parsed != Long.MIN_VALUE ? parsed : info.internalDate().toEpochMilli();
         }
-        return sentDate;
+        return memo.sentDate;
     }
 
     BaseSubject subject() throws IOException {
-        if (subject == null) {
-            subject = BaseSubject.of(header("SUBJECT"));
+        if (memo.subject == null) {
+            memo.subject = BaseSubject.of(header("SUBJECT"));
         }
-        return subject;
+        return memo.subject;
     }
 
     /** RFC 5256 §3: the addr-mailbox (local part) of the first address of the field, "" when none. */
     String mailbox(String upperName) throws IOException {
+        int slot = upperName.equals("FROM") ? 0 : upperName.equals("TO") ? 1 : 2;
+        if (memo.addresses[slot] == null) {
+            memo.addresses[slot] = readMailbox(upperName);
+        }
+        return memo.addresses[slot];
+    }
+
+    private String readMailbox(String upperName) throws IOException {
         Mailbox first = firstMailbox(header(upperName));
         return first == null || first.getLocalPart() == null ? "" : casemap(first.getLocalPart());
     }
@@ -75,6 +83,14 @@ final class SortMessage {
      * addr-mailbox@addr-host as the ENVELOPE gives it; "" when the field has no address.
      */
     String displayName(String upperName) throws IOException {
+        int slot = upperName.equals("FROM") ? 3 : 4;
+        if (memo.addresses[slot] == null) {
+            memo.addresses[slot] = readDisplayName(upperName);
+        }
+        return memo.addresses[slot];
+    }
+
+    private String readDisplayName(String upperName) throws IOException {
         Mailbox first = firstMailbox(header(upperName));
         if (first == null) {
             return "";
@@ -125,8 +141,12 @@ final class SortMessage {
 
     /** The Message-ID as THREAD REFERENCES keys it, or null when the message has no valid one (RFC 5256 §2.3). */
     String messageId() throws IOException {
-        List<String> ids = messageIds(header("MESSAGE-ID"), 1);
-        return ids.isEmpty() ? null : ids.get(0);
+        if (!memo.messageIdRead) {
+            List<String> ids = messageIds(header("MESSAGE-ID"), 1);
+            memo.messageId = ids.isEmpty() ? null : ids.get(0);
+            memo.messageIdRead = true;
+        }
+        return memo.messageId;
     }
 
     /**
@@ -135,11 +155,14 @@ final class SortMessage {
      * closest ancestors), so a hostile field costs bounded work.
      */
     List<String> references(int max) throws IOException {
-        List<String> refs = messageIds(header("REFERENCES"), Integer.MAX_VALUE);
-        if (refs.isEmpty()) {
-            return messageIds(header("IN-REPLY-TO"), 1);
+        if (memo.references == null) {
+            List<String> refs = messageIds(header("REFERENCES"), Integer.MAX_VALUE);
+            if (refs.isEmpty()) {
+                refs = messageIds(header("IN-REPLY-TO"), 1);
+            }
+            memo.references = refs.size() > max ? List.copyOf(refs.subList(refs.size() - max, refs.size())) : refs;
         }
-        return refs.size() > max ? refs.subList(refs.size() - max, refs.size()) : refs;
+        return memo.references;
     }
 
     /**
