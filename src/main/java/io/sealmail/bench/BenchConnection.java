@@ -53,7 +53,9 @@ final class BenchConnection implements AutoCloseable {
             raw.bind(new InetSocketAddress(from, 0));
         }
         raw.connect(address, 10_000);
-        raw.setSoTimeout(120_000);
+        // Generous: the cold first SORT or THREAD of a 100,000-message folder reads every message file once (both
+        // servers build their caches then), which takes minutes on a loaded machine.
+        raw.setSoTimeout(900_000);
         SSLSocket tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, true);
         SSLParameters params = tls.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");

@@ -338,6 +338,8 @@ public final class ImapLoad {
                 }
                 if (line.startsWith("* ") && line.contains(" FETCH (")) {
                     fetches++;
+                } else if (line.startsWith("* SORT") || line.startsWith("* THREAD")) {
+                    fetches += numbers(line); // the messages a SORT or THREAD answer lists
                 } else if (line.startsWith("* STATUS ")) {
                     status.add(line);
                 }
@@ -362,6 +364,20 @@ public final class ImapLoad {
             }
             connection.close();
         }
+    }
+
+    /** How many numbers a line holds (message numbers in a SORT or THREAD response). */
+    static long numbers(String line) {
+        long n = 0;
+        boolean inNumber = false;
+        for (int i = 0; i < line.length(); i++) {
+            boolean digit = Character.isDigit(line.charAt(i));
+            if (digit && !inNumber) {
+                n++;
+            }
+            inNumber = digit;
+        }
+        return n;
     }
 
     /** @param status untagged STATUS lines */

@@ -24,12 +24,15 @@ public class BenchFillCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "4096", description = "Approximate size of each, in octets (default: ${DEFAULT-VALUE}).")
     int size;
 
+    @Option(names = "--threads", description = "Give the messages Date, replies and References (for SORT and THREAD).")
+    boolean threads;
+
     @Override
     public Integer call() throws Exception {
         if (messages < 1 || size < 200) {
             throw new UserError("--messages must be at least 1 and --size at least 200");
         }
-        long octets = MaildirFill.fill(maildir, account, messages, size);
+        long octets = MaildirFill.fill(maildir, account, messages, size, threads);
         System.out.printf("wrote %d messages (%.1f MB) into %s/new%n", messages, octets / 1e6, maildir);
         return 0;
     }

@@ -28,8 +28,9 @@ public class BenchImapCommand implements Callable<Integer> {
     @Option(names = "--tests", split = ",", defaultValue = "list,bodies",
             description = {"Which figures: list, bodies, idle; headers (Thunderbird's header-field FETCH 1:*), envelope",
                     "(FETCH 1:* of ENVELOPE BODYSTRUCTURE), search (UID SEARCH FROM / SUBJECT), store (STORE 1:* +/-FLAGS),",
-                    "qresync (SELECT with QRESYNC after --changes flag changes by another session), compress (octets the",
-                    "server sends for the headers FETCH without and with COMPRESS=DEFLATE) (default: ${DEFAULT-VALUE})."})
+                    "qresync (SELECT with QRESYNC after --changes flag changes by another session), sort (SORT (REVERSE DATE)",
+                    "UTF-8 ALL), thread (THREAD REFERENCES UTF-8 ALL), compress (octets the server sends for the headers FETCH",
+                    "without and with COMPRESS=DEFLATE) (default: ${DEFAULT-VALUE})."})
     List<String> tests;
 
     @Option(names = "--rounds", defaultValue = "10", description = "Rounds per figure; the first is reported alone as cold (default: ${DEFAULT-VALUE}).")
@@ -107,11 +108,22 @@ public class BenchImapCommand implements Callable<Integer> {
                                     + " COMPRESS=DEFLATE (%.1f%%)%n",
                             deflated.fetches(), plain.wire(), deflated.wire(), 100.0 * deflated.wire() / plain.wire());
                 }
+                case "sort" -> printListed(SORT, ImapLoad.command(server, folder, SORT, rounds));
+                case "thread" -> printListed(THREAD, ImapLoad.command(server, folder, THREAD, rounds));
                 default -> throw new UserError("--tests: unknown test '" + test
-                        + "' (list, bodies, idle, headers, envelope, search, store, qresync, compress)");
+                        + "' (list, bodies, idle, headers, envelope, search, store, qresync, sort, thread, compress)");
             }
         }
         return 0;
+    }
+
+    /** The SORT and THREAD workloads (what webmail sends to list a folder newest first, or by thread). */
+    static final String SORT = "SORT (REVERSE DATE) UTF-8 ALL";
+    static final String THREAD = "THREAD REFERENCES UTF-8 ALL";
+
+    private static void printListed(String what, ImapLoad.Rounds r) {
+        System.out.printf("%s: %d messages listed: first %.1f ms, then median %.1f ms%s%n",
+                what, r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
     }
 
     private static void print(String what, ImapLoad.Rounds r) {

@@ -169,6 +169,34 @@ final class HeaderBlock {
         return found;
     }
 
+    /**
+     * The value of the first field named {@code upperName} (unfolded, trimmed, 8-bit octets read as UTF-8), or
+     * null: what SORT and THREAD read their keys from, one field at a time, without parsing the whole block.
+     */
+    static String value(ByteBuffer block, String upperName) {
+        int limit = block.limit();
+        int pos = block.position();
+        while (pos < limit && !blankLine(block, pos, limit)) {
+            int end = fieldEnd(block, pos, limit);
+            int colon = colon(block, pos, end);
+            if (colon > 0 && named(block, pos, colon, upperName)) {
+                int from = colon + 1;
+                int to = end;
+                while (from < to && (block.get(from) & 0xff) <= ' ') {
+                    from++;
+                }
+                while (to > from && (block.get(to - 1) & 0xff) <= ' ') {
+                    to--;
+                }
+                byte[] raw = new byte[to - from];
+                block.get(from, raw);
+                return unfold(new String(raw, StandardCharsets.UTF_8)).trim();
+            }
+            pos = end;
+        }
+        return null;
+    }
+
     /** The needle lower-cased when it is plain ASCII without line breaks (compared octet by octet), else null. */
     private static byte[] asciiLower(String needle) {
         byte[] out = new byte[needle.length()];

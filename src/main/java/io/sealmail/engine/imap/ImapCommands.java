@@ -54,6 +54,10 @@ final class ImapCommands {
         COMMANDS.put("UID MOVE", selected(StoreCommands::copy));
         COMMANDS.put("SEARCH", selected(SearchCommand::search));
         COMMANDS.put("UID SEARCH", selected(SearchCommand::search));
+        COMMANDS.put("SORT", selected(SortCommand::sort));
+        COMMANDS.put("UID SORT", selected(SortCommand::sort));
+        COMMANDS.put("THREAD", selected(ThreadCommand::thread));
+        COMMANDS.put("UID THREAD", selected(ThreadCommand::thread));
     }
 
     private ImapCommands() {

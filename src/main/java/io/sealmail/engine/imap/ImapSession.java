@@ -28,8 +28,8 @@ import java.util.function.Consumer;
 public final class ImapSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ImapSession.class);
 
-    /** Commands during which EXPUNGE responses are not allowed (RFC 9051 §7.5.1). */
-    private static final Set<String> NO_EXPUNGE_REPORTS = Set.of("FETCH", "STORE", "SEARCH");
+    /** Commands during which EXPUNGE responses are not allowed (RFC 9051 §7.5.1; SORT and THREAD as SEARCH). */
+    private static final Set<String> NO_EXPUNGE_REPORTS = Set.of("FETCH", "STORE", "SEARCH", "SORT", "THREAD");
 
     private final AccessContext context;
     private final boolean plaintextPort;
@@ -110,6 +110,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
             }
         } else {
             sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT")
+                    .append(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES")
                     .append(" CONDSTORE QRESYNC ESEARCH WITHIN STATUS=SIZE QUOTA QUOTA=RES-STORAGE PREVIEW MULTIAPPEND")
                     .append(compressed ? "" : " COMPRESS=DEFLATE")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());

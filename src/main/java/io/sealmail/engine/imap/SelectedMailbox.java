@@ -34,6 +34,8 @@ final class SelectedMailbox implements AutoCloseable {
     /** RFC 7162: unsolicited FETCH carries MODSEQ (CONDSTORE), expunges are told as VANISHED (QRESYNC). */
     boolean condstore;
     boolean qresync;
+    /** The SORT and THREAD keys read so far (see {@link SortKeys}). */
+    final SortKeys sortKeys = new SortKeys();
 
     SelectedMailbox(MailFolder folder, boolean readOnly, Runnable onChange) throws IOException {
         this.folder = folder;
