@@ -358,6 +358,7 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         DeliveryStatus updated;
         List<String> logLines = new ArrayList<>();
         List<String> results = new ArrayList<>();
+        CompletableFuture<Void> removal = null;
         synchronized (e) {
             updated = e.status;
             for (RecipientOutcome o : outcomes) {
@@ -395,13 +396,16 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                 if (!updated.allFinal()) {
                     queue.saveStatus(updated).join();
                 } else if (!updated.anyBounced()) {
-                    // Everything delivered: removing the entry (envelope gone, directory forced) is the record.
-                    queue.remove(e.id());
+                    // Everything delivered: removing the entry (envelope gone, directory forced) is the record. It
+                    // is batched with other removals and not waited for here: nothing further happens to this
+                    // entry, and the connection goes on to the next message meanwhile. A crash before the force
+                    // sends the message again (a duplicate, never a loss).
+                    removal = queue.removeLater(e.id());
                 } else {
                     // Bounces to send: record them first, the DSN and removal follow (finish).
                     queue.saveStatus(updated).join();
                 }
-            } catch (IOException | CompletionException | IllegalArgumentException ex) {
+            } catch (CompletionException | IllegalArgumentException ex) {
                 LOG.errorf("outbound %s: cannot record the delivery state: %s (a restart may send it again)", e.id(), ex.toString());
             }
             e.status = updated;
@@ -410,9 +414,24 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         results.forEach(listener::attempted);
         synchronized (this) {
             outcomes.forEach(o -> e.inFlight.remove(o.recipient()));
-            if (updated.allFinal() && !updated.anyBounced()) {
-                entries.remove(e.id());
+            if (removal != null) {
+                e.finishing = true; // in the same step, so plan() never takes it for a removal of its own
             }
+        }
+        if (removal != null) {
+            removal.whenComplete((v, ex) -> {
+                if (ex == null) {
+                    entries.remove(e.id());
+                    return;
+                }
+                LOG.errorf("outbound %s: delivered, but cannot remove it from the queue: %s; trying again in a minute",
+                        e.id(), ex.toString());
+                synchronized (this) {
+                    e.finishing = false; // plan() finishes it (removal again) after finishAfter
+                    e.finishAfter = clock.millis() + Duration.ofMinutes(1).toMillis();
+                }
+                wake();
+            });
         }
         wake();
     }
