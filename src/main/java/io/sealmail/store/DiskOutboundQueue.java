@@ -139,6 +139,11 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         return list(dir);
     }
 
+    /** Whether the entry is (still) queued: its envelope exists. */
+    public boolean hasEntry(String id) {
+        return QueueId.isValid(id) && Files.exists(entries.resolve(id + ".json"));
+    }
+
     /** The message file of a queued entry. */
     public Path messageFile(String id) {
         return entries.resolve(id + ".eml");

@@ -228,6 +228,7 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                     }
                     continue;
                 }
+                earliest = Math.min(earliest, planDelayNotice(e, now));
                 Map<String, List<String>> due = new LinkedHashMap<>();
                 for (RecipientStatus r : e.status.recipients()) {
                     if (r.isFinal() || e.inFlight.contains(r.recipient())) {
@@ -259,6 +260,29 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
             destinations.values().removeIf(d -> d.active == 0 && d.pending.isEmpty());
             scheduleAt(earliest, now);
         }
+    }
+
+    /**
+     * Starts the entry's delay notice when it is due (guarded by this): once per message, to a sender that is not
+     * null, when {@code delayWarning} has passed since it was queued and a recipient has been deferred.
+     *
+     * @return when to look again, or Long.MAX_VALUE
+     */
+    private long planDelayNotice(QueueEntry e, long now) {
+        long delay = config.delayWarning().toMillis();
+        DeliveryStatus s = e.status;
+        if (delay <= 0 || s.delayNoticeSent() || e.noticing || e.message.returnPath().isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long at = e.message.queuedAt().toEpochMilli() + delay;
+        if (at > now) {
+            return at;
+        }
+        if (!s.delayed().isEmpty()) {
+            e.noticing = true;
+            pool.execute(() -> sendDelayNotice(e));
+        }
+        return Long.MAX_VALUE; // else the next deferral wakes the planner
     }
 
     private void scheduleAt(long at, long now) {
@@ -478,36 +502,76 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         }
         byte[] dsn = DeliveryStatusNotification.build(engineConfig.hostname(), m, queue.messageFile(m.id()), failed,
                 Instant.ofEpochMilli(clock.millis()));
+        notifySender(m, dsn, dsnId(m.id()), "bounce for " + failed.size() + " recipients");
+    }
+
+    /** On a delivery thread: the delay notice of an entry, once (recorded durably after it is stored or queued). */
+    private void sendDelayNotice(QueueEntry e) {
+        try {
+            synchronized (e) {
+                DeliveryStatus s = e.status;
+                List<RecipientStatus> waiting = s.delayed();
+                if (s.delayNoticeSent() || s.allFinal() || waiting.isEmpty() || !queue.hasEntry(e.id())) {
+                    return;
+                }
+                QueuedMessage m = e.message;
+                Instant now = Instant.ofEpochMilli(clock.millis());
+                byte[] notice = DeliveryStatusNotification.delayed(engineConfig.hostname(), m, queue.messageFile(m.id()),
+                        waiting, now, m.queuedAt().plus(config.maxLifetime()));
+                notifySender(m, notice, noticeId("delay:", m.id()), "delay notice for " + waiting.size() + " recipients");
+                DeliveryStatus sent = e.status.withDelayNoticeSent();
+                queue.saveStatus(sent).join();
+                e.status = sent;
+            }
+        } catch (IOException | RuntimeException ex) {
+            // Advisory only: the message itself is untouched; the next plan tries again.
+            LOG.warnf("outbound %s: cannot send the delay notice: %s", e.id(), ex.toString());
+        } finally {
+            synchronized (this) {
+                e.noticing = false;
+            }
+        }
+    }
+
+    /**
+     * Stores a notification for the sender of {@code m}: into the sender's INBOX when local, else queued from the
+     * null sender under {@code queueId} (derived from the original's, so one queued before a crash is not queued
+     * twice).
+     */
+    private void notifySender(QueuedMessage m, byte[] report, String queueId, String what) throws IOException {
         Optional<String> account = local.account(m.returnPath());
         if (account.isEmpty() && local.isLocalDomain(domainOf(m.returnPath()))) {
-            LOG.warnf("outbound %s: the sender <%s> is in a local domain but has no account; bounce dropped", m.id(), m.returnPath());
+            LOG.warnf("outbound %s: the sender <%s> is in a local domain but has no account; %s dropped", m.id(),
+                    m.returnPath(), what);
             return;
         }
         try (Spool spool = store.createSpool()) {
-            spool.write(ByteBuffer.wrap(dsn));
+            spool.write(ByteBuffer.wrap(report));
             if (account.isPresent()) {
                 store.deliver(spool, "", List.of(account.get())).join();
             } else {
-                String id = dsnId(m.id());
                 try {
-                    enqueue(id, spool, "", List.of(m.returnPath())).join();
+                    enqueue(queueId, spool, "", List.of(m.returnPath())).join();
                 } catch (CompletionException ex) {
                     if (!(ex.getCause() instanceof FileAlreadyExistsException)) {
                         throw ex; // else: queued before a crash, already on its way
                     }
                 }
             }
-            LOG.infof("outbound %s: bounce for %d recipients sent to <%s>%s", m.id(), failed.size(), m.returnPath(),
-                    account.isPresent() ? " (local)" : "");
+            LOG.infof("outbound %s: %s sent to <%s>%s", m.id(), what, m.returnPath(), account.isPresent() ? " (local)" : "");
         } catch (CompletionException ex) {
-            throw new IOException("bounce to <" + m.returnPath() + "> not stored: " + ex.getCause(), ex.getCause());
+            throw new IOException(what + " to <" + m.returnPath() + "> not stored: " + ex.getCause(), ex.getCause());
         }
     }
 
     /** The queue id of the bounce of {@code id}: derived, so a bounce queued before a crash is not queued twice. */
     static String dsnId(String id) {
+        return noticeId("dsn:", id);
+    }
+
+    private static String noticeId(String kind, String id) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(("dsn:" + id).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest((kind + id).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             String s = HexFormat.of().withUpperCase().formatHex(h, 0, 8);
             return QueueId.isValid(s) ? s : QueueId.next();
         } catch (NoSuchAlgorithmException ex) {

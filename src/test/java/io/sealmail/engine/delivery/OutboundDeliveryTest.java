@@ -274,7 +274,7 @@ class OutboundDeliveryTest {
         StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
         OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir, dns,
                 o -> new io.sealmail.config.Outbound(o.mode(), o.dns(), null, 1, 1, o.firstRetry(), o.maxRetryInterval(),
-                        o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null, peer.port(), null, null)));
+                        o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null, peer.port(), null, null, null)));
         // Hold the first connection's transaction so the other messages queue up behind it.
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
