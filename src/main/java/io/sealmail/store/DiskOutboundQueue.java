@@ -28,13 +28,16 @@ import java.util.concurrent.CompletableFuture;
  *   entries/ID.json    its envelope: {"id", "queuedAtMillis", "returnPath", "recipients", "size"}
  *   entries/ID.state   its {@link DeliveryStatus} once anything was tried (per recipient: state, attempts, next
  *                      attempt, last reply, policy, TLS), replaced atomically after each attempt
+ *   damaged/           entries a crash cut short before their acknowledgement (see recover)
  *   requests/          {@link QueueRequests} from {@code sealmail queue retry|delete} for a running engine
  *   engine.lock        held (fcntl lock) by the engine that has the queue open
  * </pre>
- * Both files are written to {@code tmp/}, forced, then renamed message first, envelope last, and
- * {@code entries/} is forced, through the same {@link GroupCommit} batching as local delivery; the future completes
+ * Both files are written to {@code tmp/}, renamed message first, envelope last, and then both files and
+ * {@code entries/} are forced ({@link GroupCommit#submitPublishFirst}: one journal commit); the future completes
  * after that. The envelope is the commit mark: an {@code .eml} without its {@code .json} was never acknowledged and
- * is removed at start. An entry is removed ({@link #remove}) only once every recipient is final: the envelope
+ * is removed at start, and an untried entry whose envelope does not parse or whose message does not match the
+ * envelope's CRC-32C was cut short by a crash before its acknowledgement and is moved to {@code damaged/}. An
+ * entry is removed ({@link #remove}) only once every recipient is final: the envelope
  * first (and the directory forced), so a crash mid-removal leaves either the whole entry or an orphan that start-up
  * removes. Thread-safe; one engine per data directory ({@code engine.lock}).
  */
