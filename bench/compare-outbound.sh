@@ -114,7 +114,8 @@ pids+=($!)
 for _ in $(seq 1 120); do grep -q "engine ready" "$work/sealmail.log" && break; sleep 1; done
 grep -q "engine ready" "$work/sealmail.log" || { cat "$work/sealmail.log"; exit 1; }
 
-run() { # label host count
+run() { # label host count (the load average before each run, as the figures move with it on a shared machine)
+  printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
   sm bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
     --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
 }

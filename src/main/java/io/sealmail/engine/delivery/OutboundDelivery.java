@@ -330,6 +330,11 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         return w;
     }
 
+    /** Whether the destination has no work waiting (a hint: more may arrive at any time). */
+    synchronized boolean nothingPending(Destination d) {
+        return d.pending.isEmpty();
+    }
+
     /** Tests only: how long a session waits for the next message ({@link IdleSessions#IDLE_TIME}). */
     synchronized void idleTime(Duration time) {
         idle.idleTime(time);
@@ -376,8 +381,11 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
     /**
      * Records a transaction's (or a failure's) outcomes for these recipients of the entry, durably, before the
      * caller goes on; then finishes the entry when every recipient is final.
+     *
+     * @return when every recipient was delivered, the entry's removal (the record of it), batched and not waited
+     * for here; null otherwise
      */
-    void record(QueueEntry e, List<RecipientOutcome> outcomes, String remote, String policy, String tlsUsed) {
+    CompletableFuture<Void> record(QueueEntry e, List<RecipientOutcome> outcomes, String remote, String policy, String tlsUsed) {
         long now = clock.millis();
         DeliveryStatus updated;
         List<String> logLines = new ArrayList<>();
@@ -458,6 +466,7 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
             });
         }
         wake();
+        return removal;
     }
 
     private static String truncate(String s) {
