@@ -93,7 +93,13 @@ public enum DkimAlgorithm {
             if (p.length != Ed25519PublicKeyParameters.KEY_SIZE) {
                 throw new GeneralSecurityException("an ed25519 key has 32 octets, not " + p.length);
             }
-            return new Ed25519PublicKeyParameters(p, 0);
+            try {
+                return new Ed25519PublicKeyParameters(p, 0);
+            } catch (IllegalArgumentException notAPoint) {
+                // Bouncy Castle checks that the 32 octets are a point of the curve (found by MailAuthFuzz): a
+                // record with others is unusable, a permerror like any malformed key (RFC 6376 §6.1.2).
+                throw new GeneralSecurityException("not an ed25519 public key: " + notAPoint.getMessage());
+            }
         }
         KeyFactory rsa = KeyFactory.getInstance("RSA");
         RSAPublicKey key;

@@ -127,6 +127,18 @@ class DkimTest {
     }
 
     @Test
+    void anEd25519KeyThatIsNoPointOfTheCurveIsAPermanentError() throws Exception {
+        // MailAuthFuzz's crash-9775cf75... record: 32 octets that Bouncy Castle refuses as a curve point; this
+        // escaped the verifier as an IllegalArgumentException (a failed check, 451, for every such message).
+        DkimSigningKey ed = TestKeys.edKey("example.test", "e1");
+        String record = "v=DKIM1; k=ed25519; p=MMMMOMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM";
+        DkimResult r = verify(signed(new DkimSigner(List.of(ed), CLOCK), MESSAGE), new FakeDns().txt(ed.recordName(), record))
+                .results().get(0);
+        assertThat(r.result()).isEqualTo(AuthResult.PERMERROR);
+        assertThat(r.reason()).contains("not an ed25519 public key");
+    }
+
+    @Test
     void emptyBodiesCanonicaliseAsTheRfcSays() {
         BodyHasher relaxed = BodyHasher.unlimited(Canonicalization.RELAXED);
         relaxed.end();
