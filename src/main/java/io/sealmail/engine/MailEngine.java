@@ -24,6 +24,7 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
+import io.sealmail.engine.auth.PasswordCheckQueue;
 import io.sealmail.engine.imap.MailAccessProtocols;
 import io.sealmail.engine.proxy.ProxyProtocolInitializer;
 import io.sealmail.engine.smtp.MessageAuthentication;
@@ -48,7 +49,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -221,9 +221,14 @@ public final class MailEngine implements AutoCloseable {
                 }
                 Limits limits = config.limits();
                 AtomicInteger authThreads = new AtomicInteger();
-                // Bounded on both sides: a flood of AUTH attempts queues up to 256 and is then told to come back.
-                ThreadPoolExecutor authExecutor = new ThreadPoolExecutor(2, Math.max(2, Runtime.getRuntime().availableProcessors()),
-                        30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+                // Bounded on both sides: a flood of AUTH attempts queues up to 192 and is then told to come back;
+                // the last 64 places, and the front of the queue, are for addresses that have not failed.
+                // Password hashing (Argon2id, memory-hard on purpose) gets at most half the cores: a flood of wrong
+                // passwords then leaves the other half to TLS, IMAP/POP3/SMTP work and the users already logged in
+                // (on 2 cores, 2 hashing threads took all the CPU and a bystander's LOGIN+SELECT p95 was 277 ms).
+                int hashThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+                ThreadPoolExecutor authExecutor = new ThreadPoolExecutor(hashThreads, hashThreads,
+                        30, TimeUnit.SECONDS, new PasswordCheckQueue(256, 192), r -> {
                             Thread t = new Thread(r, "sealmail-auth-" + authThreads.incrementAndGet());
                             t.setDaemon(true);
                             return t;

@@ -74,7 +74,8 @@ class OperatorBenchmarkTest {
         done.set(true);
         statefulSetController.join();
 
-        // Steady state: one event that makes every MailServer reconcile, nothing to change.
+        // Steady state: one event that makes every MailServer reconcile, nothing to change. The sleeps here are the
+        // benchmark's fixed quiet windows (stray events settle, then writes are counted), not waits for a condition.
         Thread.sleep(2000);
         drain();
         long before = reconciler.reconcileCount();
@@ -88,7 +89,7 @@ class OperatorBenchmarkTest {
                 && !r.getPath().contains("/secrets/users")).count();
 
         System.gc();
-        Thread.sleep(500);
+        Thread.sleep(500); // lets the collector finish before the heap is read (a measurement, not a condition)
         long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
         System.out.printf("BENCH operator n=%d ready_seconds=%.1f steady_reconciles=%d steady_writes=%d "
                         + "heap_used_mb=%d rss_mb=%d (rss includes the in-process mock API server)%n",
@@ -120,7 +121,7 @@ class OperatorBenchmarkTest {
                 }
             }
             try {
-                Thread.sleep(200);
+                Thread.sleep(200); // the simulated StatefulSet controller's pass interval
             } catch (InterruptedException e) {
                 return;
             }

@@ -71,7 +71,8 @@ class OperatorProcessBenchmarkIT {
             done.set(true);
             statefulSetController.join();
 
-            // Steady state: one event that makes every MailServer reconcile, with nothing to change.
+            // Steady state: one event that makes every MailServer reconcile, with nothing to change. The sleeps here
+            // are the benchmark's fixed quiet windows (stray events settle, then writes are counted), not waits.
             Thread.sleep(3000);
             cluster.operatorRequests();
             double before = operator.metric("sealmail_operator_reconciles_total");
@@ -152,7 +153,7 @@ class OperatorProcessBenchmarkIT {
                 }
             }
             try {
-                Thread.sleep(200);
+                Thread.sleep(200); // the simulated StatefulSet controller's pass interval
             } catch (InterruptedException e) {
                 return;
             }

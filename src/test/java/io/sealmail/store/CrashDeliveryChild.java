@@ -45,6 +45,6 @@ public final class CrashDeliveryChild {
             });
             worker.start();
         }
-        Thread.sleep(Long.MAX_VALUE);
+        Thread.sleep(Long.MAX_VALUE); // a child process that works until the test SIGKILLs it: nothing to wait for
     }
 }

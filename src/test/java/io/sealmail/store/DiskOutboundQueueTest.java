@@ -27,7 +27,7 @@ class DiskOutboundQueueTest {
                 first = queue.enqueue("0123456789ABCDEF", s, "alice@example.com", List.of("bob@remote.example", "carol@remote.example"))
                         .get(10, TimeUnit.SECONDS);
             }
-            Thread.sleep(5);
+            Thread.sleep(5); // the clock must move on: entries are listed by enqueue time (milliseconds), then id
             try (Spool s = spool(store, "Subject: two\r\n\r\n2\r\n")) {
                 second = queue.enqueue(QueueId.next(), s, "", List.of("dave@remote.example")).get(10, TimeUnit.SECONDS);
             }

@@ -63,6 +63,19 @@ public class AuthThrottle {
         }
     }
 
+    /**
+     * True when this client has failed a login within the window (blocked or not): its next password check waits
+     * behind those of clients that have not ({@link PasswordCheckQueue}).
+     */
+    public boolean hasRecentFailure(InetAddress address) {
+        Object key = key(address);
+        long now = clock.millis();
+        synchronized (failures) {
+            long[] ring = failures.get(key);
+            return ring != null && !expired(ring, now);
+        }
+    }
+
     /** Counts a failed login; returns true when the client is now blocked. */
     public boolean recordFailure(InetAddress address) {
         Object key = key(address);

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * (each protocol pauses its input meanwhile): the attacker still waits out its delay.
  *
  * <p>What an outcome costs: a cached success (the same password verified within the hour) is an HMAC on the calling
- * thread; a miss is one Argon2id/bcrypt check on {@code hashing}; a blocked address is refused without hashing.
+ * thread; a miss is one Argon2id/bcrypt check on {@code hashing}, where addresses that have failed recently wait
+ * behind those that have not ({@link PasswordCheckQueue}); a blocked address is refused without hashing.
  * Failures, throttled and busy answers all come after the delay, as Dovecot's {@code auth_failure_delay} does.
  */
 public final class LoginGate {
@@ -86,8 +87,10 @@ public final class LoginGate {
             done.accept(new Result(Outcome.SUCCESS, cached.get()));
             return;
         }
+        // A client that has failed recently is checked after those that have not (PasswordCheckQueue).
+        boolean suspect = throttle != null && throttle.hasRecentFailure(client);
         try {
-            hashing.execute(() -> {
+            hashing.execute(new PasswordCheckQueue.Check(suspect, () -> {
                 Optional<String> account;
                 try {
                     account = accounts.authenticate(user, password);
@@ -101,7 +104,7 @@ public final class LoginGate {
                 } else {
                     fail(client, timer, done);
                 }
-            });
+            }));
         } catch (RejectedExecutionException e) {
             Arrays.fill(password, '\0');
             later(timer, done, new Result(Outcome.BUSY, null));

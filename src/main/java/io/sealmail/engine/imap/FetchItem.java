@@ -120,14 +120,15 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
             default:
                 break;
         }
-        int open = upper.indexOf('[');
-        int close = upper.lastIndexOf(']');
+        // Positions in the atom itself: upper-casing may change the length (ß is SS), found by Jazzer.
+        int open = atom.indexOf('[');
+        int close = atom.lastIndexOf(']');
         if (open < 0 || close < open) {
             throw args.bad("Unknown FETCH item " + atom);
         }
-        String name = upper.substring(0, open);
+        String name = atom.substring(0, open).toUpperCase(Locale.ROOT);
         String spec = atom.substring(open + 1, close);
-        String rest = upper.substring(close + 1);
+        String rest = atom.substring(close + 1).toUpperCase(Locale.ROOT);
         long offset = -1;
         long length = -1;
         if (!rest.isEmpty()) {

@@ -14,30 +14,17 @@ import io.sealmail.engine.MailMetrics;
 import io.sealmail.engine.auth.SaslServer;
 import io.sealmail.engine.tls.StartTls;
 import io.sealmail.engine.tls.TlsSessionInfo;
-import io.sealmail.store.QueueId;
-import io.sealmail.store.QuotaExceededException;
-import io.sealmail.store.Spool;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * One SMTP connection (RFC 5321): the session state machine. All state lives here; the frame decoder in front
@@ -74,7 +61,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private final boolean admitted;
     private final MailMetrics metrics;
     private final RecipientPolicy recipients;
-    private final MessageHandoff handoff;
+    private final DeliveryFanOut fanOut;
 
     private ChannelHandlerContext ctx;
     private InetAddress clientAddress;
@@ -85,12 +72,10 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private TlsSessionInfo tlsInfo;
     private String account;
     private SmtpTransaction tx;
-    /** A refused BDAT chunk being consumed; its content goes nowhere. */
-    private SmtpTransaction refusedChunk;
-    /** The message's id from DATA/BDAT on: Received header, 250 reply, log lines and outbound queue entry. */
-    private String transactionId;
-    /** Our own Received header is in the spool too; it must not count against the client's message size. */
-    private long receivedHeaderSize;
+    /** A refused BDAT chunk is being read; its content goes nowhere. */
+    private boolean droppingChunk;
+    /** The reply once the dropped chunk is read, or null when it was sent already. */
+    private SmtpReply droppedChunkReply;
     /** The AUTH exchange; created on first AUTH. */
     private SaslServer sasl;
     private int errors;
@@ -111,7 +96,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         this.admitted = admitted;
         this.metrics = engine.metrics();
         this.recipients = new RecipientPolicy(engine.accounts(), engine.store());
-        this.handoff = MessageHandoff.authenticated(engine);
+        this.fanOut = new DeliveryFanOut(MessageHandoff.authenticated(engine), role, metrics);
     }
 
     State state() {
@@ -493,14 +478,10 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     /** Creates the spool and writes our Received header into it; false (and 451 sent) when the disk says no. */
     private boolean openSpool() {
         try {
-            tx.spool = engine.store().createSpool();
-            String id = transactionId();
             String single = tx.recipients.size() == 1 ? tx.recipients.get(0).address().toString() : null;
-            String header = ReceivedHeader.format(helo, clientAddress.getHostAddress(), tlsInfo, hostname,
-                    ReceivedHeader.protocol(esmtp, tx.smtputf8, tls, account != null), id, single, ZonedDateTime.now(java.time.ZoneOffset.UTC));
-            byte[] bytes = header.getBytes(StandardCharsets.UTF_8);
-            tx.spool.write(ByteBuffer.wrap(bytes));
-            receivedHeaderSize = bytes.length;
+            String protocol = ReceivedHeader.protocol(esmtp, tx.smtputf8, tls, account != null);
+            tx.reception = MessageReception.open(engine.store(), limits.maxMessageSize(), id -> ReceivedHeader.format(
+                    helo, clientAddress.getHostAddress(), tlsInfo, hostname, protocol, id, single, ZonedDateTime.now(ZoneOffset.UTC)));
             return true;
         } catch (Exception e) {
             LOG.errorf("cannot spool a message: %s", e.toString());
@@ -511,23 +492,9 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private String transactionId() {
-        transactionId = QueueId.next();
-        return transactionId;
-    }
-
     private void bdat(String args) {
-        String[] parts = args.trim().split(" +");
-        long size;
-        boolean last;
-        try {
-            if (parts.length < 1 || parts.length > 2 || !parts[0].matches("[0-9]{1,18}")
-                    || (parts.length == 2 && !parts[1].equalsIgnoreCase("LAST"))) {
-                throw new NumberFormatException();
-            }
-            size = Long.parseLong(parts[0]);
-            last = parts.length == 2;
-        } catch (NumberFormatException e) {
+        MessageReception.Chunk chunk = MessageReception.Chunk.parse(args);
+        if (chunk == null) {
             // Without a size we cannot know where the chunk ends; the client is out of sync either way.
             reply(SmtpReplies.SYNTAX.withText("Syntax: BDAT size [LAST]"));
             return;
@@ -535,250 +502,107 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
         SmtpReply refusal = state == State.DATA ? SmtpReplies.DATA_AFTER_BDAT : contentRefusal();
         if (refusal == null && state != State.BDAT && !openSpool()) {
             // openSpool replied 451; the chunk still follows and must be consumed.
-            refusal = SmtpReplies.LOCAL_ERROR;
-            consumeRefusedChunk(size, refusal, true);
+            dropChunk(chunk.size(), null);
             return;
         }
         if (refusal != null) {
-            consumeRefusedChunk(size, refusal, false);
+            dropChunk(chunk.size(), refusal);
             return;
         }
         boolean first = state != State.BDAT;
         state = State.BDAT;
-        tx.bdat = true;
-        tx.chunkSize = size;
-        tx.lastChunk = last;
-        if (size == 0) {
+        tx.reception.chunk(chunk);
+        if (chunk.size() == 0) {
             contentEnd(null);
         } else {
-            decoder.expectChunk(size, first);
+            decoder.expectChunk(chunk.size(), first);
         }
     }
 
     /**
      * RFC 3030 §2: the octets of a refused chunk follow the command anyway. They are read and dropped, and the
      * refusal is the reply to the chunk.
+     *
+     * @param refusal the reply once the chunk is read, or null when it was already sent
      */
-    private void consumeRefusedChunk(long size, SmtpReply refusal, boolean alreadyReplied) {
-        SmtpTransaction sink = new SmtpTransaction(null, false);
-        sink.chunkRefusal = alreadyReplied ? null : refusal;
+    private void dropChunk(long size, SmtpReply refusal) {
         if (size == 0) {
-            if (!alreadyReplied) {
+            if (refusal != null) {
                 reply(refusal);
             }
             return;
         }
-        refusedChunk = sink;
+        droppingChunk = true;
+        droppedChunkReply = refusal;
         decoder.expectChunk(size, false);
     }
 
     private void content(SmtpFrame.Content content) {
-        if (refusedChunk != null || tx == null || tx.spool == null || tx.tooBig) {
-            return;
-        }
-        int n = content.content().readableBytes();
-        // RFC 1870 §6: enforced while streaming, whatever SIZE declared; the excess is never written.
-        if (tx.spool.size() + n > limits.maxMessageSize() + receivedHeaderSize) {
-            tx.tooBig = true;
-            tx.discard();
-            return;
-        }
-        try {
-            for (ByteBuffer b : content.content().nioBuffers()) {
-                tx.spool.write(b);
-            }
-        } catch (Exception e) {
-            LOG.errorf("cannot write to spool: %s", e.toString());
-            tx.discard();
+        if (!droppingChunk && tx != null && tx.reception != null) {
+            tx.reception.write(content.content());
         }
     }
 
     private void contentEnd(SmtpFrame.ContentViolation violation) {
-        if (refusedChunk != null) {
-            SmtpReply r = refusedChunk.chunkRefusal;
-            refusedChunk = null;
-            if (r != null) {
-                reply(r);
+        if (droppingChunk) {
+            droppingChunk = false;
+            if (droppedChunkReply != null) {
+                reply(droppedChunkReply);
+                droppedChunkReply = null;
             }
             return;
         }
-        if (tx == null) {
+        if (tx == null || tx.reception == null) {
             return;
         }
-        SmtpReply refusal = null;
-        if (violation != null) {
-            refusal = switch (violation) {
-                case BARE_LF -> SmtpReplies.BARE_LF;
-                case BARE_CR -> SmtpReplies.BARE_CR;
-                case LINE_TOO_LONG -> SmtpReplies.TEXT_LINE_TOO_LONG;
-            };
-        } else if (tx.tooBig) {
-            refusal = SmtpReplies.MESSAGE_TOO_BIG.withText("Error: message exceeds fixed limit of " + limits.maxMessageSize() + " octets");
-        } else if (tx.spool == null) {
-            refusal = SmtpReplies.LOCAL_ERROR;
-        }
-        if (refusal != null) {
+        MessageReception.End end = tx.reception.end(violation);
+        if (end instanceof MessageReception.Refused refused) {
             // The whole message is refused; a BDAT transfer ends with it (RFC 3030 §2: the client must RSET).
-            LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refusal);
-            metrics.messageRejected(role, violation != null ? violation.name().toLowerCase(Locale.ROOT) : tx.tooBig ? "size" : "store_failure");
+            LOG.infof("SMTP %s refused a message from %s: %s", role.id(), clientAddress.getHostAddress(), refused.reply());
+            metrics.messageRejected(role, refused.metricReason());
             int replies = role == Role.LMTP ? tx.recipients.size() : 1;
             abortTransaction();
             state = State.READY;
             // RFC 2033 §4.2: after the final dot an LMTP client reads one reply per accepted recipient.
             for (int i = 0; i < replies && state != State.CLOSING; i++) {
-                reply(refusal);
+                reply(refused.reply());
             }
-            return;
+        } else if (end instanceof MessageReception.ChunkAccepted chunk) {
+            reply(SmtpReplies.OK.withText(chunk.size() + " octets received"));
+        } else {
+            deliver();
         }
-        if (state == State.BDAT && !tx.lastChunk) {
-            reply(SmtpReplies.OK.withText(tx.chunkSize + " octets received"));
-            return;
-        }
-        deliver();
     }
 
-    /**
-     * Hands the spooled message to the store (local accounts) and the outbound queue (remote recipients, only on
-     * the submission roles) and replies 250 only once every part is durable; any failure gives 451 4.3.0 so the
-     * client keeps the message and retries (RFC 5321 §4.1.1.4: the 250 is the hand-over of responsibility).
-     */
+    /** Hands the message to {@link DeliveryFanOut}; nothing is read until its replies are written. */
     private void deliver() {
         SmtpTransaction done = tx;
         tx = null;
         state = State.READY;
-        Spool spool = done.spool;
-        Set<String> accounts = new LinkedHashSet<>();
-        List<String> remote = new ArrayList<>();
-        for (SmtpTransaction.Recipient r : done.recipients) {
-            if (r.account() != null) {
-                accounts.add(r.account());
-            } else {
-                remote.add(r.address().toString());
-            }
-        }
-        String id = transactionId;
-        long started = System.nanoTime();
+        MessageReception received = done.reception;
+        ReceivedMessage message = new ReceivedMessage(received.queueId(), received.spool(), done.returnPath(),
+                done.localAccounts(), done.remoteRecipients(), role, clientAddress, helo, account, tlsInfo,
+                received.receivedHeaderSize());
         pause();
-        if (role == Role.LMTP) {
-            deliverEach(done, id, started);
-            return;
-        }
-        ReceivedMessage message = new ReceivedMessage(id, spool, done.returnPath(), List.copyOf(accounts),
-                List.copyOf(remote), role, clientAddress, helo, account, tlsInfo, receivedHeaderSize);
-        CompletableFuture<Void> handedOver;
-        try {
-            handedOver = handoff.deliver(message);
-        } catch (RuntimeException e) {
-            handedOver = CompletableFuture.failedFuture(e);
-        }
-        handedOver.whenComplete((v, failure) -> onEventLoop(() -> delivered(message, started, failure), spool::close));
+        fanOut.start(message, List.copyOf(done.recipients))
+                .thenAccept(outcome -> onEventLoop(() -> delivered(outcome), message.content()::close));
     }
 
-    /** The 250, 550/451 (refused), 552 or 451 for a message, once its hand-off has completed (on the event loop). */
-    private void delivered(ReceivedMessage message, long started, Throwable failure) {
-        message.content().close();
+    /** The replies once the hand-off has completed (on the event loop). */
+    private void delivered(DeliveryFanOut.Outcome outcome) {
+        outcome.message().content().close();
         if (!ctx.channel().isActive()) {
             return;
         }
-        String id = message.queueId();
-        if (failure == null) {
-            LOG.infof("SMTP %s accepted %s from <%s> for %d local and %d remote recipients in %d ms",
-                    role.id(), id, message.returnPath(), message.localAccounts().size(), message.remoteRecipients().size(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
-            reply(SmtpReplies.OK.withText("Ok: queued as " + id));
-        } else {
-            reply(failed(id, failure));
+        for (SmtpReply r : fanOut.replies(outcome)) {
+            if (role == Role.LMTP) {
+                // Written directly: a full mailbox is not the client's protocol error (no maxErrors count).
+                ctx.write(r.encode(ctx.alloc()));
+            } else {
+                reply(r);
+            }
         }
         resume();
-    }
-
-    /** The reply to a failed hand-off: the refusing step's own (550/451), 552 for a quota, else 451. */
-    private SmtpReply failed(String id, Throwable failure) {
-        if (refusal(failure) != null) {
-            // A hand-off step refused it (DMARC under enforce): its own reply, nothing was stored.
-            LOG.infof("SMTP %s refused %s from %s: %s", role.id(), id, clientAddress.getHostAddress(), refusal(failure));
-            metrics.messageRejected(role, "mail_authentication");
-            return refusal(failure);
-        }
-        if (quotaMessage(failure) != null) {
-            // This message does not fit into a recipient's remaining quota: a permanent refusal.
-            LOG.infof("SMTP %s refused %s: %s", role.id(), id, quotaMessage(failure));
-            metrics.messageRejected(role, "mailbox_full");
-            return SmtpReplies.MAILBOX_FULL.withText("Mailbox full: the message does not fit into a recipient's quota");
-        }
-        LOG.errorf("SMTP delivery of %s failed: %s", id, failure.toString());
-        metrics.messageRejected(role, "store_failure");
-        return SmtpReplies.LOCAL_ERROR;
-    }
-
-    /**
-     * LMTP (RFC 2033 §4.2): each account gets its own delivery, one after the other (the same store and quota as
-     * SMTP), and each accepted RCPT its own reply, in RCPT order: one full mailbox does not refuse the others.
-     * Two addresses of one account (an alias) share its one delivery and its outcome.
-     */
-    private void deliverEach(SmtpTransaction done, String id, long started) {
-        Spool spool = done.spool;
-        Map<String, Optional<Throwable>> outcomes = new ConcurrentHashMap<>();
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (String a : done.recipients.stream().map(SmtpTransaction.Recipient::account).distinct().toList()) {
-            ReceivedMessage one = new ReceivedMessage(id, spool, done.returnPath(), List.of(a), List.of(), role,
-                    clientAddress, helo, account, tlsInfo, receivedHeaderSize);
-            chain = chain.thenCompose(v -> {
-                CompletableFuture<Void> f;
-                try {
-                    f = handoff.deliver(one);
-                } catch (RuntimeException e) {
-                    f = CompletableFuture.failedFuture(e);
-                }
-                return f.handle((ok, failure) -> {
-                    outcomes.put(a, Optional.ofNullable(failure));
-                    return null;
-                });
-            });
-        }
-        chain.whenComplete((v, t) -> onEventLoop(() -> {
-            spool.close();
-            if (!ctx.channel().isActive()) {
-                return;
-            }
-            int accepted = 0;
-            for (SmtpTransaction.Recipient r : done.recipients) {
-                Optional<Throwable> failure = outcomes.getOrDefault(r.account(), Optional.of(new IllegalStateException("not delivered")));
-                SmtpReply reply = failure.isEmpty()
-                        ? SmtpReply.of(250, "2.1.5", "Ok: " + r.address() + " delivered as " + id)
-                        : failed(id, failure.get());
-                accepted += failure.isEmpty() ? 1 : 0;
-                // Written directly: a full mailbox is not the client's protocol error (no maxErrors count).
-                ctx.write(reply.encode(ctx.alloc()));
-            }
-            if (accepted > 0) {
-                metrics.messageAccepted(role, java.time.Duration.ofNanos(System.nanoTime() - started));
-            }
-            LOG.infof("LMTP accepted %s from <%s> for %d of %d recipients in %d ms", id, done.returnPath(), accepted,
-                    done.recipients.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-            resume();
-        }, spool::close));
-    }
-
-    /** The reply of a hand-off step that refused the message (DMARC under enforce), or null. */
-    private static SmtpReply refusal(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof MessageRefusedException r) {
-                return r.reply();
-            }
-        }
-        return null;
-    }
-
-    /** The quota refusal behind a failed delivery, or null when it failed for another reason. */
-    private static String quotaMessage(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof QuotaExceededException q) {
-                return q.getMessage();
-            }
-        }
-        return null;
     }
 
     private void rset(String args) {

@@ -1,9 +1,8 @@
 package io.sealmail.engine.smtp;
 
-import io.sealmail.store.Spool;
-
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** One mail transaction (RFC 5321 §3.3): from MAIL to the end of DATA or BDAT LAST, or RSET. */
 final class SmtpTransaction {
@@ -17,13 +16,8 @@ final class SmtpTransaction {
     final boolean smtputf8;
     final List<Recipient> recipients = new ArrayList<>();
     int recipientAttempts;
-    Spool spool;
-    boolean tooBig;
-    boolean bdat;
-    /** Set when a BDAT chunk arrives that the session refused; the chunk is consumed and this is the reply. */
-    SmtpReply chunkRefusal;
-    long chunkSize;
-    boolean lastChunk;
+    /** The message's content from DATA or the first BDAT on; null before. */
+    MessageReception reception;
 
     SmtpTransaction(MailAddress sender, boolean smtputf8) {
         this.sender = sender;
@@ -34,11 +28,20 @@ final class SmtpTransaction {
         return sender == null ? "" : sender.toString();
     }
 
+    /** Local accounts receiving a copy, each once (two addresses of one account are an alias), in RCPT order. */
+    List<String> localAccounts() {
+        return recipients.stream().map(Recipient::account).filter(Objects::nonNull).distinct().toList();
+    }
+
+    /** Other domains' recipients (authenticated submission only), for the outbound queue. */
+    List<String> remoteRecipients() {
+        return recipients.stream().filter(r -> r.account() == null).map(r -> r.address().toString()).toList();
+    }
+
     /** Abandons the spooled content, if any. */
     void discard() {
-        if (spool != null) {
-            spool.close();
-            spool = null;
+        if (reception != null) {
+            reception.discard();
         }
     }
 }

@@ -69,7 +69,7 @@ class MailAccessChannelInitializerTest {
             String greeting = null;
             for (int i = 0; i < 50 && !admitted(greeting); i++) {
                 if (i > 0) {
-                    Thread.sleep(100);
+                    Thread.sleep(100); // the pace of polling the condition (admitted), at most 50 times
                 }
                 try (WireClient again = WireClient.plain(server.address(Role.IMAP))) {
                     greeting = again.readLine();

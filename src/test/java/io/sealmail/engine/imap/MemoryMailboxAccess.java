@@ -248,8 +248,10 @@ public final class MemoryMailboxAccess implements MailboxAccess {
             List<Long> dst = new ArrayList<>();
             synchronized (account) {
                 t = account.box(target, "TRYCREATE");
+                // A snapshot: the target may be this very mailbox (RFC 6851 allows a MOVE into the selected one).
+                List<Msg> sources = List.copyOf(box.msgs);
                 for (Long uid : uids) {
-                    for (Msg m : box.msgs) {
+                    for (Msg m : sources) {
                         if (m.uid == uid) {
                             Msg c = new Msg(t.uidNext++, m.bytes, m.date, m.flags);
                             t.msgs.add(c);

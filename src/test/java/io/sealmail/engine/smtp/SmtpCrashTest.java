@@ -97,7 +97,8 @@ class SmtpCrashTest {
                     }
                 }
             } catch (Throwable e) {
-                // The engine was killed: reconnect until told to stop (connection refused until then).
+                // The engine was killed: reconnect until told to stop (connection refused until then). The pause is
+                // this client's retry pace, not a wait for a condition.
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException ie) {
@@ -120,6 +121,8 @@ class SmtpCrashTest {
             clients.execute(() -> sendUntilStopped(address, acknowledged, stop));
         }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        // The kill comes once 60 messages are acknowledged (polled every 10 ms), or after 20 s with however many
+        // there are: it must land mid-flow either way, and the assertions below hold for any number.
         while (acknowledged.size() < 60 && System.nanoTime() < until) {
             Thread.sleep(10);
         }
