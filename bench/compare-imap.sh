@@ -9,6 +9,8 @@
 #   Thunderbird's FETCH 1:* of 9 header fields, FETCH 1:* (ENVELOPE BODYSTRUCTURE ...), UID SEARCH FROM/SUBJECT,
 #   STORE 1:* +/-FLAGS (\Seen), and a QRESYNC SELECT after 100 flag changes by another session.
 #   BASE_TESTS (default list,bodies; empty skips them) and POP3= (empty skips the POP3 figure) choose the rest.
+#   COMPRESS_IDLE (default 1000; 0 skips): octets on the wire for the header FETCH without and with COMPRESS=DEFLATE,
+#   and the server's memory per idle connection with COMPRESS on (that many connections, beside the plain IDLE test).
 #   After WARMUP unreported warm-up passes per server (default 2; 0 skips them), the timing figures run REPEAT times (default 2) per server, interleaved A B B A ... (ORDER=dovecot-first
 #   starts with Dovecot), so that both servers meet the same machine load; each figure also gives the server's CPU
 #   time per round (process tree, /proc), which the load changes far less than the wall clock. The idle test runs
@@ -105,6 +107,16 @@ done
 # The engine is a JVM: its RSS also holds garbage the 5,000 logins left until the next collection, so it is
 # sampled once as is and once after a full GC (jcmd GC.run); Dovecot's processes are sampled as they are.
 idle "$sealmail" 11993 "$engine" --gc-before-sample
+compress() { # name imaps-port server-pid [extra idle options]
+  [[ "${COMPRESS_IDLE:-1000}" -gt 0 ]] || return 0
+  echo "== $1 COMPRESS=DEFLATE (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass --tests compress
+  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    --tests idle --compress --idle-connections "${COMPRESS_IDLE:-1000}" --idle-user bench2@bench.test --parallel 16 \
+    --server-pid "$3" ${4:-}
+}
+compress "$sealmail" 11993 "$engine" --gc-before-sample
 kill $engine; wait $engine 2>/dev/null || true
 idle "$dovecot" 12993 "$dovecot_pid"
+compress "$dovecot" 12993 "$dovecot_pid"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

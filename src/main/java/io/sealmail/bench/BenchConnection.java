@@ -5,12 +5,17 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 
 /**
  * One implicit-TLS connection (IMAPS, POP3S) for the load generators: the server's certificate is verified
@@ -18,13 +23,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class BenchConnection implements AutoCloseable {
     private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final WireCount wire;
+    private InputStream in;
+    private OutputStream out;
     private long received;
 
     private BenchConnection(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.wire = new WireCount(socket.getInputStream());
+        this.in = new BufferedInputStream(wire, 64 * 1024);
         this.out = socket.getOutputStream();
     }
 
@@ -90,9 +97,49 @@ final class BenchConnection implements AutoCloseable {
         received += n;
     }
 
-    /** Octets read so far. */
+    /** Octets read so far, as the protocol sees them (after decompression). */
     long received() {
         return received;
+    }
+
+    /** Octets read from the TLS layer so far: what the server sent, compressed or not. */
+    long wireOctets() {
+        return wire.count;
+    }
+
+    /**
+     * Turns on RFC 4978 DEFLATE after the server's tagged OK to COMPRESS: raw DEFLATE both ways, every command
+     * flushed with SYNC_FLUSH (as clients do, so that the server sees it whole).
+     */
+    void compress() {
+        in = new BufferedInputStream(new InflaterInputStream(wire, new Inflater(true), 16 * 1024), 64 * 1024);
+        out = new DeflaterOutputStream(out, new Deflater(Deflater.DEFAULT_COMPRESSION, true), 1024, true);
+    }
+
+    private static final class WireCount extends FilterInputStream {
+        private long count;
+
+        WireCount(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                count++;
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
     }
 
     @Override

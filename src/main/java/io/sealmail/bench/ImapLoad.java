@@ -84,6 +84,26 @@ public final class ImapLoad {
     /** What many mobile clients send. */
     public static final String ENVELOPE_FETCH = "FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE)";
 
+    /**
+     * Octets the server sends for Thunderbird's header sync ({@link #HEADER_FETCH}), counted above TLS: as IMAP
+     * text ({@code plain}) and as they crossed the connection ({@code wire}, smaller with COMPRESS=DEFLATE).
+     */
+    public record WireOctets(long fetches, long plain, long wire) {
+    }
+
+    public static WireOctets headerSyncOctets(Server server, String folder, boolean compress) throws IOException {
+        try (Session s = Session.login(server)) {
+            if (compress) {
+                s.compress();
+            }
+            s.command("EXAMINE " + quote(folder));
+            long plain0 = s.connection.received();
+            long wire0 = s.connection.wireOctets();
+            long fetches = s.command(HEADER_FETCH).fetches();
+            return new WireOctets(fetches, s.connection.received() - plain0, s.connection.wireOctets() - wire0);
+        }
+    }
+
     /** One command, {@code rounds} times, on a session with the folder EXAMINEd (nothing changes). */
     public static Rounds command(Server server, String folder, String command, int rounds) throws IOException {
         return downloads(server, folder, rounds, s -> s.command(command).fetches());
@@ -220,7 +240,7 @@ public final class ImapLoad {
     }
 
     /** Opens {@code count} sessions in IDLE, {@code parallel} at a time; failures are counted, not thrown. */
-    public static IdleSessions idle(Server server, int count, int parallel) throws InterruptedException {
+    public static IdleSessions idle(Server server, int count, int parallel, boolean compress) throws InterruptedException {
         IdleSessions idle = new IdleSessions();
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
@@ -231,6 +251,9 @@ public final class ImapLoad {
                     Session s = null;
                     try {
                         s = Session.login(server);
+                        if (compress) {
+                            s.compress();
+                        }
                         s.command("SELECT INBOX");
                         s.connection.send("I IDLE");
                         String line;
@@ -291,6 +314,12 @@ public final class ImapLoad {
                 c.close();
                 throw e;
             }
+        }
+
+        /** RFC 4978: COMPRESS DEFLATE, then everything after the tagged OK is deflated both ways. */
+        void compress() throws IOException {
+            command("COMPRESS DEFLATE");
+            connection.compress();
         }
 
         /** The tagged reply must be OK; untagged FETCH responses are counted and their literals skipped. */

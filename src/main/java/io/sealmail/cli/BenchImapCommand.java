@@ -28,7 +28,8 @@ public class BenchImapCommand implements Callable<Integer> {
     @Option(names = "--tests", split = ",", defaultValue = "list,bodies",
             description = {"Which figures: list, bodies, idle; headers (Thunderbird's header-field FETCH 1:*), envelope",
                     "(FETCH 1:* of ENVELOPE BODYSTRUCTURE), search (UID SEARCH FROM / SUBJECT), store (STORE 1:* +/-FLAGS),",
-                    "qresync (SELECT with QRESYNC after --changes flag changes by another session) (default: ${DEFAULT-VALUE})."})
+                    "qresync (SELECT with QRESYNC after --changes flag changes by another session), compress (octets the",
+                    "server sends for the headers FETCH without and with COMPRESS=DEFLATE) (default: ${DEFAULT-VALUE})."})
     List<String> tests;
 
     @Option(names = "--rounds", defaultValue = "10", description = "Rounds per figure; the first is reported alone as cold (default: ${DEFAULT-VALUE}).")
@@ -55,6 +56,9 @@ public class BenchImapCommand implements Callable<Integer> {
 
     @Option(names = "--hold", defaultValue = "0", description = "Seconds to keep the idle connections open after measuring (to inspect the server).")
     int hold;
+
+    @Option(names = "--compress", description = "The idle connections turn on COMPRESS=DEFLATE after LOGIN (RFC 4978).")
+    boolean compress;
 
     @Option(names = "--gc-before-sample",
             description = {"The server is a JVM: run 'jcmd PID GC.run' before the first sample, and report a second sample after",
@@ -96,8 +100,15 @@ public class BenchImapCommand implements Callable<Integer> {
                 case "store" -> print("STORE 1:* +FLAGS.SILENT (\\Seen) and -FLAGS.SILENT (\\Seen)", ImapLoad.storeFlags(server, folder, rounds));
                 case "qresync" -> print("SELECT (QRESYNC) after " + changes + " flag changes by another session",
                         ImapLoad.qresync(server, folder, changes, rounds));
+                case "compress" -> {
+                    ImapLoad.WireOctets plain = ImapLoad.headerSyncOctets(server, folder, false);
+                    ImapLoad.WireOctets deflated = ImapLoad.headerSyncOctets(server, folder, true);
+                    System.out.printf("header FETCH 1:* octets from the server, %d messages: %d without COMPRESS, %d with"
+                                    + " COMPRESS=DEFLATE (%.1f%%)%n",
+                            deflated.fetches(), plain.wire(), deflated.wire(), 100.0 * deflated.wire() / plain.wire());
+                }
                 default -> throw new UserError("--tests: unknown test '" + test
-                        + "' (list, bodies, idle, headers, envelope, search, store, qresync)");
+                        + "' (list, bodies, idle, headers, envelope, search, store, qresync, compress)");
             }
         }
         return 0;
@@ -132,10 +143,10 @@ public class BenchImapCommand implements Callable<Integer> {
                 : new ImapLoad.Server(server.host(), server.port(), server.ssl(), idleUser, server.password());
         ProcessMemory.Sample before = options.serverPid == null ? null : sample();
         long t0 = System.nanoTime();
-        try (ImapLoad.IdleSessions sessions = ImapLoad.idle(idleServer, idleConnections, parallel)) {
+        try (ImapLoad.IdleSessions sessions = ImapLoad.idle(idleServer, idleConnections, parallel, compress)) {
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("IDLE: %d connections open (LOGIN, SELECT INBOX, IDLE) in %.1f s, %d failed%n",
-                    sessions.open(), seconds, sessions.failures());
+            System.out.printf("IDLE: %d connections open (LOGIN, %sSELECT INBOX, IDLE) in %.1f s, %d failed%n",
+                    sessions.open(), compress ? "COMPRESS DEFLATE, " : "", seconds, sessions.failures());
             sessions.errors().forEach(e -> System.out.println("  error: " + e));
             if (before != null && sessions.open() > 0) {
                 Thread.sleep(3000); // let the server finish what the last logins started

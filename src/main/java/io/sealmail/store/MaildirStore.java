@@ -173,6 +173,11 @@ public class MaildirStore implements MailStore {
         quota.forget(account);
     }
 
+    /** Octets allowed per account, 0 for no limit ({@code limits.quotaPerAccount}). */
+    public long quotaLimit() {
+        return quota.limit();
+    }
+
     /** Octets the account uses across all folders. */
     public long usage(String account) {
         return quota.used(account);

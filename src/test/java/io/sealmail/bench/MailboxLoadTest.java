@@ -58,10 +58,22 @@ class MailboxLoadTest {
             assertThat(retr.messages()).as("UIDL lines").isEqualTo(50);
             assertThat(retr.octets()).isGreaterThan(10 * 1000);
 
-            try (ImapLoad.IdleSessions idle = ImapLoad.idle(imap, 5, 2)) {
+            try (ImapLoad.IdleSessions idle = ImapLoad.idle(imap, 5, 2, false);
+                 ImapLoad.IdleSessions deflated = ImapLoad.idle(imap, 3, 2, true)) {
                 assertThat(idle.errors()).isEmpty();
                 assertThat(idle.open()).isEqualTo(5);
+                assertThat(deflated.errors()).isEmpty();
+                assertThat(deflated.open()).isEqualTo(3);
             }
+
+            // The same 50 header blocks either way; deflated they cross the connection in far fewer octets.
+            ImapLoad.WireOctets plain = ImapLoad.headerSyncOctets(imap, "INBOX", false);
+            ImapLoad.WireOctets deflated = ImapLoad.headerSyncOctets(imap, "INBOX", true);
+            assertThat(plain.fetches()).isEqualTo(50);
+            assertThat(deflated.fetches()).isEqualTo(50);
+            assertThat(plain.wire()).isEqualTo(plain.plain());
+            assertThat(deflated.plain()).isEqualTo(plain.plain());
+            assertThat(deflated.wire()).isLessThan(plain.wire() / 3);
             ProcessMemory.Sample self = ProcessMemory.of(ProcessHandle.current().pid());
             assertThat(self.rssKib()).isPositive();
             assertThat(self.pssKib()).isPositive();

@@ -34,11 +34,16 @@ final class FetchCommand {
         List<FetchItem> items = new ArrayList<>();
         ImapArg arg = r.args().next("fetch items");
         if (arg instanceof ImapArg.ListArg list) {
-            for (ImapArg a : list.items()) {
-                if (!(a instanceof ImapArg.Atom atom)) {
+            List<ImapArg> given = list.items();
+            for (int i = 0; i < given.size(); i++) {
+                if (!(given.get(i) instanceof ImapArg.Atom atom)) {
                     throw r.args().bad("Invalid FETCH item");
                 }
                 items.addAll(FetchItem.parse(atom.value(), r.args()));
+                if (atom.upper().equals("PREVIEW") && i + 1 < given.size() && given.get(i + 1) instanceof ImapArg.ListArg mods) {
+                    previewModifiers(mods, r);
+                    i++;
+                }
             }
         } else if (arg instanceof ImapArg.Atom atom) {
             items.addAll(FetchItem.parse(atom.value(), r.args()));
@@ -162,6 +167,19 @@ final class FetchCommand {
         s.ok(r, r.name() + " completed");
     }
 
+    /**
+     * RFC 8970 §3.1: {@code PREVIEW (LAZY)} lets the server answer NIL when the preview is not at hand. Here it is
+     * always at hand (made with the cache entry, or from the file being read anyway), so LAZY changes nothing;
+     * any other modifier is BAD.
+     */
+    private static void previewModifiers(ImapArg.ListArg mods, ImapRequest r) {
+        for (ImapArg m : mods.items()) {
+            if (!(m instanceof ImapArg.Atom a) || !a.upper().equals("LAZY")) {
+                throw r.args().bad("Unknown PREVIEW modifier " + ImapArg.stringValue(m) + " (LAZY)");
+            }
+        }
+    }
+
     /** @param summary the cached summary when the items come from it (content and root are then null) */
     private static void render(ResponseWriter w, FetchItem item, MessageInfo m, byte[] content, MimeStructure.Entity root,
                                MessageSummary summary) throws MailboxException {
@@ -171,6 +189,7 @@ final class FetchCommand {
                 case ENVELOPE -> w.raw(summary.envelope());
                 case BODYSTRUCTURE -> w.raw(summary.bodyStructure());
                 case BODY -> w.raw(summary.body());
+                case PREVIEW -> w.string(summary.preview());
                 default -> {
                     if (item.offset() < 0) {
                         // HEADER.FIELDS copied from the cached octets straight into the response.
@@ -194,6 +213,7 @@ final class FetchCommand {
                 w.raw("ENVELOPE ");
                 MessageStructureWriter.envelope(w, root);
             }
+            case PREVIEW -> w.raw("PREVIEW ").string(Preview.of(content, root));
             case BODYSTRUCTURE, BODY -> {
                 w.raw(item.kind() == FetchItem.Kind.BODY ? "BODY " : "BODYSTRUCTURE ");
                 MessageStructureWriter.bodyStructure(w, content, root, item.kind() == FetchItem.Kind.BODYSTRUCTURE);

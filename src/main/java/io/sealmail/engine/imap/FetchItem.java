@@ -22,7 +22,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, MODSEQ, ENVELOPE, BODYSTRUCTURE, BODY, SECTION, BINARY, BINARY_SIZE }
+    enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, MODSEQ, ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW, SECTION, BINARY, BINARY_SIZE }
 
     static FetchItem simple(Kind kind) {
         return new FetchItem(kind, List.of(), "", List.of(), null, -1, -1, true);
@@ -47,7 +47,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
      */
     boolean inSummary() {
         return switch (kind) {
-            case ENVELOPE, BODYSTRUCTURE, BODY -> true;
+            case ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW -> true;
             case SECTION -> part.isEmpty() && text.equals("HEADER.FIELDS") && MessageSummary.covers(fields);
             default -> false;
         };
@@ -67,6 +67,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
             case ENVELOPE -> "ENVELOPE";
             case BODYSTRUCTURE -> "BODYSTRUCTURE";
             case BODY -> "BODY";
+            case PREVIEW -> "PREVIEW";
             case SECTION -> section == null ? "" : section;
             case BINARY -> "BINARY[" + partText() + "]" + (offset >= 0 ? "<" + offset + ">" : "");
             case BINARY_SIZE -> "BINARY.SIZE[" + partText() + "]";
@@ -114,6 +115,8 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
                         simple(Kind.ENVELOPE), simple(Kind.BODY));
             case "MODSEQ":
                 return List.of(simple(Kind.MODSEQ));
+            case "PREVIEW":
+                return List.of(simple(Kind.PREVIEW));
             default:
                 break;
         }

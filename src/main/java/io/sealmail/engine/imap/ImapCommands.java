@@ -21,6 +21,8 @@ final class ImapCommands {
         COMMANDS.put("LOGIN", notAuthenticated((s, r) -> SessionCommands.login(s, r)));
         COMMANDS.put("AUTHENTICATE", notAuthenticated((s, r) -> SessionCommands.authenticate(s, r)));
         COMMANDS.put("ENABLE", authenticated(SessionCommands::enable));
+        // After authentication only, as Dovecot: before it, a compressor is attack surface for anyone.
+        COMMANDS.put("COMPRESS", authenticated(SessionCommands::compress));
         COMMANDS.put("SELECT", authenticated(MailboxCommands::select));
         COMMANDS.put("EXAMINE", authenticated(MailboxCommands::select));
         COMMANDS.put("CREATE", authenticated(MailboxCommands::create));
@@ -33,6 +35,9 @@ final class ImapCommands {
         COMMANDS.put("NAMESPACE", authenticated(MailboxCommands::namespace));
         COMMANDS.put("STATUS", authenticated(MailboxCommands::status));
         COMMANDS.put("APPEND", authenticated(MailboxCommands::append));
+        COMMANDS.put("GETQUOTAROOT", authenticated(QuotaCommands::getQuotaRoot));
+        COMMANDS.put("GETQUOTA", authenticated(QuotaCommands::getQuota));
+        COMMANDS.put("SETQUOTA", authenticated(QuotaCommands::setQuota));
         COMMANDS.put("IDLE", authenticated(StoreCommands::idle));
         COMMANDS.put("CHECK", selected(SessionCommands::noop));
         COMMANDS.put("CLOSE", selected(StoreCommands::close));

@@ -47,6 +47,8 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
     private int authFailures;
     private String currentCommand = "";
     private final Object writable = new Object();
+    /** COMPRESS=DEFLATE is on (RFC 4978); never a second layer. */
+    private volatile boolean compressed;
 
     public ImapSession(AccessContext context, boolean plaintextPort) {
         this.context = context;
@@ -107,7 +109,9 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
                 sb.append(" STARTTLS LOGINDISABLED");
             }
         } else {
-            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED BINARY UTF8=ACCEPT CONDSTORE QRESYNC")
+            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT")
+                    .append(" CONDSTORE QRESYNC ESEARCH WITHIN STATUS=SIZE QUOTA QUOTA=RES-STORAGE PREVIEW MULTIAPPEND")
+                    .append(compressed ? "" : " COMPRESS=DEFLATE")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());
         }
         return sb.toString();
@@ -189,6 +193,27 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         });
     }
 
+    boolean compressed() {
+        return compressed;
+    }
+
+    /**
+     * RFC 4978 COMPRESS, like STARTTLS: the session is held (nothing queued runs) while the event loop sends the OK
+     * in the clear and puts the codecs in; commands after that arrive inflated.
+     */
+    void compress(String tag) {
+        SessionExecutor.Hold hold = executor.hold();
+        compressed = true;
+        ctx.executor().execute(() -> {
+            // On the event loop no command is being framed: what is queued now was sent before our reply.
+            if (ImapCompression.start(ctx, tag + " OK DEFLATE active\r\n", executor.pending() > 1)) {
+                hold.resume(() -> runTask(() -> { }));
+            } else {
+                executor.clearPending();
+                hold.resume(() -> state = ImapState.LOGOUT);
+            }
+        });
+    }
 
     // ---- output ----
 

@@ -23,7 +23,7 @@ final class MailboxCommands {
     private MailboxCommands() {
     }
 
-    private static String mailbox(ImapSession s, ImapRequest r) {
+    static String mailbox(ImapSession s, ImapRequest r) {
         return MailboxName.decode(r.args().astring("mailbox name"), s.utf8());
     }
 
@@ -177,16 +177,27 @@ final class MailboxCommands {
             patterns.add(r.args().astring("mailbox pattern"));
         }
         Set<String> returns = new HashSet<>();
+        List<String> statusItems = null;
         if (r.args().hasNext()) {
             if (!r.args().atom("RETURN").equalsIgnoreCase("RETURN")) {
                 throw r.args().bad("Expected RETURN");
             }
-            for (ImapArg a : r.args().list("return options")) {
-                String opt = ImapArg.stringValue(a);
+            List<ImapArg> options = r.args().list("return options");
+            for (int i = 0; i < options.size(); i++) {
+                String opt = ImapArg.stringValue(options.get(i));
                 if (opt == null) {
                     throw r.args().bad("Unsupported return option");
                 }
-                returns.add(opt.toUpperCase(Locale.ROOT));
+                opt = opt.toUpperCase(Locale.ROOT);
+                if (opt.equals("STATUS")) {
+                    // RFC 5819 LIST-STATUS: STATUS (items), answered after each LIST line as STATUS would.
+                    if (i + 1 >= options.size() || !(options.get(i + 1) instanceof ImapArg.ListArg items)) {
+                        throw r.args().bad("STATUS needs a list of status items");
+                    }
+                    statusItems = statusItems(items.items(), r);
+                    i++;
+                }
+                returns.add(opt);
             }
         }
         r.args().end();
@@ -233,6 +244,13 @@ final class MailboxCommands {
                     .raw(String.join(" ", attrs)).raw(") \"" + SEP + "\" ")
                     .string(MailboxName.encode(m.name(), s.utf8())).crlf();
             s.write(w.buffer());
+            if (statusItems != null) {
+                try (MailFolder folder = s.mailboxes().open(m.name())) {
+                    writeStatus(s, folder, statusItems);
+                } catch (MailboxException gone) {
+                    // RFC 5819 §2: deleted meanwhile; its STATUS is left out, the LIST goes on.
+                }
+            }
         }
         s.ok(r, r.name() + " completed");
     }
@@ -261,39 +279,76 @@ final class MailboxCommands {
 
     static void status(ImapSession s, ImapRequest r) throws IOException {
         String name = mailbox(s, r);
-        List<ImapArg> items = r.args().list("status items");
+        List<String> items = statusItems(r.args().list("status items"), r);
         r.args().end();
         try (MailFolder folder = s.mailboxes().open(name)) {
-            List<MessageInfo> msgs = folder.messages();
-            List<String> out = new ArrayList<>();
-            for (ImapArg a : items) {
-                String item = String.valueOf(ImapArg.stringValue(a)).toUpperCase(Locale.ROOT);
-                switch (item) {
-                    case "MESSAGES" -> out.add("MESSAGES " + msgs.size());
-                    case "UIDNEXT" -> out.add("UIDNEXT " + folder.uidNext());
-                    case "UIDVALIDITY" -> out.add("UIDVALIDITY " + folder.uidValidity());
-                    case "UNSEEN" -> out.add("UNSEEN " + msgs.stream().filter(m -> !m.flags().contains("\\Seen")).count());
-                    case "DELETED" -> out.add("DELETED " + msgs.stream().filter(m -> m.flags().contains("\\Deleted")).count());
-                    case "SIZE" -> out.add("SIZE " + msgs.stream().mapToLong(MessageInfo::size).sum());
-                    case "RECENT" -> out.add("RECENT 0");
-                    case "HIGHESTMODSEQ" -> {
-                        CondStore.enable(s);
-                        out.add("HIGHESTMODSEQ " + folder.highestModseq());
-                    }
-                    default -> throw r.args().bad("Unknown STATUS item " + item);
-                }
-            }
-            ResponseWriter w = s.response().raw("* STATUS ").string(MailboxName.encode(folder.name(), s.utf8()))
-                    .raw(" (").raw(String.join(" ", out)).raw(")").crlf();
-            s.write(w.buffer());
+            writeStatus(s, folder, items);
         }
         s.ok(r, "STATUS completed");
     }
 
+    private static final Set<String> STATUS_ITEMS = Set.of("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED",
+            "SIZE", "RECENT", "HIGHESTMODSEQ", "DELETED-STORAGE");
+
+    /** The items, checked before anything is answered: an unknown one is BAD for the whole command. */
+    static List<String> statusItems(List<ImapArg> args, ImapRequest r) {
+        List<String> items = new ArrayList<>();
+        for (ImapArg a : args) {
+            String item = String.valueOf(ImapArg.stringValue(a)).toUpperCase(Locale.ROOT);
+            if (!STATUS_ITEMS.contains(item)) {
+                throw r.args().bad("Unknown STATUS item " + item);
+            }
+            items.add(item);
+        }
+        return items;
+    }
+
+    static void writeStatus(ImapSession s, MailFolder folder, List<String> items) throws IOException {
+        List<MessageInfo> msgs = folder.messages();
+        List<String> out = new ArrayList<>();
+        for (String item : items) {
+            switch (item) {
+                case "MESSAGES" -> out.add("MESSAGES " + msgs.size());
+                case "UIDNEXT" -> out.add("UIDNEXT " + folder.uidNext());
+                case "UIDVALIDITY" -> out.add("UIDVALIDITY " + folder.uidValidity());
+                case "UNSEEN" -> out.add("UNSEEN " + msgs.stream().filter(m -> !m.flags().contains("\\Seen")).count());
+                case "DELETED" -> out.add("DELETED " + msgs.stream().filter(m -> m.flags().contains("\\Deleted")).count());
+                // RFC 8438 STATUS=SIZE: octets of all messages.
+                case "SIZE" -> out.add("SIZE " + msgs.stream().mapToLong(MessageInfo::size).sum());
+                // RFC 9208 §4.3.3: STORAGE units (1,024 octets) an EXPUNGE would free, rounded up as the quota counts.
+                case "DELETED-STORAGE" -> out.add("DELETED-STORAGE " + QuotaCommands.kib(msgs.stream()
+                        .filter(m -> m.flags().contains("\\Deleted")).mapToLong(MessageInfo::size).sum()));
+                case "RECENT" -> out.add("RECENT 0");
+                case "HIGHESTMODSEQ" -> {
+                    CondStore.enable(s);
+                    out.add("HIGHESTMODSEQ " + folder.highestModseq());
+                }
+                default -> throw new IllegalStateException(item);
+            }
+        }
+        ResponseWriter w = s.response().raw("* STATUS ").string(MailboxName.encode(folder.name(), s.utf8()))
+                .raw(" (").raw(String.join(" ", out)).raw(")").crlf();
+        s.write(w.buffer());
+    }
+
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
 
+    /**
+     * APPEND, and MULTIAPPEND (RFC 3502): several {@code [flags] [date-time] literal} groups in one command, all
+     * stored or none; {@code [APPENDUID validity uid-set]} (RFC 4315) names them all.
+     */
     static void append(ImapSession s, ImapRequest r) throws IOException {
         String name = mailbox(s, r);
+        List<Mailboxes.NewMessage> messages = new ArrayList<>();
+        do {
+            messages.add(appendedMessage(s, r));
+        } while (r.args().hasNext());
+        List<Mailboxes.AppendResult> results = s.mailboxes().appendAll(name, messages);
+        List<Long> uids = results.stream().map(Mailboxes.AppendResult::uid).toList();
+        s.ok(r, "[APPENDUID " + results.get(0).uidValidity() + " " + SequenceSet.format(uids) + "] APPEND completed");
+    }
+
+    private static Mailboxes.NewMessage appendedMessage(ImapSession s, ImapRequest r) {
         Set<String> flags = new HashSet<>();
         List<ImapArg> flagList = r.args().optionalList();
         if (flagList != null) {
@@ -312,8 +367,6 @@ final class MailboxCommands {
         if (!(next instanceof ImapArg.Literal literal)) {
             throw r.args().bad("APPEND needs the message as a literal");
         }
-        r.args().end();
-        Mailboxes.AppendResult result = s.mailboxes().append(name, literal.bytes(), flags, date);
-        s.ok(r, "[APPENDUID " + result.uidValidity() + " " + result.uid() + "] APPEND completed");
+        return new Mailboxes.NewMessage(literal.bytes(), flags, date);
     }
 }

@@ -33,6 +33,38 @@ public interface Mailboxes {
      */
     AppendResult append(String folder, byte[] message, Set<String> flags, Instant internalDate) throws IOException;
 
+    /**
+     * MULTIAPPEND (RFC 3502): all the messages or none. The quota is taken for all of them before the first is
+     * written; when one fails, those already added are expunged again before the error is thrown.
+     * @return one result per message, in order
+     */
+    default List<AppendResult> appendAll(String folder, List<NewMessage> messages) throws IOException {
+        List<AppendResult> done = new java.util.ArrayList<>();
+        try {
+            for (NewMessage m : messages) {
+                done.add(append(folder, m.content(), m.flags(), m.internalDate()));
+            }
+            return done;
+        } catch (IOException | RuntimeException e) {
+            if (!done.isEmpty()) {
+                try (MailFolder f = open(folder)) {
+                    f.expunge(done.stream().map(AppendResult::uid).toList());
+                }
+            }
+            throw e;
+        }
+    }
+
+    record NewMessage(byte[] content, Set<String> flags, Instant internalDate) {
+    }
+
+    /** The account's storage quota (shared by all its folders, enforced by the store): octets used and allowed. */
+    Quota quota() throws IOException;
+
+    /** @param limitOctets 0 when the account has no limit */
+    record Quota(long usedOctets, long limitOctets) {
+    }
+
     record MailboxInfo(String name, String specialUse, boolean subscribed) {
     }
 

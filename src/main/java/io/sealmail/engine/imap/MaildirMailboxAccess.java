@@ -208,6 +208,11 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             this.account = account;
         }
 
+        @Override
+        public Quota quota() {
+            return new Quota(store.usage(account), store.quotaLimit());
+        }
+
         Path dirOf(String name) {
             if (name.equals("INBOX")) {
                 return root;
@@ -358,6 +363,36 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             }
             f.fire();
             return new AppendResult(f.uidValidity(), uid);
+        }
+
+        /** RFC 3502: quota for all first (refused whole when they do not fit together), then one by one, undone on failure. */
+        @Override
+        public List<AppendResult> appendAll(String name, List<NewMessage> messages) throws IOException {
+            Folder f = target(name);
+            long total = messages.stream().mapToLong(m -> m.content().length).sum();
+            charge(account, total);
+            List<Long> added = new ArrayList<>();
+            long charged = total;
+            try {
+                for (NewMessage m : messages) {
+                    byte[] content = m.content();
+                    added.add(f.add(tmp -> Files.write(tmp, content), content.length, m.flags(), m.internalDate(), summarize(content)));
+                    charged -= content.length;
+                }
+            } catch (IOException | RuntimeException e) {
+                store.releaseQuota(account, charged);
+                if (!added.isEmpty()) {
+                    f.expunge(added, true);
+                }
+                f.fire();
+                throw e;
+            }
+            f.fire();
+            List<AppendResult> out = new ArrayList<>();
+            for (long uid : added) {
+                out.add(new AppendResult(f.uidValidity(), uid));
+            }
+            return out;
         }
     }
 

@@ -7,6 +7,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -25,12 +26,13 @@ final class MessageSummary {
      */
     static final Set<String> FIELDS = Set.of("FROM", "TO", "CC", "BCC", "SUBJECT", "DATE", "MESSAGE-ID", "PRIORITY",
             "X-PRIORITY", "REFERENCES", "NEWSGROUPS", "IN-REPLY-TO", "CONTENT-TYPE", "REPLY-TO", "SENDER");
-    private static final byte VERSION = 1;
-    private static final int PARTS = 4;
+    /** 2: the PREVIEW text added; entries of version 1 are made again from the message when next used. */
+    private static final byte VERSION = 2;
+    private static final int PARTS = 5;
 
     /** The encoded summary: a version octet, then each part as {@code [int length][octets]}. */
     private final ByteBuffer entry;
-    /** Where each part starts in {@link #entry} and its length, in pairs: header fields, ENVELOPE, BODYSTRUCTURE, BODY. */
+    /** Where each part starts in {@link #entry} and its length, in pairs: header fields, ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW. */
     private final int[] parts;
 
     private MessageSummary(ByteBuffer entry, int[] parts) {
@@ -56,6 +58,11 @@ final class MessageSummary {
 
     ByteBuffer body() {
         return part(3);
+    }
+
+    /** RFC 8970 PREVIEW text, UTF-8 ({@link Preview}). */
+    String preview() {
+        return StandardCharsets.UTF_8.decode(part(4)).toString();
     }
 
     static boolean covers(List<String> upperCaseFields) {
@@ -93,7 +100,8 @@ final class MessageSummary {
         MessageStructureWriter.bodyStructure(structure, message, root, true);
         ResponseWriter body = writer();
         MessageStructureWriter.bodyStructure(body, message, root, false);
-        return decode(ByteBuffer.wrap(encode(fields.toByteArray(), bytes(env), bytes(structure), bytes(body))));
+        byte[] preview = Preview.of(message, root).getBytes(StandardCharsets.UTF_8);
+        return decode(ByteBuffer.wrap(encode(fields.toByteArray(), bytes(env), bytes(structure), bytes(body), preview)));
     }
 
     private static ResponseWriter writer() {

@@ -91,15 +91,17 @@ public final class ResponseWriter {
             return literal(s.getBytes(StandardCharsets.UTF_8));
         }
         room(s.length() * 4 + 2).writeByte('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            i += Character.charCount(c);
             if (c == '"' || c == '\\') {
                 out.writeByte('\\');
             }
             if (c < 0x80) {
                 out.writeByte(c);
             } else {
-                out.writeCharSequence(String.valueOf(c), StandardCharsets.UTF_8);
+                // By code point: a surrogate pair written half by half would become two '?'.
+                out.writeCharSequence(new String(Character.toChars(c)), StandardCharsets.UTF_8);
             }
         }
         out.writeByte('"');

@@ -2,11 +2,18 @@ package io.sealmail.engine.imap;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
-/** SEARCH and UID SEARCH (RFC 9051 §6.4.4), answered with the RFC 3501 SEARCH response. */
+/**
+ * SEARCH and UID SEARCH (RFC 9051 §6.4.4): the RFC 3501 SEARCH response, or with {@code RETURN (...)} the ESEARCH
+ * response of RFC 4731 (MIN, MAX, ALL, COUNT).
+ */
 final class SearchCommand {
+    private static final Set<String> RETURN_OPTIONS = Set.of("MIN", "MAX", "ALL", "COUNT");
+
     private SearchCommand() {
     }
 
@@ -15,8 +22,13 @@ final class SearchCommand {
         while (r.args().hasNext()) {
             rest.add(r.args().next("search key"));
         }
+        Set<String> returns = null;
         if (!rest.isEmpty() && rest.get(0) instanceof ImapArg.Atom a && a.upper().equals("RETURN")) {
-            throw r.args().bad("ESEARCH is not supported");
+            if (rest.size() < 2 || !(rest.get(1) instanceof ImapArg.ListArg options)) {
+                throw r.args().bad("RETURN needs a list of options");
+            }
+            returns = returnOptions(options, r);
+            rest = rest.subList(2, rest.size());
         }
         if (!rest.isEmpty() && rest.get(0) instanceof ImapArg.Atom a && a.upper().equals("CHARSET")) {
             if (rest.size() < 2) {
@@ -37,7 +49,7 @@ final class SearchCommand {
         long highest = 0;
         SelectedMailbox box = s.selected();
         boolean uid = StoreCommands.isUid(r);
-        StringBuilder out = new StringBuilder("SEARCH");
+        List<Long> found = new ArrayList<>();
         for (int seq = 1; seq <= box.size(); seq++) {
             SearchKey.Candidate c = new SearchKey.Candidate(seq, box.get(seq), box.size(), box.maxUid(), box.folder);
             boolean match;
@@ -47,15 +59,90 @@ final class SearchCommand {
                 match = false;
             }
             if (match) {
-                out.append(' ').append(uid ? box.get(seq).uid() : seq);
+                found.add(uid ? box.get(seq).uid() : seq);
                 highest = Math.max(highest, box.get(seq).modseq());
             }
         }
-        if (criteria.modseq() && highest > 0) {
-            // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned; none for an empty result.
-            out.append(" (MODSEQ ").append(highest).append(')');
-        }
-        s.untagged(out.toString());
+        // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned; none for an empty result.
+        String modseq = criteria.modseq() && highest > 0 ? "MODSEQ " + highest : null;
+        s.untagged(returns == null ? searchResponse(found, modseq) : esearchResponse(r.tag(), uid, returns, found, modseq));
         s.ok(r, r.name() + " completed");
+    }
+
+    /** RFC 4731 §3.1: an empty list means ALL; an unknown option is an error. */
+    private static Set<String> returnOptions(ImapArg.ListArg options, ImapRequest r) {
+        Set<String> out = new LinkedHashSet<>();
+        for (ImapArg o : options.items()) {
+            String name = o instanceof ImapArg.Atom a ? a.upper() : null;
+            if (name == null || !RETURN_OPTIONS.contains(name)) {
+                throw r.args().bad("Unknown RETURN option " + ImapArg.stringValue(o) + " (MIN MAX ALL COUNT)");
+            }
+            out.add(name);
+        }
+        if (out.isEmpty()) {
+            out.add("ALL");
+        }
+        return out;
+    }
+
+    private static String searchResponse(List<Long> found, String modseq) {
+        StringBuilder out = new StringBuilder("SEARCH");
+        for (long n : found) {
+            out.append(' ').append(n);
+        }
+        if (modseq != null) {
+            out.append(" (").append(modseq).append(')');
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code ESEARCH (TAG "t") [UID] MIN n MAX n ALL set COUNT n [MODSEQ m]}; with no match only COUNT (RFC 4731
+     * §3.1: MIN, MAX and ALL are left out).
+     */
+    static String esearchResponse(String tag, boolean uid, Set<String> returns, List<Long> found, String modseq) {
+        StringBuilder out = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
+        if (uid) {
+            out.append(" UID");
+        }
+        if (!found.isEmpty()) {
+            if (returns.contains("MIN")) {
+                out.append(" MIN ").append(found.get(0));
+            }
+            if (returns.contains("MAX")) {
+                out.append(" MAX ").append(found.get(found.size() - 1));
+            }
+            if (returns.contains("ALL")) {
+                out.append(" ALL ").append(sequenceSet(found));
+            }
+        }
+        if (returns.contains("COUNT")) {
+            out.append(" COUNT ").append(found.size());
+        }
+        if (modseq != null && !found.isEmpty()) {
+            out.append(' ').append(modseq);
+        }
+        return out.toString();
+    }
+
+    /** Ascending numbers as the shortest sequence set: 1,2,3,5 is {@code 1:3,5}. */
+    static String sequenceSet(List<Long> ascending) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < ascending.size()) {
+            int j = i;
+            while (j + 1 < ascending.size() && ascending.get(j + 1) == ascending.get(j) + 1) {
+                j++;
+            }
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            out.append(ascending.get(i));
+            if (j > i) {
+                out.append(':').append(ascending.get(j));
+            }
+            i = j + 1;
+        }
+        return out.toString();
     }
 }

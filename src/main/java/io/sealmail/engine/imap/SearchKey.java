@@ -192,6 +192,15 @@ interface SearchKey {
             return Long.parseLong(s);
         }
 
+        /** The instant {@code n} seconds ago, for OLDER/YOUNGER (RFC 5032 §3: nz-number). */
+        private java.time.Instant within() {
+            long n = number();
+            if (n == 0) {
+                throw errors.bad("OLDER and YOUNGER take a number of seconds above 0");
+            }
+            return java.time.Instant.now().minusSeconds(n);
+        }
+
         private static LocalDate internalDay(Candidate m) {
             return m.info.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
         }
@@ -262,6 +271,9 @@ interface SearchKey {
                 case "RECENT": return m -> false;
                 case "KEYWORD": { String k = string("keyword"); return m -> m.info.flags().contains(k); }
                 case "UNKEYWORD": { String k = string("keyword"); return m -> !m.info.flags().contains(k); }
+                // RFC 5032 WITHIN: the interval in seconds back from now, against the internal date.
+                case "OLDER": { java.time.Instant t = within(); return m -> m.info.internalDate().isBefore(t); }
+                case "YOUNGER": { java.time.Instant t = within(); return m -> !m.info.internalDate().isBefore(t); }
                 case "LARGER": { long n = number(); return m -> m.info.size() > n; }
                 case "SMALLER": { long n = number(); return m -> m.info.size() < n; }
                 case "BEFORE": { LocalDate d = date(); return m -> internalDay(m).isBefore(d); }

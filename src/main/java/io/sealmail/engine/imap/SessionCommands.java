@@ -66,6 +66,19 @@ final class SessionCommands {
         s.startTls(r.tag());
     }
 
+    /** RFC 4978 §3: DEFLATE is the one mechanism; a second COMPRESS is BAD, with the RFC's response code. */
+    static void compress(ImapSession s, ImapRequest r) {
+        String mechanism = r.args().atom("mechanism");
+        r.args().end();
+        if (!mechanism.equalsIgnoreCase("DEFLATE")) {
+            s.bad(r, "Unknown compression mechanism; supported: DEFLATE");
+        } else if (s.compressed()) {
+            s.bad(r, "[COMPRESSIONACTIVE] DEFLATE is already active");
+        } else {
+            s.compress(r.tag());
+        }
+    }
+
     static void login(ImapSession s, ImapRequest r) {
         String user = r.args().astring("user name");
         String password = r.args().astring("password");

@@ -137,7 +137,7 @@ class CondStoreTest {
         Transcript t = login();
         t.send("s SELECT INBOX");
         for (String items : List.of("ENVELOPE", "BODYSTRUCTURE", "BODY", "BODY.PEEK[HEADER.FIELDS (From Subject References)]",
-                "BODY.PEEK[HEADER.FIELDS (Subject)]<2.5>")) {
+                "BODY.PEEK[HEADER.FIELDS (Subject)]<2.5>", "PREVIEW")) {
             // With BODY.PEEK[TEXT] beside it the message file is read and parsed; alone, it comes from the cache.
             String fromFile = t.send("f FETCH 1:3 (" + items + " BODY.PEEK[TEXT])");
             String fromCache = t.send("c FETCH 1:3 (" + items + ")");

@@ -70,6 +70,18 @@ public final class MemoryMailboxAccess implements MailboxAccess {
             boxes.get("INBOX").subscribed = true;
         }
 
+        /** No limit here: usage is what the folders hold. */
+        @Override
+        public synchronized Quota quota() {
+            long used = 0;
+            for (Box b : boxes.values()) {
+                for (Msg m : b.msgs) {
+                    used += m.bytes.length;
+                }
+            }
+            return new Quota(used, 0);
+        }
+
         private static String norm(String name) {
             return name.equalsIgnoreCase("INBOX") ? "INBOX" : name;
         }

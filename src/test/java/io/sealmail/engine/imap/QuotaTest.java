@@ -137,4 +137,21 @@ class QuotaTest {
             assertThat(submit(server, 1000)).startsWith("250 ");
         }
     }
+
+    /** Python's imaplib reads what QuotaCommands and the search/status extensions answer, over TLS. */
+    @Test
+    void pythonImaplibReadsQuotaStatusSizeListStatusAndEsearch() throws Exception {
+        try (MailAccessTestServer server = new MailAccessTestServer(dir, QuotaTest::withQuota, true)) {
+            assertThat(submit(server, 1000)).startsWith("250");
+            java.nio.file.Path script = dir.resolve("python_extensions.py");
+            try (java.io.InputStream in = getClass().getResourceAsStream("/imap/python_extensions.py")) {
+                java.nio.file.Files.write(script, in.readAllBytes());
+            }
+            ExternalClientsTest.Result r = ExternalClientsTest.run(java.util.Map.of("CA", server.pki().caCrt().toString(),
+                    "USER_NAME", JOE, "PASSWORD", PASSWORD, "IMAPS", "" + server.port(Role.IMAPS),
+                    "QUOTA_KIB", "" + QUOTA / 1024), "python3", script.toString());
+            assertThat(r.out()).contains("ALL OK");
+            assertThat(r.exit()).isZero();
+        }
+    }
 }

@@ -1,0 +1,62 @@
+package io.sealmail.engine.imap;
+
+import java.io.IOException;
+
+/**
+ * QUOTA (RFC 9208) for the one limit the store enforces: octets per account across its folders
+ * ({@code limits.quotaPerAccount}), resource STORAGE in units of 1,024 octets, under one quota root named {@code ""}
+ * that every folder of the account shares. Without a limit there is no root (RFC 9208 §4.1.2: QUOTAROOT lists
+ * none). The limit comes from the MailServer, so SETQUOTA is refused (no QUOTASET capability).
+ */
+final class QuotaCommands {
+    static final String ROOT = "";
+
+    private QuotaCommands() {
+    }
+
+    /** GETQUOTAROOT mailbox: the folder must exist (RFC 9208 §4.1.2). */
+    static void getQuotaRoot(ImapSession s, ImapRequest r) throws IOException {
+        String name = MailboxCommands.mailbox(s, r);
+        r.args().end();
+        try (MailFolder folder = s.mailboxes().open(name)) {
+            Mailboxes.Quota quota = s.mailboxes().quota();
+            ResponseWriter w = s.response().raw("* QUOTAROOT ").string(MailboxName.encode(folder.name(), s.utf8()));
+            if (quota.limitOctets() > 0) {
+                w.raw(" ").string(ROOT);
+            }
+            s.write(w.crlf().buffer());
+            if (quota.limitOctets() > 0) {
+                s.untagged(quotaResponse(quota));
+            }
+        }
+        s.ok(r, "GETQUOTAROOT completed");
+    }
+
+    /** GETQUOTA root: only {@code ""}, and only while there is a limit. */
+    static void getQuota(ImapSession s, ImapRequest r) throws IOException {
+        String root = r.args().astring("quota root");
+        r.args().end();
+        Mailboxes.Quota quota = s.mailboxes().quota();
+        if (!root.equals(ROOT) || quota.limitOctets() == 0) {
+            s.no(r, "[NONEXISTENT] No such quota root");
+            return;
+        }
+        s.untagged(quotaResponse(quota));
+        s.ok(r, "GETQUOTA completed");
+    }
+
+    /** RFC 9208 §4.1.3: without QUOTASET a client may not change limits; here the MailServer sets them. */
+    static void setQuota(ImapSession s, ImapRequest r) throws IOException {
+        s.no(r, "[NOPERM] The quota is set by the server's configuration (limits.quotaPerAccount)");
+    }
+
+    private static String quotaResponse(Mailboxes.Quota quota) {
+        // Used rounds up, the limit down: a client never sees room the store would refuse.
+        return "QUOTA \"\" (STORAGE " + kib(quota.usedOctets()) + " " + quota.limitOctets() / 1024 + ")";
+    }
+
+    /** Octets in STORAGE units, rounded up. */
+    static long kib(long octets) {
+        return (octets + 1023) / 1024;
+    }
+}
