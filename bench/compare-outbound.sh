@@ -20,7 +20,11 @@ trap cleanup EXIT
 # SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
 sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
 # For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
-sm_exec() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java -jar "$SEALMAIL_JAR" "$@"; else exec "$root/sealmail" "$@"; fi; }
+# ENGINE_JAVA_OPTS: JVM options of the engine only (e.g. -XX:StartFlightRecording=filename=/tmp/o.jfr to profile it).
+sm_exec() {
+  if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java ${ENGINE_JAVA_OPTS:-} -jar "$SEALMAIL_JAR" "$@"
+  else SEALMAIL_JAVA_OPTS="${ENGINE_JAVA_OPTS:-}" exec "$root/sealmail" "$@"; fi
+}
 
 # Certificates from one test CA: the sink, both submission servers.
 sm ca init --out "$work/ca" >/dev/null
@@ -110,7 +114,8 @@ pids+=($!)
 for _ in $(seq 1 120); do grep -q "engine ready" "$work/sealmail.log" && break; sleep 1; done
 grep -q "engine ready" "$work/sealmail.log" || { cat "$work/sealmail.log"; exit 1; }
 
-run() { # label host count
+run() { # label host count (the load average before each run, as the figures move with it on a shared machine)
+  printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
   sm bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
     --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
 }

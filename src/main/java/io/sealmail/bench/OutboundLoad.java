@@ -27,10 +27,20 @@ import java.util.stream.Stream;
  * on the clock, so the polling interval does not enter the figure.
  */
 public final class OutboundLoad {
-    /** @param latenciesNanos submission start to arrival in the sink, one per arrived message */
-    public record Result(int submitted, int arrived, int duplicated, List<Long> latenciesNanos, long elapsedNanos, List<String> errors) {
+    /**
+     * @param latenciesNanos  submission start to arrival in the sink, one per arrived message
+     * @param submitNanos     submission start to its 250, one per acknowledged message
+     * @param submittedNanos  first submission to the last acknowledgement
+     */
+    public record Result(int submitted, int arrived, int duplicated, List<Long> latenciesNanos, long elapsedNanos,
+                         List<Long> submitNanos, long submittedNanos, List<String> errors) {
         public double percentileMillis(double p) {
             return SmtpLoad.percentileMillis(latenciesNanos, p);
+        }
+
+        /** Percentile of the submission's own latency (start to 250). */
+        public double submitPercentileMillis(double p) {
+            return SmtpLoad.percentileMillis(submitNanos, p);
         }
 
         /** Messages per second from the first submission to the last arrival. */
@@ -45,6 +55,7 @@ public final class OutboundLoad {
     public static Result run(SmtpLoad.Plan plan, Path sinkMaildir, Duration timeout) throws IOException, InterruptedException {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         Map<String, Instant> started = new ConcurrentHashMap<>();
+        List<Long> submitNanos = Collections.synchronizedList(new ArrayList<>());
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(plan.connections());
@@ -57,8 +68,11 @@ public final class OutboundLoad {
                     int n;
                     while ((n = next.getAndIncrement()) < plan.messages()) {
                         String id = runId + "-" + n;
+                        byte[] body = SmtpLoad.message(id, user, plan.recipient(), plan.size());
                         Instant start = Instant.now();
-                        if (client.send(user, plan.recipient(), SmtpLoad.message(id, user, plan.recipient(), plan.size()))) {
+                        long t = System.nanoTime();
+                        if (client.send(user, plan.recipient(), body)) {
+                            submitNanos.add(System.nanoTime() - t);
                             started.put(id, start);
                         }
                     }
@@ -76,6 +90,7 @@ public final class OutboundLoad {
             }
         }
         pool.shutdownNow();
+        long submittedNanos = Duration.between(t0, Instant.now()).toNanos();
         // Wait for every acknowledged message in the sink (the bench's own thread, polling a directory).
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Instant> arrived = new HashMap<>();
@@ -100,7 +115,7 @@ public final class OutboundLoad {
         }
         int duplicated = (int) copies.values().stream().filter(c -> c > 1).count();
         return new Result(started.size(), latencies.size(), duplicated, latencies, Duration.between(t0, last).toNanos(),
-                List.copyOf(errors));
+                List.copyOf(submitNanos), submittedNanos, List.copyOf(errors));
     }
 
     private static void scan(Path root, String runId, Map<String, Instant> arrived, Map<String, Integer> copies) throws IOException {

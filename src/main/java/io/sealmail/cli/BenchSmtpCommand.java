@@ -3,13 +3,25 @@ package io.sealmail.cli;
 import io.sealmail.bench.MaildirCheck;
 import io.sealmail.bench.SmtpLoad;
 import io.sealmail.bench.TrustedCa;
+import io.sealmail.engine.mailauth.DkimAlgorithm;
+import io.sealmail.engine.mailauth.DkimSigner;
+import io.sealmail.engine.mailauth.DkimSigningKey;
+import io.sealmail.engine.mailauth.MessageSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /** {@code sealmail bench smtp}: submission load against any SMTP server, with a delivery check afterwards. */
 @Command(name = "smtp", mixinStandardHelpOptions = true,
@@ -61,6 +73,18 @@ public class BenchSmtpCommand implements Callable<Integer> {
     @Option(names = "--verify-timeout", defaultValue = "120", description = "Seconds to wait for delivery when verifying.")
     int verifyTimeout;
 
+    @Option(names = "--dkim-key", paramLabel = "PEM",
+            description = "Sign each message as its sender's domain would (DKIM, relaxed/relaxed) with this private key "
+                    + "(PKCS#8 RSA or Ed25519): port-25 load for servers that check DKIM.")
+    Path dkimKey;
+
+    @Option(names = "--dkim-algorithm", defaultValue = "rsa-sha256",
+            description = "rsa-sha256 or ed25519-sha256, the type of --dkim-key (default: ${DEFAULT-VALUE}).")
+    String dkimAlgorithm;
+
+    @Option(names = "--dkim-selector", defaultValue = "bench", description = "s= of --dkim-key (default: ${DEFAULT-VALUE}).")
+    String dkimSelector;
+
     @Override
     public Integer call() throws Exception {
         SmtpLoad.TlsMode mode = SmtpLoad.TlsMode.valueOf(tls.toUpperCase(Locale.ROOT));
@@ -69,7 +93,7 @@ public class BenchSmtpCommand implements Callable<Integer> {
         }
         SSLContext ssl = mode == SmtpLoad.TlsMode.NONE ? null : trusting(caFile);
         SmtpLoad.Plan plan = new SmtpLoad.Plan(host, port, mode, ssl, user, users, password, to,
-                connections, messages, size, warmup);
+                connections, messages, size, warmup, dkimKey == null ? null : senderSignature());
         System.out.printf("sealmail bench smtp: %s:%d tls=%s connections=%d messages=%d size=%d warmup=%d%n",
                 host, port, tls, connections, messages, size, warmup);
         SmtpLoad.Result r = SmtpLoad.run(plan);
@@ -89,6 +113,27 @@ public class BenchSmtpCommand implements Callable<Integer> {
             }
         }
         return exit;
+    }
+
+    /** A DKIM signature by the domain of the senders (--user's), with --dkim-key, put on top of each message. */
+    private UnaryOperator<byte[]> senderSignature() throws Exception {
+        String domain = user.substring(user.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        String pem = Files.readString(dkimKey);
+        DkimAlgorithm algorithm = DkimAlgorithm.of(dkimAlgorithm);
+        DkimSigner signer = new DkimSigner(List.of(DkimSigningKey.fromPem(domain, dkimSelector, algorithm, pem)), Clock.systemUTC());
+        return message -> {
+            try {
+                byte[] header = signer.sign(MessageSource.of(message)).getBytes(StandardCharsets.US_ASCII);
+                if (header.length == 0) {
+                    throw new IllegalStateException("--dkim-key: the message's From domain is not " + domain);
+                }
+                byte[] out = Arrays.copyOf(header, header.length + message.length);
+                System.arraycopy(message, 0, out, header.length, message.length);
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
     }
 
     static SSLContext trusting(Path caFile) throws Exception {

@@ -33,6 +33,7 @@ import java.util.Locale;
  *   trustedCaFile: /ca/ca.crt     # extra PEM CAs trusted besides the JDK's (private relays, tests)
  *   maxReceivedHeaders: 50        # more Received: headers than this is a mail loop: bounce (Postfix hopcount_limit)
  *   queueAgeWarning: PT4H         # health reports degraded while the oldest queued message is older
+ *   delayWarning: PT4H            # tell the sender once (RFC 3464 action=delayed) when a message still waits; PT0S: never
  *   mxPort: 25                    # the port of MX hosts (other values only for tests and private networks)
  *   mtaSts:                       # RFC 8461, for direct delivery
  *     enabled: true               # look up _mta-sts TXT records and fetch policies (default true)
@@ -61,7 +62,8 @@ public record Outbound(
         Duration queueAgeWarning,
         Integer mxPort,
         MtaSts mtaSts,
-        Boolean dane) {
+        Boolean dane,
+        Duration delayWarning) {
 
     /**
      * MTA-STS (RFC 8461) for direct delivery.
@@ -233,23 +235,29 @@ public record Outbound(
         }
         mtaSts = mtaSts == null ? new MtaSts(null, null, null, null) : mtaSts;
         dane = dane == null || dane;
+        // Postfix's delay_warning_time is off by default; sendmail warns after 4 h (Timeout.queuewarn) and most
+        // users are better told that a message is stuck than left guessing, so 4 h here; PT0S switches it off.
+        delayWarning = delayWarning == null ? Duration.ofHours(4) : delayWarning;
+        if (delayWarning.isNegative()) {
+            throw new ConfigException("outbound.delayWarning: " + delayWarning + " is negative (PT0S switches it off)");
+        }
     }
 
     public static final Outbound DEFAULTS = new Outbound(null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, null, null, null);
+            null, null, null, null, null, null, null, null);
 
     /** The same with another mode and relay. */
     public Outbound withMode(Mode newMode, Relay newRelay) {
         return new Outbound(newMode, dns, newRelay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane);
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane, delayWarning);
     }
 
     /** The same with another resolver and MX port (tests point both at local servers). */
     public Outbound withDns(Dns newDns, int newMxPort) {
         return new Outbound(mode, newDns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, newMxPort, mtaSts, dane);
+                maxReceivedHeaders, queueAgeWarning, newMxPort, mtaSts, dane, delayWarning);
     }
 
     /** The same with other retry timing and timeouts. */
@@ -257,21 +265,28 @@ public record Outbound(
                                Duration newConnectTimeout, Duration newCommandTimeout) {
         return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, newFirstRetry,
                 newMaxRetry, newMaxLifetime, newConnectTimeout, newCommandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane);
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane, delayWarning);
     }
 
     /** The same trusting these extra CAs. */
     public Outbound withTrustedCaFile(String file) {
         return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, file,
-                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane);
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane, delayWarning);
     }
 
     /** The same with other transport-security settings (MTA-STS, DANE). */
     public Outbound withTransportSecurity(MtaSts newMtaSts, boolean newDane) {
         return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
                 maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
-                maxReceivedHeaders, queueAgeWarning, mxPort, newMtaSts, newDane);
+                maxReceivedHeaders, queueAgeWarning, mxPort, newMtaSts, newDane, delayWarning);
+    }
+
+    /** The same with another delay before a delayed-delivery notice ({@code PT0S}: none). */
+    public Outbound withDelayWarning(Duration newDelayWarning) {
+        return new Outbound(mode, dns, relay, maxConnections, maxConnectionsPerDestination, firstRetry,
+                maxRetryInterval, maxLifetime, connectTimeout, commandTimeout, dataTimeout, trustedCaFile,
+                maxReceivedHeaders, queueAgeWarning, mxPort, mtaSts, dane, newDelayWarning);
     }
 
     /** The constant whose lower-case name is {@code value}, or a ConfigException listing the choices. */

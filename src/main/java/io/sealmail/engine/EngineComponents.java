@@ -17,6 +17,7 @@ import io.sealmail.store.OutboundQueue;
 import io.sealmail.engine.delivery.LocalRecipients;
 import io.sealmail.engine.delivery.OutboundDelivery;
 import io.sealmail.engine.delivery.dns.DnsLookup;
+import io.sealmail.engine.delivery.dns.CachingDnsLookup;
 import io.sealmail.engine.delivery.dns.ResolverDnsLookup;
 import io.sealmail.engine.delivery.policy.PublishedPolicies;
 import io.sealmail.engine.delivery.policy.TransportPolicies;
@@ -67,7 +68,7 @@ final class EngineComponents {
     /** The queue runner over the disk queue, started (it loads what is queued and begins sending). */
     OutboundDelivery delivery(List<AutoCloseable> owned, DiskOutboundQueue queue, MailStore store, AccountDirectory accounts,
                               DnsLookup dns, TransportPolicies policies, MailMetrics metrics) {
-        DnsLookup lookup = dns != null ? dns : new ResolverDnsLookup(config.outbound().dns());
+        DnsLookup lookup = dns != null ? dns : new CachingDnsLookup(new ResolverDnsLookup(config.outbound().dns()));
         TransportPolicies transport = policies != null ? policies : PublishedPolicies.fromConfig(config, lookup);
         LocalRecipients local = new LocalRecipients() {
             @Override

@@ -92,7 +92,7 @@ public final class EngineConfigRenderer {
         Outbound.Dns dns = o.dns == null ? null : new Outbound.Dns(o.dns.servers, null, o.dns.dnssec, null);
         return new Outbound(mode, dns, relay, o.maxConnections, o.maxConnectionsPerDestination,
                 duration(o.firstRetry), duration(o.maxRetryInterval), duration(o.maxLifetime),
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, duration(o.delayWarning));
     }
 
     /** The user's Secret holding the relay login, when the spec relays and names one. */

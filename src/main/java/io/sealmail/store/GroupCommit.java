@@ -63,19 +63,27 @@ final class GroupCommit implements AutoCloseable {
 
     private static final class Job {
         final List<FileWrite> files;
+        /** New files only: renamed into place before they are forced (see {@link #submitPublishFirst}). */
+        final boolean publishFirst;
+        /** A removal: these names go before the directory is forced, {@link #removeAfter} after it. */
+        final List<Path> removeFirst;
+        final List<Path> removeAfter;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final List<FileWrite> prepared = new ArrayList<>();
         Throwable failure;
 
-        Job(List<FileWrite> files) {
+        Job(List<FileWrite> files, boolean publishFirst, List<Path> removeFirst, List<Path> removeAfter) {
             this.files = files;
+            this.publishFirst = publishFirst;
+            this.removeFirst = removeFirst;
+            this.removeAfter = removeAfter;
         }
     }
 
     private final BlockingQueue<Job> queue;
     private final int maxBatch;
     private final ExecutorService io;
-    private final Thread committer;
+    private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closing;
     private final AtomicInteger batches = new AtomicInteger();
     private final AtomicInteger committedJobs = new AtomicInteger();
@@ -86,6 +94,14 @@ final class GroupCommit implements AutoCloseable {
      * @param ioThreads  concurrent write+fsync threads
      */
     GroupCommit(String name, int capacity, int ioThreads) {
+        this(name, capacity, ioThreads, 1);
+    }
+
+    /**
+     * @param committerThreads batches in flight at once; more than one only where no job depends on the order of
+     *                         another's commit (each job's future still completes only after its own forces)
+     */
+    GroupCommit(String name, int capacity, int ioThreads, int committerThreads) {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = Math.max(1, capacity);
         AtomicInteger n = new AtomicInteger();
@@ -94,14 +110,41 @@ final class GroupCommit implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.committer = new Thread(this::run, name + "-committer");
-        committer.setDaemon(true);
-        committer.start();
+        for (int i = 1; i <= committerThreads; i++) {
+            Thread committer = new Thread(this::run, name + "-committer" + (committerThreads > 1 ? "-" + i : ""));
+            committer.setDaemon(true);
+            committers.add(committer);
+            committer.start();
+        }
     }
 
     /** Queues a job; the future completes once every file is durable in place, or fails for this job alone. */
     CompletableFuture<Void> submit(List<FileWrite> files) {
-        Job job = new Job(List.copyOf(files));
+        return offer(new Job(List.copyOf(files), false, List.of(), List.of()));
+    }
+
+    /**
+     * Like {@link #submit}, for files that must not exist yet, with one journal commit instead of two: the files
+     * are written, renamed into place, and only then forced together with their directories (on ext4 the renames
+     * ride in the same commit as the data, so the directory forces find nothing left to do). The future completes
+     * only after every force returned, so an acknowledged job is as durable as with {@link #submit}; but a crash
+     * before that can leave a file in place whose content never reached the disk. Only for callers that check
+     * their files when they start (the outbound queue keeps a checksum in its envelope).
+     */
+    CompletableFuture<Void> submitPublishFirst(List<FileWrite> files) {
+        return offer(new Job(List.copyOf(files), true, List.of(), List.of()));
+    }
+
+    /**
+     * Removes files durably, batched with other jobs: {@code first} are unlinked and their directories forced
+     * once per batch (from then on they are gone for good), then {@code after} are unlinked (no force needed).
+     * A name already gone counts as removed.
+     */
+    CompletableFuture<Void> submitRemoval(List<Path> first, List<Path> after) {
+        return offer(new Job(List.of(), false, List.copyOf(first), List.copyOf(after)));
+    }
+
+    private CompletableFuture<Void> offer(Job job) {
         if (closing) {
             job.done.completeExceptionally(new StoreUnavailableException("mail store is shutting down; try again later"));
         } else if (!queue.offer(job)) {
@@ -170,7 +213,9 @@ final class GroupCommit implements AutoCloseable {
                     }
                     try (FileChannel out = FileChannel.open(f.tmp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                         f.write(out);
-                        out.force(true);
+                        if (!job.publishFirst) {
+                            out.force(true);
+                        }
                     }
                     return null;
                 }));
@@ -196,6 +241,10 @@ final class GroupCommit implements AutoCloseable {
                         Files.move(f.tmp(), f.target(), StandardCopyOption.ATOMIC_MOVE);
                         dirs.add(f.target().getParent());
                     }
+                    for (Path p : job.removeFirst) {
+                        Files.deleteIfExists(p);
+                        dirs.add(p.getParent());
+                    }
                     renamed.add(job);
                 } catch (IOException e) {
                     job.failure = e;
@@ -206,13 +255,36 @@ final class GroupCommit implements AutoCloseable {
                 job.done.completeExceptionally(asStoreFailure(job.failure));
             }
         }
-        // 3. Force each directory the batch touched, once.
+        // 3. Force each directory the batch touched, once, and the files published before their force.
         Map<Path, Future<?>> dirForces = new LinkedHashMap<>();
         for (Path dir : dirs) {
             dirForces.put(dir, io.submit(() -> {
                 forceDirectory(dir);
                 return null;
             }));
+        }
+        Map<FileWrite, Future<?>> fileForces = new LinkedHashMap<>();
+        for (Job job : renamed) {
+            if (job.publishFirst) {
+                for (FileWrite f : job.files) {
+                    fileForces.put(f, io.submit(() -> {
+                        try (FileChannel ch = FileChannel.open(f.target(), StandardOpenOption.READ)) {
+                            ch.force(true);
+                        }
+                        return null;
+                    }));
+                }
+            }
+        }
+        for (Map.Entry<FileWrite, Future<?>> w : fileForces.entrySet()) {
+            try {
+                w.getValue().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Job job = owner.get(w.getKey());
+                if (job.failure == null) {
+                    job.failure = e.getCause();
+                }
+            }
         }
         Map<Path, Throwable> dirFailures = new LinkedHashMap<>();
         for (Map.Entry<Path, Future<?>> d : dirForces.entrySet()) {
@@ -231,6 +303,15 @@ final class GroupCommit implements AutoCloseable {
                     dirFailure = t;
                 }
             }
+            for (Path p : job.removeFirst) {
+                Throwable t = dirFailures.get(p.getParent());
+                if (t != null) {
+                    dirFailure = t;
+                }
+            }
+            if (dirFailure == null && job.failure != null) {
+                dirFailure = job.failure; // a published file's own force failed
+            }
             if (dirFailure != null) {
                 // The files are in place but not known durable: report failure so the sender retries (a duplicate
                 // is better than a loss), and leave the files where a reader may already see them.
@@ -242,6 +323,13 @@ final class GroupCommit implements AutoCloseable {
                     f.committed();
                 } catch (RuntimeException e) {
                     LOG.warnf("after-commit hook failed: %s", e.toString());
+                }
+            }
+            for (Path p : job.removeAfter) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warnf("cannot remove %s: %s", p, e.toString());
                 }
             }
             committedJobs.incrementAndGet();
@@ -287,7 +375,9 @@ final class GroupCommit implements AutoCloseable {
     public void close() {
         closing = true;
         try {
-            committer.join(TimeUnit.MINUTES.toMillis(1));
+            for (Thread committer : committers) {
+                committer.join(TimeUnit.MINUTES.toMillis(1));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

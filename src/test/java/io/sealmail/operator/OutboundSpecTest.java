@@ -100,6 +100,7 @@ class OutboundSpecTest {
         ms.getSpec().outbound.firstRetry = "30s";
         ms.getSpec().outbound.maxRetryInterval = "2h";
         ms.getSpec().outbound.maxLifetime = "72h";
+        ms.getSpec().outbound.delayWarning = "1h30m";
         client.resource(ms).create();
         markPodsReady(client, ns, "mail");
 
@@ -115,6 +116,7 @@ class OutboundSpecTest {
         assertThat(out.firstRetry()).isEqualTo(Duration.ofSeconds(30));
         assertThat(out.maxRetryInterval()).isEqualTo(Duration.ofHours(2));
         assertThat(out.maxLifetime()).isEqualTo(Duration.ofHours(72));
+        assertThat(out.delayWarning()).isEqualTo(Duration.ofMinutes(90));
         assertThat(out.commandTimeout()).as("what the spec leaves out keeps the engine's default")
                 .isEqualTo(Outbound.DEFAULTS.commandTimeout());
         assertThat(ConditionList.find(get(client, ns, "mail").getStatus().conditions, ConditionList.OUTBOUND)

@@ -79,4 +79,61 @@ class DiskOutboundQueueTest {
         assertThat(files(entries)).extracting(p -> p.getFileName().toString()).containsExactly("kept.eml", "kept.json");
         assertThat(files(data.resolve("queue/tmp"))).isEmpty();
     }
+
+    /**
+     * Entries are renamed into place before their forces (one journal commit), so a crash before the
+     * acknowledgement can leave a torn one: start-up checks untried entries against the envelope's CRC-32C and moves
+     * the torn ones to queue/damaged; intact and already-tried entries stay.
+     */
+    @Test
+    void startMovesEntriesTornBeforeTheirAcknowledgementAside() throws Exception {
+        String intact = QueueId.next();
+        String torn = QueueId.next();
+        String tornEnvelope = QueueId.next();
+        String tried = QueueId.next();
+        Path entries = data.resolve("queue/entries");
+        try (MaildirStore store = new MaildirStore(data.resolve("mail"));
+             DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+            for (String id : List.of(intact, torn, tornEnvelope, tried)) {
+                try (Spool s = spool(store, "Subject: " + id + "\r\n\r\nbody\r\n")) {
+                    queue.enqueue(id, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
+                }
+            }
+            QueuedMessage t = queue.list().stream().filter(m -> m.id().equals(tried)).findFirst().orElseThrow();
+            queue.saveStatus(DeliveryStatus.initial(t)).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(Files.readString(entries.resolve(intact + ".json"))).contains("\"crc32c\":");
+        // What a crash can leave of data that never reached the disk: zeros of the right length, a cut envelope.
+        Files.write(entries.resolve(torn + ".eml"), new byte[(int) Files.size(entries.resolve(torn + ".eml"))]);
+        Files.writeString(entries.resolve(tornEnvelope + ".json"), "{\"id\":\"" + tornEnvelope + "\",\"queuedAt");
+        // A tried entry was acknowledged long ago: never second-guessed (its damage is not a crash's).
+        Files.writeString(entries.resolve(tried + ".eml"), "changed since");
+
+        try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+            assertThat(queue.list()).extracting(QueuedMessage::id).containsExactlyInAnyOrder(intact, tried);
+        }
+        assertThat(files(data.resolve("queue/damaged"))).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(torn + ".eml", torn + ".json", tornEnvelope + ".eml", tornEnvelope + ".json");
+    }
+
+    @Test
+    void removalIsBatchedAndLeavesNothingBehind() throws Exception {
+        Path entries = data.resolve("queue/entries");
+        try (MaildirStore store = new MaildirStore(data.resolve("mail"));
+             DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String id = QueueId.next();
+                ids.add(id);
+                try (Spool s = spool(store, "Subject: " + i + "\r\n\r\nbody\r\n")) {
+                    queue.enqueue(id, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
+                }
+            }
+            java.util.concurrent.CompletableFuture.allOf(ids.stream().map(queue::removeLater)
+                    .toArray(java.util.concurrent.CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(queue.list()).isEmpty();
+            assertThat(ids).noneMatch(queue::hasEntry);
+        }
+        assertThat(files(entries)).isEmpty();
+    }
 }

@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A bounce: an RFC 3464 delivery status notification, {@code multipart/report; report-type=delivery-status}
- * (RFC 6522), with a human-readable part quoting each remote's reply, the machine-readable
- * {@code message/delivery-status} part, and the original's header section ({@code text/rfc822-headers}). Sent from
- * the null sender (RFC 5321 §4.5.5) so it is never bounced itself.
+ * A bounce, or a delay notice: an RFC 3464 delivery status notification, {@code multipart/report;
+ * report-type=delivery-status} (RFC 6522), with a human-readable part quoting each remote's reply, the
+ * machine-readable {@code message/delivery-status} part ({@code Action: failed}, or {@code Action: delayed} with
+ * {@code Will-Retry-Until}), and the original's header section ({@code text/rfc822-headers}). Sent from the null
+ * sender (RFC 5321 §4.5.5) so it is never bounced itself.
  */
 final class DeliveryStatusNotification {
     /** The original's header section is quoted up to this size. */
@@ -29,16 +30,32 @@ final class DeliveryStatusNotification {
     private DeliveryStatusNotification() {
     }
 
+    /** A bounce: these recipients failed for good. */
     static byte[] build(String reportingHost, QueuedMessage original, Path originalFile, List<RecipientStatus> failed,
                         Instant now) throws IOException {
+        return build(reportingHost, original, originalFile, failed, now, null);
+    }
+
+    /**
+     * A delay notice (RFC 3464 §2.3.3 action "delayed"): these recipients are still being tried, until
+     * {@code retryUntil}.
+     */
+    static byte[] delayed(String reportingHost, QueuedMessage original, Path originalFile, List<RecipientStatus> waiting,
+                          Instant now, Instant retryUntil) throws IOException {
+        return build(reportingHost, original, originalFile, waiting, now, retryUntil);
+    }
+
+    private static byte[] build(String reportingHost, QueuedMessage original, Path originalFile, List<RecipientStatus> failed,
+                                Instant now, Instant retryUntil) throws IOException {
+        boolean delayed = retryUntil != null;
         String boundary = original.id() + "/" + reportingHost;
         String date = DATE.format(now.atZone(ZoneOffset.UTC));
         StringBuilder m = new StringBuilder();
         m.append("From: Mail Delivery System <MAILER-DAEMON@").append(reportingHost).append(">\r\n");
         m.append("To: <").append(original.returnPath()).append(">\r\n");
-        m.append("Subject: Undelivered Mail Returned to Sender\r\n");
+        m.append(delayed ? "Subject: Delayed Mail (still being retried)\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n");
         m.append("Date: ").append(date).append("\r\n");
-        m.append("Message-ID: <").append(original.id()).append(".dsn@").append(reportingHost).append(">\r\n");
+        m.append("Message-ID: <").append(original.id()).append(delayed ? ".delay@" : ".dsn@").append(reportingHost).append(">\r\n");
         // RFC 3834 §5: automatic, so responders do not answer it.
         m.append("Auto-Submitted: auto-replied\r\n");
         m.append("MIME-Version: 1.0\r\n");
@@ -50,9 +67,17 @@ final class DeliveryStatusNotification {
         m.append("Content-Type: text/plain; charset=utf-8\r\n");
         m.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
         m.append("This is the mail system at host ").append(reportingHost).append(".\r\n\r\n");
-        m.append("Your message (queue id ").append(original.id()).append(") could not be delivered to ")
-                .append(failed.size() == 1 ? "this recipient" : "these recipients")
-                .append(". It was not delivered to them and will not be retried.\r\n\r\n");
+        if (delayed) {
+            m.append("Your message (queue id ").append(original.id()).append(") could not be delivered yet to ")
+                    .append(failed.size() == 1 ? "this recipient" : "these recipients")
+                    .append(". The mail system will keep trying until ")
+                    .append(DATE.format(retryUntil.atZone(ZoneOffset.UTC)))
+                    .append(" and tell you if it gives up.\r\nYou do not need to send it again.\r\n\r\n");
+        } else {
+            m.append("Your message (queue id ").append(original.id()).append(") could not be delivered to ")
+                    .append(failed.size() == 1 ? "this recipient" : "these recipients")
+                    .append(". It was not delivered to them and will not be retried.\r\n\r\n");
+        }
         for (RecipientStatus r : failed) {
             m.append("<").append(r.recipient()).append(">: ");
             if (r.remote() != null) {
@@ -71,8 +96,8 @@ final class DeliveryStatusNotification {
             // RFC 3464 §2.3: per-recipient fields.
             m.append("\r\n");
             m.append("Final-Recipient: rfc822; ").append(r.recipient()).append("\r\n");
-            m.append("Action: failed\r\n");
-            m.append("Status: ").append(status(r.lastReply())).append("\r\n");
+            m.append(delayed ? "Action: delayed\r\n" : "Action: failed\r\n");
+            m.append("Status: ").append(delayed ? delayStatus(r.lastReply()) : status(r.lastReply())).append("\r\n");
             if (r.remote() != null) {
                 m.append("Remote-MTA: dns; ").append(r.remote()).append("\r\n");
                 m.append("Diagnostic-Code: smtp; ").append(oneLine(r.lastReply())).append("\r\n");
@@ -82,9 +107,13 @@ final class DeliveryStatusNotification {
             if (r.lastAttemptMillis() > 0) {
                 m.append("Last-Attempt-Date: ").append(DATE.format(Instant.ofEpochMilli(r.lastAttemptMillis()).atZone(ZoneOffset.UTC))).append("\r\n");
             }
+            if (delayed) {
+                // RFC 3464 §2.3.9
+                m.append("Will-Retry-Until: ").append(DATE.format(retryUntil.atZone(ZoneOffset.UTC))).append("\r\n");
+            }
         }
         m.append("\r\n--").append(boundary).append("\r\n");
-        m.append("Content-Description: Undelivered Message Headers\r\n");
+        m.append(delayed ? "Content-Description: Delayed Message Headers\r\n" : "Content-Description: Undelivered Message Headers\r\n");
         m.append("Content-Type: text/rfc822-headers\r\n\r\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(m.toString().getBytes(StandardCharsets.UTF_8));
@@ -102,6 +131,17 @@ final class DeliveryStatusNotification {
             }
         }
         return "5.0.0";
+    }
+
+    /** The RFC 3463 code of a temporary failure ({@code 451 4.4.1 ...}) for a delay notice, or 4.0.0. */
+    static String delayStatus(String reply) {
+        if (reply != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\d{3} ([245]\\.\\d{1,3}\\.\\d{1,3})").matcher(reply);
+            if (m.find()) {
+                return "4" + m.group(1).substring(1);
+            }
+        }
+        return "4.0.0";
     }
 
     private static String oneLine(String s) {

@@ -228,6 +228,7 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                     }
                     continue;
                 }
+                earliest = Math.min(earliest, planDelayNotice(e, now));
                 Map<String, List<String>> due = new LinkedHashMap<>();
                 for (RecipientStatus r : e.status.recipients()) {
                     if (r.isFinal() || e.inFlight.contains(r.recipient())) {
@@ -259,6 +260,29 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
             destinations.values().removeIf(d -> d.active == 0 && d.pending.isEmpty());
             scheduleAt(earliest, now);
         }
+    }
+
+    /**
+     * Starts the entry's delay notice when it is due (guarded by this): once per message, to a sender that is not
+     * null, when {@code delayWarning} has passed since it was queued and a recipient has been deferred.
+     *
+     * @return when to look again, or Long.MAX_VALUE
+     */
+    private long planDelayNotice(QueueEntry e, long now) {
+        long delay = config.delayWarning().toMillis();
+        DeliveryStatus s = e.status;
+        if (delay <= 0 || s.delayNoticeSent() || e.noticing || e.message.returnPath().isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long at = e.message.queuedAt().toEpochMilli() + delay;
+        if (at > now) {
+            return at;
+        }
+        if (!s.delayed().isEmpty()) {
+            e.noticing = true;
+            pool.execute(() -> sendDelayNotice(e));
+        }
+        return Long.MAX_VALUE; // else the next deferral wakes the planner
     }
 
     private void scheduleAt(long at, long now) {
@@ -304,6 +328,11 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
             wake();
         }
         return w;
+    }
+
+    /** Whether the destination has no work waiting (a hint: more may arrive at any time). */
+    synchronized boolean nothingPending(Destination d) {
+        return d.pending.isEmpty();
     }
 
     /** Tests only: how long a session waits for the next message ({@link IdleSessions#IDLE_TIME}). */
@@ -352,12 +381,16 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
     /**
      * Records a transaction's (or a failure's) outcomes for these recipients of the entry, durably, before the
      * caller goes on; then finishes the entry when every recipient is final.
+     *
+     * @return when every recipient was delivered, the entry's removal (the record of it), batched and not waited
+     * for here; null otherwise
      */
-    void record(QueueEntry e, List<RecipientOutcome> outcomes, String remote, String policy, String tlsUsed) {
+    CompletableFuture<Void> record(QueueEntry e, List<RecipientOutcome> outcomes, String remote, String policy, String tlsUsed) {
         long now = clock.millis();
         DeliveryStatus updated;
         List<String> logLines = new ArrayList<>();
         List<String> results = new ArrayList<>();
+        CompletableFuture<Void> removal = null;
         synchronized (e) {
             updated = e.status;
             for (RecipientOutcome o : outcomes) {
@@ -395,13 +428,16 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                 if (!updated.allFinal()) {
                     queue.saveStatus(updated).join();
                 } else if (!updated.anyBounced()) {
-                    // Everything delivered: removing the entry (envelope gone, directory forced) is the record.
-                    queue.remove(e.id());
+                    // Everything delivered: removing the entry (envelope gone, directory forced) is the record. It
+                    // is batched with other removals and not waited for here: nothing further happens to this
+                    // entry, and the connection goes on to the next message meanwhile. A crash before the force
+                    // sends the message again (a duplicate, never a loss).
+                    removal = queue.removeLater(e.id());
                 } else {
                     // Bounces to send: record them first, the DSN and removal follow (finish).
                     queue.saveStatus(updated).join();
                 }
-            } catch (IOException | CompletionException | IllegalArgumentException ex) {
+            } catch (CompletionException | IllegalArgumentException ex) {
                 LOG.errorf("outbound %s: cannot record the delivery state: %s (a restart may send it again)", e.id(), ex.toString());
             }
             e.status = updated;
@@ -410,11 +446,27 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         results.forEach(listener::attempted);
         synchronized (this) {
             outcomes.forEach(o -> e.inFlight.remove(o.recipient()));
-            if (updated.allFinal() && !updated.anyBounced()) {
-                entries.remove(e.id());
+            if (removal != null) {
+                e.finishing = true; // in the same step, so plan() never takes it for a removal of its own
             }
         }
+        if (removal != null) {
+            removal.whenComplete((v, ex) -> {
+                if (ex == null) {
+                    entries.remove(e.id());
+                    return;
+                }
+                LOG.errorf("outbound %s: delivered, but cannot remove it from the queue: %s; trying again in a minute",
+                        e.id(), ex.toString());
+                synchronized (this) {
+                    e.finishing = false; // plan() finishes it (removal again) after finishAfter
+                    e.finishAfter = clock.millis() + Duration.ofMinutes(1).toMillis();
+                }
+                wake();
+            });
+        }
         wake();
+        return removal;
     }
 
     private static String truncate(String s) {
@@ -459,36 +511,76 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         }
         byte[] dsn = DeliveryStatusNotification.build(engineConfig.hostname(), m, queue.messageFile(m.id()), failed,
                 Instant.ofEpochMilli(clock.millis()));
+        notifySender(m, dsn, dsnId(m.id()), "bounce for " + failed.size() + " recipients");
+    }
+
+    /** On a delivery thread: the delay notice of an entry, once (recorded durably after it is stored or queued). */
+    private void sendDelayNotice(QueueEntry e) {
+        try {
+            synchronized (e) {
+                DeliveryStatus s = e.status;
+                List<RecipientStatus> waiting = s.delayed();
+                if (s.delayNoticeSent() || s.allFinal() || waiting.isEmpty() || !queue.hasEntry(e.id())) {
+                    return;
+                }
+                QueuedMessage m = e.message;
+                Instant now = Instant.ofEpochMilli(clock.millis());
+                byte[] notice = DeliveryStatusNotification.delayed(engineConfig.hostname(), m, queue.messageFile(m.id()),
+                        waiting, now, m.queuedAt().plus(config.maxLifetime()));
+                notifySender(m, notice, noticeId("delay:", m.id()), "delay notice for " + waiting.size() + " recipients");
+                DeliveryStatus sent = e.status.withDelayNoticeSent();
+                queue.saveStatus(sent).join();
+                e.status = sent;
+            }
+        } catch (IOException | RuntimeException ex) {
+            // Advisory only: the message itself is untouched; the next plan tries again.
+            LOG.warnf("outbound %s: cannot send the delay notice: %s", e.id(), ex.toString());
+        } finally {
+            synchronized (this) {
+                e.noticing = false;
+            }
+        }
+    }
+
+    /**
+     * Stores a notification for the sender of {@code m}: into the sender's INBOX when local, else queued from the
+     * null sender under {@code queueId} (derived from the original's, so one queued before a crash is not queued
+     * twice).
+     */
+    private void notifySender(QueuedMessage m, byte[] report, String queueId, String what) throws IOException {
         Optional<String> account = local.account(m.returnPath());
         if (account.isEmpty() && local.isLocalDomain(domainOf(m.returnPath()))) {
-            LOG.warnf("outbound %s: the sender <%s> is in a local domain but has no account; bounce dropped", m.id(), m.returnPath());
+            LOG.warnf("outbound %s: the sender <%s> is in a local domain but has no account; %s dropped", m.id(),
+                    m.returnPath(), what);
             return;
         }
         try (Spool spool = store.createSpool()) {
-            spool.write(ByteBuffer.wrap(dsn));
+            spool.write(ByteBuffer.wrap(report));
             if (account.isPresent()) {
                 store.deliver(spool, "", List.of(account.get())).join();
             } else {
-                String id = dsnId(m.id());
                 try {
-                    enqueue(id, spool, "", List.of(m.returnPath())).join();
+                    enqueue(queueId, spool, "", List.of(m.returnPath())).join();
                 } catch (CompletionException ex) {
                     if (!(ex.getCause() instanceof FileAlreadyExistsException)) {
                         throw ex; // else: queued before a crash, already on its way
                     }
                 }
             }
-            LOG.infof("outbound %s: bounce for %d recipients sent to <%s>%s", m.id(), failed.size(), m.returnPath(),
-                    account.isPresent() ? " (local)" : "");
+            LOG.infof("outbound %s: %s sent to <%s>%s", m.id(), what, m.returnPath(), account.isPresent() ? " (local)" : "");
         } catch (CompletionException ex) {
-            throw new IOException("bounce to <" + m.returnPath() + "> not stored: " + ex.getCause(), ex.getCause());
+            throw new IOException(what + " to <" + m.returnPath() + "> not stored: " + ex.getCause(), ex.getCause());
         }
     }
 
     /** The queue id of the bounce of {@code id}: derived, so a bounce queued before a crash is not queued twice. */
     static String dsnId(String id) {
+        return noticeId("dsn:", id);
+    }
+
+    private static String noticeId(String kind, String id) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(("dsn:" + id).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest((kind + id).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             String s = HexFormat.of().withUpperCase().formatHex(h, 0, 8);
             return QueueId.isValid(s) ? s : QueueId.next();
         } catch (NoSuchAlgorithmException ex) {

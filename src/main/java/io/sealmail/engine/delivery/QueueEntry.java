@@ -14,6 +14,8 @@ final class QueueEntry {
     final Set<String> inFlight = new HashSet<>();
     /** A run is finishing it (DSN, removal). */
     boolean finishing;
+    /** A delay notice for it is being sent. */
+    boolean noticing;
     /** Not before this (epoch millis): a failed finish waits. */
     long finishAfter;
     private volatile OutgoingMessage outgoing;

@@ -28,7 +28,7 @@ public final class DkimSigningKey {
     private final String domain;
     private final String selector;
     private final DkimAlgorithm algorithm;
-    /** An RSA {@link PrivateKey} or {@link Ed25519PrivateKeyParameters}, as {@link DkimAlgorithm#sign} takes it. */
+    /** An {@link RsaSigning.Key} or {@link Ed25519PrivateKeyParameters}, as {@link DkimAlgorithm#sign} takes it. */
     private final Object privateKey;
     private final byte[] publishedKey;
 
@@ -68,7 +68,7 @@ public final class DkimSigningKey {
                 }
                 published = KeyFactory.getInstance("RSA")
                         .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent())).getEncoded();
-                signing = rsa;
+                signing = RsaSigning.prepare(rsa);
             } else {
                 AsymmetricKeyParameter params = PrivateKeyFactory.createKey(info);
                 if (!(params instanceof Ed25519PrivateKeyParameters ed)) {

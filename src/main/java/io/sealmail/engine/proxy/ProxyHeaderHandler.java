@@ -36,6 +36,12 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     private final Duration timeout;
     private ScheduledFuture<?> deadline;
     private boolean done;
+    /**
+     * A bad header closed the connection. The decoder may still hold octets and decode them as the channel goes
+     * inactive (found by ProxyFuzz: a second, valid header behind a bad one started the protocol on the closed
+     * connection, and a third decoding error reached the end of the pipeline): nothing after a refusal counts.
+     */
+    private boolean refused;
 
     ProxyHeaderHandler(Role role, ChannelInitializer<Channel> protocol, Duration timeout) {
         this.role = role;
@@ -61,6 +67,10 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (refused || !ctx.channel().isActive()) {
+            ReferenceCountUtil.release(header);
+            return;
+        }
         try {
             InetAddress client = client(header);
             if (client != null) {
@@ -69,6 +79,7 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         } catch (UnknownHostException e) {
             LOG.infof("%s (PROXY protocol): header from %s names no usable address (%s); closed", role.id(),
                     ctx.channel().remoteAddress(), header.sourceAddress());
+            refused = true;
             ctx.close();
             return;
         } finally {
@@ -105,6 +116,10 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (refused) {
+            return; // the decoder's leftovers as the refused connection closes: already reported
+        }
+        refused = true;
         if (cause instanceof HAProxyProtocolException || cause.getCause() instanceof HAProxyProtocolException) {
             // The decoder has closed the connection already (the specification asks for that, §2).
             LOG.infof("%s (PROXY protocol): bad header from %s: %s; closed", role.id(), ctx.channel().remoteAddress(),

@@ -117,8 +117,10 @@ class OutboundCrashTest {
         System.out.printf("OUTBOUND CRASH: %d messages, %d SIGKILLs under load, %d sent twice (killed between the "
                 + "remote's 250 and the record)%n", MESSAGES, kills, duplicates);
         assertThat(counts).hasSize(MESSAGES);
-        // At most the transactions in flight at each kill: maxConnectionsPerDestination (4) per kill.
-        assertThat(duplicates).isLessThanOrEqualTo(4 * kills);
+        // At most two per connection at each kill, maxConnectionsPerDestination (4) connections: the transaction in
+        // flight and the message before it, whose removal (batched) may not be forced yet (DestinationRun waits for
+        // it before the next transaction).
+        assertThat(duplicates).isLessThanOrEqualTo(2 * 4 * kills);
 
         // The quiet case: everything recorded, then SIGKILL: nothing is queued after the restart, nothing resent.
         int before = peer.received.size();

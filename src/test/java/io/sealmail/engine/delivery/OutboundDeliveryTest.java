@@ -252,6 +252,47 @@ class OutboundDeliveryTest {
         assertThat(r.lastReply()).contains("reply line from mx.remote.test longer than 2048 octets");
     }
 
+    /**
+     * Hostile remotes cost only themselves: with a single delivery thread, a remote that never answers and one that
+     * sends a 10 MB line each hold it only until their bound, a healthy destination queued behind them is delivered,
+     * and once the hostile remotes behave, their messages (kept in the queue) are delivered too.
+     */
+    @Test
+    void hostileRemotesNeitherHoldTheOnlyThreadNorLoseTheirMessages() throws Exception {
+        ScriptedPeer silent = peer("127.0.1.10");
+        silent.opening = ScriptedPeer.Opening.SILENT;
+        ScriptedPeer huge = closer.add(new ScriptedPeer(InetAddress.getByName("127.0.1.11"), silent.port()));
+        huge.opening = ScriptedPeer.Opening.HUGE_LINE;
+        ScriptedPeer healthy = closer.add(new ScriptedPeer(InetAddress.getByName("127.0.1.12"), silent.port()));
+        StaticDns dns = new StaticDns()
+                .mx("silent.test", 10, "mx.silent.test").a("mx.silent.test", silent.address())
+                .mx("huge.test", 10, "mx.huge.test").a("mx.huge.test", huge.address())
+                .mx("healthy.test", 10, "mx.healthy.test").a("mx.healthy.test", healthy.address());
+        OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir, dns,
+                o -> new io.sealmail.config.Outbound(o.mode(), o.dns(), null, 1, 1, o.firstRetry(), o.maxRetryInterval(),
+                        o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null,
+                        silent.port(), null, null, null)));
+
+        String toSilent = engine.queue("alice@example.test", List.of("a@silent.test"), MESSAGE);
+        String toHuge = engine.queue("alice@example.test", List.of("b@huge.test"), MESSAGE);
+        String toHealthy = engine.queue("alice@example.test", List.of("c@healthy.test"), MESSAGE);
+
+        awaitGone(engine, toHealthy);
+        assertThat(healthy.received).hasSize(1);
+        assertThat(awaitState(engine, toSilent, "a@silent.test", RecipientStatus.State.DEFERRED).lastReply())
+                .contains("timeout waiting for a reply");
+        assertThat(awaitState(engine, toHuge, "b@huge.test", RecipientStatus.State.DEFERRED).lastReply())
+                .contains("longer than 2048 octets");
+
+        silent.opening = ScriptedPeer.Opening.GREET;
+        huge.opening = ScriptedPeer.Opening.GREET;
+        awaitGone(engine, toSilent);
+        awaitGone(engine, toHuge);
+        assertThat(silent.received).singleElement().satisfies(r -> assertThat(r.text()).isEqualTo(MESSAGE));
+        assertThat(huge.received).singleElement().satisfies(r -> assertThat(r.text()).isEqualTo(MESSAGE));
+        assertThat(engine.inbox()).isEmpty(); // deferred, never bounced
+    }
+
     @Test
     void aRefusingMxIsSkippedForTheNextOne() throws Exception {
         ScriptedPeer refusing = peer("127.0.1.10");
@@ -274,7 +315,7 @@ class OutboundDeliveryTest {
         StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
         OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir, dns,
                 o -> new io.sealmail.config.Outbound(o.mode(), o.dns(), null, 1, 1, o.firstRetry(), o.maxRetryInterval(),
-                        o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null, peer.port(), null, null)));
+                        o.maxLifetime(), o.connectTimeout(), o.commandTimeout(), o.dataTimeout(), null, null, null, peer.port(), null, null, null)));
         // Hold the first connection's transaction so the other messages queue up behind it.
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

@@ -65,6 +65,79 @@ class DkimTest {
         assertThat(simple.canonicalLength()).isEqualTo(" C \r\nD \t E\r\n".length());
     }
 
+    /** RFC 6376 §3.4.3/§3.4.4 written as plainly as possible, to check the streaming hasher against. */
+    static String canonicalBody(String body, Canonicalization canon) {
+        String s = body;
+        if (canon == Canonicalization.RELAXED) {
+            s = s.replaceAll("[ \t]+\r\n", "\r\n").replaceAll("[ \t]+", " ").replaceAll("[ \t]+$", "");
+        }
+        if (!s.isEmpty() && !s.endsWith("\r\n")) {
+            s += "\r\n";
+        }
+        while (s.endsWith("\r\n\r\n")) {
+            s = s.substring(0, s.length() - 2);
+        }
+        if (s.equals("\r\n") && canon == Canonicalization.RELAXED) {
+            s = "";
+        }
+        return s.isEmpty() && canon == Canonicalization.SIMPLE ? "\r\n" : s;
+    }
+
+    @Test
+    void streamingBodyHashMatchesThePlainCanonicalisationForRandomBodiesPiecesAndLimits() throws Exception {
+        java.util.Random random = new java.util.Random(6376);
+        String alphabet = "ab \t\r\n\r\n.";
+        for (int round = 0; round < 2000; round++) {
+            StringBuilder b = new StringBuilder();
+            for (int i = random.nextInt(300); i > 0; i--) {
+                b.append(random.nextInt(4) == 0 ? "\r\n" : String.valueOf(alphabet.charAt(random.nextInt(alphabet.length()))));
+            }
+            String body = b.toString().replaceAll("\r(?!\n)", "").replaceAll("(?<!\r)\n", "");
+            byte[] octets = bytes(body);
+            for (Canonicalization canon : Canonicalization.values()) {
+                byte[] expected = bytes(canonicalBody(body, canon));
+                long limit = random.nextBoolean() ? -1 : random.nextInt(expected.length + 3);
+                BodyHasher hasher = new BodyHasher(canon, limit);
+                for (int off = 0; off < octets.length; ) {
+                    int piece = Math.min(octets.length - off, 1 + random.nextInt(40));
+                    hasher.body(octets, off, piece);
+                    off += piece;
+                }
+                hasher.end();
+                int hashed = limit < 0 ? expected.length : (int) Math.min(limit, expected.length);
+                assertThat(hasher.canonicalLength()).as("%s of %s", canon, body).isEqualTo(expected.length);
+                assertThat(hasher.hash()).as("%s of %s, l=%d", canon, body, limit)
+                        .isEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(java.util.Arrays.copyOf(expected, hashed)));
+            }
+        }
+    }
+
+    @Test
+    void rsaSignaturesComeFromAwsLcAndEqualTheJdksOctetForOctet() throws Exception {
+        // RSASSA-PKCS1-v1_5 is deterministic: the native provider must give exactly the JDK's signature.
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.interfaces.RSAPrivateCrtKey key =
+                (java.security.interfaces.RSAPrivateCrtKey) generator.generateKeyPair().getPrivate();
+        byte[] data = bytes(MESSAGE);
+        assertThat(RsaSigning.providerName()).isEqualTo("AWS-LC");
+        RsaSigning.Key prepared = RsaSigning.prepare(key);
+        assertThat(prepared.provider()).isNotNull();
+        assertThat(prepared.sign(data)).isEqualTo(new RsaSigning.Key(key, null).sign(data));
+    }
+
+    @Test
+    void anEd25519KeyThatIsNoPointOfTheCurveIsAPermanentError() throws Exception {
+        // MailAuthFuzz's crash-9775cf75... record: 32 octets that Bouncy Castle refuses as a curve point; this
+        // escaped the verifier as an IllegalArgumentException (a failed check, 451, for every such message).
+        DkimSigningKey ed = TestKeys.edKey("example.test", "e1");
+        String record = "v=DKIM1; k=ed25519; p=MMMMOMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM";
+        DkimResult r = verify(signed(new DkimSigner(List.of(ed), CLOCK), MESSAGE), new FakeDns().txt(ed.recordName(), record))
+                .results().get(0);
+        assertThat(r.result()).isEqualTo(AuthResult.PERMERROR);
+        assertThat(r.reason()).contains("not an ed25519 public key");
+    }
+
     @Test
     void emptyBodiesCanonicaliseAsTheRfcSays() {
         BodyHasher relaxed = BodyHasher.unlimited(Canonicalization.RELAXED);

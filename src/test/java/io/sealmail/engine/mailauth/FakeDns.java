@@ -59,7 +59,8 @@ public final class FakeDns implements DnsLookup {
     public FakeDns txt(String n, String text) {
         List<String> strings = new ArrayList<>();
         for (int i = 0; i < text.length(); i += 255) {
-            strings.add(text.substring(i, Math.min(text.length(), i + 255)));
+            // dnsjava reads \DDD and \X escapes in these strings: a backslash of the record is given as \\.
+            strings.add(text.substring(i, Math.min(text.length(), i + 255)).replace("\\", "\\\\"));
         }
         if (strings.isEmpty()) {
             strings.add("");

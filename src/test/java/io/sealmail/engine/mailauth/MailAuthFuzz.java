@@ -21,7 +21,7 @@ import java.time.Instant;
 class MailAuthFuzz {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-03T12:00:00Z"), java.time.ZoneOffset.UTC);
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void dkimSignature(FuzzedDataProvider data) {
         String value = data.consumeRemainingAsString();
         try {
@@ -32,7 +32,7 @@ class MailAuthFuzz {
         DkimSignature.withoutSignatureValue("DKIM-Signature:" + value);
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void dkimKeyRecord(FuzzedDataProvider data) {
         try {
             DkimKeyRecord record = DkimKeyRecord.parse(data.consumeRemainingAsString());
@@ -48,7 +48,7 @@ class MailAuthFuzz {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void spfRecord(FuzzedDataProvider data) throws Exception {
         String record = "v=spf1 " + data.consumeRemainingAsString();
         FakeDns dns = new FakeDns().txt("fuzz.test", record.replace(",", ""));
@@ -59,7 +59,7 @@ class MailAuthFuzz {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void spfMacro(FuzzedDataProvider data) throws Exception {
         try {
             SpfMacro.expand(data.consumeRemainingAsString(),
@@ -69,19 +69,19 @@ class MailAuthFuzz {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void dmarcRecord(FuzzedDataProvider data) {
         DmarcRecord.parse("v=DMARC1; " + data.consumeRemainingAsString());
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void fromAndAuthenticationResults(FuzzedDataProvider data) {
         String value = data.consumeRemainingAsString();
         FromDomain.domains(value);
         AuthenticationResults.claims(new HeaderField("Authentication-Results", "Authentication-Results:" + value, 0, 0), "mx.fuzz.test");
     }
 
-    @FuzzTest(maxDuration = "120s")
+    @FuzzTest(maxDuration = "5m")
     void wholeMessage(FuzzedDataProvider data) throws Exception {
         byte[] message = data.consumeRemainingAsBytes();
         FakeDns dns = new FakeDns().txt("fuzz.test", "v=spf1 -all").txt("_dmarc.fuzz.test", "v=DMARC1; p=reject");

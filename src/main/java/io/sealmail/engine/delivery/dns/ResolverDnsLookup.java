@@ -13,6 +13,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -169,12 +170,28 @@ public final class ResolverDnsLookup implements DnsLookup {
                 }
             }
             if (!records.isEmpty() || cname == null || type == Type.CNAME || rcode != Rcode.NOERROR) {
-                return new DnsAnswer(rcode, records, secure);
+                return new DnsAnswer(rcode, records, secure, ttl(response, records));
             }
             // The server gave only the alias: ask for its target.
             qname = cname;
         }
         throw new IOException("DNS: CNAME chain longer than " + MAX_CNAMES + " for " + name);
+    }
+
+    /**
+     * How long the answer may be reused: its records' smallest TTL; for a negative answer (NXDOMAIN, or no record
+     * of the type) the smaller of the SOA's TTL and its minimum field (RFC 2308 §5), 0 without an SOA.
+     */
+    private static long ttl(Message response, List<Record> records) {
+        if (!records.isEmpty()) {
+            return records.stream().mapToLong(Record::getTTL).min().orElse(0);
+        }
+        for (Record r : response.getSection(Section.AUTHORITY)) {
+            if (r instanceof SOARecord soa) {
+                return Math.min(soa.getTTL(), soa.getMinimum());
+            }
+        }
+        return 0;
     }
 
     private Message send(Name qname, int type, long deadline) throws IOException {

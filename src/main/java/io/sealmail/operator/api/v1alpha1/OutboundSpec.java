@@ -73,6 +73,12 @@ public class OutboundSpec {
     @JsonPropertyDescription("A message not delivered after this bounces to its sender. Default 120h (5 days).")
     public String maxLifetime;
 
+    @Pattern(DURATION)
+    @Size(max = 16)
+    @JsonPropertyDescription("Tell the sender once that a message is still undelivered after this (an RFC 3464 "
+            + "\"delayed\" report, as Postfix's delay_warning_time); 0s: never. Default 4h.")
+    public String delayWarning;
+
     /** Where outbound DNS questions go. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class OutboundDnsSpec {
