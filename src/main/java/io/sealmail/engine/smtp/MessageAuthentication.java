@@ -5,7 +5,7 @@ import io.sealmail.config.DkimKey;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Role;
 import io.sealmail.engine.delivery.dns.DnsLookup;
-import io.sealmail.engine.mailauth.CachingDnsLookup;
+import io.sealmail.engine.delivery.dns.CachingDnsLookup;
 import io.sealmail.engine.mailauth.DkimAlgorithm;
 import io.sealmail.engine.mailauth.DkimSigner;
 import io.sealmail.engine.mailauth.DkimSigningKey;
@@ -62,7 +62,7 @@ public final class MessageAuthentication implements AutoCloseable {
 
     /**
      * Loads the DKIM keys of {@code config.dkim()} (an unreadable key stops the engine with the file named) and
-     * sets up the inbound checks on {@code dns} (through a cache of positive answers) when {@code config.inbound().checks()}.
+     * sets up the inbound checks on {@code dns} (through the DNS cache outbound delivery uses: answers for their TTL, negatives per RFC 2308) when {@code config.inbound().checks()}.
      */
     public static MessageAuthentication create(EngineConfig config, DnsLookup dns, Clock clock) {
         List<DkimSigningKey> keys = new ArrayList<>();
@@ -75,7 +75,7 @@ public final class MessageAuthentication implements AutoCloseable {
         }
         DkimSigner signer = keys.isEmpty() ? null : new DkimSigner(keys, clock);
         InboundChecks checks = config.inbound().checks() && dns != null
-                ? new InboundChecks(config.hostname(), new CachingDnsLookup(dns, clock), config.inbound(), clock) : null;
+                ? new InboundChecks(config.hostname(), new CachingDnsLookup(dns), config.inbound(), clock) : null;
         // DNS waits dominate the checks: more threads than cores, still bounded.
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         return new MessageAuthentication(signer, checks, config.inbound().checkTimeout(), threads);
