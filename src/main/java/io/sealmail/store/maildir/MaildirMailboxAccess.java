@@ -1,14 +1,17 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.maildir;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.sealmail.store.Flag;
-import io.sealmail.store.MailboxIndex;
 import io.sealmail.store.MaildirName;
 import io.sealmail.store.MaildirStore;
-import io.sealmail.store.MessageCache;
-import io.sealmail.store.SafeName;
 import io.sealmail.store.QuotaExceededException;
+import io.sealmail.store.SafeName;
+import io.sealmail.store.mailbox.CacheEntryMaker;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxAccess;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -60,6 +63,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private static final int MAX_FLAG_SETS = 1024;
 
     private final MaildirStore store;
+    private final CacheEntryMaker cacheEntries;
     private final Map<Path, Folder> folders = new ConcurrentHashMap<>();
     private final Map<Path, Account> accounts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -69,7 +73,13 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     });
 
     public MaildirMailboxAccess(MaildirStore store) {
+        this(store, CacheEntryMaker.NONE);
+    }
+
+    /** @param cacheEntries makes a message's cache entry when it is in hand (the protocol's: IMAP's summary) */
+    public MaildirMailboxAccess(MaildirStore store, CacheEntryMaker cacheEntries) {
         this.store = store;
+        this.cacheEntries = cacheEntries;
         poller.scheduleWithFixedDelay(this::poll, 250, 250, TimeUnit.MILLISECONDS);
         // A delivery wakes the sessions watching that folder as soon as it is durable; the poll stays as the
         // fallback for files that arrive any other way.
@@ -108,9 +118,9 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     }
 
     /** The cache entry for a message in hand; null if it cannot be made (the entry is then made on first use). */
-    private static ByteBuffer summarize(byte[] message) {
+    private ByteBuffer summarize(byte[] message) {
         try {
-            return MessageSummary.of(message).encoded();
+            return cacheEntries.entryOf(message);
         } catch (RuntimeException e) {
             LOG.debugf("no cache entry for a message: %s", e.toString());
             return null;
