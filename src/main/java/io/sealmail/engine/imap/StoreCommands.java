@@ -191,6 +191,9 @@ final class StoreCommands {
     static void expunge(ImapSession s, ImapRequest r) throws IOException {
         SelectedMailbox box = s.selected();
         SequenceSet only = isUid(r) ? r.args().sequenceSet("UID set") : null;
+        if (only != null && only.isSaved()) {
+            only = box.saved();
+        }
         r.args().end();
         if (box.readOnly) {
             throw new MailboxException("READ-ONLY", "Mailbox is read-only");

@@ -79,7 +79,7 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("A5 SEARCH RETURN (ALL) MODSEQ 1")).matches("(?s)\\* ESEARCH \\(TAG \"A5\"\\) ALL 1:5 MODSEQ \\d+\r\nA5 OK.*");
         assertThat(t.send("A6 SEARCH 1:*")).as("without RETURN: the old response")
                 .isEqualTo("* SEARCH 1 2 3 4 5\r\nA6 OK SEARCH completed\r\n");
-        assertThat(t.send("B1 SEARCH RETURN (SAVE) ALL")).as("SEARCHRES is not offered").startsWith("B1 BAD");
+        assertThat(t.send("B1 SEARCH RETURN (UPDATE) ALL")).as("CONTEXT=SEARCH is not offered").startsWith("B1 BAD");
         assertThat(t.send("B2 SEARCH RETURN (MIN")).startsWith("B2 BAD");
         assertThat(t.send("B3 SEARCH RETURN ALL")).as("options must be a list").startsWith("B3 BAD");
         assertThat(t.send("B4 SEARCH RETURN (COUNT)")).as("criteria missing").startsWith("B4 BAD");
