@@ -9,20 +9,22 @@
 #   each restart (cold disk). The engine listens on 127.0.6.1 (this helper's loopback range), Dovecot on 127.0.0.1.
 # Needs root (Dovecot, /var/vmail). Run it as benchmarks run here:
 #   flock /work/build.lock flock /work/reference.lock bench/first-select.sh 100000 3
+# SEALMAIL=path runs that launcher instead of ./sealmail (a copy of a built jar, so a build may run meanwhile).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+sm="${SEALMAIL:-$root/sealmail}"
 messages="${1:-100000}"; rounds="${2:-3}"
 work="$(mktemp -d /tmp/sealmail-firstselect.XXXXXX)"
 ref=/var/lib/sealmail-reference
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$root/bench/reference/postfix-dovecot.sh" start 2 >/dev/null
 ca="$ref/tls/ca.crt"
-"$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" >/dev/null
+"$sm" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" >/dev/null
 chown -R vmail:vmail /var/vmail
 mkdir -p "$work/data/mail"
 cp -a /var/vmail/bench.test/bench1 "$work/data/mail/bench1@bench.test"
 
-hash="$(printf 'benchpass\n' | "$root/sealmail" hash-password --memory 1024 --iterations 1)"
+hash="$(printf 'benchpass\n' | "$sm" hash-password --memory 1024 --iterations 1)"
 echo "bench1@bench.test $hash" > "$work/accounts"
 cat > "$work/engine.yaml" <<YAML
 hostname: localhost
@@ -39,7 +41,7 @@ httpPort: -1
 YAML
 engine=""
 start_engine() {
-  "$root/sealmail" engine --config "$work/engine.yaml" >> "$work/engine.log" 2>&1 &
+  "$sm" engine --config "$work/engine.yaml" >> "$work/engine.log" 2>&1 &
   engine=$!
   for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.6.1/16993) 2>/dev/null && return 0; sleep 0.5; done
   echo "engine did not start" >&2; exit 1
