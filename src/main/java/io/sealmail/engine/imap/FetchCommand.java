@@ -1,7 +1,9 @@
 package io.sealmail.engine.imap;
 
 import io.netty.buffer.ByteBuf;
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
 import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 
 import java.io.ByteArrayInputStream;
@@ -100,7 +102,8 @@ final class FetchCommand {
         // not per message, which is what makes FETCH 1:* of a large folder cheap.
         if (modifiers.vanished()) {
             // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE, before the FETCH responses.
-            List<Long> gone = CondStore.vanished(box, modifiers.changedSince(), SequenceSet.parse(ImapArg.stringValue(setArg), r.args().limits().maxSequenceRanges()));
+            SequenceSet set = SequenceSet.parseOrSaved(ImapArg.stringValue(setArg), r.args().limits().maxSequenceRanges());
+            List<Long> gone = CondStore.vanished(box, modifiers.changedSince(), set.isSaved() ? box.saved() : set);
             if (!gone.isEmpty()) {
                 s.untagged("VANISHED (EARLIER) " + SequenceSet.format(gone));
             }

@@ -1,6 +1,7 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
 import org.apache.james.mime4j.dom.field.DateTimeField;
 
 import java.io.IOException;
@@ -115,7 +116,12 @@ interface SearchKey {
     }
 
     static Criteria criteria(List<ImapArg> args, ImapArgs errors) {
-        Cursor c = new Cursor(args, errors);
+        return criteria(args, errors, SequenceSet.ofAscending(List.of()));
+    }
+
+    /** @param saved the UIDs {@code $} stands for (RFC 5182), as a key or after {@code UID} */
+    static Criteria criteria(List<ImapArg> args, ImapArgs errors, SequenceSet saved) {
+        Cursor c = new Cursor(args, errors, saved);
         List<SearchKey> keys = new ArrayList<>();
         while (c.hasNext()) {
             keys.add(c.key());
@@ -148,16 +154,18 @@ interface SearchKey {
         private int depth;
         /** Whether a MODSEQ key was read, here or in a nested list (shared with the nested cursors). */
         private final boolean[] modseq;
+        private final SequenceSet saved;
 
-        Cursor(List<ImapArg> args, ImapArgs errors) {
-            this(args, errors, 0, new boolean[1]);
+        Cursor(List<ImapArg> args, ImapArgs errors, SequenceSet saved) {
+            this(args, errors, 0, new boolean[1], saved);
         }
 
-        private Cursor(List<ImapArg> args, ImapArgs errors, int depth, boolean[] modseq) {
+        private Cursor(List<ImapArg> args, ImapArgs errors, int depth, boolean[] modseq, SequenceSet saved) {
             this.args = args;
             this.errors = errors;
             this.depth = depth;
             this.modseq = modseq;
+            this.saved = saved;
         }
 
         boolean hasNext() {
@@ -239,7 +247,7 @@ interface SearchKey {
             }
             ImapArg arg = args.get(i++);
             if (arg instanceof ImapArg.ListArg list) {
-                Cursor inner = new Cursor(list.items(), errors, depth, modseq);
+                Cursor inner = new Cursor(list.items(), errors, depth, modseq, saved);
                 List<SearchKey> keys = new ArrayList<>();
                 while (inner.hasNext()) {
                     keys.add(inner.key());
@@ -319,6 +327,11 @@ interface SearchKey {
                     SequenceSet set = sequence(string("UID set"));
                     return m -> set.contains(m.info.uid(), m.maxUid);
                 }
+                case "$": {
+                    // RFC 5182 §2.2 example 3: "$" and "UID $" are the same messages.
+                    SequenceSet set = saved;
+                    return m -> set.contains(m.info.uid(), m.maxUid);
+                }
                 default:
                     if (!key.isEmpty() && (Character.isDigit(key.charAt(0)) || key.charAt(0) == '*')) {
                         SequenceSet set = sequence(key);
@@ -354,7 +367,8 @@ interface SearchKey {
         }
 
         private SequenceSet sequence(String text) {
-            return SequenceSet.parse(text, errors.limits().maxSequenceRanges());
+            SequenceSet set = SequenceSet.parseOrSaved(text, errors.limits().maxSequenceRanges());
+            return set.isSaved() ? saved : set;
         }
     }
 }
