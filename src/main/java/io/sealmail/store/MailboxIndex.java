@@ -25,8 +25,10 @@ import java.util.zip.CRC32C;
  * <em>when</em> each of those last changed, so a client can ask "what changed since N".
  *
  * <p>Format: an append-only log of records {@code [int length][int CRC-32C][payload]}; the first record names the
- * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash} (message state), {@code X uid modseq}
- * (expunged) or {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one
+ * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash savedAt} (message state; {@code savedAt}, the
+ * second the message was saved into this folder for RFC 8514 SAVEDATE, 0 when unknown, is a trailing field that
+ * indexes written before it lack and that a reader without it skips), {@code X uid modseq} (expunged) or
+ * {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one
  * append and one {@code fdatasync}. When the log holds more than twice the live records it is rewritten as a
  * snapshot (the same records, one per message) into a temporary file that replaces it atomically, so a crash
  * during compaction leaves either the old or the new file, both complete.
@@ -58,7 +60,7 @@ public final class MailboxIndex implements AutoCloseable {
     private final int compactAfter;
     private FileChannel log;
     private long highestModseq;
-    /** Per UID: modseq in [0], flags hash in [1]. */
+    /** Per UID: modseq in [0], flags hash in [1], the second it was saved into the folder in [2] (0: unknown). */
     private final Map<Long, long[]> messages = new HashMap<>();
     /** Expunged UID to the MODSEQ of its expunge, newest {@link #MAX_EXPUNGES}. */
     private final TreeMap<Long, Long> expunged = new TreeMap<>();
@@ -96,6 +98,16 @@ public final class MailboxIndex implements AutoCloseable {
 
     public long highestModseq() {
         return highestModseq;
+    }
+
+    /**
+     * When a message was saved into this folder (RFC 8514 §3: set when it got its UID here, by delivery, APPEND,
+     * COPY or MOVE, and never changed afterwards), in seconds since the epoch; 0 when unknown: the message was
+     * indexed before save times were kept, or found again when the index was rebuilt.
+     */
+    public long savedAt(long uid) {
+        long[] m = messages.get(uid);
+        return m == null ? 0 : m[2];
     }
 
     /** The MODSEQ of a message, or 0 when the index does not know it (yet). */
@@ -141,30 +153,40 @@ public final class MailboxIndex implements AutoCloseable {
             }
         }
         if (!changed.isEmpty()) {
-            changed(changed);
+            // Not saved now: these messages had their UIDs already (an index rebuilt or from before), or only
+            // their flags changed behind our back.
+            changed(changed, 0);
         }
         if (!gone.isEmpty()) {
             expunged(gone);
         }
     }
 
-    /** New messages or new flags: one new MODSEQ for all of them, durable before it returns. */
+    /**
+     * New messages or new flags: one new MODSEQ for all of them, durable before it returns. A UID the index did not
+     * know is a message saved into the folder now (its save time is this second).
+     */
     public long changed(Map<Long, Integer> flagHashes) throws IOException {
+        return changed(flagHashes, System.currentTimeMillis() / 1000);
+    }
+
+    private long changed(Map<Long, Integer> flagHashes, long savedNow) throws IOException {
         if (flagHashes.isEmpty()) {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 21) + 64);
+        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 29) + 64);
         out = appendHead(out);
         for (Map.Entry<Long, Integer> e : flagHashes.entrySet()) {
             long[] m = messages.get(e.getKey());
             if (m == null) {
-                messages.put(e.getKey(), new long[] {modseq, e.getValue()});
+                m = new long[] {modseq, e.getValue(), savedNow};
+                messages.put(e.getKey(), m);
             } else {
                 m[0] = modseq;
                 m[1] = e.getValue();
             }
-            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue());
+            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue(), m[2]);
         }
         write(out, flagHashes.size() + 1);
         return modseq;
@@ -181,7 +203,7 @@ public final class MailboxIndex implements AutoCloseable {
         for (Long uid : uids) {
             messages.remove(uid);
             rememberExpunge(uid, modseq);
-            out = put(out, EXPUNGE, uid, modseq, 0);
+            out = put(out, EXPUNGE, uid, modseq, 0, 0);
         }
         write(out, uids.size() + 1);
         return modseq;
@@ -204,10 +226,10 @@ public final class MailboxIndex implements AutoCloseable {
 
     /** Every change record carries the new HIGHESTMODSEQ first, so a log of expunges alone still restores it. */
     private ByteBuffer appendHead(ByteBuffer out) {
-        return put(out, HEAD, uidValidity, highestModseq, 0);
+        return put(out, HEAD, uidValidity, highestModseq, 0, 0);
     }
 
-    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c) {
+    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c, long d) {
         if (out.remaining() < MAX_RECORD) {
             ByteBuffer bigger = ByteBuffer.allocate(out.capacity() * 2 + MAX_RECORD);
             out.flip();
@@ -218,7 +240,7 @@ public final class MailboxIndex implements AutoCloseable {
         out.position(start + 8);
         out.put(type).putLong(a).putLong(b);
         if (type == MESSAGE) {
-            out.putInt(c);
+            out.putInt(c).putLong(d);
         }
         int end = out.position();
         CRC32C crc = new CRC32C();
@@ -284,7 +306,10 @@ public final class MailboxIndex implements AutoCloseable {
                     highestModseq = Math.max(highestModseq, b);
                 }
                 case MESSAGE -> {
-                    messages.put(a, new long[] {b, r.getInt()});
+                    int hash = r.getInt();
+                    long saved = r.remaining() >= 8 ? r.getLong() : 0;
+                    long[] before = messages.get(a);
+                    messages.put(a, new long[] {b, hash, saved == 0 && before != null ? before[2] : saved});
                     expunged.remove(a);
                     highestModseq = Math.max(highestModseq, b);
                 }
@@ -328,13 +353,13 @@ public final class MailboxIndex implements AutoCloseable {
     /** Rewrites the log as a snapshot: one record per message and remembered expunge, replacing the file atomically. */
     void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        ByteBuffer out = ByteBuffer.allocate((messages.size() + expunged.size()) * 29 + 64);
+        ByteBuffer out = ByteBuffer.allocate((messages.size() + expunged.size()) * 37 + 64);
         out = appendHead(out);
         for (Map.Entry<Long, long[]> e : messages.entrySet()) {
-            out = put(out, MESSAGE, e.getKey(), e.getValue()[0], (int) e.getValue()[1]);
+            out = put(out, MESSAGE, e.getKey(), e.getValue()[0], (int) e.getValue()[1], e.getValue()[2]);
         }
         for (Map.Entry<Long, Long> e : expunged.entrySet()) {
-            out = put(out, EXPUNGE, e.getKey(), e.getValue(), 0);
+            out = put(out, EXPUNGE, e.getKey(), e.getValue(), 0, 0);
         }
         out.flip();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,

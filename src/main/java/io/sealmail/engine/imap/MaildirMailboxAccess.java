@@ -540,6 +540,16 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
             return index.expungedSince(modseq);
         }
 
+        /** The index's save time; for a message indexed before save times were kept, its INTERNALDATE (stable). */
+        synchronized Instant saveDate(long uid) {
+            long saved = index == null ? 0 : index.savedAt(uid);
+            if (saved > 0) {
+                return Instant.ofEpochSecond(saved);
+            }
+            Entry e = byUid.get(uid);
+            return e == null ? null : e.date();
+        }
+
         synchronized ByteBuffer cached(long uid) throws IOException {
             load();
             return cache.view(uid);
@@ -1045,6 +1055,16 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         @Override
         public List<MessageInfo> messages() throws IOException {
             return folder.infos();
+        }
+
+        @Override
+        public Instant saveDate(long uid) {
+            return folder.saveDate(uid);
+        }
+
+        @Override
+        public boolean saveDates() {
+            return true;
         }
 
         @Override
