@@ -1,7 +1,9 @@
 package io.sealmail.engine.imap;
 
 import io.netty.buffer.ByteBuf;
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
 import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 
 import java.io.ByteArrayInputStream;

@@ -9,6 +9,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.SaslServer;
 import io.sealmail.engine.tls.StartTls;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

@@ -1,6 +1,9 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 
 import java.io.IOException;
 import java.time.Instant;

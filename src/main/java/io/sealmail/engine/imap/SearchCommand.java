@@ -1,5 +1,6 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.mailbox.MailboxException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

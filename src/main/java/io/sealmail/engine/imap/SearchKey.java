@@ -1,6 +1,7 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
 import org.apache.james.mime4j.dom.field.DateTimeField;
 
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.sealmail.engine.imap;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.Spool;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class ImapSearchStatusQuotaTest {
     @BeforeEach
     void setUp() throws Exception {
         store = new MaildirStore(dir, 10_000);
-        access = new MaildirMailboxAccess(store);
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         for (int i = 1; i <= 5; i++) {
             deliver("From: a" + i + "@example.com\nSubject: message " + i + "\n\nbody " + i + "\n");
         }
@@ -141,7 +142,7 @@ class ImapSearchStatusQuotaTest {
         access.close();
         store.close();
         store = new MaildirStore(dir.resolve("unlimited"));
-        access = new MaildirMailboxAccess(store);
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
                 access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
         Transcript t = login();

@@ -1,7 +1,6 @@
 package io.sealmail.engine.imap;
 
 import io.sealmail.config.Role;
-import io.sealmail.store.MailboxIndex;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,7 +90,7 @@ class SaveDateTest {
         }
         // An index from before save dates were kept (here: lost, and rebuilt from the Maildir): the messages keep
         // their UIDs and get no save time, so SAVEDATE falls back to the INTERNALDATE, which never changes.
-        Files.delete(dir.resolve("data/mail/" + JOE + "/" + MailboxIndex.FILE));
+        Files.delete(dir.resolve("data/mail/" + JOE + "/sealmail-index"));
         try (MailAccessTestServer server = new MailAccessTestServer(dir, l -> l, true, b -> b, HOST);
              SocketTranscript t = SocketTranscript.login(server, JOE, PASSWORD)) {
             t.send("s SELECT INBOX");

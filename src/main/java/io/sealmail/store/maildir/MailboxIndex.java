@@ -1,4 +1,4 @@
-package io.sealmail.store;
+package io.sealmail.store.maildir;
 
 import org.jboss.logging.Logger;
 
@@ -42,7 +42,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Not thread-safe: the folder's lock guards it.
  */
-public final class MailboxIndex implements AutoCloseable {
+final class MailboxIndex implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MailboxIndex.class);
     public static final String FILE = "sealmail-index";
     /** Expunges remembered for QRESYNC; older ones are answered conservatively (every UID not present). */
@@ -373,7 +373,7 @@ public final class MailboxIndex implements AutoCloseable {
             log.close();
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        GroupCommit.forceDirectory(file.getParent());
+        Fsync.directory(file.getParent());
         log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         records = messages.size() + expunged.size() + 1;
     }

@@ -1,7 +1,10 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.maildir;
 
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.Spool;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +22,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** IMAP's view of the Maildirs the store delivers into: UIDs, flags in names, folders, restarts. */
+/** The mailboxes of the Maildirs the store delivers into: UIDs, flags in names, folders, restarts. */
 class MaildirMailboxAccessTest {
     @TempDir
     Path dir;
@@ -211,36 +214,6 @@ class MaildirMailboxAccessTest {
             pool.shutdown();
             assertThat(Files.readAllLines(dir.resolve("mail/new@example.com/subscriptions")))
                     .containsExactlyInAnyOrder("Sent", "Drafts", "Trash", "Junk", "Archive");
-            access.close();
-        }
-    }
-
-    @Test
-    void anIdleSessionSharesTheFolderListInsteadOfCopyingIt() throws Exception {
-        try (MaildirStore store = new MaildirStore(dir)) {
-            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            deliver(store, "lee@example.com", "Subject: one\n\nbody\n");
-            deliver(store, "lee@example.com", "Subject: two\n\nbody\n");
-            MailFolder inbox = access.forAccount("lee@example.com").open("INBOX");
-            try (SelectedMailbox box = new SelectedMailbox(inbox, false, () -> { })) {
-                assertThat(box.view()).isSameAs(inbox.messages());
-                MailFolder.MessageInfo first = box.get(1);
-                box.update(1, new MailFolder.MessageInfo(first.uid(), Set.of("\\Seen"), first.size(), first.internalDate()));
-                assertThat(box.view()).isNotSameAs(inbox.messages());
-                assertThat(inbox.messages().get(0).flags()).as("the folder's list is untouched").isEmpty();
-                assertThat(box.sync(true)).containsExactly("1 FETCH (UID 1 FLAGS ())");
-                assertThat(box.view()).isSameAs(inbox.messages());
-                deliver(store, "lee@example.com", "Subject: three\n\nbody\n");
-                assertThat(box.sync(true)).containsExactly("3 EXISTS");
-                assertThat(box.view()).isSameAs(inbox.messages()).hasSize(3);
-                // An expunge during FETCH/STORE/SEARCH waits (RFC 9051 §7.5.1), and is not forgotten afterwards.
-                inbox.expunge(List.of(2L));
-                assertThat(box.sync(false)).isEmpty();
-                assertThat(box.sync(false)).isEmpty();
-                assertThat(box.size()).isEqualTo(3);
-                assertThat(box.sync(true)).containsExactly("2 EXPUNGE");
-                assertThat(box.view()).isSameAs(inbox.messages()).hasSize(2);
-            }
             access.close();
         }
     }

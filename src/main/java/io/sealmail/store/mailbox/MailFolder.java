@@ -1,4 +1,4 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.mailbox;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
