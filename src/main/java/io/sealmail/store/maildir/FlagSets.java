@@ -24,6 +24,8 @@ final class FlagSets {
     static final int MAX_SHARED = 1024;
 
     private final Map<Set<String>, Set<String>> shared = new HashMap<>();
+    /** The flags of a file name's info part, for messages without keywords. */
+    private final Map<String, Set<String>> byInfo = new HashMap<>();
 
     Set<String> canonical(Set<String> flags) {
         Set<String> found = shared.get(flags);
@@ -46,8 +48,28 @@ final class FlagSets {
         });
     }
 
-    /** The flags of a message: keywords from the UID list, system flags from the file name. */
+    /**
+     * The flags of a message: keywords from the UID list, system flags from the file name. A message without
+     * keywords (most) costs a lookup by its name's info part ({@code :2,S}), not a new set: a folder's first listing
+     * does this 100,000 times for a large folder.
+     */
     Set<String> of(Set<String> keywords, String fileName) {
+        if (keywords.isEmpty()) {
+            int at = fileName.indexOf(':');
+            String info = at < 0 ? "" : fileName.substring(at);
+            Set<String> known = byInfo.get(info);
+            if (known == null) {
+                known = ofName(keywords, fileName);
+                if (byInfo.size() < MAX_SHARED) {
+                    byInfo.put(info, known);
+                }
+            }
+            return known;
+        }
+        return ofName(keywords, fileName);
+    }
+
+    private Set<String> ofName(Set<String> keywords, String fileName) {
         Set<String> flags = new HashSet<>(keywords);
         for (Flag f : MaildirName.flags(fileName)) {
             flags.add(f.imapName());

@@ -17,15 +17,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,6 +72,7 @@ final class MaildirFolder {
     private final FlagSets flagSets = new FlagSets();
     private UidList uids;
     private MailboxIndex index;
+    /** Opened at first use ({@link #cache()}): a SELECT needs none of it, and opening reads every record header. */
     private MessageCache cache;
     private boolean listed;
     private List<Entry> snapshot;
@@ -116,16 +124,26 @@ final class MaildirFolder {
         }
         UidList list = UidList.open(dir);
         this.index = MailboxIndex.open(dir, list.uidValidity(), list.created());
-        this.cache = MessageCache.open(dir, list.uidValidity());
         this.uids = list;
+    }
+
+    private MessageCache cache() throws IOException {
+        load();
+        if (cache == null) {
+            cache = MessageCache.open(dir, uids.uidValidity());
+        }
+        return cache;
     }
 
     synchronized void closeFiles() {
         if (uids != null) {
             index.close();
+        }
+        if (cache != null) {
             cache.close();
         }
         uids = null;
+        cache = null;
         listed = false;
     }
 
@@ -160,13 +178,12 @@ final class MaildirFolder {
     }
 
     synchronized ByteBuffer cached(long uid) throws IOException {
-        load();
-        return cache.view(uid);
+        return cache().view(uid);
     }
 
     synchronized void cache(long uid, ByteBuffer entry) throws IOException {
         if (byUid.containsKey(uid)) {
-            cache.put(uid, entry);
+            cache().put(uid, entry);
         }
     }
 
@@ -217,37 +234,134 @@ final class MaildirFolder {
         return snapshot;
     }
 
-    /** Lists {@code cur/} whole: files the UID list knows are entered, the others added to {@code unknown}. */
+    /**
+     * Lists {@code cur/} whole: files the UID list knows are entered, the others added to {@code unknown} (in name
+     * order, which is delivery order). This is most of the first SELECT of a large folder after a start, so it works
+     * in flat arrays: the names come as strings without a {@code Path} each ({@link java.io.File#list}), only the
+     * unknown ones are sorted by name, the known ones are sorted by UID and handed to the {@code TreeMap} in one
+     * piece (built in linear time, not by 100,000 inserts), and the flag hashes reach the index without boxing.
+     * Two files of one base name (a copy made by hand) keep the UID for the first in name order.
+     */
     private void listCur(List<String> unknown) throws IOException {
         byUid.clear();
-        List<String> files = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("cur"))) {
-            for (Path p : s) {
-                String f = p.getFileName().toString();
-                if (!f.startsWith(".")) {
-                    files.add(f);
-                }
-            }
+        String[] files = dir.resolve("cur").toFile().list();
+        if (files == null) {
+            throw new IOException("cannot list " + dir.resolve("cur"));
         }
-        files.sort(null);
-        Set<Long> present = new HashSet<>();
-        Map<Long, Integer> hashes = new HashMap<>();
+        Entry[] known = new Entry[files.length];
+        int count = 0;
+        LongTable slotOf = new LongTable();
+        int firstUnknown = unknown.size();
         for (String f : files) {
+            if (f.startsWith(".")) {
+                continue;
+            }
             Long uid = uids.uidOf(MaildirName.base(f));
-            if (uid == null || !present.add(uid)) {
+            if (uid == null) {
                 unknown.add(f);
+                continue;
+            }
+            int slot = (int) slotOf.get(uid, -1);
+            if (slot < 0) {
+                slotOf.put(uid, count, -1);
+                known[count++] = entry(uid, f);
+            } else if (f.compareTo(known[slot].file()) < 0) {
+                unknown.add(known[slot].file());
+                known[slot] = entry(uid, f);
             } else {
-                Entry e = entry(uid, f);
-                byUid.put(uid, e);
-                hashes.put(uid, FlagSets.hash(e.flags()));
+                unknown.add(f);
             }
         }
-        uids.retainOnly(present);
+        unknown.subList(firstUnknown, unknown.size()).sort(null);
+        Arrays.sort(known, 0, count, Comparator.comparingLong(Entry::uid));
+        byUid.putAll(new SortedEntries(known, count));
+        uids.retainOnly(slotOf::containsKey);
+        LongTable hashes = new LongTable();
+        for (int i = 0; i < count; i++) {
+            hashes.put(known[i].uid(), FlagSets.hash(known[i].flags()), 0);
+        }
         // Files added or removed by hand, flags changed by another tool, or an index lost or damaged: each
         // difference gets a new MODSEQ here, so CONDSTORE clients hear of it.
         index.reconcile(hashes);
         listed = true;
-        snapshot = null;
+        snapshot = List.of(Arrays.copyOf(known, count));
+    }
+
+    /** Entries already in UID order, as a {@code SortedMap} only so that {@code TreeMap.putAll} takes them in one piece. */
+    private static final class SortedEntries extends AbstractMap<Long, MaildirFolder.Entry> implements SortedMap<Long, MaildirFolder.Entry> {
+        private final MaildirFolder.Entry[] entries;
+        private final int count;
+
+        SortedEntries(MaildirFolder.Entry[] entries, int count) {
+            this.entries = entries;
+            this.count = count;
+        }
+
+        @Override
+        public int size() {
+            return count;
+        }
+
+        @Override
+        public Set<Map.Entry<Long, MaildirFolder.Entry>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return count;
+                }
+
+                @Override
+                public Iterator<Map.Entry<Long, MaildirFolder.Entry>> iterator() {
+                    return new Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < count;
+                        }
+
+                        @Override
+                        public Map.Entry<Long, MaildirFolder.Entry> next() {
+                            if (next >= count) {
+                                throw new NoSuchElementException();
+                            }
+                            MaildirFolder.Entry e = entries[next++];
+                            return Map.entry(e.uid(), e);
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public Comparator<? super Long> comparator() {
+            return null;
+        }
+
+        @Override
+        public SortedMap<Long, MaildirFolder.Entry> subMap(Long fromKey, Long toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<Long, MaildirFolder.Entry> headMap(Long toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<Long, MaildirFolder.Entry> tailMap(Long fromKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Long firstKey() {
+            return entries[0].uid();
+        }
+
+        @Override
+        public Long lastKey() {
+            return entries[count - 1].uid();
+        }
     }
 
     /** The files in {@code new/} when it may have changed since the last look, in name (delivery) order. */
@@ -292,7 +406,7 @@ final class MaildirFolder {
         if (justDelivered && added.size() <= EAGER_SUMMARIES) {
             // Just delivered, still in the page cache: fill the cache now rather than at the first FETCH.
             for (Entry e : added) {
-                if (!cache.contains(e.uid())) {
+                if (!cache().contains(e.uid())) {
                     summarizeFile(e);
                 }
             }
@@ -373,7 +487,7 @@ final class MaildirFolder {
         byUid.put(uid, added);
         index.changed(Map.of(uid, FlagSets.hash(added.flags())));
         if (cacheEntry != null) {
-            cache.put(uid, cacheEntry);
+            cache().put(uid, cacheEntry);
         }
         snapshot = null;
         return uid;
@@ -472,7 +586,7 @@ final class MaildirFolder {
             snapshot = null;
             Fsync.directoryQuietly(dir.resolve("cur"));
             index.expunged(gone);
-            cache.remove(gone);
+            cache().remove(gone);
             if (releaseQuota) {
                 store.releaseQuota(account, freed);
             }
@@ -519,7 +633,7 @@ final class MaildirFolder {
         try {
             ByteBuffer entry = cacheEntryOf(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
             if (entry != null) {
-                cache.put(e.uid(), entry);
+                cache().put(e.uid(), entry);
             }
         } catch (IOException gone) {
             // removed meanwhile, or unreadable: the entry is made on first use, or never

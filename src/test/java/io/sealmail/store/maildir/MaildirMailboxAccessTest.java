@@ -217,4 +217,42 @@ class MaildirMailboxAccessTest {
             access.close();
         }
     }
+
+    @Test
+    void aRestartListsCurAgainAndOfTwoFilesWithOneNameTheFirstInNameOrderKeepsTheUid() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            for (int i = 1; i <= 5; i++) {
+                deliver(store, "kim@example.com", "Subject: " + i + "\n\nbody " + i + "\n");
+            }
+            try (MailFolder inbox = access.forAccount("kim@example.com").open("INBOX")) {
+                assertThat(inbox.messages()).hasSize(5);
+                inbox.store(List.of(2L, 4L), MailFolder.FlagChange.ADD, Set.of("\\Seen", "$Work"));
+            }
+            access.close();
+        }
+        Path cur = dir.resolve("mail/kim@example.com/cur");
+        Path second;
+        try (Stream<Path> s = Files.list(cur)) {
+            second = s.filter(p -> p.getFileName().toString().endsWith(":2,S")).sorted().findFirst().orElseThrow();
+        }
+        // Another tool copies message 2 under the same unique name with other flags; ":2,FS" sorts before ":2,S",
+        // so the copy keeps UID 2 (and its keywords) and the original is the one that gets a new UID.
+        String base = second.getFileName().toString().substring(0, second.getFileName().toString().indexOf(':'));
+        Files.copy(second, cur.resolve(base + ":2,FS"));
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            try (MailFolder inbox = access.forAccount("kim@example.com").open("INBOX")) {
+                List<MailFolder.MessageInfo> msgs = inbox.messages();
+                assertThat(msgs).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+                assertThat(msgs.get(1).flags()).as("the first name keeps UID 2").containsExactlyInAnyOrder("\\Seen", "\\Flagged", "$Work");
+                assertThat(msgs.get(3).flags()).containsExactlyInAnyOrder("\\Seen", "$Work");
+                assertThat(msgs.get(0).flags()).isEmpty();
+                assertThat(msgs.get(5).flags()).as("the other: a new UID, the flags of its name").containsExactly("\\Seen");
+                assertThat(new String(inbox.read(6L))).contains("body 2");
+                assertThat(inbox.cached(1L)).as("no maker: made on first use").isNull();
+            }
+            access.close();
+        }
+    }
 }
