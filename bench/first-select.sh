@@ -56,8 +56,8 @@ restart_dovecot() {
 }
 drop() { [[ "${DROP_CACHES:-0}" == 1 ]] && { sync; echo 3 > /proc/sys/vm/drop_caches; } || true; }
 
-# select.py HOST PORT SERVER-PID LABEL...: logs in once, then one SELECT INBOX per label, each with its figures.
-cat > "$work/select.py" <<'PY'
+# first_select_client.py HOST PORT SERVER-PID LABEL...: logs in once, then one SELECT INBOX per label, each with its figures.
+cat > "$work/first_select_client.py" <<'PY'
 import imaplib, os, ssl, sys, time
 host, port, pid, ca = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 def tree(root):
@@ -94,7 +94,7 @@ for label in sys.argv[5:]:
     m.unselect() if hasattr(m, 'unselect') else m.close()
 m.logout()
 PY
-measure() { python3 "$work/select.py" "$@"; }
+measure() { python3 "$work/first_select_client.py" "$@"; }
 
 sealmail="Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)"
 dovecot="Dovecot $(dovecot --version | cut -d' ' -f1)"
