@@ -248,7 +248,15 @@ final class MailboxCommands {
             matching.add(m);
         }
         Set<String> missing = onlySubscribed || onlySpecialUse ? Set.of() : missingParents(all, names, regexes, matching);
+        Set<String> subscribedGone = onlySubscribed && !onlySpecialUse
+                ? subscribedButGone(s.mailboxes().subscribedNames(), names, regexes, matching) : Set.of();
         for (Mailboxes.MailboxInfo m : matching) {
+            if (subscribedGone.contains(m.name())) {
+                // RFC 5258 §3.1 / RFC 9051 §6.3.9: a subscription whose folder is gone; LSUB says \Noselect.
+                writeList(s, lsub ? "LSUB" : "LIST", lsub ? List.of("\\Noselect")
+                        : List.of("\\Subscribed", "\\NonExistent"), m.name());
+                continue;
+            }
             if (missing.contains(m.name())) {
                 // A level that exists only through its children (Maildir++ folders made by other tools): RFC 9051
                 // §6.3.9.6 and example 10 say \NonExistent \HasChildren; IMAP4rev1 said \Noselect (RFC 3501 §6.3.8).
@@ -301,6 +309,23 @@ final class MailboxCommands {
             }
             matching.add(new Mailboxes.MailboxInfo(parent, null, false));
             added.add(parent);
+        }
+        if (!added.isEmpty()) {
+            matching.sort((a, b) -> a.name().equals(b.name()) ? 0 : a.name().equals("INBOX") ? -1
+                    : b.name().equals("INBOX") ? 1 : a.name().compareTo(b.name()));
+        }
+        return added;
+    }
+
+    /** Adds, in name order, the subscribed names that match a pattern and have no folder (any more). */
+    private static Set<String> subscribedButGone(Set<String> subscribed, Set<String> names, List<Pattern> regexes,
+                                                 List<Mailboxes.MailboxInfo> matching) {
+        Set<String> added = new HashSet<>();
+        for (String name : subscribed) {
+            if (!names.contains(name) && regexes.stream().anyMatch(p -> p.matcher(name).matches())) {
+                matching.add(new Mailboxes.MailboxInfo(name, null, true));
+                added.add(name);
+            }
         }
         if (!added.isEmpty()) {
             matching.sort((a, b) -> a.name().equals(b.name()) ? 0 : a.name().equals("INBOX") ? -1

@@ -213,6 +213,12 @@ interface SearchKey {
             return m.info.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
         }
 
+        /** RFC 8514 §4.3: the save date's day; the internal date's where the store keeps no save dates. */
+        private static LocalDate savedDay(Candidate m) {
+            java.time.Instant saved = m.folder.saveDate(m.info.uid());
+            return saved == null ? internalDay(m) : saved.atZone(ZoneOffset.UTC).toLocalDate();
+        }
+
         private static LocalDate sentDay(Candidate m) throws IOException {
             if (m.headerWith("Date").parsed("Date") instanceof DateTimeField d && d.getDate() != null) {
                 return d.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
@@ -287,6 +293,10 @@ interface SearchKey {
                 case "BEFORE": { LocalDate d = date(); return m -> internalDay(m).isBefore(d); }
                 case "ON": { LocalDate d = date(); return m -> internalDay(m).isEqual(d); }
                 case "SINCE": { LocalDate d = date(); return m -> !internalDay(m).isBefore(d); }
+                case "SAVEDBEFORE": { LocalDate d = date(); return m -> savedDay(m).isBefore(d); }
+                case "SAVEDON": { LocalDate d = date(); return m -> savedDay(m).isEqual(d); }
+                case "SAVEDSINCE": { LocalDate d = date(); return m -> !savedDay(m).isBefore(d); }
+                case "SAVEDATESUPPORTED": return m -> m.folder.saveDates();
                 case "SENTBEFORE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isBefore(d); }; }
                 case "SENTON": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isEqual(d); }; }
                 case "SENTSINCE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && !s.isBefore(d); }; }

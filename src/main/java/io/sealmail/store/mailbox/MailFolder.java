@@ -54,6 +54,19 @@ public interface MailFolder extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * When a message was saved into this folder (RFC 8514 SAVEDATE: by delivery, APPEND, COPY or MOVE, never changed
+     * while it stays); null when the store keeps no save dates or the message is gone.
+     */
+    default Instant saveDate(long uid) {
+        return null;
+    }
+
+    /** Whether this folder's store keeps save dates (RFC 8514 SAVEDATESUPPORTED). */
+    default boolean saveDates() {
+        return false;
+    }
+
     /** The folder's HIGHESTMODSEQ (RFC 7162); 0 when the store keeps no modification sequences. */
     default long highestModseq() throws IOException {
         return 0;

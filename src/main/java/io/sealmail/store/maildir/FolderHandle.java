@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -48,6 +49,16 @@ final class FolderHandle implements MailFolder {
     @Override
     public List<MessageInfo> messages() throws IOException {
         return folder.infos();
+    }
+
+    @Override
+    public Instant saveDate(long uid) {
+        return folder.saveDate(uid);
+    }
+
+    @Override
+    public boolean saveDates() {
+        return true;
     }
 
     @Override

@@ -25,9 +25,11 @@ import java.util.zip.CRC32C;
  * <em>when</em> each of those last changed, so a client can ask "what changed since N".
  *
  * <p>Format: an append-only log of records {@code [int length][int CRC-32C][payload]}; the first record names the
- * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash} (message state), {@code X uid modseq}
- * (expunged) or {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one
- * append and one {@code fdatasync}. When the log holds more than twice the live records it is rewritten as a
+ * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash savedAt} (message state; {@code savedAt}, the
+ * second the message was saved into this folder for RFC 8514 SAVEDATE, 0 when unknown, is a trailing field that
+ * indexes written before it lack and that a reader without it skips), {@code X uid modseq} (expunged) or
+ * {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one append and one
+ * {@code fdatasync}. When the log holds more than twice the live records it is rewritten as a
  * snapshot (the same records, one per message) into a temporary file that replaces it atomically, so a crash
  * during compaction leaves either the old or the new file, both complete.
  *
@@ -64,6 +66,8 @@ final class MailboxIndex implements AutoCloseable {
      */
     private final LongTable modseqs = new LongTable();
     private final LongTable hashes = new LongTable();
+    /** Per UID present: the second it was saved into the folder; absent when unknown. */
+    private final LongTable saved = new LongTable();
     /** Expunged UID to the MODSEQ of its expunge, newest {@link #MAX_EXPUNGES}. */
     private final TreeMap<Long, Long> expunged = new TreeMap<>();
     /** Expunges at or below this MODSEQ may be missing from {@link #expunged}. */
@@ -102,6 +106,15 @@ final class MailboxIndex implements AutoCloseable {
 
     public long highestModseq() {
         return highestModseq;
+    }
+
+    /**
+     * When a message was saved into this folder (RFC 8514 §3: set when it got its UID here, by delivery, APPEND,
+     * COPY or MOVE, and never changed afterwards), in seconds since the epoch; 0 when unknown: the message was
+     * indexed before save times were kept, or found again when the index was rebuilt.
+     */
+    public long savedAt(long uid) {
+        return saved.get(uid, 0);
     }
 
     /** The MODSEQ of a message, or 0 when the index does not know it (yet). */
@@ -152,25 +165,37 @@ final class MailboxIndex implements AutoCloseable {
             }
         });
         if (!changed.isEmpty()) {
-            changed(changed);
+            // Not saved now: these messages had their UIDs already (an index rebuilt or from before), or only
+            // their flags changed behind our back.
+            changed(changed, 0);
         }
         if (!gone.isEmpty()) {
             expunged(gone);
         }
     }
 
-    /** New messages or new flags: one new MODSEQ for all of them, durable before it returns. */
+    /**
+     * New messages or new flags: one new MODSEQ for all of them, durable before it returns. A UID the index did not
+     * know is a message saved into the folder now (its save time is this second).
+     */
     public long changed(Map<Long, Integer> flagHashes) throws IOException {
+        return changed(flagHashes, System.currentTimeMillis() / 1000);
+    }
+
+    private long changed(Map<Long, Integer> flagHashes, long savedNow) throws IOException {
         if (flagHashes.isEmpty()) {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 21) + 64);
+        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 29) + 64);
         out = appendHead(out);
         for (Map.Entry<Long, Integer> e : flagHashes.entrySet()) {
+            if (!modseqs.containsKey(e.getKey()) && savedNow > 0) {
+                saved.put(e.getKey(), savedNow, 0);
+            }
             modseqs.put(e.getKey(), modseq, 0);
             hashes.put(e.getKey(), e.getValue(), 0);
-            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue());
+            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue(), saved.get(e.getKey(), 0));
         }
         write(out, flagHashes.size() + 1);
         return modseq;
@@ -187,8 +212,9 @@ final class MailboxIndex implements AutoCloseable {
         for (Long uid : uids) {
             modseqs.remove(uid, 0);
             hashes.remove(uid, 0);
+            saved.remove(uid, 0);
             rememberExpunge(uid, modseq);
-            out = put(out, EXPUNGE, uid, modseq, 0);
+            out = put(out, EXPUNGE, uid, modseq, 0, 0);
         }
         write(out, uids.size() + 1);
         return modseq;
@@ -211,10 +237,10 @@ final class MailboxIndex implements AutoCloseable {
 
     /** Every change record carries the new HIGHESTMODSEQ first, so a log of expunges alone still restores it. */
     private ByteBuffer appendHead(ByteBuffer out) {
-        return put(out, HEAD, uidValidity, highestModseq, 0);
+        return put(out, HEAD, uidValidity, highestModseq, 0, 0);
     }
 
-    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c) {
+    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c, long d) {
         if (out.remaining() < MAX_RECORD) {
             ByteBuffer bigger = ByteBuffer.allocate(out.capacity() * 2 + MAX_RECORD);
             out.flip();
@@ -225,7 +251,7 @@ final class MailboxIndex implements AutoCloseable {
         out.position(start + 8);
         out.put(type).putLong(a).putLong(b);
         if (type == MESSAGE) {
-            out.putInt(c);
+            out.putInt(c).putLong(d);
         }
         int end = out.position();
         CRC32C crc = new CRC32C();
@@ -297,6 +323,7 @@ final class MailboxIndex implements AutoCloseable {
             }
             modseqs.clear();
             hashes.clear();
+            saved.clear();
             expunged.clear();
             // A new folder starts at 1; a lost or damaged index starts above anything it can have shown.
             highestModseq = fresh ? 0 : Math.max(floor, System.currentTimeMillis() * 1000);
@@ -327,12 +354,17 @@ final class MailboxIndex implements AutoCloseable {
             case MESSAGE -> {
                 modseqs.put(a, b, 0);
                 hashes.put(a, r.getInt(), 0);
+                long savedAt = r.remaining() >= 8 ? r.getLong() : 0;
+                if (savedAt > 0) {
+                    saved.put(a, savedAt, 0); // a record without it (written before) keeps what was read earlier
+                }
                 expunged.remove(a);
                 highestModseq = Math.max(highestModseq, b);
             }
             case EXPUNGE -> {
                 modseqs.remove(a, 0);
                 hashes.remove(a, 0);
+                saved.remove(a, 0);
                 rememberExpunge(a, b);
                 highestModseq = Math.max(highestModseq, b);
             }
@@ -346,12 +378,13 @@ final class MailboxIndex implements AutoCloseable {
     /** Rewrites the log as a snapshot: one record per message and remembered expunge, replacing the file atomically. */
     void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        ByteBuffer[] out = {ByteBuffer.allocate((modseqs.size() + expunged.size()) * 29 + 64)};
+        ByteBuffer[] out = {ByteBuffer.allocate((modseqs.size() + expunged.size()) * 37 + 64)};
         out[0] = appendHead(out[0]);
-        modseqs.forEach((uid, modseq) -> out[0] = put(out[0], MESSAGE, uid, modseq, (int) hashes.get(uid, 0)));
+        modseqs.forEach((uid, modseq) -> out[0] = put(out[0], MESSAGE, uid, modseq, (int) hashes.get(uid, 0),
+                saved.get(uid, 0)));
         ByteBuffer written = out[0];
         for (Map.Entry<Long, Long> e : expunged.entrySet()) {
-            written = put(written, EXPUNGE, e.getKey(), e.getValue(), 0);
+            written = put(written, EXPUNGE, e.getKey(), e.getValue(), 0, 0);
         }
         written.flip();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,

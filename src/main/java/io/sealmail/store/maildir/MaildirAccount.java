@@ -99,6 +99,13 @@ final class MaildirAccount implements Mailboxes {
     }
 
     @Override
+    public Set<String> subscribedNames() throws IOException {
+        Set<String> subs = subscriptions.read();
+        subs.add("INBOX");
+        return subs;
+    }
+
+    @Override
     public void create(String name) throws IOException {
         Path dir = dirOf(name);
         if (name.equals("INBOX") || exists(dir)) {
@@ -124,7 +131,7 @@ final class MaildirAccount implements Mailboxes {
                 Files.deleteIfExists(p);
             }
         }
-        setSubscribed(name, false);
+        // The subscription stays (RFC 9051 §6.3.7, and Dovecot): LIST shows it \NonExistent until UNSUBSCRIBE.
         // The deleted messages leave the quota: count the account again from its file names.
         access.store().recountQuota(account);
     }

@@ -167,6 +167,16 @@ final class MaildirFolder {
         return index.expungedSince(modseq);
     }
 
+    /** The index's save time; for a message indexed before save times were kept, its INTERNALDATE (stable). */
+    synchronized Instant saveDate(long uid) {
+        long saved = index == null ? 0 : index.savedAt(uid);
+        if (saved > 0) {
+            return Instant.ofEpochSecond(saved);
+        }
+        Entry e = byUid.get(uid);
+        return e == null ? null : e.date();
+    }
+
     synchronized ByteBuffer cached(long uid) throws IOException {
         return cache().view(uid);
     }

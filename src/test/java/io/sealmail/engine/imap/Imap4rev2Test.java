@@ -113,6 +113,30 @@ class Imap4rev2Test {
     }
 
     @Test
+    void aSubscriptionOutlivesItsFolderAsNonExistent() throws Exception {
+        try (SocketTranscript t = SocketTranscript.login(server, JOE, PASSWORD)) {
+            t.send("c CREATE Gone");
+            t.send("s SUBSCRIBE Gone");
+            assertThat(t.send("d DELETE Gone")).endsWith("d OK DELETE completed\r\n");
+            assertThat(t.send("l LIST (SUBSCRIBED) \"\" G*")).as("RFC 5258 §3.1, as Dovecot, in IMAP4rev1 too")
+                    .isEqualTo("* LIST (\\Subscribed \\NonExistent) \"/\" \"Gone\"\r\nl OK LIST completed\r\n");
+            assertThat(t.send("l2 LSUB \"\" G*")).isEqualTo("* LSUB (\\Noselect) \"/\" \"Gone\"\r\nl2 OK LSUB completed\r\n");
+            assertThat(t.send("l3 LIST \"\" G* RETURN (SUBSCRIBED)")).as("not selected by SUBSCRIBED: existing folders only")
+                    .isEqualTo("l3 OK LIST completed\r\n");
+            t.send("e ENABLE IMAP4rev2");
+            assertThat(t.send("l4 LIST (SUBSCRIBED) \"\" *")).contains("* LIST (\\Subscribed \\NonExistent) \"/\" \"Gone\"\r\n",
+                    "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"INBOX\"\r\n");
+            assertThat(t.send("n SUBSCRIBE Nowhere")).as("a name that never existed is still refused").startsWith("n NO ");
+            t.send("c2 CREATE Gone");
+            assertThat(t.send("l5 LIST (SUBSCRIBED) \"\" G*")).as("made again: subscribed, as before")
+                    .isEqualTo("* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Gone\"\r\nl5 OK LIST completed\r\n");
+            t.send("d2 DELETE Gone");
+            assertThat(t.send("u UNSUBSCRIBE Gone")).endsWith("u OK UNSUBSCRIBE completed\r\n");
+            assertThat(t.send("l6 LIST (SUBSCRIBED) \"\" G*")).isEqualTo("l6 OK LIST completed\r\n");
+        }
+    }
+
+    @Test
     void unsolicitedFetchCarriesTheUid() throws Exception {
         try (SocketTranscript t = SocketTranscript.login(server, JOE, PASSWORD);
              SocketTranscript other = SocketTranscript.login(server, JOE, PASSWORD)) {
