@@ -206,7 +206,10 @@ interface SearchKey {
             if (n == 0) {
                 throw errors.bad("OLDER and YOUNGER take a number of seconds above 0");
             }
-            return java.time.Instant.now().minusSeconds(n);
+            // A number of seconds longer than time itself means "before any date" (found by fuzzing:
+            // Instant.minusSeconds throws past Instant.MIN).
+            long then = java.time.Instant.now().getEpochSecond() - n;
+            return java.time.Instant.ofEpochSecond(Math.max(then, java.time.Instant.MIN.getEpochSecond()));
         }
 
         private static LocalDate internalDay(Candidate m) {

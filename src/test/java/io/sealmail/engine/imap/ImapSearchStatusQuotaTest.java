@@ -96,6 +96,9 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("w3 UID SEARCH OLDER 86400")).isEqualTo("* SEARCH 6\r\nw3 OK UID SEARCH completed\r\n");
         assertThat(t.send("w4 SEARCH YOUNGER 0")).as("nz-number").startsWith("w4 BAD");
         assertThat(t.send("w5 SEARCH OLDER soon")).startsWith("w5 BAD");
+        // Past the range of dates: nothing is that old, everything is that young, no error.
+        assertThat(t.send("w6 SEARCH OLDER 999999999999999999")).isEqualTo("* SEARCH\r\nw6 OK SEARCH completed\r\n");
+        assertThat(t.send("w7 UID SEARCH YOUNGER 999999999999999999")).isEqualTo("* SEARCH 1 2 3 4 5 6\r\nw7 OK UID SEARCH completed\r\n");
     }
 
     @Test
