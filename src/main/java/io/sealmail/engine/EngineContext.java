@@ -6,12 +6,12 @@ import io.sealmail.config.Role;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
-import io.sealmail.engine.imap.MailboxAccess;
 import io.sealmail.engine.proxy.ProxyProtocolInitializer;
 import io.sealmail.engine.smtp.MessageAuthentication;
 import io.sealmail.engine.tls.ServerTls;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
+import io.sealmail.store.mailbox.MailboxAccess;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

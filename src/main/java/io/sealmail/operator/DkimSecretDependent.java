@@ -51,6 +51,18 @@ public class DkimSecretDependent extends OwnedDependent<Secret> {
                 .build();
     }
 
+    /**
+     * The Secret from this dependent's cache, found by name: one put there before the MailServer (keys brought along)
+     * has no owner reference yet, so the SDK's owner-based look-up would not find it until it is adopted.
+     */
+    @SuppressWarnings("unchecked")
+    static java.util.Optional<Secret> current(Context<MailServer> context, MailServer ms) {
+        var source = (io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource<Secret, MailServer>)
+                context.eventSourceRetriever().getEventSourceFor(Secret.class, NAME);
+        return source.get(new io.javaoperatorsdk.operator.processing.event.ResourceID(Names.dkimSecret(ms),
+                ms.getMetadata().getNamespace()));
+    }
+
     /** The public record of each wanted key present in the Secret, or nothing for a key not (yet) there. */
     static java.util.List<DnsRecords.DkimPublication> publications(MailServer ms, Secret secret) {
         if (secret == null || secret.getData() == null) {

@@ -414,7 +414,7 @@ public class MailServerReconciler implements Reconciler<MailServer> {
                 .ifPresent(svc -> svc.getStatus().getLoadBalancer().getIngress().stream()
                         .map(io.fabric8.kubernetes.api.model.LoadBalancerIngress::getIp)
                         .filter(Objects::nonNull).distinct().forEach(addresses::add));
-        Secret dkim = context.getSecondaryResource(Secret.class, DkimSecretDependent.NAME).orElse(null);
+        Secret dkim = DkimSecretDependent.current(context, ms).orElse(null);
         List<DnsRecords.DkimPublication> keys;
         try {
             keys = DkimSecretDependent.publications(ms, dkim);

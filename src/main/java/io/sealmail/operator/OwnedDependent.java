@@ -46,8 +46,18 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
         addMetadata(true, actual, desired, primary, context);
         var serialization = context.getClient().getKubernetesSerialization();
         boolean matches = owned.matches(serialization.convertValue(desired, JsonNode.class),
-                serialization.convertValue(actual, JsonNode.class));
+                serialization.convertValue(actual, JsonNode.class)) && ownedBy(actual, primary);
         return Matcher.Result.computed(matches, desired);
+    }
+
+    /**
+     * True when the MailServer is among the object's owners. An object of ours always is, unless someone put it
+     * there before the MailServer existed (a restored {@code <name>-dkim} with keys whose records are published):
+     * then the update adopts it, so it maps to its MailServer and is deleted with it like one the operator made.
+     */
+    private static boolean ownedBy(HasMetadata object, MailServer primary) {
+        return object.getMetadata().getOwnerReferences() != null && object.getMetadata().getOwnerReferences().stream()
+                .anyMatch(r -> primary.getMetadata().getUid().equals(r.getUid()));
     }
 
     /**
@@ -58,6 +68,9 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
     public R update(R actual, R desired, MailServer primary, Context<MailServer> context) {
         addMetadata(false, actual, desired, primary, context);
         R updated = GenericResourceUpdater.updateResource(actual, desired, context);
+        if (!ownedBy(updated, primary)) {
+            addReferenceHandlingMetadata(updated, primary);
+        }
         Map<String, String> annotations = updated.getMetadata().getAnnotations();
         Map<String, String> wanted = desired.getMetadata().getAnnotations();
         managedAnnotations(actual).stream().filter(k -> !wanted.containsKey(k)).forEach(annotations::remove);

@@ -66,7 +66,7 @@ public class MaildirStore implements MailStore {
             + Integer.toHexString(ThreadLocalRandom.current().nextInt() & 0x7fffffff) + "-";
     private volatile DeliveryObserver observer = (account, folder, fileName) -> { };
 
-    /** Told about each delivered file once it is durable (the IMAP layer uses it to wake IDLE sessions at once). */
+    /** Told about each delivered file once it is durable (the mailbox component, {@code store.maildir}, wakes IDLE sessions with it). */
     public interface DeliveryObserver {
         void delivered(String account, Path folderDir, String fileName);
     }
@@ -102,7 +102,7 @@ public class MaildirStore implements MailStore {
         return options;
     }
 
-    /** Replaces the delivery observer (one per store: the engine's IMAP/POP3 mailbox access). Runs on the committer thread. */
+    /** Replaces the delivery observer (one per store: its mailbox component). Runs on the committer thread. */
     public void observer(DeliveryObserver observer) {
         this.observer = observer;
     }
@@ -211,14 +211,34 @@ public class MaildirStore implements MailStore {
 
     /** The Maildir of a folder: INBOX (any case) is the root, "A/B" is {@code .A.B}. */
     public Path folderDir(String account, String folder) {
+        return folderDir(accountDir(account), folder);
+    }
+
+    /**
+     * The one mapping of folder names to Maildir++ directories, for delivery and for the mailboxes: INBOX (any case)
+     * is the account root, "A/B" is {@code .A.B} with each level in {@link SafeName#encodeFolderComponent}.
+     */
+    public static Path folderDir(Path accountRoot, String folder) {
         if (folder.equalsIgnoreCase(INBOX)) {
-            return accountDir(account);
+            return accountRoot;
         }
         StringBuilder name = new StringBuilder();
         for (String part : folder.split("/", -1)) {
             name.append('.').append(SafeName.encodeFolderComponent(part));
         }
-        return accountDir(account).resolve(name.toString());
+        return accountRoot.resolve(name.toString());
+    }
+
+    /** The folder name of a Maildir++ directory name ({@code .A.B} is "A/B"): {@link #folderDir} reversed. */
+    public static String folderName(String directoryName) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : directoryName.substring(1).split("\\.", -1)) {
+            if (sb.length() > 0) {
+                sb.append('/');
+            }
+            sb.append(SafeName.decodeFolderComponent(part));
+        }
+        return sb.toString();
     }
 
     Path mailRoot() {

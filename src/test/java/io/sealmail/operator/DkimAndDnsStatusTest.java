@@ -115,6 +115,20 @@ class DkimAndDnsStatusTest {
         assertThat(text(dkim(ns), "old.rsa-sha256.pem")).isEqualTo(oldKey);
         DkimKey ed = DkimKey.fromPem(text(dkim(ns), "new.ed25519-sha256.pem"));
         assertThat(dns(get(client, ns, "mail"))).contains(DnsRecords.txt("new._domainkey.example.com", ed.recordValue()));
+        // Published, not signing yet: only the old key reaches the engine.
+        assertThat(engineDkim(ns)).extracting(io.sealmail.config.DkimKey::selector).containsExactly("old");
+
+        // Both sign (RFC 8463 §3 dual signing: rsa-sha256 and ed25519-sha256), both mounted, neither key changed.
+        edit(ns, m -> m.getSpec().dkim.keys = List.of(key("old", DkimKeySpec.Algorithm.RSA_SHA256, true),
+                key("new", DkimKeySpec.Algorithm.ED25519_SHA256, true)));
+        await().atMost(TIMEOUT).until(() -> engineDkim(ns).size() == 2);
+        assertThat(engineDkim(ns)).containsExactly(
+                new io.sealmail.config.DkimKey("example.com", "old", "rsa-sha256", "/etc/sealmail/dkim/old.rsa-sha256.pem"),
+                new io.sealmail.config.DkimKey("example.com", "new", "ed25519-sha256", "/etc/sealmail/dkim/new.ed25519-sha256.pem"));
+        await().atMost(TIMEOUT).until(() -> mountedDkimKeys(ns).size() == 2);
+        assertThat(mountedDkimKeys(ns)).containsExactly("old.rsa-sha256.pem->dkim/old.rsa-sha256.pem",
+                "new.ed25519-sha256.pem->dkim/new.ed25519-sha256.pem");
+        assertThat(text(dkim(ns), "old.rsa-sha256.pem")).isEqualTo(oldKey);
 
         edit(ns, m -> m.getSpec().dkim.keys = List.of(key("new", DkimKeySpec.Algorithm.ED25519_SHA256, true)));
         await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream()
@@ -135,7 +149,11 @@ class DkimAndDnsStatusTest {
 
         // Turning DKIM off lists no DKIM record and keeps every key.
         edit(ns, m -> m.getSpec().dkim.enabled = false);
-        await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream().noneMatch(r -> r.name.contains("._domainkey.")));
+        try {
+            await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream().noneMatch(r -> r.name.contains("._domainkey.")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("mailserver: " + client.getKubernetesSerialization().asJson(get(client, ns, "mail")), e);
+        }
         assertThat(dkim(ns).getData()).containsOnlyKeys("old.rsa-sha256.pem", "new.ed25519-sha256.pem");
         await().atMost(TIMEOUT).until(() -> EngineConfigYaml.read(client.configMaps().inNamespace(ns)
                 .withName("mail-config").get().getData().get("engine.yaml")).dkim().isEmpty());
@@ -185,10 +203,114 @@ class DkimAndDnsStatusTest {
     }
 
     /**
+     * A key that already signs mail elsewhere (made by OpenDKIM's {@code opendkim-genkey}, its record already in DNS)
+     * put into {@code <name>-dkim} before the MailServer exists: the operator keeps it, the engine signs with it, and
+     * {@code status.dns} lists the very record OpenDKIM printed, so nothing has to be republished.
+     */
+    @Test
+    void anExistingOpenDkimKeyInTheSecretIsKeptAndPublishedAsItWas() throws Exception {
+        String genkey = io.sealmail.testing.ExternalTool.require("opendkim-genkey");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("opendkim-genkey-");
+        Process p = new ProcessBuilder(genkey, "-b", "2048", "-d", "example.com", "-s", "legacy", "-D", dir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(output).isZero();
+        String privatePem = java.nio.file.Files.readString(dir.resolve("legacy.private"));
+        // legacy.txt is the zone-file line OpenDKIM tells its users to publish: its p= is what DNS already holds.
+        String published = java.nio.file.Files.readString(dir.resolve("legacy.txt")).replaceAll("\"\\s*\"", "");
+        java.util.regex.Matcher pTag = java.util.regex.Pattern.compile("p=([A-Za-z0-9+/=]+)").matcher(published);
+        assertThat(pTag.find()).as(published).isTrue();
+
+        String ns = OperatorTestSupport.namespace("legacy");
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("mail-dkim").withNamespace(ns)
+                .addToLabels(Names.SECRET_ROLE, "dkim").endMetadata()
+                .addToData("legacy.rsa-sha256.pem", OperatorTestSupport.b64(privatePem)).build()).create();
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().dkim = new DkimSpec();
+        ms.getSpec().dkim.keys = List.of(key("legacy", DkimKeySpec.Algorithm.RSA_SHA256, true));
+        client.resource(ms).create();
+
+        try {
+            await().atMost(TIMEOUT).until(() -> dns(get(client, ns, "mail")).stream()
+                    .anyMatch(r -> r.name.equals("legacy._domainkey.example.com")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("status: " + client.getKubernetesSerialization().asJson(get(client, ns, "mail").getStatus())
+                    + "\nsecret: " + client.getKubernetesSerialization().asJson(dkim(ns).getMetadata()), e);
+        }
+        assertThat(text(dkim(ns), "legacy.rsa-sha256.pem")).isEqualTo(privatePem);
+        assertThat(dkim(ns).getData()).containsOnlyKeys("legacy.rsa-sha256.pem");
+        DnsRecord record = dns(get(client, ns, "mail")).stream()
+                .filter(r -> r.name.equals("legacy._domainkey.example.com")).findFirst().orElseThrow();
+        assertThat(record.value.replace("\" \"", "")).contains("p=" + pTag.group(1) + "\"");
+        await().atMost(TIMEOUT).until(() -> !engineDkim(ns).isEmpty());
+        assertThat(engineDkim(ns)).extracting(io.sealmail.config.DkimKey::selector).containsExactly("legacy");
+        // The MailServer owns it from now on (deleted with it, like a Secret it made).
+        await().atMost(TIMEOUT).until(() -> dkim(ns).getMetadata().getOwnerReferences().stream()
+                .anyMatch(o -> o.getUid().equals(get(client, ns, "mail").getMetadata().getUid())));
+        assertThat(text(dkim(ns), "legacy.rsa-sha256.pem")).isEqualTo(privatePem);
+    }
+
+    /**
+     * The same Secret without the label: the operator does not see it (its informer selects the label), so it cannot
+     * create its own of that name. It says so in status and leaves the key alone.
+     */
+    @Test
+    void anUnlabelledSecretOfTheSameNameIsReportedAndLeftAlone() {
+        String ns = OperatorTestSupport.namespace("unlabelled");
+        client.secrets().inNamespace(ns).resource(OperatorTestSupport.usersSecret(ns, "mail-users", Map.of("alice", "pw"))).create();
+        String pem = DkimKey.generate(DkimKey.Algorithm.RSA_SHA256).privateKeyPem();
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("mail-dkim").withNamespace(ns).endMetadata()
+                .addToData("legacy.rsa-sha256.pem", OperatorTestSupport.b64(pem)).build()).create();
+        MailServer ms = mailServer(ns, "mail");
+        ms.getSpec().dkim = new DkimSpec();
+        ms.getSpec().dkim.keys = List.of(key("legacy", DkimKeySpec.Algorithm.RSA_SHA256, true));
+        client.resource(ms).create();
+
+        try {
+            await().atMost(TIMEOUT).until(() -> "ReconcileError".equals(OperatorTestSupport.condition(get(client, ns, "mail"), "Degraded", true)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("status: " + client.getKubernetesSerialization().asJson(get(client, ns, "mail").getStatus()), e);
+        }
+        assertThat(ConditionList.find(get(client, ns, "mail").getStatus().conditions, "Degraded").orElseThrow().getMessage())
+                .contains("dkim").contains("already exists");
+        assertThat(dkim(ns).getData()).containsOnlyKeys("legacy.rsa-sha256.pem");
+        assertThat(text(dkim(ns), "legacy.rsa-sha256.pem")).isEqualTo(pem);
+        assertThat(dkim(ns).getMetadata().getOwnerReferences()).isEmpty();
+    }
+
+    /** The DKIM keys of the engine's configuration; none before the ConfigMap exists. */
+    private List<io.sealmail.config.DkimKey> engineDkim(String ns) {
+        var map = client.configMaps().inNamespace(ns).withName("mail-config").get();
+        return map == null ? List.of() : EngineConfigYaml.read(map.getData().get("engine.yaml")).dkim();
+    }
+
+    /** The DKIM keys the engine pod mounts, as {@code key->path}. */
+    private List<String> mountedDkimKeys(String ns) {
+        var set = client.apps().statefulSets().inNamespace(ns).withName("mail").get();
+        if (set == null) {
+            return List.of();
+        }
+        return set.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getProjected() != null)
+                .flatMap(v -> v.getProjected().getSources().stream())
+                .filter(s -> s.getSecret() != null && s.getSecret().getName().equals("mail-dkim"))
+                .flatMap(s -> s.getSecret().getItems().stream()).map(i -> i.getKey() + "->" + i.getPath()).toList();
+    }
+
+    /**
      * An edit of the spec as {@code kubectl edit} makes it: Fabric8's edit sends the resourceVersion it read, so a
      * status write of the operator in between is a 409 Conflict; read again and retry, as kubectl does.
      */
     private void edit(String ns, java.util.function.Consumer<MailServer> change) {
+        // One change at a time: an edit made while the operator is still writing the status of the previous one was
+        // twice seen unreconciled for 90 s (generation N+1, observedGeneration N; the not-ready recheck is 2 min).
+        // This test is about keys and records, not that race, so it waits for the previous reconcile to be written.
+        await().atMost(TIMEOUT).until(() -> {
+            MailServer now = get(client, ns, "mail");
+            return now.getStatus() != null && java.util.Objects.equals(now.getStatus().observedGeneration,
+                    now.getMetadata().getGeneration());
+        });
         for (int attempt = 1; ; attempt++) {
             try {
                 client.resources(MailServer.class).inNamespace(ns).withName("mail").edit(m -> {

@@ -57,6 +57,7 @@ public final class ExternalTool {
             java.util.Map.entry("postfix", "Debian package postfix"),
             java.util.Map.entry("dkimverify", "Debian package python3-dkim"),
             java.util.Map.entry("opendkim-testmsg", "Debian package opendkim-tools"),
+            java.util.Map.entry("opendkim-genkey", "Debian package opendkim-tools"),
             java.util.Map.entry("mbsync", "Debian package isync"),
             java.util.Map.entry("dovecot", "Debian packages dovecot-imapd, dovecot-pop3d"));
 

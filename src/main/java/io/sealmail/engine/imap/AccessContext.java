@@ -6,6 +6,7 @@ import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.tls.ServerTls;
+import io.sealmail.store.mailbox.MailboxAccess;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;

@@ -1,7 +1,9 @@
 package io.sealmail.engine.imap;
 
 import io.netty.buffer.ByteBuf;
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
 import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 
 import java.io.ByteArrayInputStream;
@@ -100,7 +102,8 @@ final class FetchCommand {
         // not per message, which is what makes FETCH 1:* of a large folder cheap.
         if (modifiers.vanished()) {
             // RFC 7162 §3.2.6: the UIDs of the set expunged since CHANGEDSINCE, before the FETCH responses.
-            List<Long> gone = CondStore.vanished(box, modifiers.changedSince(), SequenceSet.parse(ImapArg.stringValue(setArg), r.args().limits().maxSequenceRanges()));
+            SequenceSet set = SequenceSet.parseOrSaved(ImapArg.stringValue(setArg), r.args().limits().maxSequenceRanges());
+            List<Long> gone = CondStore.vanished(box, modifiers.changedSince(), set.isSaved() ? box.saved() : set);
             if (!gone.isEmpty()) {
                 s.untagged("VANISHED (EARLIER) " + SequenceSet.format(gone));
             }
@@ -143,7 +146,7 @@ final class FetchCommand {
                 if (stored != null && item.needsContent()) {
                     w.raw(item.label()).sp().literal(stored.retainedDuplicate());
                 } else {
-                    render(w, item, m, content, root, summary);
+                    render(w, item, m, content, root, summary, box.folder);
                 }
             }
             if (stored != null) {
@@ -182,7 +185,7 @@ final class FetchCommand {
 
     /** @param summary the cached summary when the items come from it (content and root are then null) */
     private static void render(ResponseWriter w, FetchItem item, MessageInfo m, byte[] content, MimeStructure.Entity root,
-                               MessageSummary summary) throws MailboxException {
+                               MessageSummary summary, MailFolder folder) throws MailboxException {
         if (summary != null && item.needsContent()) {
             w.raw(item.label()).sp();
             switch (item.kind()) {
@@ -208,6 +211,11 @@ final class FetchCommand {
             case UID -> w.raw("UID ").raw(Long.toString(m.uid()));
             case MODSEQ -> w.raw(CondStore.item(m));
             case INTERNALDATE -> w.raw("INTERNALDATE \"").raw(INTERNALDATE.format(m.internalDate())).raw('"');
+            case SAVEDATE -> {
+                // RFC 8514 §4.2: NIL where the store keeps no save dates.
+                java.time.Instant saved = folder.saveDate(m.uid());
+                w.raw("SAVEDATE ").raw(saved == null ? "NIL" : "\"" + INTERNALDATE.format(saved) + "\"");
+            }
             case RFC822_SIZE -> w.raw("RFC822.SIZE ").raw(Long.toString(m.size()));
             case ENVELOPE -> {
                 w.raw("ENVELOPE ");

@@ -22,7 +22,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    enum Kind { FLAGS, UID, INTERNALDATE, RFC822_SIZE, MODSEQ, ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW, SECTION, BINARY, BINARY_SIZE }
+    enum Kind { FLAGS, UID, INTERNALDATE, SAVEDATE, RFC822_SIZE, MODSEQ, ENVELOPE, BODYSTRUCTURE, BODY, PREVIEW, SECTION, BINARY, BINARY_SIZE }
 
     static FetchItem simple(Kind kind) {
         return new FetchItem(kind, List.of(), "", List.of(), null, -1, -1, true);
@@ -31,7 +31,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
     /** Whether the item needs the message content (not just the index). */
     boolean needsContent() {
         return switch (kind) {
-            case FLAGS, UID, INTERNALDATE, RFC822_SIZE, MODSEQ -> false;
+            case FLAGS, UID, INTERNALDATE, SAVEDATE, RFC822_SIZE, MODSEQ -> false;
             default -> true;
         };
     }
@@ -62,6 +62,7 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
             case FLAGS -> "FLAGS";
             case UID -> "UID";
             case INTERNALDATE -> "INTERNALDATE";
+            case SAVEDATE -> "SAVEDATE";
             case RFC822_SIZE -> "RFC822.SIZE";
             case MODSEQ -> "MODSEQ";
             case ENVELOPE -> "ENVELOPE";
@@ -92,6 +93,8 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
                 return List.of(simple(Kind.UID));
             case "INTERNALDATE":
                 return List.of(simple(Kind.INTERNALDATE));
+            case "SAVEDATE":
+                return List.of(simple(Kind.SAVEDATE)); // RFC 8514 §4.2
             case "RFC822.SIZE":
                 return List.of(simple(Kind.RFC822_SIZE));
             case "ENVELOPE":

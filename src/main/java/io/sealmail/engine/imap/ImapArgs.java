@@ -69,10 +69,11 @@ public final class ImapArgs {
         return null;
     }
 
+    /** A sequence set or {@code $} (RFC 5182), which the selected mailbox resolves. */
     public SequenceSet sequenceSet(String what) {
         String text = atom(what);
         try {
-            return SequenceSet.parse(text, limits.maxSequenceRanges());
+            return SequenceSet.parseOrSaved(text, limits.maxSequenceRanges());
         } catch (ImapSyntaxException e) {
             throw new ImapSyntaxException(e.code(), e.getMessage());
         }

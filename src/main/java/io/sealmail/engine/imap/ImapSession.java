@@ -9,6 +9,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.SaslServer;
 import io.sealmail.engine.tls.StartTls;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -91,9 +93,20 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         return enabled;
     }
 
-    /** Mailbox names in UTF-8 once the client enabled UTF8=ACCEPT (RFC 6855). */
+    /**
+     * Mailbox names in UTF-8 once the client enabled UTF8=ACCEPT (RFC 6855) or IMAP4rev2 (RFC 9051 §5.1; modified
+     * UTF-7 is for IMAP4rev1 only, and UTF-8 quoted strings only after ENABLE IMAP4rev2, Appendix A).
+     */
     public boolean utf8() {
-        return enabled.contains("UTF8=ACCEPT");
+        return enabled.contains("UTF8=ACCEPT") || enabled.contains("IMAP4rev2");
+    }
+
+    /**
+     * The client enabled IMAP4rev2 (RFC 9051 Appendix A): both revisions are advertised, so until then the answers
+     * are IMAP4rev1's.
+     */
+    public boolean rev2() {
+        return enabled.contains("IMAP4rev2");
     }
 
     public ChannelHandlerContext channelContext() {
@@ -101,7 +114,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
     }
 
     public String capabilities() {
-        StringBuilder sb = new StringBuilder("IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE");
+        StringBuilder sb = new StringBuilder("IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE");
         if (state == ImapState.NOT_AUTHENTICATED) {
             if (secure) {
                 SaslServer.MECHANISMS.forEach(m -> sb.append(" AUTH=").append(m));
@@ -111,7 +124,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         } else {
             sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT")
                     .append(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES")
-                    .append(" CONDSTORE QRESYNC ESEARCH WITHIN STATUS=SIZE QUOTA QUOTA=RES-STORAGE PREVIEW MULTIAPPEND")
+                    .append(" CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN SAVEDATE STATUS=SIZE QUOTA QUOTA=RES-STORAGE PREVIEW MULTIAPPEND")
                     .append(compressed ? "" : " COMPRESS=DEFLATE")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());
         }

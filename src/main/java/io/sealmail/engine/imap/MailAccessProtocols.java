@@ -8,6 +8,8 @@ import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.pop3.Pop3LineDecoder;
 import io.sealmail.engine.pop3.Pop3Session;
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.mailbox.MailboxAccess;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 
 import java.time.Duration;
 
@@ -47,7 +49,7 @@ public final class MailAccessProtocols {
             return access;
         }
         if (store instanceof MaildirStore maildir) {
-            MaildirMailboxAccess access = new MaildirMailboxAccess(maildir);
+            MaildirMailboxAccess access = new MaildirMailboxAccess(maildir, MessageSummary.CACHE_ENTRIES);
             owned.add(access);
             return access;
         }

@@ -1,6 +1,9 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -9,7 +12,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -50,7 +52,11 @@ final class MailboxCommands {
             }
         }
         boolean readOnly = r.name().equals("EXAMINE");
-        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
+        // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected; the one closed is announced with [CLOSED]
+        // (IMAP4rev2, and RFC 7162 §3.2.11 once QRESYNC is on).
+        if (s.selected() != null && (s.rev2() || CondStore.qresync(s))) {
+            s.untagged("OK [CLOSED] Previous mailbox is now closed");
+        }
         s.deselect();
         MailFolder folder = s.mailboxes().open(name);
         SelectedMailbox mailbox = new SelectedMailbox(folder, readOnly, s::folderChanged);
@@ -59,11 +65,23 @@ final class MailboxCommands {
         s.untagged("FLAGS (" + SYSTEM_FLAGS + ")");
         s.untagged("OK [PERMANENTFLAGS (" + (readOnly ? "" : SYSTEM_FLAGS + " \\*") + ")] Flags permitted");
         s.untagged(view.size() + " EXISTS");
-        s.untagged("0 RECENT");
-        for (int i = 0; i < view.size(); i++) {
-            if (!view.get(i).flags().contains("\\Seen")) {
-                s.untagged("OK [UNSEEN " + (i + 1) + "] First unseen");
-                break;
+        if (s.rev2()) {
+            // RFC 9051 §6.3.2: a LIST response with accurate attributes; RECENT and UNSEEN are IMAP4rev1's (Appendix E).
+            List<Mailboxes.MailboxInfo> all = s.mailboxes().list();
+            Set<String> names = names(all);
+            for (Mailboxes.MailboxInfo m : all) {
+                if (m.name().equals(folder.name())) {
+                    writeList(s, "LIST", attributes(m, names, false), m.name());
+                    break;
+                }
+            }
+        } else {
+            s.untagged("0 RECENT");
+            for (int i = 0; i < view.size(); i++) {
+                if (!view.get(i).flags().contains("\\Seen")) {
+                    s.untagged("OK [UNSEEN " + (i + 1) + "] First unseen");
+                    break;
+                }
             }
         }
         s.untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
@@ -211,14 +229,12 @@ final class MailboxCommands {
             return;
         }
         List<Mailboxes.MailboxInfo> all = s.mailboxes().list();
-        Set<String> names = new HashSet<>();
-        for (Mailboxes.MailboxInfo m : all) {
-            names.add(m.name());
-        }
+        Set<String> names = names(all);
         List<Pattern> regexes = new ArrayList<>();
         for (String p : patterns) {
             regexes.add(toRegex(MailboxName.decode(reference + p, s.utf8())));
         }
+        List<Mailboxes.MailboxInfo> matching = new ArrayList<>();
         for (Mailboxes.MailboxInfo m : all) {
             if (onlySubscribed && !m.subscribed()) {
                 continue;
@@ -229,21 +245,27 @@ final class MailboxCommands {
             if (regexes.stream().noneMatch(p -> p.matcher(m.name()).matches())) {
                 continue;
             }
-            Set<String> attrs = new LinkedHashSet<>();
-            if (!lsub) {
-                boolean children = names.stream().anyMatch(n -> n.startsWith(m.name() + SEP));
-                attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
-                if (m.specialUse() != null) {
-                    attrs.add(m.specialUse());
-                }
-                if (showSubscribed && m.subscribed()) {
-                    attrs.add("\\Subscribed");
-                }
+            matching.add(m);
+        }
+        Set<String> missing = onlySubscribed || onlySpecialUse ? Set.of() : missingParents(all, names, regexes, matching);
+        Set<String> subscribedGone = onlySubscribed && !onlySpecialUse
+                ? subscribedButGone(s.mailboxes().subscribedNames(), names, regexes, matching) : Set.of();
+        for (Mailboxes.MailboxInfo m : matching) {
+            if (subscribedGone.contains(m.name())) {
+                // RFC 5258 §3.1 / RFC 9051 §6.3.9: a subscription whose folder is gone; LSUB says \Noselect.
+                writeList(s, lsub ? "LSUB" : "LIST", lsub ? List.of("\\Noselect")
+                        : List.of("\\Subscribed", "\\NonExistent"), m.name());
+                continue;
             }
-            ResponseWriter w = s.response().raw("* ").raw(lsub ? "LSUB" : "LIST").raw(" (")
-                    .raw(String.join(" ", attrs)).raw(") \"" + SEP + "\" ")
-                    .string(MailboxName.encode(m.name(), s.utf8())).crlf();
-            s.write(w.buffer());
+            if (missing.contains(m.name())) {
+                // A level that exists only through its children (Maildir++ folders made by other tools): RFC 9051
+                // §6.3.9.6 and example 10 say \NonExistent \HasChildren; IMAP4rev1 said \Noselect (RFC 3501 §6.3.8).
+                writeList(s, lsub ? "LSUB" : "LIST", lsub ? List.of("\\Noselect")
+                        : List.of(s.rev2() ? "\\NonExistent" : "\\Noselect", "\\HasChildren"), m.name());
+                continue;
+            }
+            List<String> attrs = lsub ? List.of() : attributes(m, names, showSubscribed);
+            writeList(s, lsub ? "LSUB" : "LIST", attrs, m.name());
             if (statusItems != null) {
                 try (MailFolder folder = s.mailboxes().open(m.name())) {
                     writeStatus(s, folder, statusItems);
@@ -253,6 +275,83 @@ final class MailboxCommands {
             }
         }
         s.ok(r, r.name() + " completed");
+    }
+
+    private static Set<String> names(List<Mailboxes.MailboxInfo> all) {
+        Set<String> names = new HashSet<>();
+        for (Mailboxes.MailboxInfo m : all) {
+            names.add(m.name());
+        }
+        return names;
+    }
+
+    /**
+     * Adds, in name order among {@code matching}, the parent levels that do not exist as folders (a Maildir++
+     * {@code .a.b} without {@code .a}) and match a pattern, when none of their existing descendants is answered
+     * already: {@code LIST "" %} shows {@code a}, {@code LIST "" *} only {@code a/b} (RFC 9051 §6.3.9.6, example 10).
+     */
+    private static Set<String> missingParents(List<Mailboxes.MailboxInfo> all, Set<String> names, List<Pattern> regexes,
+                                              List<Mailboxes.MailboxInfo> matching) {
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>();
+        for (Mailboxes.MailboxInfo m : all) {
+            for (int i = m.name().indexOf(SEP); i > 0; i = m.name().indexOf(SEP, i + 1)) {
+                String parent = m.name().substring(0, i);
+                if (!names.contains(parent)) {
+                    missing.add(parent);
+                }
+            }
+        }
+        Set<String> added = new HashSet<>();
+        for (String parent : missing) {
+            if (regexes.stream().noneMatch(p -> p.matcher(parent).matches())
+                    || matching.stream().anyMatch(m -> m.name().startsWith(parent + SEP))) {
+                continue;
+            }
+            matching.add(new Mailboxes.MailboxInfo(parent, null, false));
+            added.add(parent);
+        }
+        if (!added.isEmpty()) {
+            matching.sort((a, b) -> a.name().equals(b.name()) ? 0 : a.name().equals("INBOX") ? -1
+                    : b.name().equals("INBOX") ? 1 : a.name().compareTo(b.name()));
+        }
+        return added;
+    }
+
+    /** Adds, in name order, the subscribed names that match a pattern and have no folder (any more). */
+    private static Set<String> subscribedButGone(Set<String> subscribed, Set<String> names, List<Pattern> regexes,
+                                                 List<Mailboxes.MailboxInfo> matching) {
+        Set<String> added = new HashSet<>();
+        for (String name : subscribed) {
+            if (!names.contains(name) && regexes.stream().anyMatch(p -> p.matcher(name).matches())) {
+                matching.add(new Mailboxes.MailboxInfo(name, null, true));
+                added.add(name);
+            }
+        }
+        if (!added.isEmpty()) {
+            matching.sort((a, b) -> a.name().equals(b.name()) ? 0 : a.name().equals("INBOX") ? -1
+                    : b.name().equals("INBOX") ? 1 : a.name().compareTo(b.name()));
+        }
+        return added;
+    }
+
+    /** The LIST attributes of an existing folder: children, its RFC 6154 use, and \Subscribed when asked. */
+    private static List<String> attributes(Mailboxes.MailboxInfo m, Set<String> names, boolean showSubscribed) {
+        List<String> attrs = new ArrayList<>();
+        boolean children = names.stream().anyMatch(n -> n.startsWith(m.name() + SEP));
+        attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+        if (m.specialUse() != null) {
+            attrs.add(m.specialUse());
+        }
+        if (showSubscribed && m.subscribed()) {
+            attrs.add("\\Subscribed");
+        }
+        return attrs;
+    }
+
+    private static void writeList(ImapSession s, String response, List<String> attrs, String name) {
+        ResponseWriter w = s.response().raw("* ").raw(response).raw(" (").raw(String.join(" ", attrs))
+                .raw(") \"" + SEP + "\" ").string(MailboxName.encode(name, s.utf8())).crlf();
+        s.write(w.buffer());
     }
 
     /** {@code *} matches anything, {@code %} anything but the separator; INBOX matches case-insensitively. */

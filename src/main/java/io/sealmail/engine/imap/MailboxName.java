@@ -1,5 +1,6 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.mailbox.Mailboxes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,6 +1,8 @@
 package io.sealmail.engine.imap;
 
 import io.sealmail.store.SafeName;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;

@@ -3,6 +3,8 @@ package io.sealmail.engine.imap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.sealmail.store.mailbox.CacheEntryMaker;
+import io.sealmail.store.mailbox.MailFolder;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,6 +31,15 @@ final class MessageSummary {
     /** 2: the PREVIEW text added; entries of version 1 are made again from the message when next used. */
     private static final byte VERSION = 2;
     private static final int PARTS = 5;
+
+    /** How the store makes an entry for a message in hand (APPEND, a delivery just seen); null when it cannot. */
+    static final CacheEntryMaker CACHE_ENTRIES = message -> {
+        try {
+            return of(message).encoded();
+        } catch (RuntimeException e) {
+            return null; // made on first use, or never
+        }
+    };
 
     /** The encoded summary: a version octet, then each part as {@code [int length][octets]}. */
     private final ByteBuffer entry;

@@ -1,5 +1,7 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.Mailboxes;
 import java.io.IOException;
 
 /**

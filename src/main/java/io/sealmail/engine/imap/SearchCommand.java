@@ -1,5 +1,6 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.mailbox.MailboxException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,10 +10,10 @@ import java.util.Set;
 
 /**
  * SEARCH and UID SEARCH (RFC 9051 §6.4.4): the RFC 3501 SEARCH response, or with {@code RETURN (...)} the ESEARCH
- * response of RFC 4731 (MIN, MAX, ALL, COUNT).
+ * response of RFC 4731 (MIN, MAX, ALL, COUNT); {@code SAVE} keeps the result for {@code $} (RFC 5182 SEARCHRES).
  */
 final class SearchCommand {
-    private static final Set<String> RETURN_OPTIONS = Set.of("MIN", "MAX", "ALL", "COUNT");
+    private static final Set<String> RETURN_OPTIONS = Set.of("MIN", "MAX", "ALL", "COUNT", "SAVE");
 
     private SearchCommand() {
     }
@@ -36,20 +37,27 @@ final class SearchCommand {
             }
             String charset = String.valueOf(ImapArg.stringValue(rest.get(1))).toUpperCase(Locale.ROOT);
             if (!charset.equals("US-ASCII") && !charset.equals("UTF-8")) {
+                if (returns != null && returns.contains("SAVE")) {
+                    s.selected().save(List.of()); // RFC 5182 §2.1: a SAVE answered NO leaves $ empty
+                }
                 s.no(r, "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
                 return;
             }
             rest = rest.subList(2, rest.size());
         }
-        SearchKey.Criteria criteria = SearchKey.criteria(rest, r.args());
+        SelectedMailbox box = s.selected();
+        boolean save = returns != null && returns.contains("SAVE");
+        SearchKey.Criteria criteria = SearchKey.criteria(rest, r.args(), box.saved());
         SearchKey key = criteria.key();
         if (criteria.modseq()) {
             CondStore.enable(s); // RFC 7162 §3.1: SEARCH MODSEQ is a CONDSTORE-enabling command
         }
         long highest = 0;
-        SelectedMailbox box = s.selected();
         boolean uid = StoreCommands.isUid(r);
         List<Long> found = new ArrayList<>();
+        if (save) {
+            box.save(List.of()); // until the result is known: a search that fails now answers NO, which empties $
+        }
         for (int seq = 1; seq <= box.size(); seq++) {
             SearchKey.Candidate c = new SearchKey.Candidate(seq, box.get(seq), box.size(), box.maxUid(), box.folder);
             boolean match;
@@ -65,17 +73,58 @@ final class SearchCommand {
         }
         // RFC 7162 §3.1.5: the highest MODSEQ of the messages returned; none for an empty result.
         String modseq = criteria.modseq() && highest > 0 ? "MODSEQ " + highest : null;
-        s.untagged(returns == null ? searchResponse(found, modseq) : esearchResponse(r.tag(), uid, returns, found, modseq));
-        s.ok(r, r.name() + " completed");
+        if (save) {
+            box.save(saved(returns, found, uid ? null : box));
+        }
+        if (returns == null && s.rev2()) {
+            // RFC 9051 §6.4.4: IMAP4rev2 answers ESEARCH; no result options mean ALL.
+            s.untagged(esearchResponse(r.tag(), uid, Set.of("ALL"), found, modseq));
+        } else if (returns == null) {
+            s.untagged(searchResponse(found, modseq));
+        } else if (!returns.equals(Set.of("SAVE"))) {
+            // RFC 5182 §1: SAVE alone suppresses the ESEARCH response.
+            s.untagged(esearchResponse(r.tag(), uid, returns, found, modseq));
+        }
+        s.ok(r, r.name() + " completed" + (save ? ", result saved" : ""));
     }
 
-    /** RFC 4731 §3.1: an empty list means ALL; an unknown option is an error. */
-    private static Set<String> returnOptions(ImapArg.ListArg options, ImapRequest r) {
+    /**
+     * What {@code $} keeps (RFC 5182 §2.4): with MIN and/or MAX and neither ALL nor COUNT only those messages, else
+     * all found; as UIDs. {@code found} holds sequence numbers when {@code box} is given, else UIDs; for a SORT it is
+     * in sort order, so MIN and MAX are its ends.
+     */
+    static List<Long> saved(Set<String> returns, List<Long> found, SelectedMailbox box) {
+        List<Long> kept = found;
+        if (!found.isEmpty() && !returns.contains("ALL") && !returns.contains("COUNT")
+                && (returns.contains("MIN") || returns.contains("MAX"))) {
+            kept = new ArrayList<>();
+            if (returns.contains("MIN")) {
+                kept.add(found.get(0));
+            }
+            if (returns.contains("MAX") && (kept.isEmpty() || found.size() > 1)) {
+                kept.add(found.get(found.size() - 1));
+            }
+        }
+        if (box == null) {
+            return kept;
+        }
+        List<Long> uids = new ArrayList<>(kept.size());
+        for (long seq : kept) {
+            uids.add(box.get((int) seq).uid());
+        }
+        return uids;
+    }
+
+    /**
+     * RFC 4731 §3.1: an empty list means ALL; an unknown option is an error. SAVE (RFC 5182) alone asks for no
+     * response at all; beside others it changes nothing they return (§2.4).
+     */
+    static Set<String> returnOptions(ImapArg.ListArg options, ImapRequest r) {
         Set<String> out = new LinkedHashSet<>();
         for (ImapArg o : options.items()) {
             String name = o instanceof ImapArg.Atom a ? a.upper() : null;
             if (name == null || !RETURN_OPTIONS.contains(name)) {
-                throw r.args().bad("Unknown RETURN option " + ImapArg.stringValue(o) + " (MIN MAX ALL COUNT)");
+                throw r.args().bad("Unknown RETURN option " + ImapArg.stringValue(o) + " (MIN MAX ALL COUNT SAVE)");
             }
             out.add(name);
         }

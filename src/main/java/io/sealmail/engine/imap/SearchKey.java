@@ -1,6 +1,7 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
 import org.apache.james.mime4j.dom.field.DateTimeField;
 
 import java.io.IOException;
@@ -115,7 +116,12 @@ interface SearchKey {
     }
 
     static Criteria criteria(List<ImapArg> args, ImapArgs errors) {
-        Cursor c = new Cursor(args, errors);
+        return criteria(args, errors, SequenceSet.ofAscending(List.of()));
+    }
+
+    /** @param saved the UIDs {@code $} stands for (RFC 5182), as a key or after {@code UID} */
+    static Criteria criteria(List<ImapArg> args, ImapArgs errors, SequenceSet saved) {
+        Cursor c = new Cursor(args, errors, saved);
         List<SearchKey> keys = new ArrayList<>();
         while (c.hasNext()) {
             keys.add(c.key());
@@ -148,16 +154,18 @@ interface SearchKey {
         private int depth;
         /** Whether a MODSEQ key was read, here or in a nested list (shared with the nested cursors). */
         private final boolean[] modseq;
+        private final SequenceSet saved;
 
-        Cursor(List<ImapArg> args, ImapArgs errors) {
-            this(args, errors, 0, new boolean[1]);
+        Cursor(List<ImapArg> args, ImapArgs errors, SequenceSet saved) {
+            this(args, errors, 0, new boolean[1], saved);
         }
 
-        private Cursor(List<ImapArg> args, ImapArgs errors, int depth, boolean[] modseq) {
+        private Cursor(List<ImapArg> args, ImapArgs errors, int depth, boolean[] modseq, SequenceSet saved) {
             this.args = args;
             this.errors = errors;
             this.depth = depth;
             this.modseq = modseq;
+            this.saved = saved;
         }
 
         boolean hasNext() {
@@ -198,11 +206,20 @@ interface SearchKey {
             if (n == 0) {
                 throw errors.bad("OLDER and YOUNGER take a number of seconds above 0");
             }
-            return java.time.Instant.now().minusSeconds(n);
+            // A number of seconds longer than time itself means "before any date" (found by fuzzing:
+            // Instant.minusSeconds throws past Instant.MIN).
+            long then = java.time.Instant.now().getEpochSecond() - n;
+            return java.time.Instant.ofEpochSecond(Math.max(then, java.time.Instant.MIN.getEpochSecond()));
         }
 
         private static LocalDate internalDay(Candidate m) {
             return m.info.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
+        }
+
+        /** RFC 8514 §4.3: the save date's day; the internal date's where the store keeps no save dates. */
+        private static LocalDate savedDay(Candidate m) {
+            java.time.Instant saved = m.folder.saveDate(m.info.uid());
+            return saved == null ? internalDay(m) : saved.atZone(ZoneOffset.UTC).toLocalDate();
         }
 
         private static LocalDate sentDay(Candidate m) throws IOException {
@@ -239,7 +256,7 @@ interface SearchKey {
             }
             ImapArg arg = args.get(i++);
             if (arg instanceof ImapArg.ListArg list) {
-                Cursor inner = new Cursor(list.items(), errors, depth, modseq);
+                Cursor inner = new Cursor(list.items(), errors, depth, modseq, saved);
                 List<SearchKey> keys = new ArrayList<>();
                 while (inner.hasNext()) {
                     keys.add(inner.key());
@@ -279,6 +296,10 @@ interface SearchKey {
                 case "BEFORE": { LocalDate d = date(); return m -> internalDay(m).isBefore(d); }
                 case "ON": { LocalDate d = date(); return m -> internalDay(m).isEqual(d); }
                 case "SINCE": { LocalDate d = date(); return m -> !internalDay(m).isBefore(d); }
+                case "SAVEDBEFORE": { LocalDate d = date(); return m -> savedDay(m).isBefore(d); }
+                case "SAVEDON": { LocalDate d = date(); return m -> savedDay(m).isEqual(d); }
+                case "SAVEDSINCE": { LocalDate d = date(); return m -> !savedDay(m).isBefore(d); }
+                case "SAVEDATESUPPORTED": return m -> m.folder.saveDates();
                 case "SENTBEFORE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isBefore(d); }; }
                 case "SENTON": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isEqual(d); }; }
                 case "SENTSINCE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && !s.isBefore(d); }; }
@@ -319,6 +340,11 @@ interface SearchKey {
                     SequenceSet set = sequence(string("UID set"));
                     return m -> set.contains(m.info.uid(), m.maxUid);
                 }
+                case "$": {
+                    // RFC 5182 §2.2 example 3: "$" and "UID $" are the same messages.
+                    SequenceSet set = saved;
+                    return m -> set.contains(m.info.uid(), m.maxUid);
+                }
                 default:
                     if (!key.isEmpty() && (Character.isDigit(key.charAt(0)) || key.charAt(0) == '*')) {
                         SequenceSet set = sequence(key);
@@ -354,7 +380,8 @@ interface SearchKey {
         }
 
         private SequenceSet sequence(String text) {
-            return SequenceSet.parse(text, errors.limits().maxSequenceRanges());
+            SequenceSet set = SequenceSet.parseOrSaved(text, errors.limits().maxSequenceRanges());
+            return set.isSaved() ? saved : set;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,6 +37,12 @@ final class SelectedMailbox implements AutoCloseable {
     boolean qresync;
     /** The SORT and THREAD keys read so far (see {@link SortKeys}). */
     final SortKeys sortKeys = new SortKeys();
+    /**
+     * RFC 5182 SEARCHRES: the messages of the last {@code RETURN (SAVE)}, as UIDs, so that {@code $} means the same
+     * messages in FETCH and UID FETCH and an expunged message simply drops out (UIDs are never reused). Empty for a
+     * newly selected mailbox (§2.1).
+     */
+    private SequenceSet saved = SequenceSet.ofAscending(List.of());
 
     SelectedMailbox(MailFolder folder, boolean readOnly, Runnable onChange) throws IOException {
         this.folder = folder;
@@ -87,8 +94,23 @@ final class SelectedMailbox implements AutoCloseable {
         return 0;
     }
 
-    /** Messages of a sequence set (by number or by UID), in ascending order. */
+    /** The saved search result ({@code $}) as a UID set. */
+    SequenceSet saved() {
+        return saved;
+    }
+
+    /** Saves a search result: the UIDs of these messages, in any order. */
+    void save(List<Long> uids) {
+        List<Long> sorted = new ArrayList<>(uids);
+        sorted.sort(null);
+        saved = SequenceSet.ofAscending(sorted);
+    }
+
+    /** Messages of a sequence set (by number or by UID; {@code $} is the saved result), in ascending order. */
     List<Integer> resolve(SequenceSet set, boolean uid) {
+        if (set.isSaved()) {
+            return resolve(saved, true);
+        }
         // Range by range, not message by message: one FETCH of one message in a 10,000-message folder must not
         // test 10,000 numbers against the set.
         List<Integer> seqs = new ArrayList<>();

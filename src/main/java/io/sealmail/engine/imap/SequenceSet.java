@@ -11,12 +11,55 @@ public final class SequenceSet {
     /** Stands for {@code *} until resolved against the mailbox. */
     public static final long STAR = Long.MAX_VALUE;
 
+    /**
+     * RFC 5182 {@code $}: the session's saved search result. Only {@link #parseOrSaved} makes it, so the commands
+     * where {@code $} is not a sequence set (SELECT's QRESYNC known UIDs) keep refusing it; the selected mailbox
+     * resolves it ({@link SelectedMailbox#saved}).
+     */
+    public static final SequenceSet SAVED = new SequenceSet(new long[0], new long[0], false);
+
     private final long[] from;
     private final long[] to;
+    /** Ranges ascending and apart (built by {@link #ofAscending}), so membership is a binary search. */
+    private final boolean ascending;
 
-    private SequenceSet(long[] from, long[] to) {
+    private SequenceSet(long[] from, long[] to, boolean ascending) {
         this.from = from;
         this.to = to;
+        this.ascending = ascending;
+    }
+
+    /** A sequence set, or {@link #SAVED} for {@code $} alone (RFC 5182 §3: {@code $} cannot be combined). */
+    public static SequenceSet parseOrSaved(String text, int maxRanges) {
+        return text.equals("$") ? SAVED : parse(text, maxRanges);
+    }
+
+    public boolean isSaved() {
+        return this == SAVED;
+    }
+
+    /** The numbers of a list in ascending order, as ranges, with no bound on their count (the server made them). */
+    public static SequenceSet ofAscending(List<Long> ascending) {
+        List<long[]> ranges = new ArrayList<>();
+        for (long n : ascending) {
+            long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+            if (last != null && n == last[1] + 1) {
+                last[1] = n;
+            } else if (last == null || n > last[1]) {
+                ranges.add(new long[] {n, n});
+            }
+        }
+        long[] from = new long[ranges.size()];
+        long[] to = new long[ranges.size()];
+        for (int i = 0; i < from.length; i++) {
+            from[i] = ranges.get(i)[0];
+            to[i] = ranges.get(i)[1];
+        }
+        return new SequenceSet(from, to, true);
+    }
+
+    public boolean isEmpty() {
+        return from.length == 0;
     }
 
     public static SequenceSet parse(String text, int maxRanges) {
@@ -32,11 +75,11 @@ public final class SequenceSet {
             from[i] = number(colon < 0 ? p : p.substring(0, colon));
             to[i] = colon < 0 ? from[i] : number(p.substring(colon + 1));
         }
-        return new SequenceSet(from, to);
+        return new SequenceSet(from, to, false);
     }
 
     public static SequenceSet of(long from, long to) {
-        return new SequenceSet(new long[] {from}, new long[] {to});
+        return new SequenceSet(new long[] {from}, new long[] {to}, false);
     }
 
     private static long number(String s) {
@@ -55,6 +98,24 @@ public final class SequenceSet {
 
     /** True when {@code n} is in the set, {@code *} standing for {@code max} (RFC 9051 §9: "*" is the largest in use). */
     public boolean contains(long n, long max) {
+        if (isSaved()) {
+            throw new IllegalStateException("$ is resolved by the selected mailbox");
+        }
+        if (ascending) {
+            int lo = 0;
+            int hi = from.length - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (n < from[mid]) {
+                    hi = mid - 1;
+                } else if (n > to[mid]) {
+                    lo = mid + 1;
+                } else {
+                    return true;
+                }
+            }
+            return false;
+        }
         for (int i = 0; i < from.length; i++) {
             long a = from[i] == STAR ? max : from[i];
             long b = to[i] == STAR ? max : to[i];
@@ -70,6 +131,9 @@ public final class SequenceSet {
      * ({@code 5:2}) put the right way round; they may overlap.
      */
     public List<long[]> ranges(long max) {
+        if (isSaved()) {
+            throw new IllegalStateException("$ is resolved by the selected mailbox");
+        }
         List<long[]> out = new ArrayList<>(from.length);
         for (int i = 0; i < from.length; i++) {
             long a = from[i] == STAR ? max : from[i];

@@ -39,10 +39,17 @@ final class SessionCommands {
      * turns CONDSTORE on too (RFC 7162 §3.2.3).
      */
     static void enable(ImapSession s, ImapRequest r) throws IOException {
+        if (!r.args().hasNext()) {
+            throw r.args().bad("ENABLE needs at least one capability"); // RFC 5161 §4: 1*(SP capability)
+        }
         List<String> done = new ArrayList<>();
         while (r.args().hasNext()) {
             String cap = r.args().atom("capability").toUpperCase(Locale.ROOT);
-            if ((cap.equals("UTF8=ACCEPT") || cap.equals("CONDSTORE") || cap.equals("QRESYNC")) && s.enabled().add(cap)) {
+            if (cap.equals("IMAP4REV2")) {
+                cap = "IMAP4rev2"; // RFC 9051 §6.3.1: the ENABLED response names it as advertised
+            }
+            if ((cap.equals("UTF8=ACCEPT") || cap.equals("CONDSTORE") || cap.equals("QRESYNC") || cap.equals("IMAP4rev2"))
+                    && s.enabled().add(cap)) {
                 done.add(cap);
             }
             if (cap.equals("QRESYNC")) {

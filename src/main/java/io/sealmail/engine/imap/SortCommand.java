@@ -1,22 +1,37 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.mailbox.MailboxException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * SORT and UID SORT (RFC 5256 §3, with SORT=DISPLAY of RFC 5957): the messages the search criteria match, in the
  * order of the sort criteria, ties broken by sequence number (§2.2). Keys come from the index (ARRIVAL, SIZE) and
- * from the cached header fields (everything else): see {@link SortMessage}.
+ * from the cached header fields (everything else): see {@link SortMessage}. With {@code RETURN (...)} (RFC 5267 ESORT)
+ * the answer is an ESEARCH response whose MIN and MAX are the first and last in sort order and whose ALL keeps that
+ * order (ranges only for ascending runs, §3.2), as Dovecot answers; {@code SAVE} keeps the result for {@code $}
+ * (RFC 5182).
  */
 final class SortCommand {
     private SortCommand() {
     }
 
     static void sort(ImapSession s, ImapRequest r) throws IOException {
+        Set<String> returns = null;
+        if (r.args().peek() instanceof ImapArg.Atom a && a.upper().equals("RETURN")) {
+            r.args().next("RETURN");
+            if (!(r.args().peek() instanceof ImapArg.ListArg options)) {
+                throw r.args().bad("RETURN needs a list of options");
+            }
+            r.args().next("return options");
+            returns = SearchCommand.returnOptions(options, r);
+        }
+        boolean save = returns != null && returns.contains("SAVE");
         List<Criterion> program = program(r.args().list("sort criteria"), r.args());
-        Selection found = Selection.of(s, r);
+        Selection found = Selection.of(s, r, save);
         if (found == null) {
             return;
         }
@@ -30,6 +45,23 @@ final class SortCommand {
         }
         messages.sort((a, b) -> compare(program, a, b));
         boolean uid = StoreCommands.isUid(r);
+        if (returns != null) {
+            List<Long> numbers = new ArrayList<>(messages.size());
+            List<Long> uids = new ArrayList<>(messages.size());
+            for (SortMessage m : messages) {
+                numbers.add(uid ? m.info.uid() : m.seq);
+                uids.add(m.info.uid());
+            }
+            if (save) {
+                s.selected().save(SearchCommand.saved(returns, uids, null));
+            }
+            if (!returns.equals(Set.of("SAVE"))) {
+                String modseq = found.modseq() && found.highestModseq() > 0 ? "MODSEQ " + found.highestModseq() : null;
+                s.untagged(SearchCommand.esearchResponse(r.tag(), uid, returns, numbers, modseq));
+            }
+            s.ok(r, r.name() + " completed" + (save ? ", result saved" : ""));
+            return;
+        }
         StringBuilder out = new StringBuilder(16 + 8 * messages.size()).append("SORT");
         for (SortMessage m : messages) {
             out.append(' ').append(uid ? m.info.uid() : m.seq);
@@ -106,6 +138,11 @@ final class SortCommand {
 
         /** The matching messages in sequence order; null when a NO was answered (unknown charset). */
         static Selection of(ImapSession s, ImapRequest r) throws IOException {
+            return of(s, r, false);
+        }
+
+        /** @param save the command saves its result (RFC 5182): a NO empties {@code $} */
+        static Selection of(ImapSession s, ImapRequest r, boolean save) throws IOException {
             String charset = r.args().astring("charset").toUpperCase(Locale.ROOT);
             List<ImapArg> rest = new ArrayList<>();
             while (r.args().hasNext()) {
@@ -114,7 +151,10 @@ final class SortCommand {
             if (rest.isEmpty()) {
                 throw r.args().bad("Missing search criteria");
             }
-            SearchKey.Criteria criteria = SearchKey.criteria(rest, r.args());
+            SearchKey.Criteria criteria = SearchKey.criteria(rest, r.args(), s.selected().saved());
+            if (save) {
+                s.selected().save(List.of()); // RFC 5182 §2.1: until the result is known; a NO leaves $ empty
+            }
             if (!charset.equals("US-ASCII") && !charset.equals("UTF-8")) {
                 s.no(r, "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
                 return null;

@@ -1,6 +1,6 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
 
 import java.util.List;
 

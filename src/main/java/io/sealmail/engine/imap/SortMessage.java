@@ -1,6 +1,8 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.DecoderUtil;
 import org.apache.james.mime4j.dom.address.Address;

@@ -1,6 +1,8 @@
 package io.sealmail.engine.imap;
 
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -189,6 +191,9 @@ final class StoreCommands {
     static void expunge(ImapSession s, ImapRequest r) throws IOException {
         SelectedMailbox box = s.selected();
         SequenceSet only = isUid(r) ? r.args().sequenceSet("UID set") : null;
+        if (only != null && only.isSaved()) {
+            only = box.saved();
+        }
         r.args().end();
         if (box.readOnly) {
             throw new MailboxException("READ-ONLY", "Mailbox is read-only");

@@ -10,11 +10,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.sealmail.engine.EngineContext;
 import io.sealmail.engine.auth.SaslServer;
 import io.sealmail.engine.imap.AccessContext;
-import io.sealmail.engine.imap.MailFolder;
-import io.sealmail.engine.imap.MailFolder.MessageInfo;
-import io.sealmail.engine.imap.Mailboxes;
 import io.sealmail.engine.imap.SessionExecutor;
 import io.sealmail.engine.tls.StartTls;
+import io.sealmail.store.mailbox.MailFolder.MessageInfo;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.Mailboxes;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * The trace header of RFC 5321 §4.4, in the order from, by, with, id, for, with the TLS details as a comment the
  * way Postfix writes them, so admins' existing log and header parsers read ours too. The "with" keyword
- * follows RFC 3848 (ESMTP, ESMTPS, ESMTPA, ESMTPSA) and RFC 6531 §3.7.3 (UTF8SMTP...).
+ * follows RFC 3848 (ESMTP, ESMTPS, ESMTPA, ESMTPSA; LMTP... for the LMTP listener) and RFC 6531 §3.7.3 (UTF8SMTP...).
  */
 final class ReceivedHeader {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
@@ -24,7 +24,11 @@ final class ReceivedHeader {
         return bits == 0 ? "" : " (" + bits + "/" + bits + " bits)";
     }
 
-    static String protocol(boolean esmtp, boolean smtputf8, boolean tls, boolean authenticated) {
+    static String protocol(boolean lmtp, boolean esmtp, boolean smtputf8, boolean tls, boolean authenticated) {
+        if (lmtp) {
+            // RFC 3848 §2 (LMTP, LMTPS, LMTPA, LMTPSA) and RFC 6531 §3.7.3 (UTF8LMTP...), as Dovecot's LMTP writes it.
+            return (smtputf8 ? "UTF8LMTP" : "LMTP") + (tls ? "S" : "") + (authenticated ? "A" : "");
+        }
         if (!esmtp) {
             return "SMTP";
         }

@@ -479,7 +479,7 @@ public final class SmtpSession extends ChannelInboundHandlerAdapter {
     private boolean openSpool() {
         try {
             String single = tx.recipients.size() == 1 ? tx.recipients.get(0).address().toString() : null;
-            String protocol = ReceivedHeader.protocol(esmtp, tx.smtputf8, tls, account != null);
+            String protocol = ReceivedHeader.protocol(role == Role.LMTP, esmtp, tx.smtputf8, tls, account != null);
             tx.reception = MessageReception.open(engine.store(), limits.maxMessageSize(), id -> ReceivedHeader.format(
                     helo, clientAddress.getHostAddress(), tlsInfo, hostname, protocol, id, single, ZonedDateTime.now(ZoneOffset.UTC)));
             return true;

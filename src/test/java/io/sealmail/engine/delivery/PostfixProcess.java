@@ -19,10 +19,11 @@ import java.util.stream.Stream;
 /**
  * A real Postfix (Debian's) as a child process with its own configuration and queue directory under a private
  * directory, never the system instance: {@code master -c DIR -d} (in the foreground, so destroying it ends it and
- * its children). Delivers its virtual domain into Maildirs under {@code mail/<user>/}. Needs root (master and port
+ * its children). Delivers its virtual domain into Maildirs under {@code mail/<user>/} (or, with
+ * {@code virtual_transport} in the extra main.cf lines, wherever that transport says: engine.smtp's LMTP test). Needs root (master and port
  * 25); the log goes to {@code /var/log/sealmail-test-postfix-<name>.log} (Postfix only logs under /var).
  */
-final class PostfixProcess implements AutoCloseable {
+public final class PostfixProcess implements AutoCloseable {
     final Path dir;
     final Path log;
     private final Process master;
@@ -38,7 +39,7 @@ final class PostfixProcess implements AutoCloseable {
     }
 
     /** Skips (or fails in CI) without Postfix; skips when not root (Postfix's master must start as root). */
-    static void require() {
+    public static void require() {
         ExternalTool.require("postfix", "Debian package postfix");
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "Postfix's master process needs root to start; run as root (CI does)");
@@ -52,7 +53,7 @@ final class PostfixProcess implements AutoCloseable {
      * @param users    local parts with a Maildir
      * @param mainCf   extra main.cf lines (TLS, SASL)
      */
-    static PostfixProcess start(String name, String address, int port, String domain, List<String> users,
+    public static PostfixProcess start(String name, String address, int port, String domain, List<String> users,
                                 String mainCf) throws Exception {
         return start(name, address, port, domain, users, mainCf, d -> {
         });
@@ -153,7 +154,17 @@ final class PostfixProcess implements AutoCloseable {
         return out;
     }
 
-    String logText() {
+    /** {@code postqueue -p}: the queue listing ("Mail queue is empty" when nothing waits). */
+    public String queue() throws IOException, InterruptedException {
+        return run("postqueue", "-c", dir.resolve("conf").toString(), "-p");
+    }
+
+    /** {@code postqueue -f}: attempt everything in the queue now (the deferred mail too). */
+    public void flush() throws IOException, InterruptedException {
+        run("postqueue", "-c", dir.resolve("conf").toString(), "-f");
+    }
+
+    public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)";
         } catch (IOException e) {

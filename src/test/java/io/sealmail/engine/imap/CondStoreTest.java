@@ -3,6 +3,7 @@ package io.sealmail.engine.imap;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.Spool;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class CondStoreTest {
     @BeforeEach
     void setUp() throws Exception {
         store = new MaildirStore(dir);
-        access = new MaildirMailboxAccess(store);
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         deliver("From: Ann Example <ann@example.com>\nTo: joe@example.com\nSubject: first\nDate: Mon, 1 Dec 2025 10:00:00 +0000\n"
                 + "Message-ID: <1@example.com>\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nhello\n"
                 + "--XX\nContent-Type: application/octet-stream; name=\"a.bin\"\nContent-Transfer-Encoding: base64\n\nAAECAw==\n--XX--\n");

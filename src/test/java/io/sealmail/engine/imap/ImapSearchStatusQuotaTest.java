@@ -3,6 +3,7 @@ package io.sealmail.engine.imap;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.Spool;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class ImapSearchStatusQuotaTest {
     @BeforeEach
     void setUp() throws Exception {
         store = new MaildirStore(dir, 10_000);
-        access = new MaildirMailboxAccess(store);
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         for (int i = 1; i <= 5; i++) {
             deliver("From: a" + i + "@example.com\nSubject: message " + i + "\n\nbody " + i + "\n");
         }
@@ -78,7 +79,7 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("A5 SEARCH RETURN (ALL) MODSEQ 1")).matches("(?s)\\* ESEARCH \\(TAG \"A5\"\\) ALL 1:5 MODSEQ \\d+\r\nA5 OK.*");
         assertThat(t.send("A6 SEARCH 1:*")).as("without RETURN: the old response")
                 .isEqualTo("* SEARCH 1 2 3 4 5\r\nA6 OK SEARCH completed\r\n");
-        assertThat(t.send("B1 SEARCH RETURN (SAVE) ALL")).as("SEARCHRES is not offered").startsWith("B1 BAD");
+        assertThat(t.send("B1 SEARCH RETURN (UPDATE) ALL")).as("CONTEXT=SEARCH is not offered").startsWith("B1 BAD");
         assertThat(t.send("B2 SEARCH RETURN (MIN")).startsWith("B2 BAD");
         assertThat(t.send("B3 SEARCH RETURN ALL")).as("options must be a list").startsWith("B3 BAD");
         assertThat(t.send("B4 SEARCH RETURN (COUNT)")).as("criteria missing").startsWith("B4 BAD");
@@ -95,6 +96,9 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("w3 UID SEARCH OLDER 86400")).isEqualTo("* SEARCH 6\r\nw3 OK UID SEARCH completed\r\n");
         assertThat(t.send("w4 SEARCH YOUNGER 0")).as("nz-number").startsWith("w4 BAD");
         assertThat(t.send("w5 SEARCH OLDER soon")).startsWith("w5 BAD");
+        // Past the range of dates: nothing is that old, everything is that young, no error.
+        assertThat(t.send("w6 SEARCH OLDER 999999999999999999")).isEqualTo("* SEARCH\r\nw6 OK SEARCH completed\r\n");
+        assertThat(t.send("w7 UID SEARCH YOUNGER 999999999999999999")).isEqualTo("* SEARCH 1 2 3 4 5 6\r\nw7 OK UID SEARCH completed\r\n");
     }
 
     @Test
@@ -141,7 +145,7 @@ class ImapSearchStatusQuotaTest {
         access.close();
         store.close();
         store = new MaildirStore(dir.resolve("unlimited"));
-        access = new MaildirMailboxAccess(store);
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
                 access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
         Transcript t = login();

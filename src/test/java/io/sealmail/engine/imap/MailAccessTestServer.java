@@ -49,11 +49,20 @@ public final class MailAccessTestServer implements AutoCloseable {
     /** @param engineOptions changes the engine builder (e.g. the failed-login delay) before it starts */
     public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir,
                                 UnaryOperator<MailEngine.Builder> engineOptions) throws Exception {
+        this(dir, limits, maildir, engineOptions, "127.0.0.1");
+    }
+
+    /**
+     * @param host the loopback address every listener binds (ephemeral ports), e.g. one of a test group's own
+     *             127.0.x.y addresses
+     */
+    public MailAccessTestServer(Path dir, UnaryOperator<Limits> limits, boolean maildir,
+                                UnaryOperator<MailEngine.Builder> engineOptions, String host) throws Exception {
         pki = java.nio.file.Files.exists(dir.resolve("tls/tls.crt")) ? TestPki.read(dir.resolve("tls")) : TestPki.create(dir.resolve("tls"));
         store = new MemoryEngineStore(dir.resolve("spool"));
-        List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0),
-                new Listener(Role.IMAP, "127.0.0.1", 0), new Listener(Role.IMAPS, "127.0.0.1", 0),
-                new Listener(Role.POP3, "127.0.0.1", 0), new Listener(Role.POP3S, "127.0.0.1", 0));
+        List<Listener> listeners = List.of(new Listener(Role.SUBMISSION, host, 0),
+                new Listener(Role.IMAP, host, 0), new Listener(Role.IMAPS, host, 0),
+                new Listener(Role.POP3, host, 0), new Listener(Role.POP3S, host, 0));
         EngineConfig config = new EngineConfig("mail.test", List.of("example.test"), listeners,
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
                 Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);

@@ -5,6 +5,8 @@ import io.sealmail.store.OutboundQueue;
 import io.sealmail.store.QueuedMessage;
 import io.sealmail.store.Spool;
 import io.sealmail.store.TempFileSpool;
+import io.sealmail.store.mailbox.MailboxAccess;
+import io.sealmail.store.mailbox.Mailboxes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,9 @@
 package io.sealmail.engine.imap;
 
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxAccess;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package io.sealmail.engine.imap;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.Spool;
+import io.sealmail.store.mailbox.MailboxAccess;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,7 +52,7 @@ class MoveIntoSelectedTest {
                     store.deliver(spool, "sender@example.com", List.of("joe@example.com")).get(10, TimeUnit.SECONDS);
                 }
             }
-            access = new MaildirMailboxAccess(store);
+            access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         }
         try {
             AccessContext context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),

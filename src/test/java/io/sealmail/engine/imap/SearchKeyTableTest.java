@@ -65,7 +65,7 @@ class SearchKeyTableTest {
                 row("a UID set that is not one", "c SEARCH UID x", "c BAD Invalid sequence set"),
                 row("CHARSET without its name", "c SEARCH CHARSET", "c BAD Missing charset"),
                 row("ESEARCH's RETURN (RFC 4731)", "c SEARCH RETURN (MIN) ALL", "* ESEARCH (TAG \"c\") MIN 1", "c OK SEARCH completed"),
-                row("an unknown RETURN option", "c SEARCH RETURN (SAVE) ALL", "c BAD Unknown RETURN option SAVE (MIN MAX ALL COUNT)"),
+                row("an unknown RETURN option", "c SEARCH RETURN (UPDATE) ALL", "c BAD Unknown RETURN option UPDATE (MIN MAX ALL COUNT SAVE)"),
                 row("RETURN without a list", "c SEARCH RETURN MIN ALL", "c BAD RETURN needs a list of options"),
                 row("a quoted string where a key belongs", "c SEARCH \"ALL\"", "c BAD Expected a search key"));
     }

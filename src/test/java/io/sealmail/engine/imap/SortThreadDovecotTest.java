@@ -3,6 +3,7 @@ package io.sealmail.engine.imap;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.bench.MaildirFill;
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 import io.sealmail.testing.ExternalTool;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class SortThreadDovecotTest {
         Path data = Files.createTempDirectory("sealmail-sort-engine");
         try {
             MaildirFill.fill(data.resolve("mail/joe@example.com"), "joe@example.com", count, 300, true);
-            try (MaildirStore store = new MaildirStore(data); MaildirMailboxAccess access = new MaildirMailboxAccess(store)) {
+            try (MaildirStore store = new MaildirStore(data); MaildirMailboxAccess access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES)) {
                 AccessContext context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
                         access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
                 Transcript t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));

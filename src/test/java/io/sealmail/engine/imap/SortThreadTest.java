@@ -2,6 +2,7 @@ package io.sealmail.engine.imap;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class SortThreadTest {
     @BeforeEach
     void setUp() throws Exception {
         store = new MaildirStore(dir);
-        access = new MaildirMailboxAccess(store);
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
         context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
                 access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
         Transcript t = login();

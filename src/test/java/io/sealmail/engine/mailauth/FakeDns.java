@@ -55,15 +55,30 @@ public final class FakeDns implements DnsLookup {
         return k.endsWith(".") ? k.substring(0, k.length() - 1) : k;
     }
 
-    /** One TXT record; a long text is split into 255-octet strings as a zone would hold it. */
+    /**
+     * One TXT record; a long text is split into strings of at most 255 octets (of UTF-8: dnsjava's limit, found by
+     * MailAuthFuzz with a record of U+FFFD characters) as a zone would hold it, never inside a character.
+     */
     public FakeDns txt(String n, String text) {
         List<String> strings = new ArrayList<>();
-        for (int i = 0; i < text.length(); i += 255) {
+        StringBuilder current = new StringBuilder();
+        int octets = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            String one = new String(Character.toChars(cp));
+            int size = one.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (octets + size > 255) {
+                strings.add(current.toString());
+                current.setLength(0);
+                octets = 0;
+            }
             // dnsjava reads \DDD and \X escapes in these strings: a backslash of the record is given as \\.
-            strings.add(text.substring(i, Math.min(text.length(), i + 255)).replace("\\", "\\\\"));
+            current.append(cp == '\\' ? "\\\\" : one);
+            octets += size;
+            i += Character.charCount(cp);
         }
-        if (strings.isEmpty()) {
-            strings.add("");
+        if (current.length() > 0 || strings.isEmpty()) {
+            strings.add(current.toString());
         }
         return add(n, new TXTRecord(name(n), DClass.IN, 300, strings));
     }

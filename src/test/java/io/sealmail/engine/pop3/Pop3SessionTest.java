@@ -3,10 +3,10 @@ package io.sealmail.engine.pop3;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sealmail.engine.imap.AccessContext;
 import io.sealmail.engine.imap.ImapLimits;
-import io.sealmail.engine.imap.MailFolder;
 import io.sealmail.engine.imap.MemoryMailboxAccess;
 import io.sealmail.engine.imap.TestAccounts;
 import io.sealmail.engine.imap.Transcript;
+import io.sealmail.store.mailbox.MailFolder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

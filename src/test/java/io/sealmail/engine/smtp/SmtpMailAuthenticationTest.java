@@ -64,14 +64,77 @@ class SmtpMailAuthenticationTest {
         t.expect(expected);
     }
 
-    @Test
-    void mailSubmittedByAUserIsSignedWithBothKeysAndVerifies() throws Exception {
+    /** An rsa-sha256 and an ed25519-sha256 key for example.test, in files as the operator mounts them. */
+    private List<DkimKey> dualKeys() throws Exception {
         Path rsaFile = dir.resolve("rsa.pem");
         Path edFile = dir.resolve("ed.pem");
         Files.writeString(rsaFile, pem(pair("RSA")));
         Files.writeString(edFile, pem(pair("Ed25519")));
-        List<DkimKey> keys = List.of(new DkimKey("example.test", "r1", "rsa-sha256", rsaFile.toString()),
+        return List.of(new DkimKey("example.test", "r1", "rsa-sha256", rsaFile.toString()),
                 new DkimKey("example.test", "e1", "ed25519-sha256", edFile.toString()));
+    }
+
+    /** Each DKIM signature's result against the keys' published records. */
+    private static List<AuthResult> verify(String message, List<DkimKey> keys) throws Exception {
+        FakeDns dns = new FakeDns();
+        for (DkimKey k : keys) {
+            DkimSigningKey key = DkimSigningKey.load(k.domain(), k.selector(), DkimAlgorithm.of(k.algorithm()), Path.of(k.keyFile()));
+            dns.txt(key.recordName(), key.recordText());
+        }
+        return DkimVerifier.verify(MessageSource.of(message.getBytes(StandardCharsets.UTF_8)), dns, Clock.systemUTC(),
+                Duration.ofSeconds(5)).stream().map(DkimResult::result).toList();
+    }
+
+    /**
+     * Implicit TLS (465) signs like 587, and the copy in the outbound queue for a remote recipient is the signed one
+     * (signing happens before queueing); mail arriving on port 25 with a local From domain is never signed (nobody
+     * authenticated: signing it would vouch for a forgery).
+     */
+    @Test
+    void smtpsSignsTheQueuedCopyAndPort25SignsNothing() throws Exception {
+        List<DkimKey> keys = dualKeys();
+        try (SmtpTestServer server = new SmtpTestServer(dir, l -> l, false, c -> c.withMailAuth(keys, null), null)) {
+            try (Transcript t = server.connect(Role.SMTPS)) {
+                t.run("""
+                        C: EHLO client.test
+                        S: 250
+                        C: AUTH PLAIN %s
+                        S: 235 2.7.0
+                        C: MAIL FROM:<%s>
+                        S: 250
+                        C: RCPT TO:<carol@remote.test>
+                        S: 250
+                        C: RCPT TO:<%s>
+                        S: 250
+                        C: DATA
+                        S: 354
+                        """.formatted(SmtpTestServer.plain(SmtpTestServer.ALICE, SmtpTestServer.PASSWORD),
+                        SmtpTestServer.ALICE, SmtpTestServer.BOB));
+                t.send(body("Alice <alice@example.test>", "over smtps") + ".\r\n");
+                t.expect("250 2.0.0");
+            }
+            assertThat(server.store.queued).singleElement().satisfies(q -> assertThat(q.recipients()).containsExactly("carol@remote.test"));
+            String queued = Files.readString(dir.resolve("data").resolve("outbound").resolve(server.store.queued.get(0).id()));
+            assertThat(queued).startsWith("DKIM-Signature: v=1; a=rsa-sha256;").contains("Subject: over smtps");
+            assertThat(verify(queued, keys)).containsExactly(AuthResult.PASS, AuthResult.PASS);
+            assertThat(verify(server.delivered(SmtpTestServer.BOB).get(0), keys)).containsExactly(AuthResult.PASS, AuthResult.PASS);
+
+            try (Transcript t = server.connect(Role.SMTP)) {
+                t.run("""
+                        C: EHLO mta.remote.test
+                        S: 250
+                        """);
+                send(t, "x@remote.test", body("Alice <alice@example.test>", "port 25"), "250 2.0.0");
+            }
+            List<String> inbox = server.delivered(SmtpTestServer.BOB);
+            assertThat(inbox).hasSize(2);
+            assertThat(inbox.get(1)).contains("Subject: port 25").doesNotContain("DKIM-Signature");
+        }
+    }
+
+    @Test
+    void mailSubmittedByAUserIsSignedWithBothKeysAndVerifies() throws Exception {
+        List<DkimKey> keys = dualKeys();
         try (SmtpTestServer server = new SmtpTestServer(dir, l -> l, false, c -> c.withMailAuth(keys, null), null);
              Transcript t = server.submission()) {
             send(t, SmtpTestServer.ALICE, body("Alice <alice@example.test>", "signed"), "250 2.0.0");
@@ -81,14 +144,7 @@ class SmtpMailAuthenticationTest {
             String signed = delivered.get(0);
             assertThat(signed).startsWith("Return-Path: <alice@example.test>\r\nDKIM-Signature: v=1; a=rsa-sha256;").contains("DKIM-Signature: v=1; a=ed25519-sha256;");
             assertThat(delivered.get(1)).doesNotContain("DKIM-Signature");
-            FakeDns dns = new FakeDns();
-            for (DkimKey k : keys) {
-                DkimSigningKey key = DkimSigningKey.load(k.domain(), k.selector(), DkimAlgorithm.of(k.algorithm()), Path.of(k.keyFile()));
-                dns.txt(key.recordName(), key.recordText());
-            }
-            List<DkimResult> results = DkimVerifier.verify(MessageSource.of(signed.getBytes(StandardCharsets.UTF_8)), dns,
-                    Clock.systemUTC(), Duration.ofSeconds(5));
-            assertThat(results).extracting(DkimResult::result).containsExactly(AuthResult.PASS, AuthResult.PASS);
+            assertThat(verify(signed, keys)).containsExactly(AuthResult.PASS, AuthResult.PASS);
         }
     }
 

@@ -33,8 +33,18 @@ public record TestPki(Path tlsCrt, Path tlsKey, Path caCrt, X509Certificate ca) 
 
     /** A new CA and a server certificate for localhost, mail.test and 127.0.0.1, written to {@code dir}. */
     public static TestPki create(Path dir) throws IOException {
+        return create(dir, List.of());
+    }
+
+    /**
+     * As {@link #create(Path)}, the certificate also naming {@code moreAddresses} (a test's own 127.0.x.y, for
+     * clients that check the address they connect to, such as mbsync).
+     */
+    public static TestPki create(Path dir, List<String> moreAddresses) throws IOException {
         CertificateAuthority authority = CertificateAuthority.create(CaSpec.defaults(), Clock.systemUTC());
-        write(dir, authority.issue(LeafSpec.of(List.of("localhost", "mail.test"), List.of("127.0.0.1"))));
+        List<String> addresses = new java.util.ArrayList<>(List.of("127.0.0.1"));
+        addresses.addAll(moreAddresses);
+        write(dir, authority.issue(LeafSpec.of(List.of("localhost", "mail.test"), addresses)));
         return read(dir);
     }
 

@@ -1,4 +1,4 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.mailbox;
 
 import java.io.IOException;
 

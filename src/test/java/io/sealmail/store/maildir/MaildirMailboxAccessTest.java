@@ -1,7 +1,10 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.maildir;
 
 import io.sealmail.store.MaildirStore;
 import io.sealmail.store.Spool;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
+import io.sealmail.store.mailbox.Mailboxes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +22,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** IMAP's view of the Maildirs the store delivers into: UIDs, flags in names, folders, restarts. */
+/** The mailboxes of the Maildirs the store delivers into: UIDs, flags in names, folders, restarts. */
 class MaildirMailboxAccessTest {
     @TempDir
     Path dir;
@@ -216,30 +219,38 @@ class MaildirMailboxAccessTest {
     }
 
     @Test
-    void anIdleSessionSharesTheFolderListInsteadOfCopyingIt() throws Exception {
+    void aRestartListsCurAgainAndOfTwoFilesWithOneNameTheFirstInNameOrderKeepsTheUid() throws Exception {
         try (MaildirStore store = new MaildirStore(dir)) {
             MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            deliver(store, "lee@example.com", "Subject: one\n\nbody\n");
-            deliver(store, "lee@example.com", "Subject: two\n\nbody\n");
-            MailFolder inbox = access.forAccount("lee@example.com").open("INBOX");
-            try (SelectedMailbox box = new SelectedMailbox(inbox, false, () -> { })) {
-                assertThat(box.view()).isSameAs(inbox.messages());
-                MailFolder.MessageInfo first = box.get(1);
-                box.update(1, new MailFolder.MessageInfo(first.uid(), Set.of("\\Seen"), first.size(), first.internalDate()));
-                assertThat(box.view()).isNotSameAs(inbox.messages());
-                assertThat(inbox.messages().get(0).flags()).as("the folder's list is untouched").isEmpty();
-                assertThat(box.sync(true)).containsExactly("1 FETCH (UID 1 FLAGS ())");
-                assertThat(box.view()).isSameAs(inbox.messages());
-                deliver(store, "lee@example.com", "Subject: three\n\nbody\n");
-                assertThat(box.sync(true)).containsExactly("3 EXISTS");
-                assertThat(box.view()).isSameAs(inbox.messages()).hasSize(3);
-                // An expunge during FETCH/STORE/SEARCH waits (RFC 9051 §7.5.1), and is not forgotten afterwards.
-                inbox.expunge(List.of(2L));
-                assertThat(box.sync(false)).isEmpty();
-                assertThat(box.sync(false)).isEmpty();
-                assertThat(box.size()).isEqualTo(3);
-                assertThat(box.sync(true)).containsExactly("2 EXPUNGE");
-                assertThat(box.view()).isSameAs(inbox.messages()).hasSize(2);
+            for (int i = 1; i <= 5; i++) {
+                deliver(store, "kim@example.com", "Subject: " + i + "\n\nbody " + i + "\n");
+            }
+            try (MailFolder inbox = access.forAccount("kim@example.com").open("INBOX")) {
+                assertThat(inbox.messages()).hasSize(5);
+                inbox.store(List.of(2L, 4L), MailFolder.FlagChange.ADD, Set.of("\\Seen", "$Work"));
+            }
+            access.close();
+        }
+        Path cur = dir.resolve("mail/kim@example.com/cur");
+        Path second;
+        try (Stream<Path> s = Files.list(cur)) {
+            second = s.filter(p -> p.getFileName().toString().endsWith(":2,S")).sorted().findFirst().orElseThrow();
+        }
+        // Another tool copies message 2 under the same unique name with other flags; ":2,FS" sorts before ":2,S",
+        // so the copy keeps UID 2 (and its keywords) and the original is the one that gets a new UID.
+        String base = second.getFileName().toString().substring(0, second.getFileName().toString().indexOf(':'));
+        Files.copy(second, cur.resolve(base + ":2,FS"));
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            try (MailFolder inbox = access.forAccount("kim@example.com").open("INBOX")) {
+                List<MailFolder.MessageInfo> msgs = inbox.messages();
+                assertThat(msgs).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+                assertThat(msgs.get(1).flags()).as("the first name keeps UID 2").containsExactlyInAnyOrder("\\Seen", "\\Flagged", "$Work");
+                assertThat(msgs.get(3).flags()).containsExactlyInAnyOrder("\\Seen", "$Work");
+                assertThat(msgs.get(0).flags()).isEmpty();
+                assertThat(msgs.get(5).flags()).as("the other: a new UID, the flags of its name").containsExactly("\\Seen");
+                assertThat(new String(inbox.read(6L))).contains("body 2");
+                assertThat(inbox.cached(1L)).as("no maker: made on first use").isNull();
             }
             access.close();
         }

@@ -1,6 +1,8 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.maildir;
 
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.Mailboxes;
 
 import java.nio.file.Path;
 import java.time.Instant;

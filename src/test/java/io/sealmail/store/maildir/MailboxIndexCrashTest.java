@@ -1,6 +1,7 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.maildir;
 
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.mailbox.MailFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,4 @@
-package io.sealmail.store;
+package io.sealmail.store.maildir;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.sealmail.store;
+package io.sealmail.store.maildir;
 
 import org.jboss.logging.Logger;
 
@@ -25,9 +25,11 @@ import java.util.zip.CRC32C;
  * <em>when</em> each of those last changed, so a client can ask "what changed since N".
  *
  * <p>Format: an append-only log of records {@code [int length][int CRC-32C][payload]}; the first record names the
- * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash} (message state), {@code X uid modseq}
- * (expunged) or {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one
- * append and one {@code fdatasync}. When the log holds more than twice the live records it is rewritten as a
+ * UIDVALIDITY it belongs to. A record is {@code M uid modseq flagsHash savedAt} (message state; {@code savedAt}, the
+ * second the message was saved into this folder for RFC 8514 SAVEDATE, 0 when unknown, is a trailing field that
+ * indexes written before it lack and that a reader without it skips), {@code X uid modseq} (expunged) or
+ * {@code H uidValidity highestModseq}. Replaying the records gives the state; each change is one append and one
+ * {@code fdatasync}. When the log holds more than twice the live records it is rewritten as a
  * snapshot (the same records, one per message) into a temporary file that replaces it atomically, so a crash
  * during compaction leaves either the old or the new file, both complete.
  *
@@ -40,7 +42,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Not thread-safe: the folder's lock guards it.
  */
-public final class MailboxIndex implements AutoCloseable {
+final class MailboxIndex implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(MailboxIndex.class);
     public static final String FILE = "sealmail-index";
     /** Expunges remembered for QRESYNC; older ones are answered conservatively (every UID not present). */
@@ -58,14 +60,22 @@ public final class MailboxIndex implements AutoCloseable {
     private final int compactAfter;
     private FileChannel log;
     private long highestModseq;
-    /** Per UID: modseq in [0], flags hash in [1]. */
-    private final Map<Long, long[]> messages = new HashMap<>();
+    /**
+     * Per UID present: its MODSEQ, and the hash of its flags. Two flat tables, not a map of boxed keys to arrays:
+     * a folder of 100,000 messages is replayed into them at its first SELECT after a start.
+     */
+    private final LongTable modseqs = new LongTable();
+    private final LongTable hashes = new LongTable();
+    /** Per UID present: the second it was saved into the folder; absent when unknown. */
+    private final LongTable saved = new LongTable();
     /** Expunged UID to the MODSEQ of its expunge, newest {@link #MAX_EXPUNGES}. */
     private final TreeMap<Long, Long> expunged = new TreeMap<>();
     /** Expunges at or below this MODSEQ may be missing from {@link #expunged}. */
     private long expungeHistoryFrom;
     private long records;
     private Rebuilt rebuilt;
+    /** The log read at open names another UIDVALIDITY (the UID list was lost and made again). */
+    private boolean foreign;
 
     private MailboxIndex(Path dir, long uidValidity, int compactAfter) {
         this.file = dir.resolve(FILE);
@@ -98,10 +108,18 @@ public final class MailboxIndex implements AutoCloseable {
         return highestModseq;
     }
 
+    /**
+     * When a message was saved into this folder (RFC 8514 §3: set when it got its UID here, by delivery, APPEND,
+     * COPY or MOVE, and never changed afterwards), in seconds since the epoch; 0 when unknown: the message was
+     * indexed before save times were kept, or found again when the index was rebuilt.
+     */
+    public long savedAt(long uid) {
+        return saved.get(uid, 0);
+    }
+
     /** The MODSEQ of a message, or 0 when the index does not know it (yet). */
     public long modseq(long uid) {
-        long[] m = messages.get(uid);
-        return m == null ? 0 : m[0];
+        return modseqs.get(uid, 0);
     }
 
     /**
@@ -127,44 +145,57 @@ public final class MailboxIndex implements AutoCloseable {
      * Durable before it returns.
      */
     public void reconcile(Map<Long, Integer> present) throws IOException {
+        LongTable table = new LongTable();
+        present.forEach((uid, hash) -> table.put(uid, hash, 0));
+        reconcile(table);
+    }
+
+    /** As {@link #reconcile(Map)}, with each UID's flag hash in a table (no boxing for a large folder). */
+    void reconcile(LongTable present) throws IOException {
         Map<Long, Integer> changed = new HashMap<>();
         present.forEach((uid, hash) -> {
-            long[] m = messages.get(uid);
-            if (m == null || m[1] != hash) {
-                changed.put(uid, hash);
+            if (!modseqs.containsKey(uid) || hashes.get(uid, 0) != hash) {
+                changed.put(uid, (int) hash);
             }
         });
         List<Long> gone = new ArrayList<>();
-        for (Long uid : messages.keySet()) {
+        modseqs.forEach((uid, modseq) -> {
             if (!present.containsKey(uid)) {
                 gone.add(uid);
             }
-        }
+        });
         if (!changed.isEmpty()) {
-            changed(changed);
+            // Not saved now: these messages had their UIDs already (an index rebuilt or from before), or only
+            // their flags changed behind our back.
+            changed(changed, 0);
         }
         if (!gone.isEmpty()) {
             expunged(gone);
         }
     }
 
-    /** New messages or new flags: one new MODSEQ for all of them, durable before it returns. */
+    /**
+     * New messages or new flags: one new MODSEQ for all of them, durable before it returns. A UID the index did not
+     * know is a message saved into the folder now (its save time is this second).
+     */
     public long changed(Map<Long, Integer> flagHashes) throws IOException {
+        return changed(flagHashes, System.currentTimeMillis() / 1000);
+    }
+
+    private long changed(Map<Long, Integer> flagHashes, long savedNow) throws IOException {
         if (flagHashes.isEmpty()) {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 21) + 64);
+        ByteBuffer out = ByteBuffer.allocate(flagHashes.size() * (8 + 29) + 64);
         out = appendHead(out);
         for (Map.Entry<Long, Integer> e : flagHashes.entrySet()) {
-            long[] m = messages.get(e.getKey());
-            if (m == null) {
-                messages.put(e.getKey(), new long[] {modseq, e.getValue()});
-            } else {
-                m[0] = modseq;
-                m[1] = e.getValue();
+            if (!modseqs.containsKey(e.getKey()) && savedNow > 0) {
+                saved.put(e.getKey(), savedNow, 0);
             }
-            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue());
+            modseqs.put(e.getKey(), modseq, 0);
+            hashes.put(e.getKey(), e.getValue(), 0);
+            out = put(out, MESSAGE, e.getKey(), modseq, e.getValue(), saved.get(e.getKey(), 0));
         }
         write(out, flagHashes.size() + 1);
         return modseq;
@@ -179,9 +210,11 @@ public final class MailboxIndex implements AutoCloseable {
         ByteBuffer out = ByteBuffer.allocate(uids.size() * (8 + 17) + 64);
         out = appendHead(out);
         for (Long uid : uids) {
-            messages.remove(uid);
+            modseqs.remove(uid, 0);
+            hashes.remove(uid, 0);
+            saved.remove(uid, 0);
             rememberExpunge(uid, modseq);
-            out = put(out, EXPUNGE, uid, modseq, 0);
+            out = put(out, EXPUNGE, uid, modseq, 0, 0);
         }
         write(out, uids.size() + 1);
         return modseq;
@@ -204,10 +237,10 @@ public final class MailboxIndex implements AutoCloseable {
 
     /** Every change record carries the new HIGHESTMODSEQ first, so a log of expunges alone still restores it. */
     private ByteBuffer appendHead(ByteBuffer out) {
-        return put(out, HEAD, uidValidity, highestModseq, 0);
+        return put(out, HEAD, uidValidity, highestModseq, 0, 0);
     }
 
-    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c) {
+    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c, long d) {
         if (out.remaining() < MAX_RECORD) {
             ByteBuffer bigger = ByteBuffer.allocate(out.capacity() * 2 + MAX_RECORD);
             out.flip();
@@ -218,7 +251,7 @@ public final class MailboxIndex implements AutoCloseable {
         out.position(start + 8);
         out.put(type).putLong(a).putLong(b);
         if (type == MESSAGE) {
-            out.putInt(c);
+            out.putInt(c).putLong(d);
         }
         int end = out.position();
         CRC32C crc = new CRC32C();
@@ -234,19 +267,22 @@ public final class MailboxIndex implements AutoCloseable {
         }
         log.force(false);
         records += count;
-        if (records > 2L * (messages.size() + expunged.size()) + compactAfter) {
+        if (records > 2L * (modseqs.size() + expunged.size()) + compactAfter) {
             compact();
         }
     }
 
     private void load(boolean newFolder) throws IOException {
-        List<ByteBuffer> found = new ArrayList<>();
         long goodEnd = 0;
         boolean corrupt = false;
         boolean exists = Files.exists(file);
+        boolean empty = true;
         if (exists) {
+            // One pass: each record is checked and replayed in place (no list of records, one checksum object),
+            // since a folder of 100,000 messages has at least as many records to replay at its first SELECT.
             byte[] bytes = Files.readAllBytes(file);
             ByteBuffer in = ByteBuffer.wrap(bytes);
+            CRC32C crc = new CRC32C();
             while (in.remaining() >= 8) {
                 int start = in.position();
                 int len = in.getInt();
@@ -256,49 +292,26 @@ public final class MailboxIndex implements AutoCloseable {
                     corrupt = len <= 0 || len > MAX_RECORD;
                     break;
                 }
-                CRC32C crc = new CRC32C();
+                crc.reset();
                 crc.update(bytes, in.position(), len);
                 if ((int) crc.getValue() != sum) {
                     // A torn last record; a bad one with more after it is damage.
                     corrupt = in.position() + len < bytes.length;
                     break;
                 }
-                found.add(ByteBuffer.wrap(bytes, in.position(), len).slice());
-                in.position(in.position() + len);
+                int payload = in.position();
+                in.position(payload + len);
                 goodEnd = in.position();
-                if (start == 0 && found.get(0).get(0) != HEAD) {
+                if (start == 0 && bytes[payload] != HEAD) {
                     corrupt = true;
                     break;
                 }
+                empty = false;
+                corrupt |= !replay(ByteBuffer.wrap(bytes, payload, len));
             }
         }
-        long floor = 0;
-        boolean foreign = false;
-        for (ByteBuffer r : found) {
-            byte type = r.get();
-            long a = r.getLong();
-            long b = r.getLong();
-            switch (type) {
-                case HEAD -> {
-                    foreign |= a != uidValidity;
-                    highestModseq = Math.max(highestModseq, b);
-                }
-                case MESSAGE -> {
-                    messages.put(a, new long[] {b, r.getInt()});
-                    expunged.remove(a);
-                    highestModseq = Math.max(highestModseq, b);
-                }
-                case EXPUNGE -> {
-                    messages.remove(a);
-                    rememberExpunge(a, b);
-                    highestModseq = Math.max(highestModseq, b);
-                }
-                default -> corrupt = true;
-            }
-            records++;
-        }
-        floor = highestModseq;
-        if (!exists || corrupt || foreign || found.isEmpty()) {
+        long floor = highestModseq;
+        if (!exists || corrupt || foreign || empty) {
             boolean fresh = !exists && newFolder;
             rebuilt = fresh ? null : !exists ? Rebuilt.MISSING : foreign ? Rebuilt.FOREIGN : Rebuilt.CORRUPT;
             if (!fresh) {
@@ -308,7 +321,9 @@ public final class MailboxIndex implements AutoCloseable {
                     default -> "damaged";
                 });
             }
-            messages.clear();
+            modseqs.clear();
+            hashes.clear();
+            saved.clear();
             expunged.clear();
             // A new folder starts at 1; a lost or damaged index starts above anything it can have shown.
             highestModseq = fresh ? 0 : Math.max(floor, System.currentTimeMillis() * 1000);
@@ -325,22 +340,57 @@ public final class MailboxIndex implements AutoCloseable {
         log.position(goodEnd);
     }
 
+    /** Applies one record read from the log; false when its type is unknown (damage). */
+    private boolean replay(ByteBuffer r) {
+        byte type = r.get();
+        long a = r.getLong();
+        long b = r.getLong();
+        records++;
+        switch (type) {
+            case HEAD -> {
+                foreign |= a != uidValidity;
+                highestModseq = Math.max(highestModseq, b);
+            }
+            case MESSAGE -> {
+                modseqs.put(a, b, 0);
+                hashes.put(a, r.getInt(), 0);
+                long savedAt = r.remaining() >= 8 ? r.getLong() : 0;
+                if (savedAt > 0) {
+                    saved.put(a, savedAt, 0); // a record without it (written before) keeps what was read earlier
+                }
+                expunged.remove(a);
+                highestModseq = Math.max(highestModseq, b);
+            }
+            case EXPUNGE -> {
+                modseqs.remove(a, 0);
+                hashes.remove(a, 0);
+                saved.remove(a, 0);
+                rememberExpunge(a, b);
+                highestModseq = Math.max(highestModseq, b);
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Rewrites the log as a snapshot: one record per message and remembered expunge, replacing the file atomically. */
     void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        ByteBuffer out = ByteBuffer.allocate((messages.size() + expunged.size()) * 29 + 64);
-        out = appendHead(out);
-        for (Map.Entry<Long, long[]> e : messages.entrySet()) {
-            out = put(out, MESSAGE, e.getKey(), e.getValue()[0], (int) e.getValue()[1]);
-        }
+        ByteBuffer[] out = {ByteBuffer.allocate((modseqs.size() + expunged.size()) * 37 + 64)};
+        out[0] = appendHead(out[0]);
+        modseqs.forEach((uid, modseq) -> out[0] = put(out[0], MESSAGE, uid, modseq, (int) hashes.get(uid, 0),
+                saved.get(uid, 0)));
+        ByteBuffer written = out[0];
         for (Map.Entry<Long, Long> e : expunged.entrySet()) {
-            out = put(out, EXPUNGE, e.getKey(), e.getValue(), 0);
+            written = put(written, EXPUNGE, e.getKey(), e.getValue(), 0, 0);
         }
-        out.flip();
+        written.flip();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            while (out.hasRemaining()) {
-                ch.write(out);
+            while (written.hasRemaining()) {
+                ch.write(written);
             }
             ch.force(true);
         }
@@ -348,9 +398,9 @@ public final class MailboxIndex implements AutoCloseable {
             log.close();
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        GroupCommit.forceDirectory(file.getParent());
+        Fsync.directory(file.getParent());
         log = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        records = messages.size() + expunged.size() + 1;
+        records = modseqs.size() + expunged.size() + 1;
     }
 
     /** Removes the index file (the folder is being deleted). */

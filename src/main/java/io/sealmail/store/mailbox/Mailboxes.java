@@ -1,4 +1,4 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.mailbox;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -23,6 +23,20 @@ public interface Mailboxes {
     void rename(String from, String to) throws IOException;
 
     void setSubscribed(String name, boolean subscribed) throws IOException;
+
+    /**
+     * The subscribed names, also those whose folder no longer exists: a subscription outlives its folder's DELETE
+     * (RFC 9051 §6.3.7: the server does not remove it unilaterally), and LIST shows it {@code \NonExistent}.
+     */
+    default Set<String> subscribedNames() throws IOException {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (MailboxInfo m : list()) {
+            if (m.subscribed()) {
+                out.add(m.name());
+            }
+        }
+        return out;
+    }
 
     /** @throws MailboxException NONEXISTENT */
     MailFolder open(String name) throws IOException;

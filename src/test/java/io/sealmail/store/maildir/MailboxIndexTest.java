@@ -1,4 +1,4 @@
-package io.sealmail.store;
+package io.sealmail.store.maildir;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +48,54 @@ class MailboxIndexTest {
             assertThat(index.expungedSince(3)).containsExactly(2L);
             assertThat(index.highestModseq()).isEqualTo(5);
         }
+    }
+
+    @Test
+    void saveTimesAreSetOnceWhenAMessageIsFirstIndexedAndKeptThroughFlagChangesAndCompaction() throws Exception {
+        long before = System.currentTimeMillis() / 1000;
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, true, 0)) {
+            index.changed(Map.of(1L, 10));
+            long saved = index.savedAt(1);
+            assertThat(saved).isBetween(before, System.currentTimeMillis() / 1000);
+            index.changed(Map.of(1L, 11));
+            assertThat(index.savedAt(1)).as("a flag change is no new save").isEqualTo(saved);
+            index.reconcile(Map.of(1L, 11, 2L, 20));
+            assertThat(index.savedAt(2)).as("found by reconcile: saved before anyone can tell when").isZero();
+            index.compact();
+        }
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.savedAt(1)).isBetween(before, System.currentTimeMillis() / 1000);
+            assertThat(index.savedAt(2)).isZero();
+            assertThat(index.savedAt(3)).isZero();
+        }
+    }
+
+    @Test
+    void aMessageRecordWithoutTheSaveTimeIsReadAsBeforeIt() throws Exception {
+        // An index written before save times were kept: records M uid modseq flagsHash, 21 octets.
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(200);
+        record(out, new byte[] {'H'}, 77, 2, null);
+        record(out, new byte[] {'M'}, 1, 2, 10);
+        Files.write(dir.resolve(MailboxIndex.FILE), java.util.Arrays.copyOf(out.array(), out.position()));
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isNull();
+            assertThat(index.modseq(1)).isEqualTo(2);
+            assertThat(index.savedAt(1)).isZero();
+            index.changed(Map.of(1L, 11));
+            assertThat(index.savedAt(1)).as("still unknown, not now").isZero();
+        }
+    }
+
+    private static void record(java.nio.ByteBuffer out, byte[] type, long a, long b, Integer c) {
+        int start = out.position();
+        out.position(start + 8);
+        out.put(type).putLong(a).putLong(b);
+        if (c != null) {
+            out.putInt(c);
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(out.array(), start + 8, out.position() - start - 8);
+        out.putInt(start, out.position() - start - 8).putInt(start + 4, (int) crc.getValue());
     }
 
     @Test

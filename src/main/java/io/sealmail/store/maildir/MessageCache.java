@@ -1,4 +1,4 @@
-package io.sealmail.store;
+package io.sealmail.store.maildir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Not thread-safe: the folder's lock guards it.
  */
-public final class MessageCache implements AutoCloseable {
+final class MessageCache implements AutoCloseable {
     public static final String FILE = "sealmail-cache";
     /** An entry larger than this is not kept (a message with megabytes of header fields is read each time). */
     public static final int MAX_ENTRY = 256 * 1024;

@@ -1,4 +1,4 @@
-package io.sealmail.engine.imap;
+package io.sealmail.store.mailbox;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -52,6 +52,19 @@ public interface MailFolder extends AutoCloseable {
     default List<Long> store(Collection<Long> uids, FlagChange change, Set<String> flags, long unchangedSince) throws IOException {
         store(uids, change, flags);
         return List.of();
+    }
+
+    /**
+     * When a message was saved into this folder (RFC 8514 SAVEDATE: by delivery, APPEND, COPY or MOVE, never changed
+     * while it stays); null when the store keeps no save dates or the message is gone.
+     */
+    default Instant saveDate(long uid) {
+        return null;
+    }
+
+    /** Whether this folder's store keeps save dates (RFC 8514 SAVEDATESUPPORTED). */
+    default boolean saveDates() {
+        return false;
     }
 
     /** The folder's HIGHESTMODSEQ (RFC 7162); 0 when the store keeps no modification sequences. */

@@ -1,4 +1,4 @@
-package io.sealmail.store;
+package io.sealmail.store.maildir;
 
 import java.util.Arrays;
 

@@ -1,0 +1,642 @@
+package io.sealmail.store.maildir;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.sealmail.store.MaildirName;
+import io.sealmail.store.MaildirStore;
+import io.sealmail.store.mailbox.CacheEntryMaker;
+import io.sealmail.store.mailbox.MailFolder;
+import io.sealmail.store.mailbox.MailboxException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+
+/**
+ * One folder's state, shared by every session in this process; all changes go through its lock. Messages are files
+ * in {@code cur/} (system flags in the name, as Dovecot's maildir keeps them), UIDs and keywords in {@link UidList},
+ * MODSEQs in {@link MailboxIndex}, cache entries in {@link MessageCache}.
+ *
+ * <p>The message list is kept in memory: this process is the only writer of {@code cur/}, so after the first listing
+ * only {@code new/} (deliveries) needs looking at; a command costs a stat of {@code new/} (see
+ * {@link #newMayHaveChanged}), not a stat per message. {@link #snapshot} is an immutable list that is replaced on
+ * every change, so a session can tell "nothing changed" by identity.
+ */
+final class MaildirFolder {
+    /** Deliveries found at once up to this many get their cache entries made right away; more wait for first use. */
+    static final int EAGER_SUMMARIES = 256;
+
+    /** A file in a folder: its unique base name, current file name, flags (keywords included), size and date. */
+    record Entry(long uid, String base, String file, Set<String> flags, long size, Instant date) {
+    }
+
+    /** Writes a new message's content to a file in {@code tmp/}. */
+    @FunctionalInterface
+    interface Content {
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    private final Path dir;
+    private final String name;
+    private final String account;
+    private final MaildirStore store;
+    private final CacheEntryMaker cacheEntries;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final TreeMap<Long, Entry> byUid = new TreeMap<>();
+    private final FlagSets flagSets = new FlagSets();
+    private UidList uids;
+    private MailboxIndex index;
+    /** Opened at first use ({@link #cache()}): a SELECT needs none of it, and opening reads every record header. */
+    private MessageCache cache;
+    private boolean listed;
+    private List<Entry> snapshot;
+    private List<Entry> infosOf;
+    private List<MailFolder.MessageInfo> infos;
+    /** {@code new/}'s modification time at its last listing, and when that listing began (epoch ms). */
+    private FileTime newListedMtime;
+    private long newListedAt;
+
+    MaildirFolder(Path dir, String name, String account, MaildirStore store, CacheEntryMaker cacheEntries) {
+        this.dir = dir;
+        this.name = name;
+        this.account = account;
+        this.store = store;
+        this.cacheEntries = cacheEntries;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    String name() {
+        return name;
+    }
+
+    // ---- change listeners (IDLE) ----
+
+    void fire() {
+        listeners.forEach(Runnable::run);
+    }
+
+    boolean watched() {
+        return !listeners.isEmpty();
+    }
+
+    void listen(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    void unlisten(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    // ---- the files beside the Maildir ----
+
+    private void load() throws IOException {
+        if (uids != null) {
+            return;
+        }
+        UidList list = UidList.open(dir);
+        this.index = MailboxIndex.open(dir, list.uidValidity(), list.created());
+        this.uids = list;
+    }
+
+    private MessageCache cache() throws IOException {
+        load();
+        if (cache == null) {
+            cache = MessageCache.open(dir, uids.uidValidity());
+        }
+        return cache;
+    }
+
+    synchronized void closeFiles() {
+        if (uids != null) {
+            index.close();
+        }
+        if (cache != null) {
+            cache.close();
+        }
+        uids = null;
+        cache = null;
+        listed = false;
+    }
+
+    synchronized long uidValidity() throws IOException {
+        load();
+        return uids.uidValidity();
+    }
+
+    synchronized long uidNext() throws IOException {
+        scan();
+        return uids.uidNext();
+    }
+
+    synchronized long highestModseq() throws IOException {
+        scan();
+        return index.highestModseq();
+    }
+
+    synchronized List<Long> expungedSince(long modseq) throws IOException {
+        scan();
+        return index.expungedSince(modseq);
+    }
+
+    /** The index's save time; for a message indexed before save times were kept, its INTERNALDATE (stable). */
+    synchronized Instant saveDate(long uid) {
+        long saved = index == null ? 0 : index.savedAt(uid);
+        if (saved > 0) {
+            return Instant.ofEpochSecond(saved);
+        }
+        Entry e = byUid.get(uid);
+        return e == null ? null : e.date();
+    }
+
+    synchronized ByteBuffer cached(long uid) throws IOException {
+        return cache().view(uid);
+    }
+
+    synchronized void cache(long uid, ByteBuffer entry) throws IOException {
+        if (byUid.containsKey(uid)) {
+            cache().put(uid, entry);
+        }
+    }
+
+    // ---- listing ----
+
+    /**
+     * Whether {@code new/} may hold files the last listing did not see. Listing a directory that once held many
+     * files reads all its blocks even when it is empty (an INBOX that received 10,000 messages: about 200 blocks),
+     * so, as Dovecot's maildir sync does, its modification time is compared instead. File times move in clock
+     * ticks, so a change in the same tick as the last listing would not show: a listing that began within a second
+     * of the directory's time does not count.
+     */
+    synchronized boolean newMayHaveChanged() throws IOException {
+        if (newListedMtime == null) {
+            return true;
+        }
+        FileTime now = Files.getLastModifiedTime(dir.resolve("new"));
+        return !now.equals(newListedMtime) || newListedAt - now.toMillis() < 1000;
+    }
+
+    /**
+     * Brings the in-memory list up to date: the first time it lists {@code cur/}; every time it moves what is in
+     * {@code new/} into {@code cur/}. Files without an index line get the next UIDs, in name order (which is
+     * delivery order: the names start with seconds and zero-padded microseconds).
+     */
+    synchronized List<Entry> scan() throws IOException {
+        load();
+        List<String> unknown = new ArrayList<>();
+        if (!listed) {
+            listCur(unknown);
+        }
+        List<String> delivered = listNew();
+        for (String f : delivered) {
+            String target = f.contains(":2,") ? f : f + ":2,";
+            try {
+                Files.move(dir.resolve("new").resolve(f), dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
+                unknown.add(target);
+            } catch (NoSuchFileException gone) {
+                // another process moved it
+            }
+        }
+        if (!unknown.isEmpty()) {
+            giveUids(unknown, !delivered.isEmpty());
+        }
+        if (snapshot == null) {
+            snapshot = List.copyOf(byUid.values());
+        }
+        return snapshot;
+    }
+
+    /**
+     * Lists {@code cur/} whole: files the UID list knows are entered, the others added to {@code unknown} (in name
+     * order, which is delivery order). This is most of the first SELECT of a large folder after a start, so it works
+     * in flat arrays: the names come as strings without a {@code Path} each ({@link java.io.File#list}), only the
+     * unknown ones are sorted by name, the known ones are sorted by UID and handed to the {@code TreeMap} in one
+     * piece (built in linear time, not by 100,000 inserts), and the flag hashes reach the index without boxing.
+     * Two files of one base name (a copy made by hand) keep the UID for the first in name order.
+     */
+    private void listCur(List<String> unknown) throws IOException {
+        byUid.clear();
+        String[] files = dir.resolve("cur").toFile().list();
+        if (files == null) {
+            throw new IOException("cannot list " + dir.resolve("cur"));
+        }
+        Entry[] known = new Entry[files.length];
+        int count = 0;
+        LongTable slotOf = new LongTable();
+        int firstUnknown = unknown.size();
+        for (String f : files) {
+            if (f.startsWith(".")) {
+                continue;
+            }
+            Long uid = uids.uidOf(MaildirName.base(f));
+            if (uid == null) {
+                unknown.add(f);
+                continue;
+            }
+            int slot = (int) slotOf.get(uid, -1);
+            if (slot < 0) {
+                slotOf.put(uid, count, -1);
+                known[count++] = entry(uid, f);
+            } else if (f.compareTo(known[slot].file()) < 0) {
+                unknown.add(known[slot].file());
+                known[slot] = entry(uid, f);
+            } else {
+                unknown.add(f);
+            }
+        }
+        unknown.subList(firstUnknown, unknown.size()).sort(null);
+        Arrays.sort(known, 0, count, Comparator.comparingLong(Entry::uid));
+        byUid.putAll(new SortedEntries(known, count));
+        uids.retainOnly(slotOf::containsKey);
+        LongTable hashes = new LongTable();
+        for (int i = 0; i < count; i++) {
+            hashes.put(known[i].uid(), FlagSets.hash(known[i].flags()), 0);
+        }
+        // Files added or removed by hand, flags changed by another tool, or an index lost or damaged: each
+        // difference gets a new MODSEQ here, so CONDSTORE clients hear of it.
+        index.reconcile(hashes);
+        listed = true;
+        snapshot = List.of(Arrays.copyOf(known, count));
+    }
+
+    /** Entries already in UID order, as a {@code SortedMap} only so that {@code TreeMap.putAll} takes them in one piece. */
+    private static final class SortedEntries extends AbstractMap<Long, MaildirFolder.Entry> implements SortedMap<Long, MaildirFolder.Entry> {
+        private final MaildirFolder.Entry[] entries;
+        private final int count;
+
+        SortedEntries(MaildirFolder.Entry[] entries, int count) {
+            this.entries = entries;
+            this.count = count;
+        }
+
+        @Override
+        public int size() {
+            return count;
+        }
+
+        @Override
+        public Set<Map.Entry<Long, MaildirFolder.Entry>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public int size() {
+                    return count;
+                }
+
+                @Override
+                public Iterator<Map.Entry<Long, MaildirFolder.Entry>> iterator() {
+                    return new Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < count;
+                        }
+
+                        @Override
+                        public Map.Entry<Long, MaildirFolder.Entry> next() {
+                            if (next >= count) {
+                                throw new NoSuchElementException();
+                            }
+                            MaildirFolder.Entry e = entries[next++];
+                            return Map.entry(e.uid(), e);
+                        }
+                    };
+                }
+            };
+        }
+
+        @Override
+        public Comparator<? super Long> comparator() {
+            return null;
+        }
+
+        @Override
+        public SortedMap<Long, MaildirFolder.Entry> subMap(Long fromKey, Long toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<Long, MaildirFolder.Entry> headMap(Long toKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<Long, MaildirFolder.Entry> tailMap(Long fromKey) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Long firstKey() {
+            return entries[0].uid();
+        }
+
+        @Override
+        public Long lastKey() {
+            return entries[count - 1].uid();
+        }
+    }
+
+    /** The files in {@code new/} when it may have changed since the last look, in name (delivery) order. */
+    private List<String> listNew() throws IOException {
+        List<String> delivered = new ArrayList<>();
+        if (newMayHaveChanged()) {
+            long startedAt = System.currentTimeMillis();
+            FileTime mtime = Files.getLastModifiedTime(dir.resolve("new"));
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("new"))) {
+                for (Path p : s) {
+                    String f = p.getFileName().toString();
+                    if (!f.startsWith(".")) {
+                        delivered.add(f);
+                    }
+                }
+            }
+            newListedMtime = mtime;
+            newListedAt = startedAt;
+        }
+        delivered.sort(null);
+        return delivered;
+    }
+
+    /** Gives the next UIDs to files in {@code cur/} the UID list does not know, durably before they are shown. */
+    private void giveUids(List<String> unknown, boolean justDelivered) throws IOException {
+        List<String> lines = new ArrayList<>();
+        List<Entry> added = new ArrayList<>();
+        Map<Long, Integer> hashes = new HashMap<>();
+        for (String f : unknown) {
+            long uid = uids.takeUid();
+            lines.add(UidList.line(uid, MaildirName.base(f), Set.of()));
+            Entry e = entry(uid, f);
+            added.add(e);
+            hashes.put(uid, FlagSets.hash(e.flags()));
+        }
+        uids.append(lines);
+        for (Entry e : added) {
+            uids.assign(e.base(), e.uid());
+            byUid.put(e.uid(), e);
+        }
+        index.changed(hashes);
+        if (justDelivered && added.size() <= EAGER_SUMMARIES) {
+            // Just delivered, still in the page cache: fill the cache now rather than at the first FETCH.
+            for (Entry e : added) {
+                if (!cache().contains(e.uid())) {
+                    summarizeFile(e);
+                }
+            }
+        }
+        snapshot = null;
+    }
+
+    /** The messages as sessions see them; the same list instance as long as nothing changed. */
+    synchronized List<MailFolder.MessageInfo> infos() throws IOException {
+        List<Entry> now = scan();
+        if (now != infosOf) {
+            List<MailFolder.MessageInfo> out = new ArrayList<>(now.size());
+            for (Entry e : now) {
+                out.add(new MailFolder.MessageInfo(e.uid(), e.flags(), e.size(), e.date(), index.modseq(e.uid())));
+            }
+            infos = Collections.unmodifiableList(out);
+            infosOf = now;
+        }
+        return infos;
+    }
+
+    /** Forgets the listing (a file vanished under us): the next scan lists {@code cur/} again. */
+    synchronized void relist() {
+        listed = false;
+    }
+
+    synchronized Entry entryOf(long uid) {
+        return byUid.get(uid);
+    }
+
+    private Entry entry(long uid, String file) {
+        Set<String> flags = flagSets.of(uids.keywords(uid), file);
+        long size = MaildirName.size(file);
+        Instant date = MaildirName.date(file);
+        if (size < 0 || date == null) {
+            // A name another tool wrote: ask the file system once, then keep it in memory.
+            Path path = dir.resolve("cur").resolve(file);
+            try {
+                if (size < 0) {
+                    size = Files.size(path);
+                }
+                if (date == null) {
+                    date = Files.getLastModifiedTime(path).toInstant();
+                }
+            } catch (IOException e) {
+                date = date == null ? Instant.EPOCH : date;
+                size = Math.max(size, 0);
+            }
+        }
+        return new Entry(uid, MaildirName.base(file), file, flags, size, date);
+    }
+
+    // ---- changes ----
+
+    /** Writes a new message durably (tmp, fsync, rename into cur) and gives it the next UID; quota is the caller's. */
+    synchronized long add(Content content, long size, Set<String> flags, Instant date, ByteBuffer cacheEntry) throws IOException {
+        scan();
+        // The name starts with the INTERNALDATE's seconds, so listing never needs a stat.
+        String base = MaildirName.unique(date, size);
+        Path tmp = dir.resolve("tmp").resolve(base);
+        try {
+            content.writeTo(tmp);
+            Fsync.file(tmp);
+            Files.setLastModifiedTime(tmp, FileTime.from(date));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        long uid = uids.takeUid();
+        Set<String> keywords = FlagSets.keywordsOf(flags);
+        uids.append(List.of(UidList.line(uid, base, keywords)));
+        String file = FlagSets.fileName(base, flags);
+        Files.move(tmp, dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directoryQuietly(dir.resolve("cur"));
+        uids.assign(base, uid);
+        uids.keywords(uid, keywords);
+        Entry added = entry(uid, file);
+        byUid.put(uid, added);
+        index.changed(Map.of(uid, FlagSets.hash(added.flags())));
+        if (cacheEntry != null) {
+            cache().put(uid, cacheEntry);
+        }
+        snapshot = null;
+        return uid;
+    }
+
+    /** The cache entry of a message in hand, made by the protocol's maker; null if none could be made. */
+    ByteBuffer cacheEntryOf(byte[] message) {
+        try {
+            return cacheEntries.entryOf(message);
+        } catch (RuntimeException e) {
+            return null; // made on first use, or never
+        }
+    }
+
+    /**
+     * Changes flags: system flags by renaming the files (one {@code rename} each, as Dovecot's maildir does),
+     * keywords by lines appended to the UID list, then one {@code fsync} of {@code cur/}, then one MODSEQ record
+     * for the whole command. A message whose flags would not change costs a set comparison and nothing else.
+     *
+     * @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3)
+     * @return the UIDs left alone because they changed after {@code unchangedSince}
+     */
+    synchronized List<Long> store(Collection<Long> uidsAsked, MailFolder.FlagChange change, Set<String> flags,
+                                  long unchangedSince) throws IOException {
+        scan();
+        Path cur = dir.resolve("cur");
+        boolean keywordsAsked = change == MailFolder.FlagChange.REPLACE || !FlagSets.keywordsOf(flags).isEmpty();
+        List<String> lines = new ArrayList<>();
+        List<Long> modified = new ArrayList<>();
+        Map<Long, Integer> changed = new HashMap<>();
+        // Messages share their flag sets, so the new set and its hash are worked out once per distinct set in the
+        // command, not once per message.
+        Map<Set<String>, Set<String>> next = new IdentityHashMap<>();
+        Map<Set<String>, Integer> hashes = new IdentityHashMap<>();
+        UnaryOperator<Set<String>> apply = flagSets.change(change, flags);
+        boolean renamed = false;
+        for (Long uid : uidsAsked) {
+            Entry e = byUid.get(uid);
+            if (e == null) {
+                continue;
+            }
+            if (unchangedSince >= 0 && index.modseq(uid) > unchangedSince) {
+                modified.add(uid);
+                continue;
+            }
+            Set<String> now = next.computeIfAbsent(e.flags(), apply);
+            if (now == e.flags() || now.equals(e.flags())) {
+                continue; // nothing to do for this one: no rename, no new MODSEQ
+            }
+            String file = FlagSets.fileName(e.file(), now);
+            if (!file.equals(e.file())) {
+                try {
+                    Files.move(cur.resolve(e.file()), cur.resolve(file), StandardCopyOption.ATOMIC_MOVE);
+                } catch (NoSuchFileException gone) {
+                    listed = false;
+                    continue;
+                }
+                renamed = true;
+            }
+            if (keywordsAsked) {
+                Set<String> kw = FlagSets.keywordsOf(now);
+                if (!kw.equals(uids.keywords(uid))) {
+                    uids.keywords(uid, kw);
+                    lines.add(UidList.line(uid, e.base(), kw));
+                }
+            }
+            changed.put(uid, hashes.computeIfAbsent(now, FlagSets::hash));
+            byUid.put(uid, new Entry(uid, e.base(), file, now, e.size(), e.date()));
+            snapshot = null;
+        }
+        uids.append(lines);
+        if (renamed) {
+            Fsync.directoryQuietly(cur);
+        }
+        // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that the
+        // index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
+        index.changed(changed);
+        return modified;
+    }
+
+    /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
+    synchronized List<Long> expunge(Collection<Long> uidsAsked, boolean releaseQuota) throws IOException {
+        scan();
+        List<Long> gone = new ArrayList<>();
+        long freed = 0;
+        for (Long uid : new TreeSet<>(uidsAsked)) {
+            Entry e = byUid.remove(uid);
+            if (e != null) {
+                Files.deleteIfExists(dir.resolve("cur").resolve(e.file()));
+                freed += e.size();
+                uids.forget(e.base(), uid);
+                gone.add(uid);
+            }
+        }
+        if (!gone.isEmpty()) {
+            snapshot = null;
+            Fsync.directoryQuietly(dir.resolve("cur"));
+            index.expunged(gone);
+            cache().remove(gone);
+            if (releaseQuota) {
+                store.releaseQuota(account, freed);
+            }
+        }
+        return gone;
+    }
+
+    // ---- reading ----
+
+    /** The message file of a UID; NONEXISTENT when it was expunged. */
+    synchronized Path path(long uid) throws IOException {
+        Entry e = byUid.get(uid);
+        if (e == null || !listed) {
+            // Not known, or a file vanished under us (relist): list again before answering.
+            scan();
+            e = byUid.get(uid);
+        }
+        if (e == null) {
+            throw new MailboxException("NONEXISTENT", "Message expunged");
+        }
+        return dir.resolve("cur").resolve(e.file());
+    }
+
+    byte[] read(long uid) throws IOException {
+        return read(uid, MessageFiles::bytes);
+    }
+
+    ByteBuf read(long uid, ByteBufAllocator alloc) throws IOException {
+        return read(uid, file -> MessageFiles.buffer(file, alloc));
+    }
+
+    /** Reads outside the lock: a flag change may rename the file meanwhile, which a second look finds. */
+    <T> T read(long uid, MessageFiles.Reader<T> reader) throws IOException {
+        try {
+            return reader.read(path(uid));
+        } catch (NoSuchFileException renamed) {
+            // Renamed by a flag change between path() and the open, or removed by someone else: look again.
+            relist();
+            return reader.read(path(uid));
+        }
+    }
+
+    private void summarizeFile(Entry e) {
+        try {
+            ByteBuffer entry = cacheEntryOf(Files.readAllBytes(dir.resolve("cur").resolve(e.file())));
+            if (entry != null) {
+                cache().put(e.uid(), entry);
+            }
+        } catch (IOException gone) {
+            // removed meanwhile, or unreadable: the entry is made on first use, or never
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.sealmail.store.maildir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongPredicate;
+
+/**
+ * A folder's {@code sealmail-uids} file: a first line {@code V <uidvalidity> <uidnext>}, then one line per UID given
+ * out, {@code <uid> <unique name> [keyword...]}, appended and forced before the UID is shown, so UIDs are stable
+ * across restarts and never reused. A later line for the same UID replaces its keywords. Plain text, so a Maildir
+ * with this file beside it stays readable (and repairable) with standard tools.
+ *
+ * <p>Not thread-safe: the folder's lock guards it.
+ */
+final class UidList {
+    static final String FILE = "sealmail-uids";
+
+    private final Path file;
+    private final long uidValidity;
+    private final boolean created;
+    private long uidNext;
+    private final Map<String, Long> uidOfBase = new HashMap<>();
+    /**
+     * Only messages with keywords have an entry: most have none, and an empty set per message was 64 octets each
+     * (6 MB for a folder of 100,000).
+     */
+    private final Map<Long, Set<String>> keywords = new HashMap<>();
+
+    private UidList(Path file, long uidValidity, long uidNext, boolean created) {
+        this.file = file;
+        this.uidValidity = uidValidity;
+        this.uidNext = uidNext;
+        this.created = created;
+    }
+
+    /** Reads the list of the Maildir {@code dir}, or starts one with a new UIDVALIDITY (the clock's seconds). */
+    static UidList open(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!Files.exists(file)) {
+            long validity = Instant.now().getEpochSecond();
+            Files.writeString(file, "V " + validity + " 1\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+            return new UidList(file, validity, 1, true);
+        }
+        cutTornLine(file);
+        // Parsed from the octets, without a String per line or a split: a folder of 100,000 messages has as many
+        // lines, read at its first SELECT after a start.
+        byte[] bytes = Files.readAllBytes(file);
+        int headEnd = lineEnd(bytes, 0);
+        String[] head = new String(bytes, 0, headEnd, StandardCharsets.UTF_8).split(" ");
+        UidList list = new UidList(file, Long.parseLong(head[1]), Long.parseLong(head[2]), false);
+        for (int pos = headEnd + 1; pos < bytes.length; ) {
+            int end = lineEnd(bytes, pos);
+            list.read(bytes, pos, end);
+            pos = end + 1;
+        }
+        return list;
+    }
+
+    private static int lineEnd(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return bytes.length;
+    }
+
+    /** One line {@code <uid> <base> [keyword...]}; a line that is not one (torn by a crash) names no UID shown. */
+    private void read(byte[] bytes, int from, int end) {
+        long uid = 0;
+        int i = from;
+        for (; i < end && bytes[i] != ' '; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9 || i - from >= 18) {
+                return;
+            }
+            uid = uid * 10 + digit;
+        }
+        if (i == from || i >= end) {
+            return;
+        }
+        int baseFrom = i + 1;
+        int baseEnd = baseFrom;
+        while (baseEnd < end && bytes[baseEnd] != ' ') {
+            baseEnd++;
+        }
+        if (baseEnd == baseFrom) {
+            return;
+        }
+        uidOfBase.put(new String(bytes, baseFrom, baseEnd - baseFrom, StandardCharsets.UTF_8), uid);
+        uidNext = Math.max(uidNext, uid + 1);
+        Set<String> kw = new HashSet<>();
+        if (baseEnd < end) {
+            for (String k : new String(bytes, baseEnd + 1, end - baseEnd - 1, StandardCharsets.UTF_8).split(" ")) {
+                if (!k.isEmpty()) {
+                    kw.add(k);
+                }
+            }
+        }
+        keywords(uid, kw.isEmpty() ? Set.of() : Set.copyOf(kw));
+    }
+
+    /**
+     * Cuts a last line without its newline (a kill during an append: that change was never acknowledged, its
+     * write was not yet forced). Left there, the next append would be glued onto it and its UID lost.
+     */
+    private static void cutTornLine(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            ByteBuffer last = ByteBuffer.allocate(1);
+            if (size == 0 || (ch.read(last, size - 1) == 1 && last.get(0) == '\n')) {
+                return;
+            }
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, 64 * 1024));
+            long from = size - tail.capacity();
+            while (tail.hasRemaining() && ch.read(tail, from + tail.position()) > 0) {
+                // read the tail
+            }
+            int keep = -1;
+            for (int i = tail.position() - 1; i >= 0; i--) {
+                if (tail.get(i) == '\n') {
+                    keep = i + 1;
+                    break;
+                }
+            }
+            if (keep > 0) {
+                ch.truncate(from + keep);
+                ch.force(true);
+            }
+        }
+    }
+
+    long uidValidity() {
+        return uidValidity;
+    }
+
+    /** True when this open made the file: the folder is new, nothing of it can have been shown. */
+    boolean created() {
+        return created;
+    }
+
+    long uidNext() {
+        return uidNext;
+    }
+
+    /** Takes the next UID; it is given out for good once a line naming it is {@link #append appended}. */
+    long takeUid() {
+        return uidNext++;
+    }
+
+    /** The UID of a message by its unique name (the file name without the flags), or null. */
+    Long uidOf(String base) {
+        return uidOfBase.get(base);
+    }
+
+    void assign(String base, long uid) {
+        uidOfBase.put(base, uid);
+    }
+
+    void forget(String base, long uid) {
+        uidOfBase.remove(base);
+        keywords.remove(uid);
+    }
+
+    /** Forgets every UID that is not {@code present} (files gone while we were not looking). */
+    void retainOnly(LongPredicate present) {
+        uidOfBase.values().removeIf(uid -> !present.test(uid));
+        keywords.keySet().removeIf(uid -> !present.test(uid));
+    }
+
+    Set<String> keywords(long uid) {
+        return keywords.getOrDefault(uid, Set.of());
+    }
+
+    void keywords(long uid, Set<String> kw) {
+        if (kw.isEmpty()) {
+            keywords.remove(uid);
+        } else {
+            keywords.put(uid, kw);
+        }
+    }
+
+    /** The line recording a UID's name and keywords. */
+    static String line(long uid, String base, Set<String> keywords) {
+        StringBuilder sb = new StringBuilder().append(uid).append(' ').append(base);
+        for (String k : keywords) {
+            sb.append(' ').append(k);
+        }
+        return sb.toString();
+    }
+
+    /** Appends lines with one write and one flush, before any of their UIDs is shown. */
+    void append(List<String> lines) throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        lines.forEach(l -> sb.append(l).append('\n'));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+    }
+}
