@@ -19,6 +19,11 @@ final class LongTable {
         allocate(16);
     }
 
+    /** A table for about {@code expected} entries without growing on the way (a folder restored from its snapshot). */
+    LongTable(int expected) {
+        allocate(Math.max(16, Integer.highestOneBit(Math.max(1, expected) * 2 + 1) << 1));
+    }
+
     private void allocate(int capacity) {
         keys = new long[capacity];
         values = new long[capacity];

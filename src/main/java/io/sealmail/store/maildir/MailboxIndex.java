@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +65,10 @@ final class MailboxIndex implements AutoCloseable {
      * Per UID present: its MODSEQ, and the hash of its flags. Two flat tables, not a map of boxed keys to arrays:
      * a folder of 100,000 messages is replayed into them at its first SELECT after a start.
      */
-    private final LongTable modseqs = new LongTable();
-    private final LongTable hashes = new LongTable();
+    private final LongTable modseqs;
+    private final LongTable hashes;
     /** Per UID present: the second it was saved into the folder; absent when unknown. */
-    private final LongTable saved = new LongTable();
+    private final LongTable saved;
     /** Expunged UID to the MODSEQ of its expunge, newest {@link #MAX_EXPUNGES}. */
     private final TreeMap<Long, Long> expunged = new TreeMap<>();
     /** Expunges at or below this MODSEQ may be missing from {@link #expunged}. */
@@ -77,10 +78,13 @@ final class MailboxIndex implements AutoCloseable {
     /** The log read at open names another UIDVALIDITY (the UID list was lost and made again). */
     private boolean foreign;
 
-    private MailboxIndex(Path dir, long uidValidity, int compactAfter) {
+    private MailboxIndex(Path dir, long uidValidity, int compactAfter, int expected) {
         this.file = dir.resolve(FILE);
         this.uidValidity = uidValidity;
         this.compactAfter = compactAfter;
+        this.modseqs = new LongTable(expected);
+        this.hashes = new LongTable(expected);
+        this.saved = new LongTable(expected);
     }
 
     /**
@@ -95,9 +99,56 @@ final class MailboxIndex implements AutoCloseable {
 
     /** @param compactAfter log records beyond twice the live ones that trigger a compaction */
     public static MailboxIndex open(Path dir, long uidValidity, boolean newFolder, int compactAfter) throws IOException {
-        MailboxIndex index = new MailboxIndex(dir, uidValidity, compactAfter);
+        MailboxIndex index = new MailboxIndex(dir, uidValidity, compactAfter, 0);
         index.load(newFolder);
         return index;
+    }
+
+    /**
+     * The index as a folder snapshot recorded it, without reading the log: the caller checked that the log is the
+     * one the snapshot saw, at the same length, and fills the tables with {@link #restoreMessage} and
+     * {@link #restoreExpunge}; changes are appended from that length on.
+     */
+    static MailboxIndex restored(Path dir, long uidValidity, long logLength, long highestModseq,
+                                 long expungeHistoryFrom, long records, int messages) throws IOException {
+        MailboxIndex index = new MailboxIndex(dir, uidValidity, Integer.getInteger("sealmail.index.compactAfter", 4096),
+                messages);
+        index.highestModseq = highestModseq;
+        index.expungeHistoryFrom = expungeHistoryFrom;
+        index.records = records;
+        index.log = FileChannel.open(index.file, StandardOpenOption.WRITE);
+        index.log.position(logLength);
+        return index;
+    }
+
+    void restoreMessage(long uid, long modseq, int flagsHash, long savedAt) {
+        modseqs.put(uid, modseq, 0);
+        hashes.put(uid, flagsHash, 0);
+        if (savedAt > 0) {
+            saved.put(uid, savedAt, 0);
+        }
+    }
+
+    void restoreExpunge(long uid, long modseq) {
+        expunged.put(uid, modseq);
+    }
+
+    /** The flag hash the index last recorded for a message (0 when unknown). */
+    int flagsHash(long uid) {
+        return (int) hashes.get(uid, 0);
+    }
+
+    long expungeHistoryFrom() {
+        return expungeHistoryFrom;
+    }
+
+    long records() {
+        return records;
+    }
+
+    /** The remembered expunges, UID to the MODSEQ of its expunge, ascending by UID (for the folder's snapshot). */
+    Map<Long, Long> expunges() {
+        return Collections.unmodifiableMap(expunged);
     }
 
     public Rebuilt rebuilt() {

@@ -45,15 +45,21 @@ import java.util.function.UnaryOperator;
  *
  * <p>The message list is kept in memory: this process is the only writer of {@code cur/}, so after the first listing
  * only {@code new/} (deliveries) needs looking at; a command costs a stat of {@code new/} (see
- * {@link #newMayHaveChanged}), not a stat per message. {@link #snapshot} is an immutable list that is replaced on
- * every change, so a session can tell "nothing changed" by identity.
+ * {@link #newMayHaveChanged}), not a stat per message. {@link #current} is an immutable list that is replaced on
+ * every change, so a session can tell "nothing changed" by identity. After a start the state comes from the folder's
+ * snapshot file when nothing changed since it was written ({@link FolderSnapshot}), otherwise from listing
+ * {@code cur/} and reading the UID list and the MODSEQ log.
  */
 final class MaildirFolder {
     /** Deliveries found at once up to this many get their cache entries made right away; more wait for first use. */
     static final int EAGER_SUMMARIES = 256;
 
-    /** A file in a folder: its unique base name, current file name, flags (keywords included), size and date. */
-    record Entry(long uid, String base, String file, Set<String> flags, long size, Instant date) {
+    /** A file in a folder: its current file name, flags (keywords included), size and date. */
+    record Entry(long uid, String file, Set<String> flags, long size, Instant date) {
+        /** The unique base name: the file name without its flags. */
+        String base() {
+            return MaildirName.base(file);
+        }
     }
 
     /** Writes a new message's content to a file in {@code tmp/}. */
@@ -75,7 +81,15 @@ final class MaildirFolder {
     /** Opened at first use ({@link #cache()}): a SELECT needs none of it, and opening reads every record header. */
     private MessageCache cache;
     private boolean listed;
-    private List<Entry> snapshot;
+    /**
+     * The state differs from the folder's snapshot file ({@link FolderSnapshot}); {@link #changes} counts changes so
+     * that {@link #writeSnapshot} knows whether the state moved on while it listed {@code cur/} outside the lock.
+     */
+    private boolean dirty = true;
+    private long changes;
+    /** Where the state came from at the last load: the snapshot file (true) or the folder's files (false). */
+    private boolean restored;
+    private List<Entry> current;
     private List<Entry> infosOf;
     private List<MailFolder.MessageInfo> infos;
     /** {@code new/}'s modification time at its last listing, and when that listing began (epoch ms). */
@@ -122,6 +136,21 @@ final class MaildirFolder {
         if (uids != null) {
             return;
         }
+        FolderSnapshot.Restored state = FolderSnapshot.read(dir, flagSets);
+        if (state != null) {
+            // Nothing changed since the snapshot: no listing of cur/, no UID list to parse, no log to replay.
+            this.index = state.index();
+            this.uids = state.uids();
+            Entry[] entries = state.entries();
+            byUid.clear();
+            byUid.putAll(new SortedEntries(entries, entries.length));
+            current = List.of(entries);
+            listed = true;
+            dirty = false;
+            restored = true;
+            return;
+        }
+        restored = false;
         UidList list = UidList.open(dir);
         this.index = MailboxIndex.open(dir, list.uidValidity(), list.created());
         this.uids = list;
@@ -228,10 +257,10 @@ final class MaildirFolder {
         if (!unknown.isEmpty()) {
             giveUids(unknown, !delivered.isEmpty());
         }
-        if (snapshot == null) {
-            snapshot = List.copyOf(byUid.values());
+        if (current == null) {
+            current = List.copyOf(byUid.values());
         }
-        return snapshot;
+        return current;
     }
 
     /**
@@ -243,6 +272,14 @@ final class MaildirFolder {
      * Two files of one base name (a copy made by hand) keep the UID for the first in name order.
      */
     private void listCur(List<String> unknown) throws IOException {
+        // The UID of each name: the UID list's, read at open, for the first listing; the folder's own list after.
+        Map<String, Long> uidOf = uids.takeNames();
+        if (uidOf == null) {
+            uidOf = new HashMap<>(byUid.size() * 2);
+            for (Entry e : byUid.values()) {
+                uidOf.put(e.base(), e.uid());
+            }
+        }
         byUid.clear();
         String[] files = dir.resolve("cur").toFile().list();
         if (files == null) {
@@ -256,7 +293,7 @@ final class MaildirFolder {
             if (f.startsWith(".")) {
                 continue;
             }
-            Long uid = uids.uidOf(MaildirName.base(f));
+            Long uid = uidOf.get(MaildirName.base(f));
             if (uid == null) {
                 unknown.add(f);
                 continue;
@@ -284,7 +321,8 @@ final class MaildirFolder {
         // difference gets a new MODSEQ here, so CONDSTORE clients hear of it.
         index.reconcile(hashes);
         listed = true;
-        snapshot = List.of(Arrays.copyOf(known, count));
+        changed();
+        current = List.of(Arrays.copyOf(known, count));
     }
 
     /** Entries already in UID order, as a {@code SortedMap} only so that {@code TreeMap.putAll} takes them in one piece. */
@@ -399,7 +437,6 @@ final class MaildirFolder {
         }
         uids.append(lines);
         for (Entry e : added) {
-            uids.assign(e.base(), e.uid());
             byUid.put(e.uid(), e);
         }
         index.changed(hashes);
@@ -411,7 +448,7 @@ final class MaildirFolder {
                 }
             }
         }
-        snapshot = null;
+        changed();
     }
 
     /** The messages as sessions see them; the same list instance as long as nothing changed. */
@@ -426,6 +463,13 @@ final class MaildirFolder {
             infosOf = now;
         }
         return infos;
+    }
+
+    /** The in-memory state changed: the list sessions see is made again, and the snapshot file is behind. */
+    private void changed() {
+        current = null;
+        dirty = true;
+        changes++;
     }
 
     /** Forgets the listing (a file vanished under us): the next scan lists {@code cur/} again. */
@@ -456,7 +500,97 @@ final class MaildirFolder {
                 size = Math.max(size, 0);
             }
         }
-        return new Entry(uid, MaildirName.base(file), file, flags, size, date);
+        return new Entry(uid, file, flags, size, date);
+    }
+
+    // ---- the snapshot file ----
+
+    /** Whether the state came from the folder's snapshot file at the last load (rather than from listing it). */
+    synchronized boolean restoredFromSnapshot() {
+        return restored;
+    }
+
+    /** The state is loaded and differs from what the snapshot file holds. */
+    synchronized boolean snapshotBehind() {
+        return dirty && listed && uids != null;
+    }
+
+    synchronized int size() {
+        return byUid.size();
+    }
+
+    /** When {@code cur/} last changed, in milliseconds since the epoch. */
+    long curChangedAt() throws IOException {
+        return Files.getLastModifiedTime(dir.resolve("cur")).toMillis();
+    }
+
+    /**
+     * Writes the folder's snapshot ({@link FolderSnapshot}) when the state is behind it. {@code cur/} is listed
+     * outside the lock and compared with the state under it: a snapshot says "cur/ holds exactly these files", so it
+     * is written only when that is true, and only when the listing began {@link FolderSnapshot#QUIET_MILLIS} after
+     * {@code cur/}'s modification time, which can then anchor it (a change after it falls in a later tick).
+     *
+     * @return true when the snapshot file is now current; false when it could not be written now (too soon after
+     * a change, a change during the listing, or cur/ not as this process left it: then the next look lists it)
+     */
+    boolean writeSnapshot() throws IOException {
+        long seen;
+        synchronized (this) {
+            if (!dirty) {
+                return true;
+            }
+            if (!listed || uids == null) {
+                return false;
+            }
+            seen = changes;
+        }
+        Path cur = dir.resolve("cur");
+        long startedAt = System.currentTimeMillis();
+        FolderSnapshot.CurMark mark = FolderSnapshot.CurMark.of(cur);
+        if (startedAt - mark.mtime().toEpochMilli() < FolderSnapshot.QUIET_MILLIS) {
+            return false; // too recent to trust: a change after this listing could carry the same time
+        }
+        String[] names = cur.toFile().list();
+        if (names == null) {
+            return false;
+        }
+        synchronized (this) {
+            if (changes != seen || uids == null || !listed || !FolderSnapshot.CurMark.of(cur).equals(mark)) {
+                return false; // changed meanwhile: later
+            }
+            if (!holdsExactly(names)) {
+                // Another program changed cur/ since our last listing: the next look lists it and reconciles.
+                listed = false;
+                return false;
+            }
+            byte[] bytes = FolderSnapshot.encode(dir, mark, byUid.values(), uids, index);
+            if (bytes == null) {
+                return false;
+            }
+            // Under the lock, so that a DELETE or RENAME of the folder never meets a snapshot being written.
+            FolderSnapshot.write(dir, bytes);
+            dirty = false;
+            return true;
+        }
+    }
+
+    /** Whether {@code names} (a listing of cur/) are exactly the files of the state. */
+    private boolean holdsExactly(String[] names) {
+        Set<String> present = new HashSet<>(names.length * 2);
+        for (String f : names) {
+            if (!f.startsWith(".")) {
+                present.add(f);
+            }
+        }
+        if (present.size() != byUid.size()) {
+            return false;
+        }
+        for (Entry e : byUid.values()) {
+            if (!present.contains(e.file())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- changes ----
@@ -481,7 +615,6 @@ final class MaildirFolder {
         String file = FlagSets.fileName(base, flags);
         Files.move(tmp, dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
         Fsync.directoryQuietly(dir.resolve("cur"));
-        uids.assign(base, uid);
         uids.keywords(uid, keywords);
         Entry added = entry(uid, file);
         byUid.put(uid, added);
@@ -489,7 +622,7 @@ final class MaildirFolder {
         if (cacheEntry != null) {
             cache().put(uid, cacheEntry);
         }
-        snapshot = null;
+        changed();
         return uid;
     }
 
@@ -555,8 +688,8 @@ final class MaildirFolder {
                 }
             }
             changed.put(uid, hashes.computeIfAbsent(now, FlagSets::hash));
-            byUid.put(uid, new Entry(uid, e.base(), file, now, e.size(), e.date()));
-            snapshot = null;
+            byUid.put(uid, new Entry(uid, file, now, e.size(), e.date()));
+            changed();
         }
         uids.append(lines);
         if (renamed) {
@@ -578,12 +711,12 @@ final class MaildirFolder {
             if (e != null) {
                 Files.deleteIfExists(dir.resolve("cur").resolve(e.file()));
                 freed += e.size();
-                uids.forget(e.base(), uid);
+                uids.keywords(uid, Set.of());
                 gone.add(uid);
             }
         }
         if (!gone.isEmpty()) {
-            snapshot = null;
+            changed();
             Fsync.directoryQuietly(dir.resolve("cur"));
             index.expunged(gone);
             cache().remove(gone);

@@ -31,6 +31,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private final Map<Path, MaildirFolder> folders = new ConcurrentHashMap<>();
     private final Map<Path, MaildirAccount> accounts = new ConcurrentHashMap<>();
     private final NewMailWatcher watcher;
+    private final SnapshotWriter snapshots;
 
     /** Mailboxes whose cache entries are made only on first use (through {@code MailFolder.cache}). */
     public MaildirMailboxAccess(MaildirStore store) {
@@ -42,9 +43,15 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
      *                     seen): the protocol's, since the entry's content is the protocol's business
      */
     public MaildirMailboxAccess(MaildirStore store, CacheEntryMaker cacheEntries) {
+        this(store, cacheEntries, SnapshotWriter.MIN_MESSAGES);
+    }
+
+    /** @param snapshotMinMessages folders with fewer messages get no snapshot file ({@link SnapshotWriter}) */
+    MaildirMailboxAccess(MaildirStore store, CacheEntryMaker cacheEntries, int snapshotMinMessages) {
         this.store = store;
         this.cacheEntries = cacheEntries;
         this.watcher = new NewMailWatcher(folders::values);
+        this.snapshots = new SnapshotWriter(folders::values, snapshotMinMessages);
         // A delivery wakes the sessions watching that folder as soon as it is durable; the poll stays as the
         // fallback for files that arrive any other way.
         store.observer((account, folderDir, fileName) -> {
@@ -58,6 +65,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     @Override
     public void close() {
         watcher.close();
+        snapshots.close();
         folders.values().forEach(MaildirFolder::closeFiles);
     }
 

@@ -30,7 +30,12 @@ final class UidList {
     private final long uidValidity;
     private final boolean created;
     private long uidNext;
-    private final Map<String, Long> uidOfBase = new HashMap<>();
+    /**
+     * The UID of each unique name, as read from the file: only the folder's first listing of {@code cur/} needs it
+     * ({@link #takeNames}), after which the folder's own list says the same, so it is not kept (about 12 MB for a
+     * folder of 100,000 messages). Null once taken, and for a list restored from the folder's snapshot.
+     */
+    private Map<String, Long> uidOfBase = new HashMap<>();
     /**
      * Only messages with keywords have an entry: most have none, and an empty set per message was 64 octets each
      * (6 MB for a folder of 100,000).
@@ -42,6 +47,16 @@ final class UidList {
         this.uidValidity = uidValidity;
         this.uidNext = uidNext;
         this.created = created;
+    }
+
+    /**
+     * The list as a folder snapshot recorded it, without reading the file (its extent was checked against the
+     * snapshot's): UIDVALIDITY, the next UID and the keywords of the messages that have some.
+     */
+    static UidList restored(Path dir, long uidValidity, long uidNext) {
+        UidList list = new UidList(dir.resolve(FILE), uidValidity, uidNext, false);
+        list.uidOfBase = null;
+        return list;
     }
 
     /** Reads the list of the Maildir {@code dir}, or starts one with a new UIDVALIDITY (the clock's seconds). */
@@ -160,23 +175,18 @@ final class UidList {
         return uidNext++;
     }
 
-    /** The UID of a message by its unique name (the file name without the flags), or null. */
-    Long uidOf(String base) {
-        return uidOfBase.get(base);
+    /**
+     * The UID of each unique name (the file name without the flags) as read from the file, handed out once; null
+     * when already taken or when this list was restored from a snapshot.
+     */
+    Map<String, Long> takeNames() {
+        Map<String, Long> names = uidOfBase;
+        uidOfBase = null;
+        return names;
     }
 
-    void assign(String base, long uid) {
-        uidOfBase.put(base, uid);
-    }
-
-    void forget(String base, long uid) {
-        uidOfBase.remove(base);
-        keywords.remove(uid);
-    }
-
-    /** Forgets every UID that is not {@code present} (files gone while we were not looking). */
+    /** Forgets the keywords of every UID that is not {@code present} (expunged, or files gone while we were not looking). */
     void retainOnly(LongPredicate present) {
-        uidOfBase.values().removeIf(uid -> !present.test(uid));
         keywords.keySet().removeIf(uid -> !present.test(uid));
     }
 

@@ -1,6 +1,7 @@
 package io.sealmail.store.maildir;
 
 import io.sealmail.store.MaildirStore;
+import io.sealmail.store.mailbox.CacheEntryMaker;
 import io.sealmail.store.mailbox.MailFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * SIGKILL during STORE, EXPUNGE and index compaction, for real: a child JVM changes flags and expunges with the
  * MODSEQ index compacting every few changes, and is killed with {@code kill -9}; afterwards every acknowledged flag
- * change and expunge is there, no MODSEQ went backwards, and the index is read without a rebuild or rebuilt.
+ * change and expunge is there, no MODSEQ went backwards, and the index is read without a rebuild or rebuilt. The
+ * child writes the folder's snapshot every 25 changes, and the check after each kill leaves one behind, so the second
+ * child starts from a restored state: a kill during a snapshot write, just after one, and changes appended after a
+ * restore are all covered.
  */
 class MailboxIndexCrashTest {
     @TempDir
@@ -33,6 +37,7 @@ class MailboxIndexCrashTest {
     @Test
     void acknowledgedFlagChangesAndExpungesSurviveSigkillAndModseqNeverGoesBack() throws Exception {
         long highestSeen = 0;
+        int snapshots = 0;
         for (int round = 0; round < 2; round++) {
             Map<Long, Ack> acked = new HashMap<>();
             Map<Long, String> pending = new HashMap<>();
@@ -68,7 +73,9 @@ class MailboxIndexCrashTest {
                             expunged.add(Long.parseLong(w[1]));
                             acked.remove(Long.parseLong(w[1]));
                         }
-                        case "READY" -> { }
+                        case "READY" -> assertThat(Boolean.parseBoolean(w[1])).as("the child started from the snapshot")
+                                .isEqualTo(round > 0);
+                        case "SNAP" -> snapshots += Boolean.parseBoolean(w[1]) ? 1 : 0;
                         default -> throw new AssertionError("child said: " + line);
                     }
                     if (!killed && (acks >= 300 + round * 100 || System.nanoTime() > deadline)) {
@@ -85,9 +92,10 @@ class MailboxIndexCrashTest {
                 child.waitFor(30, TimeUnit.SECONDS);
             }
             assertThat(acks).isGreaterThanOrEqualTo(100);
+            assertThat(snapshots).as("snapshots written by the children").isPositive();
 
             try (MaildirStore store = new MaildirStore(data)) {
-                MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+                MaildirMailboxAccess access = new MaildirMailboxAccess(store, CacheEntryMaker.NONE, 0);
                 try (MailFolder inbox = access.forAccount("crash@example.com").open("INBOX")) {
                     Map<Long, MailFolder.MessageInfo> now = new HashMap<>();
                     inbox.messages().forEach(m -> now.put(m.uid(), m));
@@ -112,6 +120,10 @@ class MailboxIndexCrashTest {
                         }
                         assertThat(m.modseq()).as("UID %d's MODSEQ", e.getKey()).isGreaterThanOrEqualTo(e.getValue().modseq());
                     }
+                    // Leave a snapshot of the state just checked for the next child to start from.
+                    Path dir = store.inbox("crash@example.com");
+                    CrashIndexChild.ageCur(dir);
+                    assertThat(access.folder(dir, "INBOX", "crash@example.com").writeSnapshot()).isTrue();
                 } finally {
                     access.close();
                 }
