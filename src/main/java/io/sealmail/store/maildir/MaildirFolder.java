@@ -144,7 +144,7 @@ final class MaildirFolder {
             Entry[] entries = state.entries();
             byUid.clear();
             byUid.putAll(new SortedEntries(entries, entries.length));
-            current = List.of(entries);
+            current = Collections.unmodifiableList(Arrays.asList(entries)); // the array is not kept elsewhere
             listed = true;
             dirty = false;
             restored = true;
