@@ -121,11 +121,18 @@ final class MailboxIndex implements AutoCloseable {
         return index;
     }
 
-    void restoreMessage(long uid, long modseq, int flagsHash, long savedAt) {
-        modseqs.put(uid, modseq, 0);
-        hashes.put(uid, flagsHash, 0);
-        if (savedAt > 0) {
-            saved.put(uid, savedAt, 0);
+    /** The messages' MODSEQs, flag hashes and save times (0: unknown), column by column. */
+    void restoreMessages(long[] uids, long[] modseqCol, int[] hashCol, long[] savedCol) {
+        for (int i = 0; i < uids.length; i++) {
+            modseqs.put(uids[i], modseqCol[i], 0);
+        }
+        for (int i = 0; i < uids.length; i++) {
+            hashes.put(uids[i], hashCol[i], 0);
+        }
+        for (int i = 0; i < uids.length; i++) {
+            if (savedCol[i] > 0) {
+                saved.put(uids[i], savedCol[i], 0);
+            }
         }
     }
 

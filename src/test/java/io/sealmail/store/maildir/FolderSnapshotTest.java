@@ -184,6 +184,29 @@ class FolderSnapshotTest {
     }
 
     @Test
+    void aNameOtherToolsWroteComesBackWhole() throws Exception {
+        setUp();
+        // Not our naming: no size, no date, not ASCII; its size and date come from the file system.
+        Path odd = inbox().resolve("cur/m\u00e4il-\u2713.other:2,S");
+        Files.writeString(odd, "Subject: odd\r\n\r\nbody\r\n");
+        Files.setLastModifiedTime(odd, FileTime.from(Instant.parse("2020-01-02T03:04:05.678Z")));
+        quiet(inbox());
+        Seen listed = inboxState();
+        assertThat(listed.restored()).isFalse();
+        Seen restored = inboxState();
+        assertThat(restored.restored()).isTrue();
+        assertThat(restored.state()).isEqualTo(listed.state());
+        MailFolder.MessageInfo six = restored.state().messages().get(4);
+        assertThat(six.internalDate()).isEqualTo(Instant.parse("2020-01-02T03:04:05.678Z"));
+        String text = run((store, boxes, access) -> {
+            try (MailFolder inbox = boxes.open("INBOX")) {
+                return new String(inbox.read(six.uid()));
+            }
+        });
+        assertThat(text).contains("Subject: odd");
+    }
+
+    @Test
     void aFileDeletedByHandIsExpunged() throws Exception {
         State before = setUp();
         Files.delete(fileOf(inbox(), 4));
