@@ -5,8 +5,10 @@
 #   Each server first SELECTs the folder once (the initial indexing, reported as "initial"), then ROUNDS times:
 #   the server is restarted (engine: SIGTERM and a new JVM; Dovecot: doveadm stop and start), one client logs in
 #   and SELECTs INBOX ("after restart"), then SELECTs it again ("again"). Figures: the SELECT's wall clock and the
-#   server's CPU time for it (process tree, /proc, 10 ms ticks). DROP_CACHES=1 also empties the page cache before
-#   each restart (cold disk). The engine listens on 127.0.6.1 (this helper's loopback range), Dovecot on 127.0.0.1.
+#   server's CPU time for it (process tree, /proc, 10 ms ticks). The engine answers these from the folder's snapshot
+#   (sealmail-snapshot, written when it stops); one more round removes it first ("without snapshot": the engine lists
+#   cur/ and reads its UID list and MODSEQ log, as after a kill right after a change). DROP_CACHES=1 also empties the
+#   page cache before each restart (cold disk). The engine listens on 127.0.6.1 (this helper's loopback range), Dovecot on 127.0.0.1.
 # Needs root (Dovecot, /var/vmail). Run it as benchmarks run here:
 #   flock /work/build.lock flock /work/reference.lock bench/first-select.sh 100000 3
 # SEALMAIL=path runs that launcher instead of ./sealmail (a copy of a built jar, so a build may run meanwhile).
@@ -106,6 +108,8 @@ for r in $(seq 1 "$rounds"); do
   stop_engine; drop; start_engine
   measure 127.0.6.1 16993 "$engine" "$ca" "round $r after restart (load $(cut -d' ' -f1 /proc/loadavg))" "round $r again"
 done
+stop_engine; rm -f "$work/data/mail/bench1@bench.test/sealmail-snapshot"; drop; start_engine
+measure 127.0.6.1 16993 "$engine" "$ca" "without snapshot, after restart (load $(cut -d' ' -f1 /proc/loadavg))" "again"
 # Heap held for the selected folder: used heap after a full GC, before and after one SELECT in a fresh engine (the
 # folder stays loaded after the session ends: it is shared by every session of the process).
 heap() { jcmd "$engine" GC.run >/dev/null; jcmd "$engine" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9; }
