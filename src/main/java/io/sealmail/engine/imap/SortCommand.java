@@ -174,7 +174,7 @@ final class SortCommand {
                     match = false;
                 }
                 if (match) {
-                    found.add(new SortMessage(seq, box.get(seq), box.folder, memo[seq - 1]));
+                    found.add(new SortMessage(seq, box.get(seq), box.folder, memo[seq - 1], box.sortKeys));
                     highest = Math.max(highest, box.get(seq).modseq());
                 }
             }
