@@ -76,7 +76,7 @@ smtpd_tls_security_level = may
 smtpd_tls_cert_file = $work/tls-sink/tls.crt
 smtpd_tls_key_file = $work/tls-sink/tls.key"
 /usr/lib/postfix/sbin/master -c "$work/sink/conf" -d > "$work/sink/master.out" 2>&1 &
-pids+=($!)
+pids+=($!); sink_pid=$!
 
 # Postfix as the submission server under comparison: STARTTLS required, AUTH (Cyrus sasldb), then STARTTLS to the sink.
 postfix_instance postfix "127.0.1.41:10587 inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_relay_restrictions=permit_sasl_authenticated,reject" "
@@ -93,7 +93,7 @@ printf 'pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN\nsasld
   > "$work/postfix/conf/sasl/smtpd.conf"
 chown -R postfix "$work/postfix/conf/sasl"
 /usr/lib/postfix/sbin/master -c "$work/postfix/conf" -d > "$work/postfix/master.out" 2>&1 &
-pids+=($!)
+pids+=($!); postfix_pid=$!
 
 # Sealmail: submission on 127.0.1.42:10587, direct delivery with MX look-ups through dnsmasq.
 printf 'benchpass\n' | sm hash-password --address bench@bench.test > "$work/accounts"
@@ -110,21 +110,41 @@ outbound:
   dns: {servers: ["127.0.1.54:53"]}
 CF
 sm_exec engine --config "$work/engine.yaml" > "$work/sealmail.log" 2>&1 &
-pids+=($!)
+pids+=($!); sealmail_pid=$!
 for _ in $(seq 1 120); do grep -q "engine ready" "$work/sealmail.log" && break; sleep 1; done
 grep -q "engine ready" "$work/sealmail.log" || { cat "$work/sealmail.log"; exit 1; }
 
-run() { # label host count (the load average before each run, as the figures move with it on a shared machine)
+# CPU time (user + system, in clock ticks) of a process, of its children it has reaped, and of its live children:
+# for a Postfix instance its master and every daemon it started; for Sealmail the one JVM.
+tick=$(getconf CLK_TCK)
+cpu_ticks() {
+  local total=0 f
+  read -ra f < "/proc/$1/stat"
+  total=$(( f[13] + f[14] + f[15] + f[16] ))
+  for c in $(ps --ppid "$1" -o pid= 2>/dev/null); do
+    [[ -r "/proc/$c/stat" ]] && { read -ra f < "/proc/$c/stat" || true; total=$(( total + f[13] + f[14] )); }
+  done
+  echo "$total"
+}
+run() { # label host count server-pid (the load average before each run, as the figures move with it on a shared machine)
+  local s0 k0 g1 s1 k1
+  s0=$(cpu_ticks "$4"); k0=$(cpu_ticks "$sink_pid")
   printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
+  local before; before=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
   sm bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
     --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
+  g1=$(( $(awk '{print $14+$15+$16+$17}' /proc/$$/stat) - before ))
+  s1=$(( $(cpu_ticks "$4") - s0 )); k1=$(( $(cpu_ticks "$sink_pid") - k0 ))
+  # CPU per message: where a 2-core machine's time goes (the sink and the load generator are the same for both).
+  awk -v s="$s1" -v k="$k1" -v g="$g1" -v n="$3" -v hz="$tick" 'BEGIN {
+    printf "    CPU per message: server %.2f ms, sink %.2f ms, load generator %.2f ms\n", s*1000/hz/n, k*1000/hz/n, g*1000/hz/n }'
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $msgs messages of 10 KB per round, $conns submission sessions"
 echo "Postfix $(postconf -h mail_version 2>/dev/null || /usr/sbin/postconf -c "$work/sink/conf" -h mail_version)"
-run "warm-up Sealmail" 127.0.1.42 "$msgs" >/dev/null
-run "warm-up Postfix" 127.0.1.41 "$msgs" >/dev/null
+run "warm-up Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid" >/dev/null
+run "warm-up Postfix" 127.0.1.41 "$msgs" "$postfix_pid" >/dev/null
 for i in $(seq 1 "$rounds"); do
-  run "round $i Sealmail" 127.0.1.42 "$msgs"
-  run "round $i Postfix " 127.0.1.41 "$msgs"
+  run "round $i Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid"
+  run "round $i Postfix " 127.0.1.41 "$msgs" "$postfix_pid"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -37,7 +37,23 @@ public record Limits(
         /** Mailbox quota per account in octets; 0 means unlimited. */
         Long quotaPerAccount,
         /** IMAP mailboxes (folders) per account, INBOX included; CREATE past it gets NO [LIMIT]. */
-        Integer maxFoldersPerAccount) {
+        Integer maxFoldersPerAccount,
+        /**
+         * Messages per account across all its folders (RFC 9208 §5.2 MESSAGE resource); 0 means unlimited. Enforced
+         * like {@link #quotaPerAccount}: SMTP/LMTP 552 5.2.2, IMAP APPEND and COPY {@code NO [OVERQUOTA]}.
+         */
+        Long quotaMessagesPerAccount) {
+
+    /** The fields before {@code quotaMessagesPerAccount} existed (it defaults). */
+    public Limits(Long maxMessageSize, Integer maxRecipients, Integer maxCommandLine, Integer maxTextLine,
+                  Integer maxErrors, Integer maxAuthFailuresPerConnection, Integer maxAuthFailuresPerAddress,
+                  Duration authFailureWindow, Duration idleTimeout, Duration dataTimeout, Duration imapIdleTimeout,
+                  Integer maxConnections, Integer maxConnectionsPerAddress, Long maxLiteralSize, Long quotaPerAccount,
+                  Integer maxFoldersPerAccount) {
+        this(maxMessageSize, maxRecipients, maxCommandLine, maxTextLine, maxErrors, maxAuthFailuresPerConnection,
+                maxAuthFailuresPerAddress, authFailureWindow, idleTimeout, dataTimeout, imapIdleTimeout, maxConnections,
+                maxConnectionsPerAddress, maxLiteralSize, quotaPerAccount, maxFoldersPerAccount, null);
+    }
 
     /** The fields before {@code maxFoldersPerAccount} existed (it defaults). */
     public Limits(Long maxMessageSize, Integer maxRecipients, Integer maxCommandLine, Integer maxTextLine,
@@ -46,7 +62,7 @@ public record Limits(
                   Integer maxConnections, Integer maxConnectionsPerAddress, Long maxLiteralSize, Long quotaPerAccount) {
         this(maxMessageSize, maxRecipients, maxCommandLine, maxTextLine, maxErrors, maxAuthFailuresPerConnection,
                 maxAuthFailuresPerAddress, authFailureWindow, idleTimeout, dataTimeout, imapIdleTimeout, maxConnections,
-                maxConnectionsPerAddress, maxLiteralSize, quotaPerAccount, null);
+                maxConnectionsPerAddress, maxLiteralSize, quotaPerAccount, null, null);
     }
 
     public Limits {
@@ -67,6 +83,7 @@ public record Limits(
         atLeast("maxLiteralSize", maxLiteralSize, 1);
         atLeast("quotaPerAccount", quotaPerAccount, 0);
         atLeast("maxFoldersPerAccount", maxFoldersPerAccount, 1);
+        atLeast("quotaMessagesPerAccount", quotaMessagesPerAccount, 0);
     }
 
     private static void atLeast(String name, Number value, long min) {
@@ -84,7 +101,7 @@ public record Limits(
     public static final Limits DEFAULTS = new Limits(
             25L * 1024 * 1024, 100, 512, 1000, 10, 3, 10, Duration.ofMinutes(15),
             Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),
-            1000, 20, 64L * 1024 * 1024, 0L, 1000);
+            1000, 20, 64L * 1024 * 1024, 0L, 1000, 0L);
 
     /** Fills every missing field from {@link #DEFAULTS}, so a partial {@code limits:} block in YAML is valid. */
     public Limits withDefaults() {
@@ -97,7 +114,16 @@ public record Limits(
                 or(idleTimeout, d.idleTimeout), or(dataTimeout, d.dataTimeout), or(imapIdleTimeout, d.imapIdleTimeout),
                 or(maxConnections, d.maxConnections), or(maxConnectionsPerAddress, d.maxConnectionsPerAddress),
                 or(maxLiteralSize, d.maxLiteralSize), or(quotaPerAccount, d.quotaPerAccount),
-                or(maxFoldersPerAccount, d.maxFoldersPerAccount));
+                or(maxFoldersPerAccount, d.maxFoldersPerAccount),
+                or(quotaMessagesPerAccount, d.quotaMessagesPerAccount));
+    }
+
+    /** These limits with a quota of {@code octets} and {@code messages} per account (0: unlimited). */
+    public Limits withQuotas(long octets, long messages) {
+        return new Limits(maxMessageSize, maxRecipients, maxCommandLine, maxTextLine, maxErrors,
+                maxAuthFailuresPerConnection, maxAuthFailuresPerAddress, authFailureWindow, idleTimeout, dataTimeout,
+                imapIdleTimeout, maxConnections, maxConnectionsPerAddress, maxLiteralSize, octets, maxFoldersPerAccount,
+                messages);
     }
 
     private static <T> T or(T value, T fallback) {

@@ -57,7 +57,8 @@ final class EngineComponents {
     MailStore store(List<AutoCloseable> owned) {
         try {
             MaildirStore store = new MaildirStore(Path.of(config.dataDir()),
-                    StoreOptions.DEFAULTS.withQuota(config.limits().quotaPerAccount()));
+                    StoreOptions.DEFAULTS.withQuota(config.limits().quotaPerAccount())
+                            .withMessageQuota(config.limits().quotaMessagesPerAccount()));
             owned.add(store);
             return store;
         } catch (IOException e) {

@@ -90,7 +90,7 @@ public class MaildirStore implements MailStore {
         Files.createDirectories(spoolDir);
         cleanSpool();
         cleanTmp();
-        this.quota = new QuotaLedger(options.quotaPerAccount(), this::countUsage);
+        this.quota = new QuotaLedger(options.quotaPerAccount(), options.quotaMessagesPerAccount(), this::countUsage);
         this.commit = new GroupCommit("sealmail-store", options.queueCapacity(), options.ioThreads());
     }
 
@@ -141,31 +141,29 @@ public class MaildirStore implements MailStore {
     }
 
     /**
-     * Throws {@link QuotaExceededException} when a message of {@code size} octets would not fit into the account
-     * now (SMTP may call it at RCPT with the SIZE parameter, to refuse early; delivery checks again).
+     * Throws {@link QuotaExceededException} when one more message of {@code size} octets would not fit into the
+     * account now, by octets or by number of messages (SMTP may call it at RCPT with the SIZE parameter, to refuse
+     * early; delivery checks again).
      */
     @Override
     public void checkQuota(String account, long size) {
-        long limit = quota.limit();
-        if (limit > 0) {
-            long used = quota.used(account);
-            if (used + size > limit) {
-                throw new QuotaExceededException(account, used, limit, size);
-            }
+        if (quota.limit() > 0 || quota.messageLimit() > 0) {
+            quota.check(account, size, 1);
         }
     }
 
     /**
-     * Takes {@code octets} from the account's quota for a message written outside delivery (IMAP APPEND, COPY),
-     * or throws {@link QuotaExceededException}; give them back with {@link #releaseQuota} if the write fails.
+     * Takes {@code octets} in {@code messages} from the account's quota for messages written outside delivery (IMAP
+     * APPEND, COPY), or throws {@link QuotaExceededException}; give them back with {@link #releaseQuota} if the write
+     * fails.
      */
-    public void reserveQuota(String account, long octets) {
-        quota.reserve(account, octets);
+    public void reserveQuota(String account, long octets, long messages) {
+        quota.reserve(account, octets, messages);
     }
 
-    /** Gives octets back: messages removed, or a write that failed after {@link #reserveQuota}. */
-    public void releaseQuota(String account, long octets) {
-        quota.release(account, octets);
+    /** Gives octets and messages back: messages removed, or a write that failed after {@link #reserveQuota}. */
+    public void releaseQuota(String account, long octets, long messages) {
+        quota.release(account, octets, messages);
     }
 
     /** Forgets the account's figure so it is counted again from the file names (after a folder was deleted). */
@@ -178,9 +176,19 @@ public class MaildirStore implements MailStore {
         return quota.limit();
     }
 
+    /** Messages allowed per account, 0 for no limit ({@code limits.quotaMessagesPerAccount}). */
+    public long messageQuotaLimit() {
+        return quota.messageLimit();
+    }
+
     /** Octets the account uses across all folders. */
     public long usage(String account) {
-        return quota.used(account);
+        return quota.used(account).octets();
+    }
+
+    /** Messages the account holds across all folders. */
+    public long messageUsage(String account) {
+        return quota.used(account).messages();
     }
 
     /** Group commits (batches flushed together) so far: deliveries / this = average batch size. */
@@ -276,13 +284,17 @@ public class MaildirStore implements MailStore {
         knownMaildirs.remove(dir);
     }
 
-    /** Octets used by an account: the {@code ,S=} sizes in the names (a stat only for names without it). */
-    long countUsage(String account) {
+    /**
+     * Octets and messages of an account: the {@code ,S=} sizes in the names (a stat only for names without it), and
+     * the files in {@code cur/} and {@code new/}.
+     */
+    QuotaLedger.Usage countUsage(String account) {
         Path root = accountDir(account);
         if (!Files.isDirectory(root)) {
-            return 0;
+            return new QuotaLedger.Usage(0, 0);
         }
         long total = 0;
+        long messages = 0;
         try {
             for (Path folder : folderDirs(root)) {
                 for (String sub : new String[] {"cur", "new"}) {
@@ -301,6 +313,7 @@ public class MaildirStore implements MailStore {
                                 }
                             }
                             total += s;
+                            messages++;
                         }
                     }
                 }
@@ -308,7 +321,7 @@ public class MaildirStore implements MailStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return total;
+        return new QuotaLedger.Usage(total, messages);
     }
 
     /** The account root and every Maildir++ folder directory under it. */
@@ -385,7 +398,7 @@ public class MaildirStore implements MailStore {
         @Override
         void prepare() throws IOException {
             ensureMaildir(dir);
-            quota.reserve(account, size);
+            quota.reserve(account, size, 1);
             reserved = true;
             name = MaildirName.unique(Instant.now(), size);
         }
@@ -412,7 +425,7 @@ public class MaildirStore implements MailStore {
         @Override
         void abandoned() {
             if (reserved) {
-                quota.release(account, size);
+                quota.release(account, size, 1);
                 reserved = false;
             }
         }

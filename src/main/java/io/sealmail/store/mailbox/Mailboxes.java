@@ -72,11 +72,23 @@ public interface Mailboxes {
     record NewMessage(byte[] content, Set<String> flags, Instant internalDate) {
     }
 
-    /** The account's storage quota (shared by all its folders, enforced by the store): octets used and allowed. */
+    /** The account's quota (shared by all its folders, enforced by the store): octets and messages used and allowed. */
     Quota quota() throws IOException;
 
-    /** @param limitOctets 0 when the account has no limit */
-    record Quota(long usedOctets, long limitOctets) {
+    /**
+     * @param limitOctets   0 when the account has no limit on octets (RFC 9208 STORAGE)
+     * @param limitMessages 0 when the account has no limit on messages (RFC 9208 MESSAGE)
+     */
+    record Quota(long usedOctets, long limitOctets, long usedMessages, long limitMessages) {
+        /** Octets only, no limit on messages. */
+        public Quota(long usedOctets, long limitOctets) {
+            this(usedOctets, limitOctets, 0, 0);
+        }
+
+        /** Whether any limit applies, so the account has a quota root. */
+        public boolean limited() {
+            return limitOctets > 0 || limitMessages > 0;
+        }
     }
 
     record MailboxInfo(String name, String specialUse, boolean subscribed) {

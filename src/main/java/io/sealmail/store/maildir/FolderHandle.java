@@ -133,8 +133,9 @@ final class FolderHandle implements MailFolder {
             }
         }
         if (!move) {
-            account.charge(charged);
+            account.charge(charged, entries.size());
         }
+        long chargedMessages = entries.size();
         try {
             for (MaildirFolder.Entry e : entries) {
                 Path source = folder.dir().resolve("cur").resolve(e.file());
@@ -143,8 +144,9 @@ final class FolderHandle implements MailFolder {
                     newUid = target.add(tmp -> Files.copy(source, tmp), e.size(), e.flags(), e.date(), folder.cached(e.uid()));
                 } catch (NoSuchFileException gone) {
                     if (!move) {
-                        account.release(e.size());
+                        account.release(e.size(), 1);
                         charged -= e.size();
+                        chargedMessages--;
                     }
                     continue;
                 }
@@ -154,7 +156,7 @@ final class FolderHandle implements MailFolder {
         } catch (IOException | RuntimeException failure) {
             target.expunge(dst, false);
             if (!move) {
-                account.release(charged);
+                account.release(charged, chargedMessages);
             }
             throw failure;
         }

@@ -59,19 +59,21 @@ final class MaildirAccount implements Mailboxes {
 
     @Override
     public Quota quota() {
-        return new Quota(access.store().usage(account), access.store().quotaLimit());
+        MaildirStore store = access.store();
+        return new Quota(store.usage(account), store.quotaLimit(), store.messageUsage(account), store.messageQuotaLimit());
     }
 
     /**
-     * Takes octets from the account's quota ({@code limits.quotaPerAccount}, shared with SMTP delivery) before
-     * anything is written; past it the command fails with OVERQUOTA (RFC 9208 §4.3, RFC 5530).
+     * Takes octets and messages from the account's quota ({@code limits.quotaPerAccount},
+     * {@code limits.quotaMessagesPerAccount}, shared with SMTP delivery) before anything is written; past either the
+     * command fails with OVERQUOTA (RFC 9208 §4.3, RFC 5530).
      */
-    void charge(long octets) throws MailboxException {
-        access.charge(account, octets);
+    void charge(long octets, long messages) throws MailboxException {
+        access.charge(account, octets, messages);
     }
 
-    void release(long octets) {
-        access.store().releaseQuota(account, octets);
+    void release(long octets, long messages) {
+        access.store().releaseQuota(account, octets, messages);
     }
 
     Path dirOf(String name) {
@@ -198,12 +200,12 @@ final class MaildirAccount implements Mailboxes {
     @Override
     public AppendResult append(String name, byte[] message, Set<String> flags, Instant internalDate) throws IOException {
         MaildirFolder f = target(name);
-        charge(message.length);
+        charge(message.length, 1);
         long uid;
         try {
             uid = f.add(tmp -> Files.write(tmp, message), message.length, flags, internalDate, f.cacheEntryOf(message));
         } catch (IOException | RuntimeException e) {
-            release(message.length);
+            release(message.length, 1);
             throw e;
         }
         f.fire();
@@ -215,18 +217,20 @@ final class MaildirAccount implements Mailboxes {
     public List<AppendResult> appendAll(String name, List<NewMessage> messages) throws IOException {
         MaildirFolder f = target(name);
         long total = messages.stream().mapToLong(m -> m.content().length).sum();
-        charge(total);
+        charge(total, messages.size());
         List<Long> added = new ArrayList<>();
         long charged = total;
+        long chargedMessages = messages.size();
         try {
             for (NewMessage m : messages) {
                 byte[] content = m.content();
                 added.add(f.add(tmp -> Files.write(tmp, content), content.length, m.flags(), m.internalDate(),
                         f.cacheEntryOf(content)));
                 charged -= content.length;
+                chargedMessages--;
             }
         } catch (IOException | RuntimeException e) {
-            release(charged);
+            release(charged, chargedMessages);
             if (!added.isEmpty()) {
                 f.expunge(added, true);
             }

@@ -588,7 +588,7 @@ final class MaildirFolder {
             index.expunged(gone);
             cache().remove(gone);
             if (releaseQuota) {
-                store.releaseQuota(account, freed);
+                store.releaseQuota(account, freed, gone.size());
             }
         }
         return gone;

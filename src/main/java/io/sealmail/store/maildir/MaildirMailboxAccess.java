@@ -93,15 +93,17 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     }
 
     /**
-     * Takes octets from the account's quota ({@code limits.quotaPerAccount}, shared with SMTP delivery) before
-     * anything is written; past it the command fails with {@code NO [OVERQUOTA]} (RFC 9208 §4.3, RFC 5530).
+     * Takes octets and messages from the account's quota ({@code limits.quotaPerAccount} and
+     * {@code limits.quotaMessagesPerAccount}, shared with SMTP delivery) before anything is written; past either the
+     * command fails with {@code NO [OVERQUOTA]} (RFC 9208 §4.3, RFC 5530).
      */
-    void charge(String account, long octets) throws MailboxException {
+    void charge(String account, long octets, long messages) throws MailboxException {
         try {
-            store.reserveQuota(account, octets);
+            store.reserveQuota(account, octets, messages);
         } catch (QuotaExceededException e) {
-            throw new MailboxException("OVERQUOTA", "Quota exceeded: " + e.used() + " of " + e.limit()
-                    + " octets used, " + octets + " more needed");
+            long wanted = e.resource() == QuotaExceededException.Resource.MESSAGE ? messages : octets;
+            throw new MailboxException("OVERQUOTA", "Quota exceeded: " + e.used() + " of " + e.limit() + " "
+                    + e.resource().unit() + " used, " + wanted + " more needed");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.testing.MaildirNew;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -84,17 +84,7 @@ final class OutboundTestEngine implements AutoCloseable {
 
     /** Messages in alice's INBOX (new/). */
     List<String> inbox() throws IOException {
-        Path newDir = ((MaildirStore) engine.context().store()).inbox(ALICE).resolve("new");
-        List<String> out = new ArrayList<>();
-        if (!Files.isDirectory(newDir)) {
-            return out;
-        }
-        try (var files = Files.list(newDir)) {
-            for (Path p : files.sorted().toList()) {
-                out.add(Files.readString(p, StandardCharsets.UTF_8));
-            }
-        }
-        return out;
+        return MaildirNew.texts(((MaildirStore) engine.context().store()).inbox(ALICE));
     }
 
     @Override

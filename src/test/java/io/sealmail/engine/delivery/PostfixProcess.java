@@ -1,5 +1,6 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.testing.MaildirNew;
 import io.sealmail.testing.ExternalTool;
 import org.junit.jupiter.api.Assumptions;
 
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -141,17 +141,7 @@ public final class PostfixProcess implements AutoCloseable {
 
     /** The messages in a user's Maildir new/ (Postfix's virtual(8) delivers there), oldest name first. */
     List<byte[]> maildir(String user) throws IOException {
-        Path newDir = dir.resolve("mail").resolve(user).resolve("new");
-        List<byte[]> out = new ArrayList<>();
-        if (!Files.isDirectory(newDir)) {
-            return out;
-        }
-        try (Stream<Path> files = Files.list(newDir)) {
-            for (Path f : files.sorted().toList()) {
-                out.add(Files.readAllBytes(f));
-            }
-        }
-        return out;
+        return MaildirNew.messages(dir.resolve("mail").resolve(user));
     }
 
     /** {@code postqueue -p}: the queue listing ("Mail queue is empty" when nothing waits). */

@@ -1,5 +1,6 @@
 package io.sealmail.engine.smtp;
 
+import io.sealmail.testing.MaildirNew;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
 import io.sealmail.config.Role;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static io.sealmail.engine.smtp.SmtpTestServer.ALICE;
 import static io.sealmail.engine.smtp.SmtpTestServer.BOB;
@@ -169,17 +169,7 @@ class PostfixLmtpTest {
 
     /** The INBOX of an account, oldest first; empty before its first delivery. */
     private static List<byte[]> inbox(MaildirStore store, String account) throws IOException {
-        Path newDir = store.accountDir(account).resolve("new");
-        List<byte[]> out = new ArrayList<>();
-        if (!Files.isDirectory(newDir)) {
-            return out;
-        }
-        try (Stream<Path> files = Files.list(newDir)) {
-            for (Path f : files.sorted().toList()) {
-                out.add(Files.readAllBytes(f));
-            }
-        }
-        return out;
+        return MaildirNew.messages(store.accountDir(account));
     }
 
     /**

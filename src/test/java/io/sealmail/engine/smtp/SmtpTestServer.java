@@ -1,5 +1,6 @@
 package io.sealmail.engine.smtp;
 
+import io.sealmail.testing.MaildirNew;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.Limits;
 import io.sealmail.config.Listener;
@@ -94,14 +95,7 @@ final class SmtpTestServer implements AutoCloseable {
         if (!maildir) {
             return store.messages(account);
         }
-        Path newDir = ((MaildirStore) engine.context().store()).inbox(account).resolve("new");
-        List<String> out = new java.util.ArrayList<>();
-        try (var files = java.nio.file.Files.list(newDir)) {
-            for (Path p : files.sorted().toList()) {
-                out.add(java.nio.file.Files.readString(p, java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }
-        return out;
+        return MaildirNew.texts(((MaildirStore) engine.context().store()).inbox(account));
     }
 
     InetSocketAddress address(Role role) {

@@ -1,5 +1,6 @@
 package io.sealmail.engine.smtp;
 
+import io.sealmail.testing.MaildirNew;
 import io.sealmail.store.MailStore;
 import io.sealmail.store.OutboundQueue;
 import io.sealmail.store.QueuedMessage;
@@ -99,17 +100,7 @@ final class TestMailStore implements MailStore, OutboundQueue {
 
     /** Every message delivered to the account, as text. */
     List<String> messages(String account) throws IOException {
-        Path dir = root.resolve(account).resolve("new");
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        try (var files = Files.list(dir)) {
-            for (Path p : files.sorted().toList()) {
-                out.add(Files.readString(p, StandardCharsets.UTF_8));
-            }
-        }
-        return out;
+        return MaildirNew.texts(root.resolve(account));
     }
 
     @Override
