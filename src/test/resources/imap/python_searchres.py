@@ -47,6 +47,14 @@ check(typ == "OK" and "ESEARCH" not in m.untagged_responses, "sort return (save)
 typ, data = m.fetch("$", "(UID)")
 check(data == [b"2 (UID 2)", b"5 (UID 5)"], "fetch $ after sort", data)
 
+# RFC 5267 §4.4 PARTIAL: a page of a result, as clients page a large folder.
+typ, data = m._simple_command("SEARCH", "RETURN", "(PARTIAL 2:3 COUNT)", "ALL")
+esearch = m.untagged_responses.pop("ESEARCH", [b""])[0].decode()
+check(typ == "OK" and esearch.endswith(") PARTIAL (2:3 2:3) COUNT 6"), "search partial", esearch)
+typ, data = m._simple_command("UID", "SORT", "RETURN", "(PARTIAL 1:3)", "(SUBJECT)", "UTF-8", "ALL")
+esearch = m.untagged_responses.pop("ESEARCH", [b""])[0].decode()
+check(typ == "OK" and esearch.endswith(") UID PARTIAL (1:3 3,2,5)"), "sort partial", esearch)
+
 try:
     m.fetch("1,$", "(UID)")
     check(False, "1,$ refused")

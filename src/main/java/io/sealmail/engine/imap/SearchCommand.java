@@ -3,17 +3,16 @@ package io.sealmail.engine.imap;
 import io.sealmail.store.mailbox.MailboxException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * SEARCH and UID SEARCH (RFC 9051 §6.4.4): the RFC 3501 SEARCH response, or with {@code RETURN (...)} the ESEARCH
- * response of RFC 4731 (MIN, MAX, ALL, COUNT); {@code SAVE} keeps the result for {@code $} (RFC 5182 SEARCHRES).
+ * response of RFC 4731 (MIN, MAX, ALL, COUNT) and RFC 5267 §4.4 (PARTIAL); {@code SAVE} keeps the result for
+ * {@code $} (RFC 5182 SEARCHRES). The options are {@link ReturnOptions}.
  */
 final class SearchCommand {
-    private static final Set<String> RETURN_OPTIONS = Set.of("MIN", "MAX", "ALL", "COUNT", "SAVE");
 
     private SearchCommand() {
     }
@@ -23,12 +22,12 @@ final class SearchCommand {
         while (r.args().hasNext()) {
             rest.add(r.args().next("search key"));
         }
-        Set<String> returns = null;
+        ReturnOptions returns = null;
         if (!rest.isEmpty() && rest.get(0) instanceof ImapArg.Atom a && a.upper().equals("RETURN")) {
             if (rest.size() < 2 || !(rest.get(1) instanceof ImapArg.ListArg options)) {
                 throw r.args().bad("RETURN needs a list of options");
             }
-            returns = returnOptions(options, r);
+            returns = ReturnOptions.parse(options, r);
             rest = rest.subList(2, rest.size());
         }
         if (!rest.isEmpty() && rest.get(0) instanceof ImapArg.Atom a && a.upper().equals("CHARSET")) {
@@ -37,7 +36,7 @@ final class SearchCommand {
             }
             String charset = String.valueOf(ImapArg.stringValue(rest.get(1))).toUpperCase(Locale.ROOT);
             if (!charset.equals("US-ASCII") && !charset.equals("UTF-8")) {
-                if (returns != null && returns.contains("SAVE")) {
+                if (returns != null && returns.has("SAVE")) {
                     s.selected().save(List.of()); // RFC 5182 §2.1: a SAVE answered NO leaves $ empty
                 }
                 s.no(r, "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
@@ -46,7 +45,7 @@ final class SearchCommand {
             rest = rest.subList(2, rest.size());
         }
         SelectedMailbox box = s.selected();
-        boolean save = returns != null && returns.contains("SAVE");
+        boolean save = returns != null && returns.has("SAVE");
         SearchKey.Criteria criteria = SearchKey.criteria(rest, r.args(), box.saved());
         SearchKey key = criteria.key();
         if (criteria.modseq()) {
@@ -78,10 +77,10 @@ final class SearchCommand {
         }
         if (returns == null && s.rev2()) {
             // RFC 9051 §6.4.4: IMAP4rev2 answers ESEARCH; no result options mean ALL.
-            s.untagged(esearchResponse(r.tag(), uid, Set.of("ALL"), found, modseq));
+            s.untagged(esearchResponse(r.tag(), uid, new ReturnOptions(Set.of("ALL"), 0, 0), found, modseq));
         } else if (returns == null) {
             s.untagged(searchResponse(found, modseq));
-        } else if (!returns.equals(Set.of("SAVE"))) {
+        } else if (!returns.saveOnly()) {
             // RFC 5182 §1: SAVE alone suppresses the ESEARCH response.
             s.untagged(esearchResponse(r.tag(), uid, returns, found, modseq));
         }
@@ -89,22 +88,11 @@ final class SearchCommand {
     }
 
     /**
-     * What {@code $} keeps (RFC 5182 §2.4): with MIN and/or MAX and neither ALL nor COUNT only those messages, else
-     * all found; as UIDs. {@code found} holds sequence numbers when {@code box} is given, else UIDs; for a SORT it is
-     * in sort order, so MIN and MAX are its ends.
+     * What {@code $} keeps ({@link ReturnOptions#kept}), as UIDs. {@code found} holds sequence numbers when
+     * {@code box} is given, else UIDs; for a SORT it is in sort order, so MIN and MAX are its ends.
      */
-    static List<Long> saved(Set<String> returns, List<Long> found, SelectedMailbox box) {
-        List<Long> kept = found;
-        if (!found.isEmpty() && !returns.contains("ALL") && !returns.contains("COUNT")
-                && (returns.contains("MIN") || returns.contains("MAX"))) {
-            kept = new ArrayList<>();
-            if (returns.contains("MIN")) {
-                kept.add(found.get(0));
-            }
-            if (returns.contains("MAX") && (kept.isEmpty() || found.size() > 1)) {
-                kept.add(found.get(found.size() - 1));
-            }
-        }
+    static List<Long> saved(ReturnOptions returns, List<Long> found, SelectedMailbox box) {
+        List<Long> kept = returns.kept(found);
         if (box == null) {
             return kept;
         }
@@ -113,25 +101,6 @@ final class SearchCommand {
             uids.add(box.get((int) seq).uid());
         }
         return uids;
-    }
-
-    /**
-     * RFC 4731 §3.1: an empty list means ALL; an unknown option is an error. SAVE (RFC 5182) alone asks for no
-     * response at all; beside others it changes nothing they return (§2.4).
-     */
-    static Set<String> returnOptions(ImapArg.ListArg options, ImapRequest r) {
-        Set<String> out = new LinkedHashSet<>();
-        for (ImapArg o : options.items()) {
-            String name = o instanceof ImapArg.Atom a ? a.upper() : null;
-            if (name == null || !RETURN_OPTIONS.contains(name)) {
-                throw r.args().bad("Unknown RETURN option " + ImapArg.stringValue(o) + " (MIN MAX ALL COUNT SAVE)");
-            }
-            out.add(name);
-        }
-        if (out.isEmpty()) {
-            out.add("ALL");
-        }
-        return out;
     }
 
     private static String searchResponse(List<Long> found, String modseq) {
@@ -146,26 +115,32 @@ final class SearchCommand {
     }
 
     /**
-     * {@code ESEARCH (TAG "t") [UID] MIN n MAX n ALL set COUNT n [MODSEQ m]}; with no match only COUNT (RFC 4731
-     * §3.1: MIN, MAX and ALL are left out).
+     * {@code ESEARCH (TAG "t") [UID] MIN n MAX n ALL set COUNT n [MODSEQ m]}, PARTIAL in the place of ALL as
+     * {@code PARTIAL (m:n set)}; with no match only COUNT and {@code PARTIAL (m:n NIL)} (RFC 4731 §3.1: MIN, MAX and
+     * ALL are left out; RFC 5267 §4.4), in Dovecot's order.
      */
-    static String esearchResponse(String tag, boolean uid, Set<String> returns, List<Long> found, String modseq) {
+    static String esearchResponse(String tag, boolean uid, ReturnOptions returns, List<Long> found, String modseq) {
         StringBuilder out = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
         if (uid) {
             out.append(" UID");
         }
         if (!found.isEmpty()) {
-            if (returns.contains("MIN")) {
+            if (returns.has("MIN")) {
                 out.append(" MIN ").append(found.get(0));
             }
-            if (returns.contains("MAX")) {
+            if (returns.has("MAX")) {
                 out.append(" MAX ").append(found.get(found.size() - 1));
             }
-            if (returns.contains("ALL")) {
+            if (returns.has("ALL")) {
                 out.append(" ALL ").append(sequenceSet(found));
             }
         }
-        if (returns.contains("COUNT")) {
+        if (returns.partial()) {
+            List<Long> window = returns.window(found);
+            out.append(" PARTIAL (").append(returns.range()).append(' ')
+                    .append(window.isEmpty() ? "NIL" : sequenceSet(window)).append(')');
+        }
+        if (returns.has("COUNT")) {
             out.append(" COUNT ").append(found.size());
         }
         if (modseq != null && !found.isEmpty()) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * SORT and UID SORT (RFC 5256 §3, with SORT=DISPLAY of RFC 5957): the messages the search criteria match, in the
@@ -20,16 +19,16 @@ final class SortCommand {
     }
 
     static void sort(ImapSession s, ImapRequest r) throws IOException {
-        Set<String> returns = null;
+        ReturnOptions returns = null;
         if (r.args().peek() instanceof ImapArg.Atom a && a.upper().equals("RETURN")) {
             r.args().next("RETURN");
             if (!(r.args().peek() instanceof ImapArg.ListArg options)) {
                 throw r.args().bad("RETURN needs a list of options");
             }
             r.args().next("return options");
-            returns = SearchCommand.returnOptions(options, r);
+            returns = ReturnOptions.parse(options, r);
         }
-        boolean save = returns != null && returns.contains("SAVE");
+        boolean save = returns != null && returns.has("SAVE");
         List<Criterion> program = program(r.args().list("sort criteria"), r.args());
         Selection found = Selection.of(s, r, save);
         if (found == null) {
@@ -55,7 +54,7 @@ final class SortCommand {
             if (save) {
                 s.selected().save(SearchCommand.saved(returns, uids, null));
             }
-            if (!returns.equals(Set.of("SAVE"))) {
+            if (!returns.saveOnly()) {
                 String modseq = found.modseq() && found.highestModseq() > 0 ? "MODSEQ " + found.highestModseq() : null;
                 s.untagged(SearchCommand.esearchResponse(r.tag(), uid, returns, numbers, modseq));
             }
@@ -175,7 +174,7 @@ final class SortCommand {
                     match = false;
                 }
                 if (match) {
-                    found.add(new SortMessage(seq, box.get(seq), box.folder, memo[seq - 1]));
+                    found.add(new SortMessage(seq, box.get(seq), box.folder, memo[seq - 1], box.sortKeys));
                     highest = Math.max(highest, box.get(seq).modseq());
                 }
             }

@@ -2,7 +2,9 @@ package io.sealmail.engine.imap;
 
 import io.sealmail.store.mailbox.MailFolder.MessageInfo;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SORT and THREAD keys this session has read, per message, kept while the folder stays selected: a message
@@ -15,15 +17,46 @@ final class SortKeys {
     static final class Entry {
         long sentDate = Long.MIN_VALUE;
         BaseSubject subject;
-        String messageId;
-        boolean messageIdRead;
-        List<String> references;
+        /** The Message-ID as a number of {@link #ids}; -1 for none, -2 until read. */
+        int messageId = -2;
+        /** The References (or In-Reply-To) IDs as numbers of {@link #ids}, oldest first; null until read. */
+        int[] references;
+        /** The base subject's key as a number of {@link #subjects}; -1 until read. */
+        int subjectNumber = -1;
         /** FROM, TO, CC (addr-mailbox), DISPLAYFROM, DISPLAYTO. */
         final String[] addresses = new String[5];
     }
 
     private long[] uids = new long[0];
     private Entry[] entries = new Entry[0];
+    /**
+     * Every Message-ID the entries name (their own and their references), numbered from 0 in the order first read:
+     * THREAD REFERENCES links messages through arrays indexed by these numbers, instead of hashing each ID again
+     * for each command. Only grows while the folder stays selected (an expunged message's IDs stay), so numbers
+     * kept in entries never change meaning.
+     */
+    final Ids ids = new Ids();
+    /** The base subjects' keys, numbered the same way: THREAD REFERENCES merges threads by them (§2.3 step 5). */
+    final Ids subjects = new Ids();
+
+    /** Message-IDs numbered in the order first seen. */
+    static final class Ids {
+        private final Map<String, Integer> numbers = new HashMap<>();
+
+        int number(String id) {
+            Integer n = numbers.get(id);
+            if (n == null) {
+                n = numbers.size();
+                numbers.put(id, n);
+            }
+            return n;
+        }
+
+        /** How many there are: every number is below it. */
+        int size() {
+            return numbers.size();
+        }
+    }
 
     /** The entries for the view, index seq - 1; kept entries move with their UID, new ones are empty. */
     Entry[] align(List<MessageInfo> view) {

@@ -27,14 +27,18 @@ final class SortMessage {
     private final MailFolder folder;
     private ByteBuffer fields;
     private final SortKeys.Entry memo;
+    private final SortKeys.Ids ids;
+    private final SortKeys.Ids subjects;
     /** The sort keys SORT computed for this message, in the order of its program. */
     Comparable<?>[] keys;
 
-    SortMessage(int seq, MessageInfo info, MailFolder folder, SortKeys.Entry memo) {
+    SortMessage(int seq, MessageInfo info, MailFolder folder, SortKeys.Entry memo, SortKeys keys) {
         this.seq = seq;
         this.info = info;
         this.folder = folder;
         this.memo = memo;
+        this.ids = keys.ids;
+        this.subjects = keys.subjects;
     }
 
     /** The first field of this name from the cache, or null; {@code upperName} is upper case. */
@@ -64,6 +68,14 @@ final class SortMessage {
             memo.subject = BaseSubject.of(header("SUBJECT"));
         }
         return memo.subject;
+    }
+
+    /** The base subject's key as a number of the session's {@link SortKeys#subjects}: equal keys, equal numbers. */
+    int subjectNumber() throws IOException {
+        if (memo.subjectNumber < 0) {
+            memo.subjectNumber = subjects.number(subject().key());
+        }
+        return memo.subjectNumber;
     }
 
     /** RFC 5256 §3: the addr-mailbox (local part) of the first address of the field, "" when none. */
@@ -141,28 +153,37 @@ final class SortMessage {
         return sb == null ? s : sb.toString();
     }
 
-    /** The Message-ID as THREAD REFERENCES keys it, or null when the message has no valid one (RFC 5256 §2.3). */
-    String messageId() throws IOException {
-        if (!memo.messageIdRead) {
-            List<String> ids = messageIds(header("MESSAGE-ID"), 1);
-            memo.messageId = ids.isEmpty() ? null : ids.get(0);
-            memo.messageIdRead = true;
+    /**
+     * The Message-ID as THREAD REFERENCES keys it, as its number in the session's {@link SortKeys.Ids} (the same ID
+     * is the same number), or -1 when the message has no valid one (RFC 5256 §2.3).
+     */
+    int messageId() throws IOException {
+        if (memo.messageId == -2) {
+            List<String> found = messageIds(header("MESSAGE-ID"), 1);
+            memo.messageId = found.isEmpty() ? -1 : ids.number(found.get(0));
         }
         return memo.messageId;
     }
 
     /**
-     * The parents THREAD REFERENCES links, oldest first: the message IDs of References, or when it has none the
-     * first message ID of In-Reply-To (RFC 5256 §2.3 step 1). At most {@code max} are kept (the last ones, the
-     * closest ancestors), so a hostile field costs bounded work.
+     * The parents THREAD REFERENCES links, oldest first, as numbers of the session's {@link SortKeys.Ids}: the
+     * message IDs of References, or when it has none the first message ID of In-Reply-To (RFC 5256 §2.3 step 1). At
+     * most {@code max} are kept (the last ones, the closest ancestors), so a hostile field costs bounded work.
      */
-    List<String> references(int max) throws IOException {
+    int[] references(int max) throws IOException {
         if (memo.references == null) {
             List<String> refs = messageIds(header("REFERENCES"), Integer.MAX_VALUE);
             if (refs.isEmpty()) {
                 refs = messageIds(header("IN-REPLY-TO"), 1);
             }
-            memo.references = refs.size() > max ? List.copyOf(refs.subList(refs.size() - max, refs.size())) : refs;
+            if (refs.size() > max) {
+                refs = refs.subList(refs.size() - max, refs.size());
+            }
+            int[] numbers = new int[refs.size()];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = ids.number(refs.get(i));
+            }
+            memo.references = numbers;
         }
         return memo.references;
     }

@@ -24,7 +24,7 @@ final class ThreadCommand {
         }
         List<SortMessage> messages = found.messages();
         List<ThreadTree.Node> threads = algorithm.equals("REFERENCES")
-                ? ThreadTree.references(messages) : ThreadTree.orderedSubject(messages);
+                ? ThreadTree.references(messages, s.selected().sortKeys) : ThreadTree.orderedSubject(messages);
         StringBuilder out = new StringBuilder(16 + 10 * messages.size()).append("THREAD");
         if (!threads.isEmpty()) {
             out.append(' ');

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,8 @@ final class ThreadTree {
         int linked;
         /** For a dummy below the top: the node its children move to when it is pruned. */
         Node home;
+        /** Step 5: the node that now stands at the top for this one (a dummy made to hold it), or null. */
+        Node top;
         /** The sent date and sequence number a node sorts by: its message's, or a dummy's first child's. */
         long date;
         int seq;
@@ -106,30 +107,39 @@ final class ThreadTree {
         return n;
     }
 
-    /** REFERENCES (§2.3 steps 1-6). */
-    static List<Node> references(List<SortMessage> messages) throws IOException {
-        // (1) Link each message below its last reference, and each reference below the one before it.
-        Map<String, Node> byId = new HashMap<>();
-        List<Node> all = new ArrayList<>();
+    /**
+     * REFERENCES (§2.3 steps 1-6). Message-IDs and base subjects are numbers of the session's {@link SortKeys}, read
+     * once per selection, so steps 1 and 5 find a node by indexing an array, not by hashing every ID and subject
+     * again for each command (the cost that kept a warm THREAD behind Dovecot's).
+     */
+    static List<Node> references(List<SortMessage> messages, SortKeys keys) throws IOException {
         for (SortMessage m : messages) {
-            String id = m.messageId();
-            Node node = id == null ? null : byId.get(id);
+            m.messageId();
+            m.references(MAX_REFERENCES);
+            m.subjectNumber();
+        }
+        // (1) Link each message below its last reference, and each reference below the one before it.
+        Node[] byId = new Node[keys.ids.size()];
+        List<Node> all = new ArrayList<>(messages.size() + messages.size() / 4);
+        for (SortMessage m : messages) {
+            int id = m.messageId();
+            Node node = id < 0 ? null : byId[id];
             if (node != null && node.message == null) {
                 node.message = m; // a dummy made by an earlier reference to this message
             } else {
                 node = new Node(m);
                 all.add(node);
-                if (id != null && !byId.containsKey(id)) {
-                    byId.put(id, node); // a duplicate Message-ID counts as none: the first keeps it
+                if (id >= 0 && byId[id] == null) {
+                    byId[id] = node; // a duplicate Message-ID counts as none: the first keeps it
                 }
             }
             dated(node);
             Node previous = null;
-            for (String ref : m.references(MAX_REFERENCES)) {
-                Node r = byId.get(ref);
+            for (int ref : m.references(MAX_REFERENCES)) {
+                Node r = byId[ref];
                 if (r == null) {
                     r = new Node(null);
-                    byId.put(ref, r);
+                    byId[ref] = r;
                     all.add(r);
                 }
                 // (1)(A) Existing links stay; no link may close a loop.
@@ -193,7 +203,7 @@ final class ThreadTree {
         }
         pruned.sort(BY_DATE);
         // (5) Threads with the same base subject merged.
-        List<Node> merged = mergeBySubject(pruned);
+        List<Node> merged = mergeBySubject(pruned, keys.subjects.size());
         // (6) Every set of siblings sorted by date, children before parents (dummies take their first child's).
         order = preorder(merged);
         for (int i = order.size() - 1; i >= 0; i--) {
@@ -217,34 +227,39 @@ final class ThreadTree {
      * §2.3 step 5: top-level threads whose (first) message has the same non-empty base subject become one. The
      * order of the result does not matter: step 6 sorts it.
      */
-    private static List<Node> mergeBySubject(List<Node> roots) throws IOException {
-        Map<String, Node> table = new HashMap<>();
+    private static List<Node> mergeBySubject(List<Node> roots, int subjects) throws IOException {
+        // The table of step 5(B), indexed by the subject's number; the messages' numbers are all below subjects.
+        Node[] table = new Node[subjects];
+        List<Integer> keysHeld = new ArrayList<>();
         for (Node n : roots) {
             BaseSubject subject = subjectOf(n);
             if (subject.key().isEmpty()) {
                 continue;
             }
-            Node old = table.get(subject.key());
+            int k = subjectNumberOf(n);
+            Node old = table[k];
+            if (old == null) {
+                keysHeld.add(k);
+            }
             if (old == null
                     || (n.message == null && old.message != null)
                     || (old.message != null && subjectOf(old).replyOrForward() && n.message != null && !subject.replyOrForward())) {
-                table.put(subject.key(), n);
+                table[k] = n;
             }
         }
         List<Node> out = new ArrayList<>(roots.size());
-        // The node standing at the top for a table entry: the entry itself, or the dummy made to hold it.
-        Map<Node, Node> top = new IdentityHashMap<>();
+        // The node standing at the top for a table entry: the entry itself, or the dummy made to hold it (Node.top).
         for (Node n : roots) {
             BaseSubject subject = subjectOf(n);
-            Node held = subject.key().isEmpty() ? null : table.get(subject.key());
-            if (held == null) {
+            Node held1 = subject.key().isEmpty() ? null : table[subjectNumberOf(n)];
+            if (held1 == null) {
                 out.add(n);
                 continue;
             }
-            if (held == n) {
+            if (held1 == n) {
                 continue; // added below, as itself or inside the dummy made for it
             }
-            Node target = top.getOrDefault(held, held);
+            Node target = held1.top != null ? held1.top : held1;
             if (target.message == null && n.message == null) {
                 // Both dummies: one gets the other's children.
                 for (Node child : n.children) {
@@ -257,20 +272,28 @@ final class ThreadTree {
             } else if (n.message == null) {
                 // Not reached (the table prefers a dummy to a message); kept so that nothing is ever lost.
                 n.add(target);
-                top.put(held, n);
+                held1.top = n;
             } else if (!subjectOf(target).replyOrForward() && subject.replyOrForward()) {
                 target.add(n);
             } else {
                 Node dummy = new Node(null);
                 dummy.add(target);
                 dummy.add(n);
-                top.put(held, dummy);
+                held1.top = dummy;
             }
         }
-        for (Node held : table.values()) {
-            out.add(top.getOrDefault(held, held));
+        // One per subject, in the order the subjects were first met (step 6 sorts them anyway).
+        for (int k : keysHeld) {
+            Node entry = table[k];
+            out.add(entry.top != null ? entry.top : entry);
         }
         return out;
+    }
+
+    /** The number of {@link #subjectOf}'s key. */
+    private static int subjectNumberOf(Node n) throws IOException {
+        Node m = n.message != null ? n : n.children.get(0);
+        return m.message.subjectNumber();
     }
 
     /** The base subject of a top-level node: its message's, or a dummy's first child's (§2.3 step 5(A)). */

@@ -65,7 +65,10 @@ class SearchKeyTableTest {
                 row("a UID set that is not one", "c SEARCH UID x", "c BAD Invalid sequence set"),
                 row("CHARSET without its name", "c SEARCH CHARSET", "c BAD Missing charset"),
                 row("ESEARCH's RETURN (RFC 4731)", "c SEARCH RETURN (MIN) ALL", "* ESEARCH (TAG \"c\") MIN 1", "c OK SEARCH completed"),
-                row("an unknown RETURN option", "c SEARCH RETURN (UPDATE) ALL", "c BAD Unknown RETURN option UPDATE (MIN MAX ALL COUNT SAVE)"),
+                row("an unknown RETURN option", "c SEARCH RETURN (BOGUS) ALL", "c BAD Unknown RETURN option BOGUS (MIN MAX ALL COUNT SAVE PARTIAL CONTEXT)"),
+                row("RETURN UPDATE (RFC 5267 live updates, not offered)", "c SEARCH RETURN (UPDATE) ALL",
+                        "c BAD RETURN UPDATE is not offered (no CONTEXT=SEARCH or CONTEXT=SORT live updates)"),
+                row("PARTIAL (RFC 5267 §4.4)", "c SEARCH RETURN (PARTIAL 2:1) ALL", "* ESEARCH (TAG \"c\") PARTIAL (1:2 1:2)", "c OK SEARCH completed"),
                 row("RETURN without a list", "c SEARCH RETURN MIN ALL", "c BAD RETURN needs a list of options"),
                 row("a quoted string where a key belongs", "c SEARCH \"ALL\"", "c BAD Expected a search key"));
     }
