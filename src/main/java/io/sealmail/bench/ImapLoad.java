@@ -110,6 +110,23 @@ public final class ImapLoad {
     }
 
     /**
+     * A SORT or THREAD's timings and its answer: the SHA-256 (first 16 hex digits) and length of the untagged
+     * {@code * SORT}/{@code * THREAD} line of the last round, so two servers' answers can be compared in the output.
+     */
+    public record Listed(Rounds rounds, String answerSha256, long answerOctets) {
+    }
+
+    /** As {@link #command}, keeping the last round's answer digest ({@link Listed}). */
+    public static Listed listed(Server server, String folder, String command, int rounds) throws IOException {
+        Reply[] last = new Reply[1];
+        Rounds r = downloads(server, folder, rounds, s -> {
+            last[0] = s.command(command);
+            return last[0].fetches();
+        });
+        return new Listed(r, last[0].answerSha256(), last[0].answerOctets());
+    }
+
+    /**
      * {@code STORE 1:* +FLAGS.SILENT (\Seen)} then {@code -FLAGS.SILENT (\Seen)}, timed together, on a SELECTed
      * folder; the folder ends as it began.
      */
@@ -328,18 +345,20 @@ public final class ImapLoad {
             connection.send(t + " " + command);
             long fetches = 0;
             List<String> status = new ArrayList<>();
+            String answer = null;
             while (true) {
                 String line = connection.line();
                 if (line.startsWith(t + " ")) {
                     if (!line.startsWith(t + " OK")) {
                         throw new IOException(command.split(" ")[0] + " failed: " + line);
                     }
-                    return new Reply(fetches, status);
+                    return new Reply(fetches, status, answer);
                 }
                 if (line.startsWith("* ") && line.contains(" FETCH (")) {
                     fetches++;
                 } else if (line.startsWith("* SORT") || line.startsWith("* THREAD")) {
                     fetches += numbers(line); // the messages a SORT or THREAD answer lists
+                    answer = line;
                 } else if (line.startsWith("* STATUS ")) {
                     status.add(line);
                 }
@@ -381,7 +400,25 @@ public final class ImapLoad {
     }
 
     /** @param status untagged STATUS lines */
-    record Reply(long fetches, List<String> status) {
+    record Reply(long fetches, List<String> status, String answer) {
+        /** The first 16 hex digits of the SHA-256 of the SORT or THREAD line (UTF-8), or "-" without one. */
+        String answerSha256() {
+            if (answer == null) {
+                return "-";
+            }
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return java.util.HexFormat.of().formatHex(d, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        long answerOctets() {
+            return answer == null ? 0 : answer.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        }
+
         /** A number from a STATUS response ({@code UIDVALIDITY 123}). */
         long number(String item) throws IOException {
             for (String line : status) {

@@ -108,8 +108,8 @@ public class BenchImapCommand implements Callable<Integer> {
                                     + " COMPRESS=DEFLATE (%.1f%%)%n",
                             deflated.fetches(), plain.wire(), deflated.wire(), 100.0 * deflated.wire() / plain.wire());
                 }
-                case "sort" -> printListed(SORT, ImapLoad.command(server, folder, SORT, rounds));
-                case "thread" -> printListed(THREAD, ImapLoad.command(server, folder, THREAD, rounds));
+                case "sort" -> printListed(SORT, ImapLoad.listed(server, folder, SORT, rounds));
+                case "thread" -> printListed(THREAD, ImapLoad.listed(server, folder, THREAD, rounds));
                 default -> throw new UserError("--tests: unknown test '" + test
                         + "' (list, bodies, idle, headers, envelope, search, store, qresync, sort, thread, compress)");
             }
@@ -121,9 +121,12 @@ public class BenchImapCommand implements Callable<Integer> {
     static final String SORT = "SORT (REVERSE DATE) UTF-8 ALL";
     static final String THREAD = "THREAD REFERENCES UTF-8 ALL";
 
-    private static void printListed(String what, ImapLoad.Rounds r) {
-        System.out.printf("%s: %d messages listed: first %.1f ms, then median %.1f ms%s%n",
-                what, r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
+    /** The answer's digest lets the output show that both servers answered the same octets. */
+    private static void printListed(String what, ImapLoad.Listed listed) {
+        ImapLoad.Rounds r = listed.rounds();
+        System.out.printf("%s: %d messages listed: first %.1f ms, then median %.1f ms%s; answer %d octets, sha256 %s%n",
+                what, r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r),
+                listed.answerOctets(), listed.answerSha256());
     }
 
     private static void print(String what, ImapLoad.Rounds r) {

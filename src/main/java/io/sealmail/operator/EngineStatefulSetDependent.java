@@ -201,20 +201,27 @@ public class EngineStatefulSetDependent extends OwnedDependent<StatefulSet> {
                 .endPersistentVolumeClaimRetentionPolicy()
                 .endSpec()
                 .build();
-        // A StatefulSet's claim templates cannot change after creation: keep what exists so a storage edit does not
-        // turn into a rejected update on every reconcile (StorageClaim expands the claim itself, status says so).
-        actual(ms).ifPresent(current -> {
-            // An API server before 1.27 (or with the StatefulSetAutoDeletePVC gate off) drops the field, where a newer
-            // one always has it: do not ask for it again on every reconcile there.
-            if (current.getSpec() != null && current.getSpec().getPersistentVolumeClaimRetentionPolicy() == null) {
-                desired.getSpec().setPersistentVolumeClaimRetentionPolicy(null);
-            }
-            if (current.getSpec() != null && current.getSpec().getVolumeClaimTemplates() != null
-                    && !current.getSpec().getVolumeClaimTemplates().isEmpty()) {
-                desired.getSpec().setVolumeClaimTemplates(current.getSpec().getVolumeClaimTemplates());
-            }
-        });
         return desired;
+    }
+
+    /**
+     * A StatefulSet's claim templates cannot change after creation: keep what exists so a storage edit does not turn
+     * into a rejected update on every reconcile (StorageClaim expands the claim itself, status says so).
+     */
+    @Override
+    void keepFromCluster(StatefulSet current, StatefulSet desired) {
+        if (current.getSpec() == null) {
+            return;
+        }
+        // An API server before 1.27 (or with the StatefulSetAutoDeletePVC gate off) drops the field, where a newer one
+        // always has it: do not ask for it again on every reconcile there.
+        if (current.getSpec().getPersistentVolumeClaimRetentionPolicy() == null) {
+            desired.getSpec().setPersistentVolumeClaimRetentionPolicy(null);
+        }
+        var templates = current.getSpec().getVolumeClaimTemplates();
+        if (templates != null && !templates.isEmpty()) {
+            desired.getSpec().setVolumeClaimTemplates(templates);
+        }
     }
 
     private static KeyToPath item(String key, String path) {

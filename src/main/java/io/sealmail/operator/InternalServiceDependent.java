@@ -33,7 +33,7 @@ public class InternalServiceDependent extends OwnedDependent<Service> {
 
     @Override
     protected Service desired(MailServer ms, Context<MailServer> context) {
-        Service desired = new ServiceBuilder()
+        return new ServiceBuilder()
                 .withMetadata(metadata(ms, Map.of(Names.SERVICE_ROLE, "internal")))
                 .withNewSpec()
                 .withType("ClusterIP")
@@ -41,8 +41,12 @@ public class InternalServiceDependent extends OwnedDependent<Service> {
                 .withPorts(MailServiceDependent.ports(ms, false, false))
                 .endSpec()
                 .build();
-        actual(ms).ifPresent(current -> MailServiceDependent.keepAllocated(current, desired));
-        return desired;
+    }
+
+    /** The cluster IP the API server assigned: an update carries it back. */
+    @Override
+    void keepFromCluster(Service actual, Service desired) {
+        MailServiceDependent.keepAllocated(actual, desired);
     }
 
     /** True while the MailServer has in-cluster-only ports: PROXY on the main Service, or LMTP. */

@@ -65,10 +65,13 @@ public class MailServiceDependent extends OwnedDependent<Service> {
         if (type == ServiceSpec.Type.LoadBalancer && spec.loadBalancerSourceRanges != null) {
             builder.editSpec().withLoadBalancerSourceRanges(spec.loadBalancerSourceRanges).endSpec();
         }
-        Service desired = builder.build();
-        // The API server assigns the cluster IP and node ports; an update must carry them back, not clear them.
-        actual(ms).ifPresent(current -> keepAllocated(current, desired));
-        return desired;
+        return builder.build();
+    }
+
+    /** The API server assigns the cluster IP and node ports; an update must carry them back, not clear them. */
+    @Override
+    void keepFromCluster(Service actual, Service desired) {
+        keepAllocated(actual, desired);
     }
 
     /** Local unless the user asks for Cluster: the engine's per-address limits need the client's own address. */

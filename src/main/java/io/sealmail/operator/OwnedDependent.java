@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
@@ -13,7 +14,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.sealmail.operator.api.v1alpha1.MailServer;
+import org.jboss.logging.Logger;
 
+import java.net.HttpURLConnection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,7 @@ import java.util.TreeMap;
  * watched by another informer can never be mistaken for ours.
  */
 abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, MailServer> {
+    private static final Logger LOG = Logger.getLogger(OwnedDependent.class);
 
     private final OwnedFields owned;
 
@@ -45,9 +49,27 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
     public Matcher.Result<R> match(R actual, R desired, MailServer primary, Context<MailServer> context) {
         addMetadata(true, actual, desired, primary, context);
         var serialization = context.getClient().getKubernetesSerialization();
-        boolean matches = owned.matches(serialization.convertValue(desired, JsonNode.class),
+        boolean matches = owned.matches(serialization.convertValue(keptFrom(actual, desired, context), JsonNode.class),
                 serialization.convertValue(actual, JsonNode.class)) && ownedBy(actual, primary);
         return Matcher.Result.computed(matches, desired);
+    }
+
+    /**
+     * What an update must carry over from the object in the cluster: fields the API server allocated (a Service's
+     * cluster IP and node ports) or that cannot change after creation (a StatefulSet's claim templates). It is given
+     * the very object that is matched and written, never another read of the informer cache: by then the cache may
+     * hold a newer version, and a desired object built from that one differs from the older one it is compared
+     * with, so the dependent writes for nothing, with the older resourceVersion (a 409 Conflict on a real API
+     * server as well as on the mock one).
+     */
+    void keepFromCluster(R actual, R desired) {
+    }
+
+    /** {@code desired} with {@link #keepFromCluster} applied, as a copy: the SDK reuses desired all through a reconcile. */
+    private R keptFrom(R actual, R desired, Context<MailServer> context) {
+        R copy = context.getClient().getKubernetesSerialization().clone(desired);
+        keepFromCluster(actual, copy);
+        return copy;
     }
 
     /**
@@ -63,11 +85,38 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
     /**
      * The SDK's update (everything but metadata replaced by the desired object, labels and annotations merged), and
      * then the annotations the user removed from the MailServer are removed here too: the merge alone keeps them.
+     * <p>
+     * A 409 Conflict means someone stored a newer version since the informer showed this one (the API server
+     * adding what it defaults, another controller, a person): that is not a failure, as in Kubernetes' own
+     * controllers (client-go's RetryOnConflict). The object is read again from the API server and matched again;
+     * if it already holds what this dependent owns nothing is written, otherwise the update goes once more onto the
+     * stored version. A second conflict in a row surfaces as an error, and the SDK retries the reconcile.
      */
     @Override
     public R update(R actual, R desired, MailServer primary, Context<MailServer> context) {
         addMetadata(false, actual, desired, primary, context);
-        R updated = GenericResourceUpdater.updateResource(actual, desired, context);
+        try {
+            return write(actual, desired, primary, context);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+            R stored = context.getClient().resource(actual).get();
+            if (stored == null) {
+                throw e;
+            }
+            LOG.infof("%s/%s: %s changed meanwhile (409 Conflict), matching its stored version %s again",
+                    primary.getMetadata().getNamespace(), primary.getMetadata().getName(),
+                    actual.getMetadata().getName(), stored.getMetadata().getResourceVersion());
+            if (match(stored, desired, primary, context).matched()) {
+                return stored;
+            }
+            return write(stored, desired, primary, context);
+        }
+    }
+
+    private R write(R actual, R desired, MailServer primary, Context<MailServer> context) {
+        R updated = GenericResourceUpdater.updateResource(actual, keptFrom(actual, desired, context), context);
         if (!ownedBy(updated, primary)) {
             addReferenceHandlingMetadata(updated, primary);
         }

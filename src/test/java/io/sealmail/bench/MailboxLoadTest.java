@@ -36,6 +36,17 @@ class MailboxLoadTest {
             assertThat(list.messages()).isEqualTo(50);
             assertThat(list.nanos()).hasSize(2);
 
+            // SORT: the messages it lists, and the answer's length and digest (what compare-imap.sh compares).
+            ImapLoad.Listed sorted = ImapLoad.listed(imap, "INBOX", "SORT (ARRIVAL) UTF-8 ALL", 2);
+            StringBuilder answer = new StringBuilder("* SORT");
+            for (int i = 1; i <= 50; i++) {
+                answer.append(' ').append(i);
+            }
+            assertThat(sorted.rounds().messages()).isEqualTo(50);
+            assertThat(sorted.answerOctets()).isEqualTo(answer.length());
+            assertThat(sorted.answerSha256()).isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(answer.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0, 8));
+
             ImapLoad.Rounds bulk = ImapLoad.bodiesInOneCommand(imap, "INBOX", 10, 1);
             assertThat(bulk.messages()).isEqualTo(10);
             assertThat(bulk.octets()).isGreaterThan(10 * 1000);
