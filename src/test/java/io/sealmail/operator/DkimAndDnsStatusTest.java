@@ -210,6 +210,7 @@ class DkimAndDnsStatusTest {
     @Test
     void anExistingOpenDkimKeyInTheSecretIsKeptAndPublishedAsItWas() throws Exception {
         String genkey = io.sealmail.testing.ExternalTool.require("opendkim-genkey");
+        io.sealmail.testing.ExternalTool.require("openssl"); // opendkim-genkey makes its keys by running openssl
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("opendkim-genkey-");
         Process p = new ProcessBuilder(genkey, "-b", "2048", "-d", "example.com", "-s", "legacy", "-D", dir.toString())
                 .redirectErrorStream(true).start();
