@@ -100,6 +100,23 @@ public final class MailAccessTestServer implements AutoCloseable {
         return p;
     }
 
+    /** A submission session over STARTTLS, logged in with AUTH PLAIN as {@code user}: the next reply is MAIL's. */
+    public WireClient submissionLoggedIn(String user, String password) throws Exception {
+        WireClient c = WireClient.plain(address(Role.SUBMISSION));
+        c.readUntil("220 ");
+        c.sendLine("EHLO client.test");
+        c.readUntil("250 ");
+        c.sendLine("STARTTLS");
+        c.readUntil("220 ");
+        c.startTls(pki().clientContext());
+        c.sendLine("EHLO client.test");
+        c.readUntil("250 ");
+        c.sendLine("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+                ("\0" + user + "\0" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        c.readUntil("235 ");
+        return c;
+    }
+
     public void deliver(String account, String message) throws Exception {
         store.mailboxes().deliver(account, message);
     }

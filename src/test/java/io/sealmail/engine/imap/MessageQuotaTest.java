@@ -4,10 +4,8 @@ import io.sealmail.config.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
 
 import static io.sealmail.engine.imap.MailAccessTestServer.ANN;
@@ -39,17 +37,7 @@ class MessageQuotaTest {
 
     /** A submission session up to an accepted or refused RCPT; returns the client, the RCPT reply in {@code rcpt[0]}. */
     private static WireClient submitUpToRcpt(MailAccessTestServer server, String[] rcpt) throws Exception {
-        WireClient c = WireClient.plain(server.address(Role.SUBMISSION));
-        c.readUntil("220 ");
-        c.sendLine("EHLO client.test");
-        c.readUntil("250 ");
-        c.sendLine("STARTTLS");
-        c.readUntil("220 ");
-        c.startTls(server.pki().clientContext());
-        c.sendLine("EHLO client.test");
-        c.readUntil("250 ");
-        c.sendLine("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0" + ANN + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
-        c.readUntil("235 ");
+        WireClient c = server.submissionLoggedIn(ANN, PASSWORD);
         c.sendLine("MAIL FROM:<" + ANN + ">");
         c.readUntil("250 ");
         c.sendLine("RCPT TO:<" + JOE + ">");

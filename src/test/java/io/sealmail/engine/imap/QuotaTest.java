@@ -5,9 +5,7 @@ import io.sealmail.config.Role;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,17 +34,7 @@ class QuotaTest {
 
     /** Submits a message of about {@code size} octets from ANN to JOE; returns the reply to RCPT, or to the data. */
     private static String submit(MailAccessTestServer server, int size) throws Exception {
-        try (WireClient c = WireClient.plain(server.address(Role.SUBMISSION))) {
-            c.readUntil("220 ");
-            c.sendLine("EHLO client.test");
-            c.readUntil("250 ");
-            c.sendLine("STARTTLS");
-            c.readUntil("220 ");
-            c.startTls(server.pki().clientContext());
-            c.sendLine("EHLO client.test");
-            c.readUntil("250 ");
-            c.sendLine("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0" + ANN + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
-            c.readUntil("235 ");
+        try (WireClient c = server.submissionLoggedIn(ANN, PASSWORD)) {
             c.sendLine("MAIL FROM:<" + ANN + ">");
             c.readUntil("250 ");
             c.sendLine("RCPT TO:<" + JOE + ">");
