@@ -46,7 +46,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static io.sealmail.operator.OperatorTestSupport.TIMEOUT;
 import static io.sealmail.operator.OperatorTestSupport.b64;
@@ -351,12 +350,7 @@ class MailServerReconcilerTest {
     }
 
     private List<RecordedRequest> drainRequests() throws InterruptedException {
-        List<RecordedRequest> all = new ArrayList<>();
-        RecordedRequest r;
-        while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            all.add(r);
-        }
-        return all;
+        return OperatorTestSupport.drainRequests(server);
     }
 
     @Test

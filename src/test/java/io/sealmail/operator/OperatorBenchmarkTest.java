@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.awaitility.Awaitility.await;
@@ -129,12 +128,7 @@ class OperatorBenchmarkTest {
     }
 
     private java.util.List<RecordedRequest> drain() throws InterruptedException {
-        java.util.List<RecordedRequest> all = new java.util.ArrayList<>();
-        RecordedRequest r;
-        while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            all.add(r);
-        }
-        return all;
+        return OperatorTestSupport.drainRequests(server);
     }
 
     private static long rssMb() {

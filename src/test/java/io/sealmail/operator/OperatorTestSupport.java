@@ -117,4 +117,15 @@ final class OperatorTestSupport {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> reason.equals(e.getReason())).toList();
     }
+
+    /** Every request the mock API server recorded since the last drain (it keeps them until taken). */
+    static java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> drainRequests(
+            io.quarkus.test.kubernetes.client.KubernetesServer server) throws InterruptedException {
+        java.util.List<io.fabric8.mockwebserver.http.RecordedRequest> all = new java.util.ArrayList<>();
+        io.fabric8.mockwebserver.http.RecordedRequest r;
+        while ((r = server.getKubernetesMockServer().takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+            all.add(r);
+        }
+        return all;
+    }
 }

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.sealmail.operator.OperatorTestSupport.TIMEOUT;
@@ -131,11 +130,6 @@ class ReconcileErrorTest {
     }
 
     private List<RecordedRequest> drainRequests() throws InterruptedException {
-        List<RecordedRequest> all = new ArrayList<>();
-        RecordedRequest r;
-        while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            all.add(r);
-        }
-        return all;
+        return OperatorTestSupport.drainRequests(server);
     }
 }
