@@ -754,7 +754,9 @@ final class MaildirFolder {
                         crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
                     }
                 }
-                uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
+                if (keywordsAsked) {
+                    uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
+                }
                 changed.put(now.uid(), hashes.computeIfAbsent(now.flags(), FlagSets::hash));
                 byUid.put(now.uid(), now);
                 changed();
