@@ -73,7 +73,8 @@ final class SortCommand {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static int compare(List<Criterion> program, SortMessage a, SortMessage b) {
         for (int i = 0; i < program.size(); i++) {
-            int c = ((Comparable) a.keys[i]).compareTo(b.keys[i]);
+            int c = a.keys[i] instanceof String x ? UnicodeCasemap.compare(x, (String) b.keys[i])
+                    : ((Comparable) a.keys[i]).compareTo(b.keys[i]);
             if (c != 0) {
                 return program.get(i).reverse() ? -c : c;
             }
