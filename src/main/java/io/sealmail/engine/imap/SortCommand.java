@@ -39,7 +39,9 @@ final class SortCommand {
         for (SortMessage m : messages) {
             m.keys = new Comparable<?>[program.size()];
             for (int i = 0; i < program.size(); i++) {
-                m.keys[i] = program.get(i).key().of(m);
+                Comparable<?> key = program.get(i).key().of(m);
+                // RFC 5255 §4.4: string keys (already folded) compare as i;unicode-casemap, by code point.
+                m.keys[i] = key instanceof String folded ? UnicodeCasemap.Key.of(folded) : key;
             }
         }
         messages.sort((a, b) -> compare(program, a, b));
@@ -73,8 +75,7 @@ final class SortCommand {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static int compare(List<Criterion> program, SortMessage a, SortMessage b) {
         for (int i = 0; i < program.size(); i++) {
-            int c = a.keys[i] instanceof String x ? UnicodeCasemap.compare(x, (String) b.keys[i])
-                    : ((Comparable) a.keys[i]).compareTo(b.keys[i]);
+            int c = ((Comparable) a.keys[i]).compareTo(b.keys[i]);
             if (c != 0) {
                 return program.get(i).reverse() ? -c : c;
             }

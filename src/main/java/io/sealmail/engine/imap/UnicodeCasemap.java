@@ -61,6 +61,26 @@ final class UnicodeCasemap {
         return a.length() - b.length();
     }
 
+    /**
+     * A folded SORT key in the comparator's order. Most keys hold no UTF-16 unit from U+D800 up, where String order
+     * and code point order agree, and compare with String.compareTo (an intrinsic); the others by {@link #compare}.
+     */
+    record Key(String folded, boolean high) implements Comparable<Key> {
+        static Key of(String folded) {
+            for (int i = 0; i < folded.length(); i++) {
+                if (folded.charAt(i) >= 0xD800) {
+                    return new Key(folded, true);
+                }
+            }
+            return new Key(folded, false);
+        }
+
+        @Override
+        public int compareTo(Key other) {
+            return high || other.high ? compare(folded, other.folded) : folded.compareTo(other.folded);
+        }
+    }
+
     /** A UTF-16 unit moved so that surrogates sort above U+E000..U+FFFF, as the code points they form do. */
     private static int codePointOrder(char c) {
         return c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;

@@ -40,6 +40,13 @@ class UnicodeCasemapTest {
         sorted.sort(UnicodeCasemap::compare);
         assertThat(sorted).containsExactly("A", "AB", "A\u0308", "Z", "\uFFFD", "\uD83D\uDE00");
         assertThat("\uD83D\uDE00".compareTo("\uFFFD")).as("String order differs there").isNegative();
+        List<UnicodeCasemap.Key> keys = new ArrayList<>();
+        for (String s : List.of("\uD83D\uDE00", "\uFFFD", "Z", "A\u0308", "AB", "A")) {
+            keys.add(UnicodeCasemap.Key.of(s));
+        }
+        keys.sort(null);
+        assertThat(keys).extracting(UnicodeCasemap.Key::folded).containsExactly("A", "AB", "A\u0308", "Z", "\uFFFD", "\uD83D\uDE00");
+        assertThat(UnicodeCasemap.Key.of("ABC").high()).isFalse();
     }
 
     @Test
