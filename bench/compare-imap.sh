@@ -8,7 +8,7 @@
 #   Then the header-heavy workloads (INDEX_TESTS, default headers,envelope,search,store,qresync; empty skips them):
 #   Thunderbird's FETCH 1:* of 9 header fields, FETCH 1:* (ENVELOPE BODYSTRUCTURE ...), UID SEARCH FROM/SUBJECT,
 #   STORE 1:* +/-FLAGS (\Seen), and a QRESYNC SELECT after 100 flag changes by another session; sort and thread
-#   (SORT (REVERSE DATE) UTF-8 ALL, THREAD REFERENCES UTF-8 ALL) when named in INDEX_TESTS, which then also fills
+#   (SORT (REVERSE DATE) UTF-8 ALL, THREAD REFERENCES UTF-8 ALL; refs: THREAD REFS UTF-8 ALL) when named in INDEX_TESTS, which then also fills
 #   the folder with dated replies (sealmail bench fill --threads).
 #   BASE_TESTS (default list,bodies; empty skips them) and POP3= (empty skips the POP3 figure) choose the rest.
 #   COMPRESS_IDLE (default 1000; 0 skips): octets on the wire for the header FETCH without and with COMPRESS=DEFLATE,
@@ -36,7 +36,7 @@ ca="$ref/tls/ca.crt"
 
 # Same mailboxes for both.
 threads=""
-[[ ",${INDEX_TESTS-}," =~ ,(sort|thread), ]] && threads="--threads"
+[[ ",${INDEX_TESTS-}," =~ ,(sort|thread|refs), ]] && threads="--threads"
 "$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" $threads >/dev/null
 "$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench2 --account bench2@bench.test --messages 100 >/dev/null
 chown -R vmail:vmail /var/vmail
