@@ -114,9 +114,87 @@ final class ThreadTree {
      */
     static List<Node> references(List<SortMessage> messages, SortKeys keys) throws IOException {
         for (SortMessage m : messages) {
+            m.subjectNumber(); // numbered before step 5 sizes its table by them
+        }
+        List<Node> roots = linked(messages, keys);
+        // (3), at the top: a dummy with one child gives way to it.
+        List<Node> pruned = new ArrayList<>(roots.size());
+        for (Node n : roots) {
+            if (n.message == null && n.children.size() == 1) {
+                Node only = n.children.get(0);
+                only.parent = null;
+                pruned.add(only);
+            } else {
+                pruned.add(n);
+            }
+        }
+        // (4) The top level sorted by date; a dummy by its earliest child.
+        for (Node n : pruned) {
+            if (n.message == null) {
+                n.children.sort(BY_DATE);
+                n.date = n.children.get(0).date;
+                n.seq = n.children.get(0).seq;
+            }
+        }
+        pruned.sort(BY_DATE);
+        // (5) Threads with the same base subject merged.
+        List<Node> merged = mergeBySubject(pruned, keys.subjects.size());
+        // (6) Every set of siblings sorted by date, children before parents (dummies take their first child's).
+        List<Node> order = preorder(merged);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
+            n.children.sort(BY_DATE);
+            if (n.message == null && !n.children.isEmpty()) {
+                n.date = n.children.get(0).date;
+                n.seq = n.children.get(0).seq;
+            }
+        }
+        merged.sort(BY_DATE);
+        return merged;
+    }
+
+    /**
+     * REFS (draft-ietf-morg-inthread §3.2, as Dovecot 2.3 implements it): REFERENCES' steps 1-3 without merging
+     * threads by subject. Siblings are sorted as in REFERENCES (sent date, then sequence number); the threads by
+     * their newest message's sent date, so the thread with the latest activity comes last. Ties between threads go
+     * by the top message's number, a dummy at the top (which REFS keeps even with one child) before any message,
+     * as Dovecot compares UID 0.
+     */
+    static List<Node> refs(List<SortMessage> messages, SortKeys keys) throws IOException {
+        List<Node> roots = linked(messages, keys);
+        ArrayDeque<Node> stack = new ArrayDeque<>();
+        for (Node root : roots) {
+            long newest = Long.MIN_VALUE;
+            stack.push(root);
+            while (!stack.isEmpty()) {
+                Node n = stack.pop();
+                if (n.message != null) {
+                    newest = Math.max(newest, n.date);
+                }
+                if (n.children.size() > 1) {
+                    n.children.sort(BY_DATE);
+                }
+                for (Node child : n.children) {
+                    stack.push(child);
+                }
+            }
+            root.date = newest;
+            root.seq = root.message == null ? 0 : root.message.seq;
+        }
+        roots.sort(BY_DATE);
+        return roots;
+    }
+
+    /**
+     * §2.3 steps 1-3, which REFERENCES and REFS share: messages linked by their Message-ID, References and
+     * In-Reply-To, dummies for parents not among the messages pruned, except a dummy at the top with children:
+     * it stays, also with one child (REFERENCES lets that child take its place; REFS keeps it, and the response is
+     * the same either way).
+     */
+    private static List<Node> linked(List<SortMessage> messages, SortKeys keys) throws IOException {
+        for (SortMessage m : messages) {
             m.messageId();
             m.references(MAX_REFERENCES);
-            m.subjectNumber();
         }
         // (1) Link each message below its last reference, and each reference below the one before it.
         Node[] byId = new Node[keys.ids.size()];
@@ -183,39 +261,13 @@ final class ThreadTree {
                 p.add(n);
             }
         }
-        List<Node> pruned = new ArrayList<>(roots.size());
+        List<Node> kept = new ArrayList<>(roots.size());
         for (Node n : roots) {
-            if (n.message != null || n.children.size() > 1) {
-                pruned.add(n);
-            } else if (n.children.size() == 1) {
-                Node only = n.children.get(0);
-                only.parent = null;
-                pruned.add(only);
+            if (n.message != null || !n.children.isEmpty()) {
+                kept.add(n);
             }
         }
-        // (4) The top level sorted by date; a dummy by its earliest child.
-        for (Node n : pruned) {
-            if (n.message == null) {
-                n.children.sort(BY_DATE);
-                n.date = n.children.get(0).date;
-                n.seq = n.children.get(0).seq;
-            }
-        }
-        pruned.sort(BY_DATE);
-        // (5) Threads with the same base subject merged.
-        List<Node> merged = mergeBySubject(pruned, keys.subjects.size());
-        // (6) Every set of siblings sorted by date, children before parents (dummies take their first child's).
-        order = preorder(merged);
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Node n = order.get(i);
-            n.children.sort(BY_DATE);
-            if (n.message == null && !n.children.isEmpty()) {
-                n.date = n.children.get(0).date;
-                n.seq = n.children.get(0).seq;
-            }
-        }
-        merged.sort(BY_DATE);
-        return merged;
+        return kept;
     }
 
     /** A node that stays in step 3: a message, or a dummy at the top. */

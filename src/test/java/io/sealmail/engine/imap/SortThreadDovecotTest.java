@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The answers {@link SortThreadTest} expects are Dovecot's: Dovecot 2.3's imap process (run alone, pre-authenticated
+ * The answers {@link SortThreadTest} and {@link ThreadRefsTest} expect are Dovecot's: Dovecot 2.3's imap process (run alone, pre-authenticated
  * on a pipe, with a configuration of its own: no daemon, no port) is given the same messages in a Maildir and every
  * command of {@link SortThreadTest#ANSWERS}, and must answer each exactly so.
  */
@@ -61,6 +61,16 @@ class SortThreadDovecotTest {
         }
     }
 
+    /** THREAD REFS's cases ({@link ThreadRefsTest}): Dovecot answers each command as that test expects Sealmail to. */
+    @Test
+    void dovecotThreadsRefsAsThreadRefsTestExpects() throws Exception {
+        List<String> commands = new ArrayList<>(ThreadRefsTest.ANSWERS.keySet());
+        List<String> answers = dovecot(ThreadRefsTest::write, commands);
+        for (int c = 0; c < commands.size(); c++) {
+            assertThat(answers.get(c)).as(commands.get(c)).isEqualTo(ThreadRefsTest.ANSWERS.get(commands.get(c)));
+        }
+    }
+
     /**
      * A generated folder with threads ({@code sealmail bench fill --threads}: 3,000 messages, replies to earlier
      * ones, dates out of order and in several zones, some missing, lost parents) in the same files for both
@@ -73,6 +83,7 @@ class SortThreadDovecotTest {
         List<String> commands = List.of("SORT (REVERSE DATE) UTF-8 ALL", "SORT (SUBJECT DATE) UTF-8 ALL",
                 "SORT (REVERSE ARRIVAL) UTF-8 ALL", "UID SORT (FROM REVERSE SIZE) UTF-8 UNDELETED",
                 "THREAD REFERENCES UTF-8 ALL", "THREAD ORDEREDSUBJECT UTF-8 ALL", "UID THREAD REFERENCES UTF-8 NOT SUBJECT 0007",
+                "THREAD REFS UTF-8 ALL", "UID THREAD REFS UTF-8 NOT SUBJECT 0007",
                 // ESORT and RFC 5267 §4.4 PARTIAL, as a client pages a large folder:
                 "SORT RETURN (PARTIAL 1:50) (REVERSE DATE) UTF-8 ALL", "SORT RETURN (PARTIAL 2951:3100 COUNT MIN MAX) (SUBJECT) UTF-8 ALL",
                 "UID SORT RETURN (PARTIAL 100:1) (REVERSE ARRIVAL) UTF-8 ALL",

@@ -87,7 +87,7 @@ class SortThreadTest {
         Transcript t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
         assertThat(t.output()).startsWith("* OK [CAPABILITY IMAP4rev1");
         assertThat(t.send("a LOGIN joe@example.com secret"))
-                .contains(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES").contains("a OK");
+                .contains(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS").contains("a OK");
         return t;
     }
 
@@ -122,7 +122,12 @@ class SortThreadTest {
             Map.entry("THREAD ORDEREDSUBJECT UTF-8 ALL", "* THREAD (6 (5)(4))(1 (2)(9))(7 8)(3)"),
             Map.entry("THREAD REFERENCES UTF-8 ALL", "* THREAD ((6)(5)(4))(1 (2 3)(9))(8 7)"),
             Map.entry("UID THREAD REFERENCES UTF-8 NOT 2", "* THREAD ((6)(5)(4))(1 (3)(9))(8 7)"),
-            Map.entry("THREAD REFERENCES UTF-8 SUBJECT lunch", "* THREAD (1 (2)(9))"));
+            Map.entry("THREAD REFERENCES UTF-8 SUBJECT lunch", "* THREAD (1 (2)(9))"),
+            // REFS: no merging by subject (9 stays apart from 1), threads ordered by their newest message (1's
+            // thread by 3's INTERNALDATE, which ties with 9's and goes first by its top message's number).
+            Map.entry("THREAD REFS UTF-8 ALL", "* THREAD (6)((5)(4))(8 7)(1 2 3)(9)"),
+            Map.entry("UID THREAD REFS UTF-8 NOT 2", "* THREAD (6)((5)(4))(8 7)(1 3)(9)"),
+            Map.entry("THREAD REFS US-ASCII SUBJECT lunch", "* THREAD (1 2)(9)"));
 
     /**
      * Dovecot compares with i;unicode-casemap (it advertises I18NLEVEL=1), where "Émile" sorts as "EMILE"; without
@@ -158,7 +163,14 @@ class SortThreadTest {
         assertThat(t.send("c SORT (DATE) UTF-8 FOO")).isEqualTo("c BAD Unknown search key FOO\r\n");
         assertThat(t.send("c SORT (DATE) UTF-8 SUBJECT")).isEqualTo("c BAD Missing text\r\n");
         assertThat(t.send("c THREAD BOGUS UTF-8 ALL"))
-                .isEqualTo("c BAD Unknown thread algorithm BOGUS (ORDEREDSUBJECT, REFERENCES)\r\n");
+                .isEqualTo("c BAD Unknown thread algorithm BOGUS (ORDEREDSUBJECT, REFERENCES, REFS)\r\n");
+        assertThat(t.send("c THREAD REF UTF-8 ALL"))
+                .isEqualTo("c BAD Unknown thread algorithm REF (ORDEREDSUBJECT, REFERENCES, REFS)\r\n");
+        assertThat(t.send("c THREAD refs KOI8-R ALL")).as("the algorithm's case does not matter; the charset does")
+                .isEqualTo("c NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset\r\n");
+        assertThat(t.send("c THREAD REFS UTF-8")).isEqualTo("c BAD Missing search criteria\r\n");
+        assertThat(t.send("c THREAD REFS")).isEqualTo("c BAD Missing charset\r\n");
+        assertThat(t.send("c UID THREAD REFS UTF-8 FOO")).isEqualTo("c BAD Unknown search key FOO\r\n");
         assertThat(t.send("c THREAD REFERENCES ALL")).isEqualTo("c BAD Missing search criteria\r\n");
         assertThat(t.send("c THREAD REFERENCES ISO-8859-1 ALL"))
                 .isEqualTo("c NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset\r\n");
@@ -171,11 +183,13 @@ class SortThreadTest {
         Transcript t = login();
         assertThat(t.send("b SORT (DATE) UTF-8 ALL")).startsWith("b BAD");
         assertThat(t.send("b THREAD REFERENCES UTF-8 ALL")).startsWith("b BAD");
+        assertThat(t.send("b THREAD REFS UTF-8 ALL")).startsWith("b BAD");
         assertThat(t.send("c CREATE Empty")).startsWith("c OK");
         assertThat(t.send("d SELECT Empty")).contains("d OK");
         assertThat(t.send("e SORT (DATE) UTF-8 ALL")).isEqualTo("* SORT\r\ne OK SORT completed\r\n");
         assertThat(t.send("f UID THREAD REFERENCES UTF-8 ALL")).isEqualTo("* THREAD\r\nf OK UID THREAD completed\r\n");
         assertThat(t.send("g THREAD ORDEREDSUBJECT UTF-8 ALL")).isEqualTo("* THREAD\r\ng OK THREAD completed\r\n");
+        assertThat(t.send("h THREAD REFS UTF-8 ALL")).isEqualTo("* THREAD\r\nh OK THREAD completed\r\n");
     }
 
     @Test
@@ -183,6 +197,7 @@ class SortThreadTest {
         Transcript t = selected();
         String sorted = t.send("a SORT (SUBJECT FROM) UTF-8 ALL");
         String threaded = t.send("b THREAD REFERENCES UTF-8 ALL");
+        String refs = t.send("d THREAD REFS UTF-8 ALL");
         // Every message has its cache entry now (made on delivery or first use). Remove the files: the same answers.
         try (Stream<Path> s = Files.list(dir.resolve("mail/joe@example.com/cur"))) {
             for (Path p : s.toList()) {
@@ -191,6 +206,7 @@ class SortThreadTest {
         }
         assertThat(t.send("a SORT (SUBJECT FROM) UTF-8 ALL")).isEqualTo(sorted);
         assertThat(t.send("b THREAD REFERENCES UTF-8 ALL")).isEqualTo(threaded);
+        assertThat(t.send("d THREAD REFS UTF-8 ALL")).isEqualTo(refs);
         assertThat(t.send("c SORT (DISPLAYTO REVERSE DATE CC) UTF-8 ALL")).startsWith("* SORT ");
     }
 }
