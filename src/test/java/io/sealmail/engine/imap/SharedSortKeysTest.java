@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answer exactly as one session alone, and messages that come and go are keyed correctly.
  */
 class SharedSortKeysTest {
-    private static final List<String> COMMANDS = List.of("THREAD REFERENCES UTF-8 ALL", "THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD REFS UTF-8 ALL",
-            "SORT (REVERSE DATE) UTF-8 ALL", "SORT (SUBJECT FROM) UTF-8 ALL", "SORT (DISPLAYTO CC) UTF-8 ALL");
+    private static final List<String> COMMANDS = List.of("THREAD REFERENCES UTF-8 ALL", "THREAD ORDEREDSUBJECT UTF-8 ALL",
+            "THREAD REFS UTF-8 ALL", "SORT (REVERSE DATE) UTF-8 ALL", "SORT (SUBJECT FROM) UTF-8 ALL",
+            "SORT (DISPLAYTO CC) UTF-8 ALL");
 
     @TempDir
     Path dir;
