@@ -8,7 +8,7 @@
 #   Then the header-heavy workloads (INDEX_TESTS, default headers,envelope,search,store,qresync; empty skips them):
 #   Thunderbird's FETCH 1:* of 9 header fields, FETCH 1:* (ENVELOPE BODYSTRUCTURE ...), UID SEARCH FROM/SUBJECT,
 #   STORE 1:* +/-FLAGS (\Seen), and a QRESYNC SELECT after 100 flag changes by another session; sort and thread
-#   (SORT (REVERSE DATE) UTF-8 ALL, THREAD REFERENCES UTF-8 ALL) when named in INDEX_TESTS, which then also fills
+#   (SORT (REVERSE DATE) UTF-8 ALL, THREAD REFERENCES UTF-8 ALL; refs: THREAD REFS UTF-8 ALL) when named in INDEX_TESTS, which then also fills
 #   the folder with dated replies (sealmail bench fill --threads).
 #   BASE_TESTS (default list,bodies; empty skips them) and POP3= (empty skips the POP3 figure) choose the rest.
 #   COMPRESS_IDLE (default 1000; 0 skips): octets on the wire for the header FETCH without and with COMPRESS=DEFLATE,
@@ -17,6 +17,9 @@
 #   starts with Dovecot), so that both servers meet the same machine load; each figure also gives the server's CPU
 #   time per round (process tree, /proc), which the load changes far less than the wall clock. The idle test runs
 #   once per server.
+#   COLD=1 adds the same workloads after a restart: for each test of BASE_TESTS and INDEX_TESTS in turn, each server
+#   is restarted (the engine: SIGTERM, which writes the folder snapshots, and a new JVM; Dovecot: doveadm stop and
+#   start) and runs that test once (one round: the figure is a first use after a restart, page cache warm).
 # Needs root (Dovecot, /var/vmail, file descriptor limits).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,7 +36,7 @@ ca="$ref/tls/ca.crt"
 
 # Same mailboxes for both.
 threads=""
-[[ ",${INDEX_TESTS-}," =~ ,(sort|thread), ]] && threads="--threads"
+[[ ",${INDEX_TESTS-}," =~ ,(sort|thread|refs), ]] && threads="--threads"
 "$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" $threads >/dev/null
 "$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench2 --account bench2@bench.test --messages 100 >/dev/null
 chown -R vmail:vmail /var/vmail
@@ -63,10 +66,14 @@ limits:
   maxConnections: $((idle + 100))
   maxConnectionsPerAddress: $((idle + 100))
 YAML
-"$root/sealmail" engine --config "$work/engine.yaml" > "$work/engine.log" 2>&1 &
-engine=$!
+start_engine() {
+  "$root/sealmail" engine --config "$work/engine.yaml" >> "$work/engine.log" 2>&1 &
+  engine=$!
+  for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && return 0; sleep 0.5; done
+  echo "engine did not start" >&2; exit 1
+}
+start_engine
 trap 'kill $engine 2>/dev/null || true; "$root/bench/reference/postfix-dovecot.sh" stop' EXIT
-for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && break; sleep 1; done
 
 timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported with each figure)
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -108,6 +115,24 @@ for rep in $(seq 1 "${REPEAT:-2}"); do
     timing "$dovecot" 12993 12995 "$dovecot_pid"; timing "$sealmail" 11993 11995 "$engine"
   fi
 done
+if [[ "${COLD:-0}" == 1 ]]; then
+  cold_tests="${BASE_TESTS-list,bodies},${INDEX_TESTS-headers,envelope,search,store,qresync}"
+  for t in ${cold_tests//,/ }; do
+    kill "$engine"; wait "$engine" 2>/dev/null || true
+    start_engine
+    echo "== after a restart: $sealmail, $t (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$root/sealmail" bench imap --port 11993 --cafile "$ca" --user bench1@bench.test --password benchpass \
+      --rounds 1 --bodies "$bodies" --tests "$t" --server-pid "$engine"
+    doveadm stop >/dev/null 2>&1 || true
+    for _ in $(seq 1 50); do [[ -e /run/dovecot/master.pid ]] || break; sleep 0.2; done
+    dovecot
+    for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/12993) 2>/dev/null && break; sleep 0.5; done
+    dovecot_pid="$(cat /run/dovecot/master.pid)"
+    echo "== after a restart: $dovecot, $t (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$root/sealmail" bench imap --port 12993 --cafile "$ca" --user bench1@bench.test --password benchpass \
+      --rounds 1 --bodies "$bodies" --tests "$t" --server-pid "$dovecot_pid"
+  done
+fi
 # The engine is a JVM: its RSS also holds garbage the 5,000 logins left until the next collection, so it is
 # sampled once as is and once after a full GC (jcmd GC.run); Dovecot's processes are sampled as they are.
 idle "$sealmail" 11993 "$engine" --gc-before-sample

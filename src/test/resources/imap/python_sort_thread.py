@@ -17,7 +17,7 @@ def check(cond, what, got):
 m.login(os.environ["USER_NAME"], os.environ["PASSWORD"])
 typ, caps = m.capability()
 check(b"SORT" in caps[0].split() and b"THREAD=REFERENCES" in caps[0].split()
-      and b"THREAD=REFS" in caps[0].split(), "capabilities", caps)
+      and b"THREAD=REFS" in caps[0].split() and b"I18NLEVEL=1" in caps[0].split(), "capabilities", caps)
 m.select("INBOX")
 typ, data = m.sort("(FROM)", "UTF-8", "ALL")
 check(typ == "OK" and data == [b"2 6 5 1 9 7 8 4 3"], "sort FROM", data)
@@ -37,6 +37,13 @@ typ, data = m.uid("THREAD", "REFS", "UTF-8", "NOT", "2")
 check(typ == "OK" and data == [b"(6)((5)(4))(8 7)(1 3)(9)"], "uid thread REFS", data)
 typ, data = m.uid("THREAD", "REFERENCES", "UTF-8", "SUBJECT", "lunch")
 check(typ == "OK" and data == [b"(1 (2)(9))"], "uid thread", data)
+# I18NLEVEL=1: i;unicode-casemap, "Émile" (an encoded word) sorts as E + combining acute + MILE, and is found by
+# "ÉMILE" sent as a UTF-8 literal
+typ, data = m.sort("(DISPLAYFROM)", "UTF-8", "ALL")
+check(typ == "OK" and data == [b"2 6 5 1 9 7 8 4 3"], "sort DISPLAYFROM", data)
+m.literal = "ÉMILE".encode("utf-8")
+typ, data = m.search("UTF-8", "FROM")
+check(typ == "OK" and data == [b"4"], "search FROM with a UTF-8 literal", data)
 typ, data = m.sort("(DATE)", "KOI8-R", "ALL")
 check(typ == "NO" and b"BADCHARSET" in data[0], "unknown charset refused", data)
 try:

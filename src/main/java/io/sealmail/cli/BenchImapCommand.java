@@ -29,7 +29,7 @@ public class BenchImapCommand implements Callable<Integer> {
             description = {"Which figures: list, bodies, idle; headers (Thunderbird's header-field FETCH 1:*), envelope",
                     "(FETCH 1:* of ENVELOPE BODYSTRUCTURE), search (UID SEARCH FROM / SUBJECT), store (STORE 1:* +/-FLAGS),",
                     "qresync (SELECT with QRESYNC after --changes flag changes by another session), sort (SORT (REVERSE DATE)",
-                    "UTF-8 ALL), thread (THREAD REFERENCES UTF-8 ALL), compress (octets the server sends for the headers FETCH",
+                    "UTF-8 ALL), thread (THREAD REFERENCES UTF-8 ALL), refs (THREAD REFS UTF-8 ALL), compress (octets the server sends for the headers FETCH",
                     "without and with COMPRESS=DEFLATE) (default: ${DEFAULT-VALUE})."})
     List<String> tests;
 
@@ -110,8 +110,9 @@ public class BenchImapCommand implements Callable<Integer> {
                 }
                 case "sort" -> printListed(SORT, ImapLoad.listed(server, folder, SORT, rounds));
                 case "thread" -> printListed(THREAD, ImapLoad.listed(server, folder, THREAD, rounds));
+                case "refs" -> printListed(REFS, ImapLoad.listed(server, folder, REFS, rounds));
                 default -> throw new UserError("--tests: unknown test '" + test
-                        + "' (list, bodies, idle, headers, envelope, search, store, qresync, sort, thread, compress)");
+                        + "' (list, bodies, idle, headers, envelope, search, store, qresync, sort, thread, refs, compress)");
             }
         }
         return 0;
@@ -120,6 +121,7 @@ public class BenchImapCommand implements Callable<Integer> {
     /** The SORT and THREAD workloads (what webmail sends to list a folder newest first, or by thread). */
     static final String SORT = "SORT (REVERSE DATE) UTF-8 ALL";
     static final String THREAD = "THREAD REFERENCES UTF-8 ALL";
+    static final String REFS = "THREAD REFS UTF-8 ALL";
 
     /** The answer's digest lets the output show that both servers answered the same octets. */
     private static void printListed(String what, ImapLoad.Listed listed) {

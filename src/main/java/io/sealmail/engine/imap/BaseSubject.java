@@ -5,8 +5,8 @@ import org.apache.james.mime4j.codec.DecoderUtil;
 
 /**
  * The base subject of RFC 5256 §2.1, which SORT SUBJECT and both THREAD algorithms compare: "Re: [list] Fwd: x
- * (fwd)" and "[Fwd: x]" are all "x". {@link #key} is upper-cased in ASCII only, the i;ascii-casemap comparator
- * (RFC 4790 §9.2) SORT uses; {@link #replyOrForward} says whether a reply or forward marker was removed, which
+ * (fwd)" and "[Fwd: x]" are all "x". {@link #key} is folded for the i;unicode-casemap comparator SORT uses under
+ * I18NLEVEL=1 ({@link UnicodeCasemap}); {@link #replyOrForward} says whether a reply or forward marker was removed, which
  * THREAD REFERENCES uses when it merges threads by subject (§2.3 step 5).
  */
 record BaseSubject(String key, boolean replyOrForward) {
@@ -17,9 +17,10 @@ record BaseSubject(String key, boolean replyOrForward) {
         if (rawSubject == null) {
             return EMPTY;
         }
-        // (1) Encoded words decoded, tabs and line breaks made spaces, runs of spaces made one.
-        String decoded = rawSubject.indexOf("=?") >= 0
-                ? DecoderUtil.decodeEncodedWords(rawSubject, DecodeMonitor.SILENT) : rawSubject;
+        // (1) Encoded words decoded, tabs and line breaks made spaces, runs of spaces made one. The text is folded
+        // first (i;unicode-casemap, RFC 5255 §4.4), as Dovecot does: NFKD may make spaces (a no-break space is one).
+        String decoded = UnicodeCasemap.fold(rawSubject.indexOf("=?") >= 0
+                ? DecoderUtil.decodeEncodedWords(rawSubject, DecodeMonitor.SILENT) : rawSubject);
         StringBuilder sb = new StringBuilder(decoded.length());
         for (int i = 0; i < decoded.length(); i++) {
             char c = decoded.charAt(i);
@@ -29,7 +30,7 @@ record BaseSubject(String key, boolean replyOrForward) {
             if (c == ' ' && sb.length() > 0 && sb.charAt(sb.length() - 1) == ' ') {
                 continue;
             }
-            sb.append(c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
+            sb.append(c);
         }
         String s = sb.toString();
         boolean refwd = false;

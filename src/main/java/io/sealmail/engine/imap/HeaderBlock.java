@@ -146,12 +146,11 @@ final class HeaderBlock {
 
     /**
      * SEARCH HEADER/FROM/TO/CC/BCC/SUBJECT (RFC 9051 §6.4.4): whether a field named {@code upperName} has a value
-     * holding {@code needle}, ignoring case.
+     * holding {@code needle} under i;unicode-casemap ({@link UnicodeCasemap}, I18NLEVEL=1), encoded words decoded.
      *
      * @return -1 when no field has that name, 0 when some do and none holds the text, 1 when one does
      */
-    static int search(ByteBuffer block, String upperName, String needle) {
-        byte[] ascii = asciiLower(needle);
+    static int search(ByteBuffer block, String upperName, UnicodeCasemap.Needle needle) {
         int limit = block.limit();
         int pos = block.position();
         int found = -1;
@@ -160,7 +159,7 @@ final class HeaderBlock {
             int colon = colon(block, pos, end);
             if (colon > 0 && named(block, pos, colon, upperName)) {
                 found = 0;
-                if (valueContains(block, colon + 1, end, needle, ascii)) {
+                if (valueContains(block, colon + 1, end, needle)) {
                     return 1;
                 }
             }
@@ -197,49 +196,35 @@ final class HeaderBlock {
         return null;
     }
 
-    /** The needle lower-cased when it is plain ASCII without line breaks (compared octet by octet), else null. */
-    private static byte[] asciiLower(String needle) {
-        byte[] out = new byte[needle.length()];
-        for (int i = 0; i < needle.length(); i++) {
-            char c = needle.charAt(i);
-            if (c >= 0x80 || c == '\r' || c == '\n') {
-                return null;
-            }
-            out[i] = (byte) (c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-        return out;
-    }
-
-    private static boolean valueContains(ByteBuffer b, int from, int to, String needle, byte[] ascii) {
+    /**
+     * Whether one field's value holds the needle. A value of plain ASCII without encoded words or line breaks (most
+     * values) is compared octet by octet where it lies, folded on the fly (ASCII folds to upper case); any other is
+     * unfolded, decoded and folded as a string.
+     */
+    private static boolean valueContains(ByteBuffer b, int from, int to, UnicodeCasemap.Needle needle) {
         while (from < to && (b.get(from) & 0xff) <= ' ') {
             from++;
         }
         while (to > from && (b.get(to - 1) & 0xff) <= ' ') {
             to--;
         }
-        boolean plain = ascii != null;
+        boolean plain = true;
         for (int i = from; plain && i < to; i++) {
             byte c = b.get(i);
-            plain = c >= 0 && c != '\r' && c != '\n';
+            plain = c >= 0 && c != '\r' && c != '\n' && !(c == '=' && i + 1 < to && b.get(i + 1) == '?');
         }
         if (!plain) {
-            // Folded, 8-bit, or an 8-bit needle: compare as strings, exactly as SearchKey.contains does.
             byte[] raw = new byte[to - from];
             b.get(from, raw);
-            String value = unfold(new String(raw, StandardCharsets.UTF_8)).trim();
-            return SearchKey.contains(value, needle);
+            return UnicodeCasemap.headerContains(unfold(new String(raw, StandardCharsets.UTF_8)).trim(), needle);
         }
-        int n = ascii.length;
+        if (needle.ascii() == null) {
+            return false; // ASCII folds to ASCII: a needle whose fold is not ASCII cannot be in it
+        }
+        int n = needle.ascii().length;
         for (int i = from; i + n <= to; i++) {
             int j = 0;
-            while (j < n) {
-                int c = b.get(i + j);
-                if (c >= 'A' && c <= 'Z') {
-                    c += 32;
-                }
-                if (c != ascii[j]) {
-                    break;
-                }
+            while (j < n && needle.matchesAt(j, b.get(i + j))) {
                 j++;
             }
             if (j == n) {

@@ -123,7 +123,7 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
             }
         } else {
             sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS BINARY UTF8=ACCEPT")
-                    .append(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS")
+                    .append(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS I18NLEVEL=1")
                     .append(" CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN SAVEDATE STATUS=SIZE QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE PREVIEW MULTIAPPEND")
                     .append(compressed ? "" : " COMPRESS=DEFLATE")
                     .append(" APPENDLIMIT=").append(context.limits().maxLiteralSize());

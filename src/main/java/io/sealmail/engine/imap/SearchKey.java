@@ -78,12 +78,20 @@ interface SearchKey {
          * Whether a field named {@code upperName} holds {@code needle} (ignoring case): -1 no such field, 0 no, 1
          * yes. A field the cache keeps is looked up in the cached octets in place (no message file, no parsing).
          */
-        int headerContains(String upperName, String needle) throws IOException {
+        int headerContains(String upperName, UnicodeCasemap.Needle needle) throws IOException {
             if (content == null && MessageSummary.covers(upperName)) {
                 return HeaderBlock.search(summary().headerFields(), upperName, needle);
             }
-            String v = header(upperName);
-            return v == null ? -1 : contains(v, needle) ? 1 : 0;
+            int found = -1;
+            for (MimeStructure.HeaderField f : headerWith(upperName).fields) {
+                if (f.name().equalsIgnoreCase(upperName)) {
+                    if (UnicodeCasemap.headerContains(f.value(), needle)) {
+                        return 1;
+                    }
+                    found = 0;
+                }
+            }
+            return found;
         }
 
         String header(String name) throws IOException {
@@ -99,9 +107,6 @@ interface SearchKey {
 
     DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
 
-    static boolean contains(String haystack, String needle) {
-        return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
-    }
 
     /** Parses the criteria; all top-level keys must match (AND). */
     static SearchKey parse(List<ImapArg> args, ImapArgs errors) {
@@ -305,26 +310,27 @@ interface SearchKey {
                 case "SENTON": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && s.isEqual(d); }; }
                 case "SENTSINCE": { LocalDate d = date(); return m -> { LocalDate s = sentDay(m); return s != null && !s.isBefore(d); }; }
                 case "FROM", "TO", "CC", "BCC", "SUBJECT": {
-                    String s = string("text");
+                    // RFC 5255 §4.3 (I18NLEVEL=1): i;unicode-casemap, the text folded once per command.
+                    UnicodeCasemap.Needle s = UnicodeCasemap.Needle.of(string("text"));
                     return m -> m.headerContains(key, s) > 0;
                 }
                 case "HEADER": {
                     // An empty text matches every message with the field (RFC 9051 §6.4.4).
                     String field = string("header field").toUpperCase(Locale.ROOT);
-                    String s = string("text");
+                    UnicodeCasemap.Needle s = UnicodeCasemap.Needle.of(string("text"));
                     return m -> m.headerContains(field, s) > 0;
                 }
                 case "BODY": {
-                    String s = string("text");
+                    UnicodeCasemap.Needle s = UnicodeCasemap.Needle.of(string("text"));
                     return m -> {
                         MimeStructure.Entity r = m.root();
                         byte[] c = m.content();
-                        return contains(new String(c, r.bodyStart, r.end - r.bodyStart, StandardCharsets.UTF_8), s);
+                        return UnicodeCasemap.contains(new String(c, r.bodyStart, r.end - r.bodyStart, StandardCharsets.UTF_8), s);
                     };
                 }
                 case "TEXT": {
-                    String s = string("text");
-                    return m -> contains(new String(m.content(), StandardCharsets.UTF_8), s);
+                    UnicodeCasemap.Needle s = UnicodeCasemap.Needle.of(string("text"));
+                    return m -> UnicodeCasemap.contains(new String(m.content(), StandardCharsets.UTF_8), s);
                 }
                 case "NOT": { SearchKey k = key(); return m -> !k.matches(m); }
                 case "OR": {

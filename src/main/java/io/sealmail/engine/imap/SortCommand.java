@@ -39,7 +39,9 @@ final class SortCommand {
         for (SortMessage m : messages) {
             m.keys = new Comparable<?>[program.size()];
             for (int i = 0; i < program.size(); i++) {
-                m.keys[i] = program.get(i).key().of(m);
+                Comparable<?> key = program.get(i).key().of(m);
+                // RFC 5255 §4.4: string keys (already folded) compare as i;unicode-casemap, by code point.
+                m.keys[i] = key instanceof String folded ? UnicodeCasemap.Key.of(folded) : key;
             }
         }
         messages.sort((a, b) -> compare(program, a, b));

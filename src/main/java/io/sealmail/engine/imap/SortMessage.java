@@ -138,19 +138,9 @@ final class SortMessage {
         return null;
     }
 
-    /** RFC 4790 §9.2 i;ascii-casemap: ASCII letters upper-cased, everything else as it is. */
+    /** RFC 5255 §4.4 (I18NLEVEL=1): string sort keys compare as i;unicode-casemap, by their fold. */
     static String casemap(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'a' && c <= 'z') {
-                if (sb == null) {
-                    sb = new StringBuilder(s);
-                }
-                sb.setCharAt(i, (char) (c - 32));
-            }
-        }
-        return sb == null ? s : sb.toString();
+        return UnicodeCasemap.fold(s);
     }
 
     /**

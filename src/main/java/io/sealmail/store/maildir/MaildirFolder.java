@@ -8,6 +8,8 @@ import io.sealmail.store.mailbox.CacheEntryMaker;
 import io.sealmail.store.mailbox.MailFolder;
 import io.sealmail.store.mailbox.MailboxException;
 
+import org.jboss.logging.Logger;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -51,6 +53,7 @@ import java.util.function.UnaryOperator;
  * {@code cur/} and reading the UID list and the MODSEQ log.
  */
 final class MaildirFolder {
+    private static final Logger LOG = Logger.getLogger(MaildirFolder.class);
     /** Deliveries found at once up to this many get their cache entries made right away; more wait for first use. */
     static final int EAGER_SUMMARIES = 256;
 
@@ -97,6 +100,21 @@ final class MaildirFolder {
     /** {@code new/}'s modification time at its last listing, and when that listing began (epoch ms). */
     private FileTime newListedMtime;
     private long newListedAt;
+    /** Tests only: called at the named points of a flag change, where a crash test stops the process. */
+    private volatile CrashPoint crashPoint = where -> { };
+
+    /** A point inside a change where a test can stop the process (or throw, to leave the files as a kill would). */
+    @FunctionalInterface
+    interface CrashPoint {
+        /** Between the two writes of a flag change: the UID-list lines (keywords) and the file renames (system flags). */
+        String BETWEEN_FLAG_WRITES = "between-flag-writes";
+        /** After a flag change's first rename, before the others. */
+        String AFTER_FIRST_RENAME = "after-first-rename";
+        /** After a flag change's MODSEQ record, before its intent is marked done. */
+        String BEFORE_DONE = "before-done";
+
+        void at(String where);
+    }
 
     MaildirFolder(Path dir, String name, String account, MaildirStore store, CacheEntryMaker cacheEntries) {
         this.dir = dir;
@@ -164,6 +182,10 @@ final class MaildirFolder {
             cache = MessageCache.open(dir, uids.uidValidity());
         }
         return cache;
+    }
+
+    void crashPoint(CrashPoint point) {
+        crashPoint = point;
     }
 
     synchronized void closeFiles() {
@@ -313,6 +335,10 @@ final class MaildirFolder {
         }
         unknown.subList(firstUnknown, unknown.size()).sort(null);
         Arrays.sort(known, 0, count, Comparator.comparingLong(Entry::uid));
+        FlagIntent interrupted = uids.pending();
+        if (interrupted != null) {
+            rollForward(interrupted, known, count);
+        }
         byUid.putAll(new SortedEntries(known, count));
         uids.retainOnly(slotOf::containsKey);
         LongTable hashes = new LongTable();
@@ -541,7 +567,7 @@ final class MaildirFolder {
             if (!dirty) {
                 return true;
             }
-            if (!listed || uids == null) {
+            if (!listed || uids == null || uids.pending() != null) {
                 return false;
             }
             seen = changes;
@@ -642,6 +668,12 @@ final class MaildirFolder {
      * keywords by lines appended to the UID list, then one {@code fsync} of {@code cur/}, then one MODSEQ record
      * for the whole command. A message whose flags would not change costs a set comparison and nothing else.
      *
+     * <p>A command that does both (renames and keyword lines) is two writes, so a crash between them would leave a
+     * mix of old and new flags that no client asked for. Its keyword lines therefore go first, in one forced append
+     * with the command's intent ({@link FlagIntent}: one line per command, not per message), and a {@code D} line
+     * follows the last write; an intent without it is finished at the folder's next listing ({@link #rollForward}).
+     * A command of only one kind needs no intent: each message's change is then one write.
+     *
      * @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3)
      * @return the UIDs left alone because they changed after {@code unchangedSince}
      */
@@ -652,55 +684,146 @@ final class MaildirFolder {
         boolean keywordsAsked = change == MailFolder.FlagChange.REPLACE || !FlagSets.keywordsOf(flags).isEmpty();
         List<String> lines = new ArrayList<>();
         List<Long> modified = new ArrayList<>();
-        Map<Long, Integer> changed = new HashMap<>();
         // Messages share their flag sets, so the new set and its hash are worked out once per distinct set in the
         // command, not once per message.
         Map<Set<String>, Set<String>> next = new IdentityHashMap<>();
         Map<Set<String>, Integer> hashes = new IdentityHashMap<>();
         UnaryOperator<Set<String>> apply = flagSets.change(change, flags);
-        boolean renamed = false;
+        // First what every message becomes, without writing anything; then the writes.
+        List<Entry> before = new ArrayList<>();
+        List<Entry> after = new ArrayList<>();
+        LongTable covered = new LongTable();
+        long[] coveredUids = new long[16];
+        int coveredCount = 0;
+        boolean renames = false;
         for (Long uid : uidsAsked) {
             Entry e = byUid.get(uid);
-            if (e == null) {
-                continue;
+            if (e == null || covered.containsKey(uid)) {
+                continue; // gone, or asked twice
             }
             if (unchangedSince >= 0 && index.modseq(uid) > unchangedSince) {
                 modified.add(uid);
                 continue;
             }
+            covered.put(uid, 1, 0);
+            if (coveredCount == coveredUids.length) {
+                coveredUids = Arrays.copyOf(coveredUids, coveredCount * 2);
+            }
+            coveredUids[coveredCount++] = uid;
             Set<String> now = next.computeIfAbsent(e.flags(), apply);
             if (now == e.flags() || now.equals(e.flags())) {
                 continue; // nothing to do for this one: no rename, no new MODSEQ
+            }
+            String file = FlagSets.fileName(e.file(), now);
+            renames |= !file.equals(e.file());
+            if (keywordsAsked) {
+                Set<String> kw = FlagSets.keywordsOf(now);
+                if (!kw.equals(uids.keywords(uid))) {
+                    lines.add(UidList.line(uid, e.base(), kw));
+                }
+            }
+            before.add(e);
+            after.add(new Entry(uid, file, now, e.size(), e.date()));
+        }
+        if (after.isEmpty()) {
+            return modified;
+        }
+        boolean withIntent = renames && !lines.isEmpty();
+        try {
+            if (withIntent) {
+                long[] asked = Arrays.copyOf(coveredUids, coveredCount);
+                Arrays.sort(asked);
+                uids.appendIntent(FlagIntent.of(change, flags, asked, byUid), lines);
+            } else {
+                uids.forceDone();
+                uids.append(lines);
+            }
+            crashPoint.at(CrashPoint.BETWEEN_FLAG_WRITES);
+            Map<Long, Integer> changed = new HashMap<>();
+            boolean renamed = false;
+            for (int i = 0; i < after.size(); i++) {
+                Entry e = before.get(i);
+                Entry now = after.get(i);
+                if (!now.file().equals(e.file())) {
+                    try {
+                        Files.move(cur.resolve(e.file()), cur.resolve(now.file()), StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException gone) {
+                        listed = false;
+                        continue;
+                    }
+                    if (!renamed) {
+                        renamed = true;
+                        crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
+                    }
+                }
+                if (keywordsAsked) {
+                    uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
+                }
+                changed.put(now.uid(), hashes.computeIfAbsent(now.flags(), FlagSets::hash));
+                byUid.put(now.uid(), now);
+                changed();
+            }
+            if (renamed) {
+                Fsync.directoryQuietly(cur);
+            }
+            // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that the
+            // index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
+            index.changed(changed);
+            if (withIntent) {
+                crashPoint.at(CrashPoint.BEFORE_DONE);
+                uids.done(List.of(), false);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Half done: the next look lists cur/ again and finishes the intent (or sees what happened).
+            listed = false;
+            throw e;
+        }
+        return modified;
+    }
+
+    /**
+     * Finishes a flag change that a crash interrupted: its intent and keyword lines were durable before its first
+     * rename, so the change is applied again to every message it covers, which gives the new state whatever part of
+     * it was written ({@link FlagIntent}). Runs in the first listing after a start, before the index is reconciled
+     * (which then gives these messages a new MODSEQ, so CONDSTORE clients hear of it).
+     */
+    private void rollForward(FlagIntent intent, Entry[] known, int count) throws IOException {
+        Path cur = dir.resolve("cur");
+        UnaryOperator<Set<String>> apply = flagSets.change(intent.change(), intent.flags());
+        List<String> lines = new ArrayList<>();
+        boolean renamed = false;
+        int finished = 0;
+        for (int i = 0; i < count; i++) {
+            Entry e = known[i];
+            if (!intent.covers(e.uid())) {
+                continue;
+            }
+            Set<String> now = apply.apply(e.flags());
+            if (now.equals(e.flags())) {
+                continue;
             }
             String file = FlagSets.fileName(e.file(), now);
             if (!file.equals(e.file())) {
                 try {
                     Files.move(cur.resolve(e.file()), cur.resolve(file), StandardCopyOption.ATOMIC_MOVE);
                 } catch (NoSuchFileException gone) {
-                    listed = false;
                     continue;
                 }
                 renamed = true;
             }
-            if (keywordsAsked) {
-                Set<String> kw = FlagSets.keywordsOf(now);
-                if (!kw.equals(uids.keywords(uid))) {
-                    uids.keywords(uid, kw);
-                    lines.add(UidList.line(uid, e.base(), kw));
-                }
+            Set<String> kw = FlagSets.keywordsOf(now);
+            if (!kw.equals(uids.keywords(e.uid()))) {
+                uids.keywords(e.uid(), kw);
+                lines.add(UidList.line(e.uid(), e.base(), kw));
             }
-            changed.put(uid, hashes.computeIfAbsent(now, FlagSets::hash));
-            byUid.put(uid, new Entry(uid, file, now, e.size(), e.date()));
-            changed();
+            known[i] = new Entry(e.uid(), file, now, e.size(), e.date());
+            finished++;
         }
-        uids.append(lines);
         if (renamed) {
-            Fsync.directoryQuietly(cur);
+            Fsync.directory(cur);
         }
-        // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that the
-        // index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
-        index.changed(changed);
-        return modified;
+        uids.done(lines, true);
+        LOG.infof("%s: finished a flag change a crash interrupted (%s): %d message(s)", dir, intent, finished);
     }
 
     /** Removes messages for good; their octets leave the quota unless they moved to another folder. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +19,8 @@ import java.util.function.LongPredicate;
 /**
  * A folder's {@code sealmail-uids} file: a first line {@code V <uidvalidity> <uidnext>}, then one line per UID given
  * out, {@code <uid> <unique name> [keyword...]}, appended and forced before the UID is shown, so UIDs are stable
- * across restarts and never reused. A later line for the same UID replaces its keywords. Plain text, so a Maildir
+ * across restarts and never reused. A later line for the same UID replaces its keywords. A flag change that also
+ * renames files is bracketed by an intent line and a {@code D} line ({@link FlagIntent}). Plain text, so a Maildir
  * with this file beside it stays readable (and repairable) with standard tools.
  *
  * <p>Not thread-safe: the folder's lock guards it.
@@ -41,6 +43,14 @@ final class UidList {
      * (6 MB for a folder of 100,000).
      */
     private final Map<Long, Set<String>> keywords = new HashMap<>();
+    /** A flag change whose intent line has no {@code D} after it yet: to be finished ({@link FlagIntent}). */
+    private FlagIntent pending;
+    /**
+     * A {@code D} line was written but not forced. It is made durable before the next flag change that renames files
+     * without an intent line of its own: otherwise a power loss could lose it while keeping that later change, and
+     * finishing the old intent again at the next start would undo an acknowledged change.
+     */
+    private boolean doneUnforced;
 
     private UidList(Path file, long uidValidity, long uidNext, boolean created) {
         this.file = file;
@@ -92,8 +102,19 @@ final class UidList {
         return bytes.length;
     }
 
-    /** One line {@code <uid> <base> [keyword...]}; a line that is not one (torn by a crash) names no UID shown. */
+    /**
+     * One line {@code <uid> <base> [keyword...]}, or a flag change's intent ({@code I ...}) or its end ({@code D});
+     * a line that is none of these (torn by a crash) names no UID shown.
+     */
     private void read(byte[] bytes, int from, int end) {
+        if (end > from && bytes[from] == 'I') {
+            pending = FlagIntent.parse(new String(bytes, from, end - from, StandardCharsets.UTF_8));
+            return;
+        }
+        if (end == from + 1 && bytes[from] == 'D') {
+            pending = null;
+            return;
+        }
         long uid = 0;
         int i = from;
         for (; i < end && bytes[i] != ' '; i++) {
@@ -213,6 +234,49 @@ final class UidList {
 
     /** Appends lines with one write and one flush, before any of their UIDs is shown. */
     void append(List<String> lines) throws IOException {
+        write(lines, true);
+    }
+
+    /** The flag change a crash interrupted (an intent without its {@code D}), or null. */
+    FlagIntent pending() {
+        return pending;
+    }
+
+    /**
+     * Appends a flag change's intent and its keyword lines in one write, forced before the change renames any file.
+     */
+    void appendIntent(FlagIntent intent, List<String> lines) throws IOException {
+        List<String> all = new ArrayList<>(lines.size() + 1);
+        all.add(intent.line());
+        all.addAll(lines);
+        write(all, true);
+        pending = intent;
+    }
+
+    /**
+     * Marks the pending intent finished, after {@code lines} (keywords a finishing pass wrote). Not forced unless
+     * asked: losing it costs only finishing the change again, and {@link #forceDone} makes it durable before a change
+     * it could undo.
+     */
+    void done(List<String> lines, boolean force) throws IOException {
+        List<String> all = new ArrayList<>(lines);
+        all.add(FlagIntent.DONE);
+        write(all, force);
+        pending = null;
+        doneUnforced = !force;
+    }
+
+    /** Makes a {@code D} line durable before a flag change that renames files without an intent of its own. */
+    void forceDone() throws IOException {
+        if (doneUnforced) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            doneUnforced = false;
+        }
+    }
+
+    private void write(List<String> lines, boolean force) throws IOException {
         if (lines.isEmpty()) {
             return;
         }
@@ -223,7 +287,10 @@ final class UidList {
             while (b.hasRemaining()) {
                 ch.write(b);
             }
-            ch.force(true);
+            if (force) {
+                ch.force(true);
+                doneUnforced = false; // everything before is durable too
+            }
         }
     }
 }

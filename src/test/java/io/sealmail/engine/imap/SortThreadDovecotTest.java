@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The answers {@link SortThreadTest} and {@link ThreadRefsTest} expect are Dovecot's: Dovecot 2.3's imap process (run alone, pre-authenticated
+ * The answers {@link SortThreadTest}, {@link ThreadRefsTest} and {@link I18nLevelTest} expect are Dovecot's: Dovecot 2.3's imap process (run alone, pre-authenticated
  * on a pipe, with a configuration of its own: no daemon, no port) is given the same messages in a Maildir and every
  * command of {@link SortThreadTest#ANSWERS}, and must answer each exactly so.
  */
@@ -42,11 +42,7 @@ class SortThreadDovecotTest {
     @Test
     void dovecotGivesTheSameAnswers() throws Exception {
         List<String> commands = new ArrayList<>();
-        for (String command : SortThreadTest.ANSWERS.keySet()) {
-            if (!SortThreadTest.NOT_AS_DOVECOT.contains(command)) {
-                commands.add(command);
-            }
-        }
+        commands.addAll(SortThreadTest.ANSWERS.keySet());
         List<String> answers = dovecot(maildir -> {
             int i = 0;
             for (String m : SortThreadTest.MESSAGES) {
@@ -68,6 +64,16 @@ class SortThreadDovecotTest {
         List<String> answers = dovecot(ThreadRefsTest::write, commands);
         for (int c = 0; c < commands.size(); c++) {
             assertThat(answers.get(c)).as(commands.get(c)).isEqualTo(ThreadRefsTest.ANSWERS.get(commands.get(c)));
+        }
+    }
+
+    /** I18NLEVEL=1's cases ({@link I18nLevelTest}): Dovecot answers each command as that test expects Sealmail to. */
+    @Test
+    void dovecotSearchesAndSortsAsI18nLevelTestExpects() throws Exception {
+        List<String> commands = new ArrayList<>(I18nLevelTest.ANSWERS.keySet());
+        List<String> answers = dovecot(I18nLevelTest::write, commands);
+        for (int c = 0; c < commands.size(); c++) {
+            assertThat(answers.get(c)).as(commands.get(c)).isEqualTo(I18nLevelTest.ANSWERS.get(commands.get(c)));
         }
     }
 
@@ -180,7 +186,8 @@ class SortThreadDovecotTest {
                     String answer = command(in, out, tag, commands.get(c));
                     assertThat(answer).as(commands.get(c)).containsPattern("(?m)^" + tag + " OK ");
                     // An ESEARCH names the command's tag: Sealmail's transcripts tag every command "c".
-                    answers.add(answer.lines().filter(l -> l.startsWith("* SORT") || l.startsWith("* THREAD") || l.startsWith("* ESEARCH"))
+                    answers.add(answer.lines().filter(l -> l.startsWith("* SORT") || l.startsWith("* THREAD") || l.startsWith("* ESEARCH")
+                            || l.equals("* SEARCH") || l.startsWith("* SEARCH "))
                             .map(l -> l.replace("(TAG \"" + tag + "\")", "(TAG \"c\")")).findFirst().orElse("(none)"));
                 }
                 command(in, out, "z", "LOGOUT");

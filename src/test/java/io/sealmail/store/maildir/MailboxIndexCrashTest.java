@@ -38,7 +38,9 @@ class MailboxIndexCrashTest {
     void acknowledgedFlagChangesAndExpungesSurviveSigkillAndModseqNeverGoesBack() throws Exception {
         long highestSeen = 0;
         int snapshots = 0;
-        for (int round = 0; round < 2; round++) {
+        // More rounds to look harder for a window: -Dsealmail.crash.rounds=12
+        int rounds = Integer.getInteger("sealmail.crash.rounds", 2);
+        for (int round = 0; round < rounds; round++) {
             Map<Long, Ack> acked = new HashMap<>();
             Map<Long, String> pending = new HashMap<>();
             Set<Long> expunged = new HashSet<>();
@@ -113,15 +115,11 @@ class MailboxIndexCrashTest {
                         Set<String> flags = new TreeSet<>(m.flags());
                         String actual = String.join(",", flags);
                         if (pending.containsKey(e.getKey())) {
-                            // The change in flight when the kill came was never acknowledged. Its system flags (the
-                            // rename) and its keywords (the UID-list line) are two writes, so each is the old or the new
-                            // one: a mix is the known gap in docs/store.md "Not done" (an intent record would close it).
-                            String before = e.getValue().flags();
-                            String after = pending.get(e.getKey());
-                            assertThat(systemFlags(actual)).as("UID %d's system flags", e.getKey())
-                                    .isIn(systemFlags(before), systemFlags(after));
-                            assertThat(keywords(actual)).as("UID %d's keywords", e.getKey())
-                                    .isIn(keywords(before), keywords(after));
+                            // The change in flight when the kill came was never acknowledged: wholly the old flags or
+                            // wholly the new ones, never a mix of its two writes (system flags in the file name,
+                            // keywords in the UID list), which the intent record and its roll-forward rule out.
+                            assertThat(actual).as("UID %d, change in flight", e.getKey())
+                                    .isIn(e.getValue().flags(), pending.get(e.getKey()));
                         } else {
                             assertThat(actual).as("UID %d", e.getKey()).isEqualTo(e.getValue().flags());
                         }
@@ -136,13 +134,5 @@ class MailboxIndexCrashTest {
                 }
             }
         }
-    }
-
-    private static String systemFlags(String flags) {
-        return String.join(",", java.util.Arrays.stream(flags.split(",")).filter(f -> f.startsWith("\\")).sorted().toList());
-    }
-
-    private static String keywords(String flags) {
-        return String.join(",", java.util.Arrays.stream(flags.split(",")).filter(f -> !f.isEmpty() && !f.startsWith("\\")).sorted().toList());
     }
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Where the first open of a large folder spends its CPU, part by part, each in a fresh JVM (cold, as after a restart):
+# the listing of cur/, reading the UID list and the MODSEQ log, decoding the folder's snapshot, the snapshot plus a
+# listing of cur/ matched name by name (the least a log-tail replay must do once cur/ changed), and the mailbox
+# component's first open with and without the snapshot. Figures and the conclusion: docs/store.md ("Not done").
+# Usage: bench/first-open-parts.sh [MESSAGES] [ROUNDS]     (defaults 100000 3)
+# Needs the compiled classes (./mvnw -o test-compile). Run as benchmarks run here: flock /work/build.lock bench/...
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+messages="${1:-100000}"; rounds="${2:-3}"
+work="$(mktemp -d /tmp/sealmail-openparts.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+(cd "$root" && ./mvnw -B -o -q dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" >/dev/null)
+cp="$root/target/test-classes:$root/target/classes:$(cat "$work/cp.txt")"
+run() { java -cp "$cp" io.sealmail.store.maildir.FirstOpenParts "$work/data" "$@" 2>&1 | grep -v ' WARN ' || true; }
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+run fill "$messages"
+snap="$work/data/mail/parts@example.com/sealmail-snapshot"
+for _ in $(seq 1 "$rounds"); do
+  for part in list logs snapshot snapshot+list select; do run "$part"; done
+  mv "$snap" "$snap.aside"; run select; mv "$snap.aside" "$snap"
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,92 @@
+package io.sealmail.store.maildir;
+
+import io.sealmail.store.MaildirName;
+import io.sealmail.store.MaildirStore;
+import io.sealmail.store.mailbox.MailFolder;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Run by {@code bench/first-open-parts.sh}, one part per JVM (so each is a first open in a cold JVM, as after a
+ * restart): the process CPU of the parts of a large folder's first open, to judge a log-tail replay onto an older
+ * snapshot (docs/store.md, "Not done"). Parts: {@code fill N} (a folder of N messages, UIDs given, snapshot written at
+ * stop), {@code list} (cur/'s names), {@code logs} (the UID list and the MODSEQ log read), {@code snapshot}
+ * (decoded), {@code snapshot+list} (decoded, cur/ listed and every name matched against it: the least a replay must do
+ * when cur/ changed), {@code select} (the component's first open, from the snapshot when it is usable).
+ */
+public final class FirstOpenParts {
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args[0]);
+        Path dir = data.resolve("mail/parts@example.com");
+        String part = args[1];
+        if (part.equals("fill")) {
+            fill(data, dir, Integer.parseInt(args[2]));
+            return;
+        }
+        long cpu = cpu();
+        int n = switch (part) {
+            case "list" -> dir.resolve("cur").toFile().list().length;
+            case "logs" -> {
+                UidList uids = UidList.open(dir);
+                MailboxIndex.open(dir, uids.uidValidity(), false).close();
+                yield uids.takeNames().size();
+            }
+            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).entries().length;
+            case "snapshot+list" -> {
+                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).entries();
+                Map<String, MaildirFolder.Entry> byName = new HashMap<>(entries.length * 2);
+                for (MaildirFolder.Entry e : entries) {
+                    byName.put(e.file(), e);
+                }
+                int matched = 0;
+                for (String f : dir.resolve("cur").toFile().list()) {
+                    matched += byName.remove(f) != null ? 1 : 0;
+                }
+                yield matched;
+            }
+            case "select" -> {
+                try (MaildirStore store = new MaildirStore(data)) {
+                    MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+                    try (MailFolder inbox = access.forAccount("parts@example.com").open("INBOX")) {
+                        int size = inbox.messages().size();
+                        part = access.folder(dir, "INBOX", "parts@example.com").restoredFromSnapshot()
+                                ? "select (from the snapshot)" : "select (listing cur/)";
+                        yield size;
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException(part);
+        };
+        System.out.printf("%-28s %d messages, process CPU %d ms%n", part, n, (cpu() - cpu) / 1_000_000);
+    }
+
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static void fill(Path data, Path dir, int messages) throws Exception {
+        for (String sub : new String[]{"cur", "new", "tmp"}) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        byte[] body = "Subject: part\r\n\r\nbody\r\n".getBytes();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < messages; i++) {
+            Files.write(dir.resolve("cur").resolve(MaildirName.unique(t.plusMillis(i), body.length) + ":2,"), body);
+        }
+        try (MaildirStore store = new MaildirStore(data)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            try (MailFolder inbox = access.forAccount("parts@example.com").open("INBOX")) {
+                inbox.messages();
+            }
+            access.close(); // writes the snapshot (it waits for cur/ to be quiet)
+        }
+    }
+
+    private FirstOpenParts() {
+    }
+}
