@@ -1,5 +1,6 @@
 package io.sealmail.operator;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.sealmail.config.DkimKey;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
@@ -17,6 +18,7 @@ import io.sealmail.operator.api.v1alpha1.OutboundSpec;
 import io.sealmail.operator.api.v1alpha1.RelaySpec;
 import io.sealmail.operator.api.v1alpha1.Protocol;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,7 +64,8 @@ public final class EngineConfigRenderer {
         }
         LimitsSpec l = spec.limits;
         Limits limits = l == null ? Limits.DEFAULTS : new Limits(l.maxMessageSize, l.maxRecipients, null, null, null,
-                null, null, null, null, null, null, l.maxConnections, l.maxConnectionsPerAddress, null, null);
+                null, null, null, null, null, null, l.maxConnections, l.maxConnectionsPerAddress, null,
+                octets(l.quotaPerAccount), null, l.quotaMessagesPerAccount);
         return new EngineConfig(spec.hostname, spec.domains, listeners,
                 new TlsFiles(EngineContainer.TLS_CERT_FILE, EngineContainer.TLS_KEY_FILE),
                 EngineContainer.ACCOUNTS_FILE, spec.aliases, EngineContainer.DATA_DIR, limits,
@@ -99,6 +102,18 @@ public final class EngineConfigRenderer {
     static String relaySecret(MailServerSpec spec) {
         OutboundSpec o = spec.outbound;
         return o != null && o.mode == OutboundSpec.Mode.RELAY && o.relay != null ? o.relay.credentialsSecretName : null;
+    }
+
+    /**
+     * A quantity such as {@code 2Gi} in whole octets (a fraction of an octet is dropped). The CRD's pattern bounds the
+     * form, not the size: past the range of a long (8 EiB) no mailbox can reach it, so it is the largest long.
+     */
+    static Long octets(String quantity) {
+        if (quantity == null) {
+            return null;
+        }
+        BigDecimal amount = Quantity.getAmountInBytes(new Quantity(quantity));
+        return amount.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : amount.longValue();
     }
 
     private static Duration duration(String go) {

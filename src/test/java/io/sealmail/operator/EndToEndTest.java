@@ -15,6 +15,8 @@ import io.sealmail.config.EngineConfigYaml;
 import jakarta.inject.Inject;
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Quota;
+import jakarta.mail.QuotaAwareStore;
 import jakarta.mail.Store;
 import jakarta.mail.Transport;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +82,9 @@ class EndToEndTest {
               tls:
                 duration: 1h
                 renewBefore: 59m45s
+              limits:
+                quotaPerAccount: 1.5Mi
+                quotaMessagesPerAccount: 4
             """;
 
     @Inject
@@ -202,6 +207,17 @@ class EndToEndTest {
                 assertThat(ServiceClients.subjects(inbox)).contains("over 465 after the renewal",
                         "over 587 on the old connection");
                 assertThat(trust.serialsSeen()).hasSize(seenBefore).allMatch(firstSerial::equals);
+
+                // spec.limits' quotas reached the engine: IMAP QUOTA reports them (RFC 9208: STORAGE in units of
+                // 1,024 octets), and with 4 of 4 messages the next delivery is refused, nothing stored.
+                Quota quota = ((QuotaAwareStore) imaps).getQuota("INBOX")[0];
+                assertThat(quota.resources).extracting(r -> r.name + " " + r.usage + "/" + r.limit)
+                        .contains("MESSAGE 4/4").anyMatch(r -> r.startsWith("STORAGE ") && r.endsWith("/1536"));
+                try (Transport smtps = clients.submission("smtps", 465, afterRenewal, ALICE, ALICE_PASSWORD)) {
+                    assertThatThrownBy(() -> ServiceClients.send(smtps, ALICE, ALICE, "a fifth message"))
+                            .isInstanceOf(MessagingException.class).hasStackTraceContaining("552");
+                }
+                assertThat(inbox.getMessageCount()).isEqualTo(4);
                 await().atMost(TIMEOUT).until(() -> !events(client, ns, "CertificateRenewed").isEmpty());
 
                 // A new user in the accounts Secret logs in once the kubelet delivers the new accounts file.

@@ -87,7 +87,7 @@ class MailServerSchemaTest {
                 accounts: {secretName: mail-accounts}
                 aliases: {postmaster@example.com: alice@example.com}
                 storage: {size: 10Gi, storageClassName: fast}
-                limits: {maxMessageSize: 52428800, maxRecipients: 200, maxConnections: 500, maxConnectionsPerAddress: 10}
+                limits: {maxMessageSize: 52428800, maxRecipients: 200, maxConnections: 500, maxConnectionsPerAddress: 10, quotaPerAccount: 2Gi, quotaMessagesPerAccount: 100000}
                 resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 512Mi}}
                 nodeSelector: {kubernetes.io/os: linux}
                 tolerations: [{key: mail, operator: Exists, effect: NoSchedule}]
@@ -173,6 +173,12 @@ class MailServerSchemaTest {
                         "does not match"),
                 Arguments.of("a message size limit below 1 KiB",
                         "domains: [example.com]\nhostname: mail.example.com\nlimits: {maxMessageSize: 10}",
+                        "should be greater than or equal to"),
+                Arguments.of("a mailbox quota that is not a quantity",
+                        "domains: [example.com]\nhostname: mail.example.com\nlimits: {quotaPerAccount: 2GB}",
+                        "does not match"),
+                Arguments.of("a negative message quota",
+                        "domains: [example.com]\nhostname: mail.example.com\nlimits: {quotaMessagesPerAccount: -1}",
                         "should be greater than or equal to"),
                 Arguments.of("zero recipients",
                         "domains: [example.com]\nhostname: mail.example.com\nlimits: {maxRecipients: 0}",

@@ -38,16 +38,8 @@ final class CondStore {
     /** RFC 7162 mod-sequence-value (1 to 2^63-1) or, with {@code zero}, mod-sequence-valzer (0 too). */
     static long modseq(ImapArg arg, ImapArgs args, boolean zero) {
         String text = arg instanceof ImapArg.Atom a ? a.value() : null;
-        if (text == null || text.isEmpty() || text.length() > 19 || !text.chars().allMatch(Character::isDigit)) {
-            throw args.bad("Invalid mod-sequence value");
-        }
-        long value;
-        try {
-            value = Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw args.bad("Invalid mod-sequence value");
-        }
-        if (value == 0 && !zero) {
+        long value = ImapNumber.parse(text, ImapNumber.MAX_NUMBER64);
+        if (value < 0 || value == 0 && !zero) {
             throw args.bad("Invalid mod-sequence value");
         }
         return value;
@@ -130,8 +122,8 @@ final class CondStore {
             if (params.size() < 2 || params.size() > 4) {
                 throw r.args().bad("QRESYNC needs (uidvalidity modseq [known-uids [seq-match]])");
             }
-            String validity = ImapArg.stringValue(params.get(0));
-            if (validity == null || validity.isEmpty() || validity.length() > 10 || !validity.chars().allMatch(Character::isDigit)) {
+            long validity = ImapNumber.parse(ImapArg.stringValue(params.get(0)), ImapNumber.MAX_NUMBER);
+            if (validity <= 0) {
                 throw r.args().bad("Invalid UIDVALIDITY");
             }
             long modseq = CondStore.modseq(params.get(1), r.args(), false);
@@ -144,7 +136,7 @@ final class CondStore {
                 known = SequenceSet.parse(text, r.args().limits().maxSequenceRanges());
             }
             // The seq-match data only helps a server without an expunge history; ours answers from what it has.
-            return new Resync(Long.parseLong(validity), modseq, known);
+            return new Resync(validity, modseq, known);
         }
     }
 

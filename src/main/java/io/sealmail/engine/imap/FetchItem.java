@@ -163,9 +163,9 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
         List<String> fields = new ArrayList<>();
         String s = spec.trim();
         int i = 0;
-        while (i < s.length() && Character.isDigit(s.charAt(i))) {
+        while (i < s.length() && ImapNumber.isDigit(s.charAt(i))) {
             int j = i;
-            while (j < s.length() && Character.isDigit(s.charAt(j))) {
+            while (j < s.length() && ImapNumber.isDigit(s.charAt(j))) {
                 j++;
             }
             if (j - i > 5) {
@@ -221,9 +221,11 @@ record FetchItem(Kind kind, List<Integer> part, String text, List<String> fields
     }
 
     private static long number(String s, ImapArgs args) {
-        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(Character::isDigit)) {
+        // RFC 9051 §9: partial = "<" number64 "." nz-number64 ">"
+        long n = ImapNumber.parse(s, ImapNumber.MAX_NUMBER64);
+        if (n < 0) {
             throw args.bad("Invalid partial range");
         }
-        return Long.parseLong(s);
+        return n;
     }
 }

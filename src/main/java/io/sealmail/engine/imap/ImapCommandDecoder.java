@@ -219,7 +219,7 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder implements St
                 i--;
             }
             int lastDigit = i;
-            while (i >= 0 && line.charAt(i) >= '0' && line.charAt(i) <= '9') {
+            while (i >= 0 && ImapNumber.isDigit(line.charAt(i))) {
                 i--;
             }
             if (i == lastDigit || i < 0 || line.charAt(i) != '{') {
@@ -227,7 +227,7 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder implements St
             }
             boolean binary = i > 0 && line.charAt(i - 1) == '~';
             String digits = line.substring(i + 1, lastDigit + 1);
-            long size = digits.length() > 18 ? -1 : Long.parseLong(digits);
+            long size = ImapNumber.parse(digits, ImapNumber.MAX_NUMBER64); // -1 past 2^63-1: refused as too large
             return new LiteralMarker(size, !plus, binary);
         }
     }

@@ -18,8 +18,6 @@ import java.util.Set;
  */
 record ReturnOptions(Set<String> names, long partialFirst, long partialLast) {
     private static final Set<String> KNOWN = Set.of("MIN", "MAX", "ALL", "COUNT", "SAVE", "CONTEXT", "PARTIAL");
-    /** RFC 5267 §4.4: positions are nz-number, at most 2^32 - 1 (RFC 9051's number). */
-    private static final long MAX_POSITION = 4294967295L;
 
     boolean has(String name) {
         return names.contains(name);
@@ -101,24 +99,9 @@ record ReturnOptions(Set<String> names, long partialFirst, long partialLast) {
         if (colon < 0) {
             return null;
         }
-        long a = position(text.substring(0, colon));
-        long b = position(text.substring(colon + 1));
+        long a = ImapNumber.parse(text.substring(0, colon), ImapNumber.MAX_NUMBER);
+        long b = ImapNumber.parse(text.substring(colon + 1), ImapNumber.MAX_NUMBER);
         return a > 0 && b > 0 ? new long[] {a, b} : null;
-    }
-
-    private static long position(String digits) {
-        if (digits.isEmpty() || digits.length() > 10) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < digits.length(); i++) {
-            char c = digits.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v <= MAX_POSITION ? v : -1;
     }
 
     /**

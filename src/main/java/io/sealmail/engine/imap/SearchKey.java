@@ -199,10 +199,11 @@ interface SearchKey {
 
         private long number() {
             String s = string("number");
-            if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(Character::isDigit)) {
+            long n = ImapNumber.parse(s, ImapNumber.MAX_NUMBER64);
+            if (n < 0) {
                 throw errors.bad("Invalid number " + s);
             }
-            return Long.parseLong(s);
+            return n;
         }
 
         /** The instant {@code n} seconds ago, for OLDER/YOUNGER (RFC 5032 §3: nz-number). */
@@ -352,7 +353,7 @@ interface SearchKey {
                     return m -> set.contains(m.info.uid(), m.maxUid);
                 }
                 default:
-                    if (!key.isEmpty() && (Character.isDigit(key.charAt(0)) || key.charAt(0) == '*')) {
+                    if (!key.isEmpty() && (ImapNumber.isDigit(key.charAt(0)) || key.charAt(0) == '*')) {
                         SequenceSet set = sequence(key);
                         return m -> set.contains(m.seq, m.maxSeq);
                     }

@@ -35,8 +35,8 @@ final class SelectedMailbox implements AutoCloseable {
     /** RFC 7162: unsolicited FETCH carries MODSEQ (CONDSTORE), expunges are told as VANISHED (QRESYNC). */
     boolean condstore;
     boolean qresync;
-    /** The SORT and THREAD keys read so far (see {@link SortKeys}). */
-    final SortKeys sortKeys = new SortKeys();
+    /** The SORT and THREAD keys read so far, by any session of the folder (see {@link SortKeys}). */
+    final SortKeys sortKeys;
     /**
      * RFC 5182 SEARCHRES: the messages of the last {@code RETURN (SAVE)}, as UIDs, so that {@code $} means the same
      * messages in FETCH and UID FETCH and an expunged message simply drops out (UIDs are never reused). Empty for a
@@ -53,6 +53,7 @@ final class SelectedMailbox implements AutoCloseable {
         });
         this.lastSynced = folder.messages();
         this.view = lastSynced;
+        this.sortKeys = new SortKeys(SortKeys.Shared.of(folder, lastSynced.size()));
     }
 
     List<MessageInfo> view() {

@@ -86,11 +86,11 @@ public final class SequenceSet {
         if (s.equals("*")) {
             return STAR;
         }
-        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        long n = ImapNumber.parse(s, ImapNumber.MAX_NUMBER);
+        if (n < 0) {
             throw new ImapSyntaxException("Invalid sequence set");
         }
-        long n = Long.parseLong(s);
-        if (n == 0 || n > 0xFFFFFFFFL) {
+        if (n == 0) {
             throw new ImapSyntaxException("Invalid sequence number " + s);
         }
         return n;

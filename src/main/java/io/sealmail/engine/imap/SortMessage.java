@@ -70,7 +70,7 @@ final class SortMessage {
         return memo.subject;
     }
 
-    /** The base subject's key as a number of the session's {@link SortKeys#subjects}: equal keys, equal numbers. */
+    /** The base subject's key as a number of the folder's {@link SortKeys#subjects}: equal keys, equal numbers. */
     int subjectNumber() throws IOException {
         if (memo.subjectNumber < 0) {
             memo.subjectNumber = subjects.number(subject().key());
@@ -144,7 +144,7 @@ final class SortMessage {
     }
 
     /**
-     * The Message-ID as THREAD REFERENCES keys it, as its number in the session's {@link SortKeys.Ids} (the same ID
+     * The Message-ID as THREAD REFERENCES keys it, as its number in the folder's {@link SortKeys.Ids} (the same ID
      * is the same number), or -1 when the message has no valid one (RFC 5256 §2.3).
      */
     int messageId() throws IOException {
@@ -156,7 +156,7 @@ final class SortMessage {
     }
 
     /**
-     * The parents THREAD REFERENCES links, oldest first, as numbers of the session's {@link SortKeys.Ids}: the
+     * The parents THREAD REFERENCES links, oldest first, as numbers of the folder's {@link SortKeys.Ids}: the
      * message IDs of References, or when it has none the first message ID of In-Reply-To (RFC 5256 §2.3 step 1). At
      * most {@code max} are kept (the last ones, the closest ancestors), so a hostile field costs bounded work.
      */

@@ -108,8 +108,8 @@ final class ThreadTree {
     }
 
     /**
-     * REFERENCES (§2.3 steps 1-6). Message-IDs and base subjects are numbers of the session's {@link SortKeys}, read
-     * once per selection, so steps 1 and 5 find a node by indexing an array, not by hashing every ID and subject
+     * REFERENCES (§2.3 steps 1-6). Message-IDs and base subjects are numbers of the folder's {@link SortKeys}, read
+     * once for all sessions, so steps 1 and 5 find a node by indexing an array, not by hashing every ID and subject
      * again for each command (the cost that kept a warm THREAD behind Dovecot's).
      */
     static List<Node> references(List<SortMessage> messages, SortKeys keys) throws IOException {

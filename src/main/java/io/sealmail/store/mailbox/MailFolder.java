@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * An open folder. {@link #messages()} is the current state and must be cheap (from an index, never by opening
@@ -18,6 +19,18 @@ import java.util.Set;
 public interface MailFolder extends AutoCloseable {
 
     String name();
+
+    /**
+     * Something a protocol derives from this folder's messages and keeps for every session that opens the folder: IMAP
+     * keeps its SORT and THREAD keys here, since a message never changes and what one session parsed serves the next
+     * (a webmail opens a session per page view). {@code keepOrMake} gets what is kept (null when nothing is) and
+     * returns what to keep from now on; it runs while other callers wait, so it must be quick. The store may drop
+     * what it keeps when memory runs short (a caller holds its own reference while it uses it), and drops it with
+     * the folder. What is kept is used by several sessions at once. A store that keeps nothing makes one per call.
+     */
+    default <T> T shared(Class<T> type, UnaryOperator<T> keepOrMake) {
+        return keepOrMake.apply(null);
+    }
 
     long uidValidity();
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** What one session holds open of a {@link MaildirFolder}; closing it removes the session's listeners. */
 final class FolderHandle implements MailFolder {
@@ -49,6 +50,11 @@ final class FolderHandle implements MailFolder {
     @Override
     public List<MessageInfo> messages() throws IOException {
         return folder.infos();
+    }
+
+    @Override
+    public <T> T shared(Class<T> type, UnaryOperator<T> keepOrMake) {
+        return folder.shared.get(type, keepOrMake);
     }
 
     @Override

@@ -79,6 +79,8 @@ final class MaildirFolder {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final TreeMap<Long, Entry> byUid = new TreeMap<>();
     private final FlagSets flagSets = new FlagSets();
+    /** {@link MailFolder#shared}: kept for all sessions, dropped with this folder (delete, rename) or under memory pressure. */
+    final SharedValues shared = new SharedValues();
     private UidList uids;
     private MailboxIndex index;
     /** Opened at first use ({@link #cache()}): a SELECT needs none of it, and opening reads every record header. */

@@ -59,7 +59,12 @@ class FetchCommandTableTest {
                 row("a partial length of 0", "c FETCH 1 BODY[]<1.0>", "c BAD Invalid partial length"),
                 row("a negative partial origin", "c FETCH 1 BODY[]<-1>", "c BAD Invalid partial range"),
                 row("a partial origin without a length", "c FETCH 1 BODY[]<1>", "c BAD Invalid partial range"),
-                row("a partial origin that is not a number", "c FETCH 1 BODY[]<x.1>", "c BAD Invalid partial range"));
+                row("a partial origin that is not a number", "c FETCH 1 BODY[]<x.1>", "c BAD Invalid partial range"),
+                // RFC 5234 DIGIT is ASCII: Arabic-Indic digits are not numbers, wherever they stand.
+                row("a partial origin in other digits", "c FETCH 1 BODY.PEEK[]<\u0663.1>", "c BAD Invalid partial range"),
+                row("a section part in other digits", "c FETCH 1 BODY.PEEK[\u0661]", "c BAD Invalid section \u0661"),
+                row("a sequence number in other digits", "c FETCH \u0661 UID", "c BAD Invalid sequence set"),
+                row("a partial origin past 2^63-1", "c FETCH 1 BODY.PEEK[]<9223372036854775808.1>", "c BAD Invalid partial range"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -54,6 +54,8 @@ class SearchKeyTableTest {
                 row("an unknown key", "c SEARCH FOO", "c BAD Unknown search key FOO"),
                 row("a key without its argument", "c SEARCH LARGER", "c BAD Missing number"),
                 row("a size that is not a number", "c SEARCH LARGER x", "c BAD Invalid number x"),
+                row("a size in other digits (RFC 5234 DIGIT is ASCII)", "c SEARCH LARGER \u0661\u0662", "c BAD Invalid number \u0661\u0662"),
+                row("PARTIAL in other digits", "c SEARCH RETURN (PARTIAL \u0661:\u0662) ALL", "c BAD PARTIAL range broken"),
                 row("a size past 64 bits", "c SEARCH LARGER 99999999999999999999", "c BAD Invalid number 99999999999999999999"),
                 row("a date that does not exist", "c SEARCH SINCE 32-Foo-2026", "c BAD Invalid date 32-Foo-2026"),
                 row("an ISO date", "c SEARCH SINCE 2026-01-01", "c BAD Invalid date 2026-01-01"),

@@ -34,6 +34,7 @@ class StoreCommandsTableTest {
                 row("a sequence number past the last", "c STORE 3 FLAGS (\\Seen)", "c BAD Invalid message sequence number"),
                 row("an unknown modifier", "c STORE 1 (FOO 1) +FLAGS (\\Seen)", "c BAD Unknown STORE modifier"),
                 row("UNCHANGEDSINCE that is not a number", "c STORE 1 (UNCHANGEDSINCE x) +FLAGS (\\Seen)", "c BAD Invalid mod-sequence value"),
+                row("UNCHANGEDSINCE in other digits", "c STORE 1 (UNCHANGEDSINCE \u0661) +FLAGS (\\Seen)", "c BAD Invalid mod-sequence value"),
                 row("nothing after STORE", "c STORE", "c BAD Missing sequence set"),
                 row("arguments after the flags", "c STORE 1 FLAGS (\\Seen) extra", "c BAD Unexpected extra arguments"),
 

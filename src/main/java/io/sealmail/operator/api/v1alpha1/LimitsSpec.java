@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 
 /** The bounds a mail admin usually tunes; the engine's other bounds keep their defaults. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -27,4 +28,16 @@ public class LimitsSpec {
     @Max(100000)
     @JsonPropertyDescription("Open connections from one client address. Default 20.")
     public Integer maxConnectionsPerAddress;
+
+    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
+    @JsonPropertyDescription("Mailbox quota per account, all its folders together, as a quantity such as 2Gi; 0: none "
+            + "(the default). Past it, delivery answers 552 5.2.2 and IMAP APPEND/COPY NO [OVERQUOTA]; IMAP QUOTA "
+            + "reports it (RFC 9208 STORAGE).")
+    public String quotaPerAccount;
+
+    @Min(0)
+    @Max(1000000000)
+    @JsonPropertyDescription("Messages per account, all its folders together; 0: none (the default). Enforced and "
+            + "reported like quotaPerAccount (RFC 9208 MESSAGE).")
+    public Long quotaMessagesPerAccount;
 }
