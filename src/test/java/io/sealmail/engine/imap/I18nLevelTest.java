@@ -1,8 +1,5 @@
 package io.sealmail.engine.imap;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.sealmail.store.MaildirStore;
-import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -115,8 +111,7 @@ class I18nLevelTest {
 
     @TempDir
     Path dir;
-    private MaildirStore store;
-    private MaildirMailboxAccess access;
+    private MaildirImapStore imap;
     private Transcript t;
 
     @BeforeEach
@@ -126,11 +121,8 @@ class I18nLevelTest {
         for (String sub : new String[] {"cur", "tmp"}) {
             Files.createDirectories(maildir.resolve(sub));
         }
-        store = new MaildirStore(dir);
-        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
-        AccessContext context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
-                access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
-        t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
+        imap = new MaildirImapStore(dir);
+        t = imap.connect();
         t.output();
         assertThat(t.send("a LOGIN joe@example.com secret")).contains(" I18NLEVEL=1 ").contains("a OK");
         assertThat(t.send("s SELECT INBOX")).contains("* " + MESSAGES.size() + " EXISTS");
@@ -138,8 +130,7 @@ class I18nLevelTest {
 
     @AfterEach
     void tearDown() {
-        access.close();
-        store.close();
+        imap.close();
     }
 
     @Test

@@ -1,20 +1,14 @@
 package io.sealmail.engine.imap;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.sealmail.store.MaildirStore;
 import io.sealmail.store.mailbox.MailFolder;
-import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,30 +29,24 @@ class SharedSortKeysTest {
 
     @TempDir
     Path dir;
-    private MaildirStore store;
-    private MaildirMailboxAccess access;
-    private AccessContext context;
+    private MaildirImapStore imap;
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new MaildirStore(dir);
-        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
-        context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
-                access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+        imap = new MaildirImapStore(dir);
         Transcript t = login();
         for (String m : SortThreadTest.MESSAGES) {
-            append(t, "INBOX", m);
+            SortThreadTest.append(t, "INBOX", m);
         }
     }
 
     @AfterEach
     void tearDown() {
-        access.close();
-        store.close();
+        imap.close();
     }
 
     private Transcript login() {
-        Transcript t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
+        Transcript t = imap.connect();
         assertThat(t.output()).startsWith("* OK");
         assertThat(t.send("a LOGIN joe@example.com secret")).contains("a OK");
         return t;
@@ -70,12 +58,6 @@ class SharedSortKeysTest {
         return t;
     }
 
-    private static void append(Transcript t, String folder, String message) {
-        byte[] octets = message.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
-        assertThat(t.sendRaw("p APPEND " + folder + " \"" + SortThreadTest.INTERNALDATE + "\" {" + octets.length + "+}\r\n"
-                + new String(octets, StandardCharsets.UTF_8) + "\r\n")).contains("p OK [APPENDUID ");
-    }
-
     /** The untagged answer line of {@code command}, checked to end OK. */
     private static String answer(Transcript t, String command) {
         String out = t.send("c " + command);
@@ -84,7 +66,7 @@ class SharedSortKeysTest {
     }
 
     private SortKeys.Shared kept(String folder) throws Exception {
-        try (MailFolder f = access.forAccount("joe@example.com").open(folder)) {
+        try (MailFolder f = imap.access.forAccount("joe@example.com").open(folder)) {
             return f.shared(SortKeys.Shared.class, k -> k);
         }
     }
@@ -120,7 +102,7 @@ class SharedSortKeysTest {
         answer(a, "THREAD REFERENCES UTF-8 ALL");
         // Another session adds a reply to 6 and expunges 2; a's next command sees both.
         Transcript b = selected("INBOX");
-        append(b, "INBOX", "From: amy@example.com\nSubject: Re: Budget\nDate: Thu, 4 Dec 2025 08:00:00 +0000\n"
+        SortThreadTest.append(b, "INBOX", "From: amy@example.com\nSubject: Re: Budget\nDate: Thu, 4 Dec 2025 08:00:00 +0000\n"
                 + "Message-ID: <j@x.test>\nIn-Reply-To: <f@x.test>\n\nagreed\n");
         assertThat(b.send("d STORE 2 +FLAGS.SILENT (\\Deleted)")).contains("d OK");
         assertThat(b.send("e EXPUNGE")).contains("e OK");
@@ -189,7 +171,7 @@ class SharedSortKeysTest {
     void keysFullOfExpungedMessagesAreStartedAgainAtTheNextSelect() throws Exception {
         selected("INBOX");
         SortKeys.Shared keys;
-        try (MailFolder f = access.forAccount("joe@example.com").open("INBOX")) {
+        try (MailFolder f = imap.access.forAccount("joe@example.com").open("INBOX")) {
             keys = SortKeys.Shared.of(f, 9);
             assertThat(SortKeys.Shared.of(f, 9)).as("kept while it fits").isSameAs(keys);
             for (long uid = 1000; uid < 1000 + SortKeys.Shared.SLACK + 100; uid++) {

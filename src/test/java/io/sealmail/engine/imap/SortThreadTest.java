@@ -1,8 +1,5 @@
 package io.sealmail.engine.imap;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.sealmail.store.MaildirStore;
-import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -56,22 +52,22 @@ class SortThreadTest {
 
     @TempDir
     Path dir;
-    private MaildirStore store;
-    private MaildirMailboxAccess access;
-    private AccessContext context;
+    private MaildirImapStore imap;
 
     @BeforeEach
     void setUp() throws Exception {
-        store = new MaildirStore(dir);
-        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
-        context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
-                access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+        imap = new MaildirImapStore(dir);
         Transcript t = login();
         for (String m : MESSAGES) {
-            byte[] octets = m.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
-            assertThat(t.sendRaw("p APPEND INBOX \"" + INTERNALDATE + "\" {" + octets.length + "+}\r\n"
-                    + new String(octets, StandardCharsets.UTF_8) + "\r\n")).contains("p OK [APPENDUID ");
+            append(t, "INBOX", m);
         }
+    }
+
+    /** {@code message} (LF lines) appended to {@code folder} with {@link #INTERNALDATE}. */
+    static void append(Transcript t, String folder, String message) {
+        byte[] octets = message.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        assertThat(t.sendRaw("p APPEND " + folder + " \"" + INTERNALDATE + "\" {" + octets.length + "+}\r\n"
+                + new String(octets, StandardCharsets.UTF_8) + "\r\n")).contains("p OK [APPENDUID ");
     }
 
     /** Every message's INTERNALDATE (RFC 9051 date-time), and the files' time for Dovecot. */
@@ -79,12 +75,11 @@ class SortThreadTest {
 
     @AfterEach
     void tearDown() {
-        access.close();
-        store.close();
+        imap.close();
     }
 
     private Transcript login() {
-        Transcript t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
+        Transcript t = imap.connect();
         assertThat(t.output()).startsWith("* OK [CAPABILITY IMAP4rev1");
         assertThat(t.send("a LOGIN joe@example.com secret"))
                 .contains(" SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES THREAD=REFS I18NLEVEL=1").contains("a OK");

@@ -1,8 +1,5 @@
 package io.sealmail.engine.imap;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.sealmail.store.MaildirStore;
-import io.sealmail.store.maildir.MaildirMailboxAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,8 +94,7 @@ class ThreadRefsTest {
 
     @TempDir
     Path dir;
-    private MaildirStore store;
-    private MaildirMailboxAccess access;
+    private MaildirImapStore imap;
     private Transcript t;
 
     @BeforeEach
@@ -108,11 +103,8 @@ class ThreadRefsTest {
         for (String sub : new String[] {"cur", "tmp"}) {
             Files.createDirectories(dir.resolve("mail/joe@example.com").resolve(sub));
         }
-        store = new MaildirStore(dir);
-        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
-        AccessContext context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
-                access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
-        t = new Transcript(new EmbeddedChannel(new ImapCommandDecoder(context.limits()), new ImapSession(context, false)));
+        imap = new MaildirImapStore(dir);
+        t = imap.connect();
         t.output();
         assertThat(t.send("a LOGIN joe@example.com secret")).contains(" THREAD=REFS ").contains("a OK");
         assertThat(t.send("s SELECT INBOX")).contains("* " + MESSAGES.size() + " EXISTS");
@@ -179,8 +171,7 @@ class ThreadRefsTest {
 
     @AfterEach
     void tearDown() {
-        access.close();
-        store.close();
+        imap.close();
     }
 
     @Test
