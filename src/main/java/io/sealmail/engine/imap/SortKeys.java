@@ -40,6 +40,8 @@ final class SortKeys {
      */
     static final class Shared {
         static final int SLACK = 10_000;
+        /** The folder's UIDVALIDITY the keys are for: after a new one, a UID may name another message. */
+        private final long uidValidity;
         private final ConcurrentHashMap<Long, Entry> byUid = new ConcurrentHashMap<>();
         /**
          * Every Message-ID the entries name (their own and their references), numbered from 0 in the order first read:
@@ -50,6 +52,10 @@ final class SortKeys {
         final Ids ids = new Ids();
         /** The base subjects' keys, numbered the same way: THREAD REFERENCES merges threads by them (§2.3 step 5). */
         final Ids subjects = new Ids();
+
+        Shared(long uidValidity) {
+            this.uidValidity = uidValidity;
+        }
 
         Entry entry(long uid) {
             return byUid.computeIfAbsent(uid, u -> new Entry());
@@ -64,9 +70,14 @@ final class SortKeys {
             return byUid.size() > 2L * messages + SLACK;
         }
 
-        /** This folder's keys from the store, or new ones when none are kept or they have {@link #outgrown}. */
+        /**
+         * This folder's keys from the store, or new ones when none are kept, they have {@link #outgrown}, or the
+         * folder has another UIDVALIDITY than they were made for (RFC 9051 §2.3.1.1: UIDs may then be reused).
+         */
         static Shared of(MailFolder folder, int messages) {
-            return folder.shared(Shared.class, kept -> kept != null && !kept.outgrown(messages) ? kept : new Shared());
+            long validity = folder.uidValidity();
+            return folder.shared(Shared.class, kept -> kept != null && kept.uidValidity == validity
+                    && !kept.outgrown(messages) ? kept : new Shared(validity));
         }
     }
 

@@ -186,4 +186,24 @@ class SharedSortKeysTest {
         Transcript t = selected("INBOX");
         assertThat(answer(t, "THREAD REFERENCES UTF-8 ALL")).isEqualTo(SortThreadTest.ANSWERS.get("THREAD REFERENCES UTF-8 ALL"));
     }
+
+    @Test
+    void keysOfAnotherUidValidityAreNotReused() {
+        long[] validity = {7};
+        Object[] kept = {null};
+        // A folder as the store shows it, whose UIDVALIDITY changes (as after a rebuilt UID list).
+        MailFolder folder = (MailFolder) java.lang.reflect.Proxy.newProxyInstance(MailFolder.class.getClassLoader(),
+                new Class<?>[] {MailFolder.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "uidValidity" -> validity[0];
+                    case "shared" -> kept[0] = ((java.util.function.UnaryOperator<Object>) args[1]).apply(kept[0]);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        SortKeys.Shared first = SortKeys.Shared.of(folder, 9);
+        first.entry(1);
+        assertThat(SortKeys.Shared.of(folder, 9)).isSameAs(first);
+        validity[0] = 8;
+        SortKeys.Shared next = SortKeys.Shared.of(folder, 9);
+        assertThat(next).isNotSameAs(first);
+        assertThat(next.entries()).isZero();
+    }
 }
