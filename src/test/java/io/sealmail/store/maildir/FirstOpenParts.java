@@ -16,8 +16,11 @@ import java.util.Map;
  * restart): the process CPU of the parts of a large folder's first open, to judge a log-tail replay onto an older
  * snapshot (docs/store.md, "Not done"). Parts: {@code fill N} (a folder of N messages, UIDs given, snapshot written at
  * stop), {@code list} (cur/'s names), {@code logs} (the UID list and the MODSEQ log read), {@code snapshot}
- * (decoded), {@code snapshot+list} (decoded, cur/ listed and every name matched against it: the least a replay must do
- * when cur/ changed), {@code select} (the component's first open, from the snapshot when it is usable).
+ * (decoded: its columns, as the first SELECT uses them), {@code snapshot+entries} (decoded and an entry made per
+ * message, as the folder's first change does), {@code snapshot+list} (decoded, cur/ listed and every name matched
+ * against it: the least a replay must do when cur/ changed), {@code select} (the component's first open, from the
+ * snapshot when it is usable; a third argument labels it). {@code fill-new N} puts N messages in new/ of an empty folder, so that the next
+ * {@code select} is the initial indexing (every file moved to cur/ and given a UID).
  */
 public final class FirstOpenParts {
     public static void main(String[] args) throws Exception {
@@ -28,6 +31,10 @@ public final class FirstOpenParts {
             fill(data, dir, Integer.parseInt(args[2]));
             return;
         }
+        if (part.equals("fill-new")) {
+            fillNew(dir, Integer.parseInt(args[2]));
+            return;
+        }
         long cpu = cpu();
         int n = switch (part) {
             case "list" -> dir.resolve("cur").toFile().list().length;
@@ -36,9 +43,10 @@ public final class FirstOpenParts {
                 MailboxIndex.open(dir, uids.uidValidity(), false).close();
                 yield uids.takeNames().size();
             }
-            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).entries().length;
+            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).messages().size();
+            case "snapshot+entries" -> FolderSnapshot.read(dir, new FlagSets()).messages().toEntries().length;
             case "snapshot+list" -> {
-                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).entries();
+                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).messages().toEntries();
                 Map<String, MaildirFolder.Entry> byName = new HashMap<>(entries.length * 2);
                 for (MaildirFolder.Entry e : entries) {
                     byName.put(e.file(), e);
@@ -55,7 +63,7 @@ public final class FirstOpenParts {
                     try (MailFolder inbox = access.forAccount("parts@example.com").open("INBOX")) {
                         int size = inbox.messages().size();
                         part = access.folder(dir, "INBOX", "parts@example.com").restoredFromSnapshot()
-                                ? "select (from the snapshot)" : "select (listing cur/)";
+                                ? "select (from the snapshot)" : args.length > 2 ? args[2] : "select (listing cur/)";
                         yield size;
                     }
                 }
@@ -67,6 +75,18 @@ public final class FirstOpenParts {
 
     private static long cpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** A folder of N messages in new/ only, none given a UID yet: the next {@code select} is the initial indexing. */
+    private static void fillNew(Path dir, int messages) throws Exception {
+        for (String sub : new String[]{"cur", "new", "tmp"}) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        byte[] body = "Subject: part\r\n\r\nbody\r\n".getBytes();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < messages; i++) {
+            Files.write(dir.resolve("new").resolve(MaildirName.unique(t.plusMillis(i), body.length)), body);
+        }
     }
 
     private static void fill(Path data, Path dir, int messages) throws Exception {
