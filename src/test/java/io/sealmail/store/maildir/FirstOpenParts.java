@@ -35,6 +35,10 @@ public final class FirstOpenParts {
             fillNew(dir, Integer.parseInt(args[2]));
             return;
         }
+        if (part.equals("heap")) {
+            heap(data);
+            return;
+        }
         long cpu = cpu();
         int n = switch (part) {
             case "list" -> dir.resolve("cur").toFile().list().length;
@@ -75,6 +79,39 @@ public final class FirstOpenParts {
 
     private static long cpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The heap a selected folder holds (used heap after a full collection, before and after): after its first SELECT
+     * (from the snapshot when it is usable), and after its first change (a flag set on one message), which builds the
+     * folder's map of entries.
+     */
+    private static void heap(Path data) throws Exception {
+        long before = usedAfterGc();
+        try (MaildirStore store = new MaildirStore(data)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            try (MailFolder inbox = access.forAccount("parts@example.com").open("INBOX")) {
+                java.util.List<MailFolder.MessageInfo> seen = inbox.messages();
+                long selected = usedAfterGc();
+                long uid = seen.get(0).uid();
+                int count = seen.size();
+                seen = null; // as a session that has synchronised since: the list it held is garbage
+                inbox.store(java.util.List.of(uid), MailFolder.FlagChange.ADD, java.util.Set.of("\\Flagged"));
+                java.util.List<MailFolder.MessageInfo> changed = inbox.messages();
+                long afterChange = usedAfterGc();
+                inbox.store(java.util.List.of(uid), MailFolder.FlagChange.REMOVE, java.util.Set.of("\\Flagged"));
+                System.out.printf("heap for %d messages: %.1f MiB after the first SELECT, %.1f MiB after the first change"
+                        + " (%d listed)%n", count, (selected - before) / 1048576.0, (afterChange - before) / 1048576.0,
+                        changed.size());
+            }
+        }
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** A folder of N messages in new/ only, none given a UID yet: the next {@code select} is the initial indexing. */
