@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.zip.CRC32C;
 
@@ -74,30 +75,58 @@ final class MessageCache implements AutoCloseable {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         long size = channel.size();
         // The record headers are read through a temporary mapping (one per open, not one read call per record:
-        // a folder of 100,000 messages would otherwise cost 100,000 system calls at its first SELECT).
+        // a folder of 100,000 messages would otherwise cost 100,000 system calls at its first use).
         MappedByteBuffer file = size > 0 && size <= Integer.MAX_VALUE ? channel.map(FileChannel.MapMode.READ_ONLY, 0, size) : null;
         ByteBuffer head = ByteBuffer.allocate(HEADER);
+        // Where each record lies, in file order. Records appended as a folder is first read are in UID order, and
+        // then the table takes these columns as they are (sorted, binary search until its first change) instead
+        // of hashing 100,000 keys in a JVM that has compiled none of this yet.
+        long[] uids = new long[1024];
+        long[] ats = new long[1024];
+        int count = 0;
+        boolean ascending = true;
         long pos = 0;
         while (pos + HEADER <= size) {
+            int len;
+            long uid;
             if (file != null) {
-                head = file.slice((int) pos, HEADER);
+                len = file.getInt((int) pos);
+                uid = file.getLong((int) pos + 8);
             } else {
                 head.clear();
                 if (channel.read(head, pos) < HEADER) {
                     break;
                 }
+                len = head.getInt(0);
+                uid = head.getLong(8);
             }
-            int len = head.getInt(0);
-            long uid = head.getLong(8);
             if (len < 0 || len > MAX_ENTRY || pos + HEADER + len > size) {
                 break; // cut short by a crash, or garbage: everything from here is dropped
             }
-            long previous = where.put(uid, at(pos, len), -1);
-            if (previous >= 0) {
-                liveBytes -= length(previous);
+            if (count == uids.length) {
+                uids = Arrays.copyOf(uids, count * 2);
+                ats = Arrays.copyOf(ats, count * 2);
             }
-            liveBytes += len;
+            ascending &= count == 0 || uid > uids[count - 1];
+            uids[count] = uid;
+            ats[count++] = at(pos, len);
             pos += HEADER + len;
+        }
+        where = new LongTable();
+        liveBytes = 0;
+        if (ascending) {
+            where.restoreSorted(Arrays.copyOf(uids, count), Arrays.copyOf(ats, count));
+            for (int i = 0; i < count; i++) {
+                liveBytes += length(ats[i]);
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                long previous = where.put(uids[i], ats[i], -1); // a later record of a UID replaces the earlier one
+                if (previous >= 0) {
+                    liveBytes -= length(previous);
+                }
+                liveBytes += length(ats[i]);
+            }
         }
         if (pos < size) {
             file = null; // never truncate under a mapping still in use (the loop above was its only use)

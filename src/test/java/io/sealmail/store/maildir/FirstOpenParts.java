@@ -47,6 +47,17 @@ public final class FirstOpenParts {
                 MailboxIndex.open(dir, uids.uidValidity(), false).close();
                 yield uids.takeNames().size();
             }
+            case "cache" -> {
+                long validity = UidList.open(dir).uidValidity();
+                cpu = cpu(); // the UID list's parse is not this part's
+                MessageCache cache = MessageCache.open(dir, validity);
+                int n2 = 0;
+                for (long uid = 1; uid <= 100_000; uid++) {
+                    n2 += cache.contains(uid) ? 1 : 0;
+                }
+                cache.close();
+                yield n2;
+            }
             case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).messages().size();
             case "snapshot+entries" -> FolderSnapshot.read(dir, new FlagSets()).messages().toEntries().length;
             case "snapshot+list" -> {

@@ -119,4 +119,39 @@ class MessageCacheTest {
             assertThat(cache.get(20_000)).isEqualTo(entry(20_000));
         }
     }
+
+    @Test
+    void aCacheWrittenInUidOrderIsReopenedAsColumnsAndChangesFromThere() throws Exception {
+        Path file = dir.resolve(MessageCache.FILE);
+        try (MessageCache cache = MessageCache.open(dir, 9)) {
+            for (long uid = 1; uid <= 6000; uid++) {
+                cache.put(uid, entry(uid));
+            }
+        }
+        long full = Files.size(file);
+        try (MessageCache cache = MessageCache.open(dir, 9)) {
+            assertThat(cache.size()).isEqualTo(6000);
+            assertThat(cache.get(1)).isEqualTo(entry(1));
+            assertThat(cache.get(6000)).isEqualTo(entry(6000));
+            assertThat(cache.get(6001)).isNull();
+            assertThat(cache.contains(0)).isFalse();
+            cache.put(6001, entry(6001));
+            cache.put(7, entry(77));
+            List<Long> most = new ArrayList<>();
+            for (long uid = 1; uid <= 5900; uid++) {
+                most.add(uid);
+            }
+            // Most of the file is now dead, as counted from the columns read at open: it is rewritten.
+            cache.remove(most);
+            assertThat(Files.size(file)).isLessThan(full / 10);
+            assertThat(cache.get(7)).isNull();
+            assertThat(cache.get(5950)).isEqualTo(entry(5950));
+        }
+        try (MessageCache cache = MessageCache.open(dir, 9)) {
+            assertThat(cache.size()).isEqualTo(101);
+            assertThat(cache.get(6001)).isEqualTo(entry(6001));
+            assertThat(cache.get(5901)).isEqualTo(entry(5901));
+            assertThat(cache.get(5900)).isNull();
+        }
+    }
 }
