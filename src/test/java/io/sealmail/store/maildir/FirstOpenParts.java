@@ -19,7 +19,10 @@ import java.util.Map;
  * (decoded: its columns, as the first SELECT uses them), {@code snapshot+entries} (decoded and an entry made per
  * message, as the folder's first change does), {@code snapshot+list} (decoded, cur/ listed and every name matched
  * against it: the least a replay must do when cur/ changed), {@code select} (the component's first open, from the
- * snapshot when it is usable; a third argument labels it). {@code fill-new N} puts N messages in new/ of an empty folder, so that the next
+ * snapshot when it is usable; a third argument labels it), {@code cache} (the message cache opened, and with a
+ * third argument every entry read and checked, as a first header FETCH after a restart does; the folder's files
+ * come from elsewhere, e.g. a benchmark's data directory), {@code heap} (the heap a folder holds after its first
+ * SELECT and after its first change). {@code fill-new N} puts N messages in new/ of an empty folder, so that the next
  * {@code select} is the initial indexing (every file moved to cur/ and given a UID).
  */
 public final class FirstOpenParts {
@@ -54,6 +57,12 @@ public final class FirstOpenParts {
                 int n2 = 0;
                 for (long uid = 1; uid <= 100_000; uid++) {
                     n2 += cache.contains(uid) ? 1 : 0;
+                }
+                if (args.length > 2) { // "cache views": every entry read and checked, as a first header FETCH does
+                    for (long uid = 1; uid <= 100_000; uid++) {
+                        java.nio.ByteBuffer view = cache.view(uid);
+                        n2 += view == null ? 0 : view.get(0) & 1;
+                    }
                 }
                 cache.close();
                 yield n2;
