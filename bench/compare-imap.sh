@@ -21,8 +21,11 @@
 #   is restarted (the engine: SIGTERM, which writes the folder snapshots, and a new JVM; Dovecot: doveadm stop and
 #   start) and runs that test once (one round: the figure is a first use after a restart, page cache warm).
 # Needs root (Dovecot, /var/vmail, file descriptor limits).
+# SEALMAIL=path runs that launcher instead of ./sealmail (a copy of a built jar, so a build may run meanwhile);
+# SEALMAIL_LABEL names it in the headings (default: git describe of this tree).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+sm="${SEALMAIL:-$root/sealmail}"
 messages="${1:-10000}"; bodies="${2:-1000}"; idle="${3:-5000}"
 rounds="${ROUNDS:-10}"   # the first round is reported alone (cold), the others as a median
 ulimit -n "$(ulimit -Hn)"   # the idle test needs one descriptor per connection on each side
@@ -37,8 +40,8 @@ ca="$ref/tls/ca.crt"
 # Same mailboxes for both.
 threads=""
 [[ ",${INDEX_TESTS-}," =~ ,(sort|thread|refs), ]] && threads="--threads"
-"$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" $threads >/dev/null
-"$root/sealmail" bench fill --maildir /var/vmail/bench.test/bench2 --account bench2@bench.test --messages 100 >/dev/null
+"$sm" bench fill --maildir /var/vmail/bench.test/bench1 --account bench1@bench.test --messages "$messages" $threads >/dev/null
+"$sm" bench fill --maildir /var/vmail/bench.test/bench2 --account bench2@bench.test --messages 100 >/dev/null
 chown -R vmail:vmail /var/vmail
 mkdir -p "$work/data/mail"
 cp -a /var/vmail/bench.test/bench1 "$work/data/mail/bench1@bench.test"
@@ -46,7 +49,7 @@ cp -a /var/vmail/bench.test/bench2 "$work/data/mail/bench2@bench.test"
 
 # Sealmail engine: IMAPS and POP3S only, connection limits raised for the idle test. The bench accounts use a
 # cheap Argon2id (1 MiB, 1 pass) so that 5,000 logins measure connections, not password hashing.
-hash="$(printf 'benchpass\n' | "$root/sealmail" hash-password --memory 1024 --iterations 1)"
+hash="$(printf 'benchpass\n' | "$sm" hash-password --memory 1024 --iterations 1)"
 : > "$work/accounts"
 for i in $(seq 1 16); do echo "bench$i@bench.test $hash" >> "$work/accounts"; done
 cat > "$work/engine.yaml" <<YAML
@@ -67,7 +70,7 @@ limits:
   maxConnectionsPerAddress: $((idle + 100))
 YAML
 start_engine() {
-  "$root/sealmail" engine --config "$work/engine.yaml" >> "$work/engine.log" 2>&1 &
+  "$sm" engine --config "$work/engine.yaml" >> "$work/engine.log" 2>&1 &
   engine=$!
   for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/11993) 2>/dev/null && return 0; sleep 0.5; done
   echo "engine did not start" >&2; exit 1
@@ -78,25 +81,25 @@ trap 'kill $engine 2>/dev/null || true; "$root/bench/reference/postfix-dovecot.s
 timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported with each figure)
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   if [[ -n "${BASE_TESTS-list,bodies}" ]]; then
-    "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds "$rounds" --bodies "$bodies" --tests "${BASE_TESTS-list,bodies}" --server-pid "$4"
   fi
   if [[ -n "${INDEX_TESTS-headers,envelope,search,store,qresync}" ]]; then
-    "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,qresync}" --server-pid "$4"
   fi
   if [[ -n "${POP3-1}" ]]; then
-    "$root/sealmail" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
+    "$sm" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds "$rounds" --messages "$bodies" --server-pid "$4"
   fi
 }
 idle() { # name imaps-port server-pid [extra idle options]
   [[ "$idle" -gt 0 ]] || return 0   # IDLE = 0: timing figures only
   echo "== $1 idle connections (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+  "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
     --tests idle --idle-connections "$idle" --idle-user bench2@bench.test --parallel 16 --server-pid "$3" ${4:-}
 }
-sealmail="Sealmail $(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)"
+sealmail="Sealmail ${SEALMAIL_LABEL:-$(cd "$root" && git describe --always --dirty 2>/dev/null || echo dev)}"
 dovecot="Dovecot $(dovecot --version | cut -d' ' -f1)"
 dovecot_pid="$(cat /run/dovecot/master.pid)"
 # Warm-up, not reported: the same figures WARMUP times per server (default 2; the engine's JIT keeps compiling these
@@ -121,7 +124,7 @@ if [[ "${COLD:-0}" == 1 ]]; then
     kill "$engine"; wait "$engine" 2>/dev/null || true
     start_engine
     echo "== after a restart: $sealmail, $t (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    "$root/sealmail" bench imap --port 11993 --cafile "$ca" --user bench1@bench.test --password benchpass \
+    "$sm" bench imap --port 11993 --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds 1 --bodies "$bodies" --tests "$t" --server-pid "$engine"
     doveadm stop >/dev/null 2>&1 || true
     for _ in $(seq 1 50); do [[ -e /run/dovecot/master.pid ]] || break; sleep 0.2; done
@@ -129,7 +132,7 @@ if [[ "${COLD:-0}" == 1 ]]; then
     for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/12993) 2>/dev/null && break; sleep 0.5; done
     dovecot_pid="$(cat /run/dovecot/master.pid)"
     echo "== after a restart: $dovecot, $t (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    "$root/sealmail" bench imap --port 12993 --cafile "$ca" --user bench1@bench.test --password benchpass \
+    "$sm" bench imap --port 12993 --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds 1 --bodies "$bodies" --tests "$t" --server-pid "$dovecot_pid"
   done
 fi
@@ -139,8 +142,8 @@ idle "$sealmail" 11993 "$engine" --gc-before-sample
 compress() { # name imaps-port server-pid [extra idle options]
   [[ "${COMPRESS_IDLE:-1000}" -gt 0 ]] || return 0
   echo "== $1 COMPRESS=DEFLATE (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass --tests compress
-  "$root/sealmail" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
+  "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass --tests compress
+  "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
     --tests idle --compress --idle-connections "${COMPRESS_IDLE:-1000}" --idle-user bench2@bench.test --parallel 16 \
     --server-pid "$3" ${4:-}
 }

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param checks       run the checks (default true)
  * @param dmarc        {@code report-only} (default: record the results, deliver everything) or {@code enforce}
  *                     (DMARC p=reject failures get 550 5.7.1, p=quarantine failures go to Junk, temporary DNS
- *                     failures get 451)
+ *                     failures get 451, a HELO name whose SPF record fails the client gets 550 5.7.23)
  * @param checkTimeout the longest all checks of one message may take, DNS included (default 20 s, RFC 7208 §4.6.4)
  */
 public record Inbound(Boolean checks, DmarcMode dmarc, Duration checkTimeout) {

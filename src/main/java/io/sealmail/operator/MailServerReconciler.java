@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -207,20 +208,23 @@ public class MailServerReconciler implements Reconciler<MailServer> {
         next.dns = DnsRecords.of(dns);
         next.mtaStsPolicy = DnsRecords.mtaStsPolicy(dns);
 
-        recordEvents(ms, previous, next);
-        reconcilesOf.computeIfAbsent(ResourceID.fromResource(ms), id -> new AtomicLong()).incrementAndGet();
-        if (reconciles.incrementAndGet() % 1024 == 0) {
-            reconcilesOf.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
-        }
-
         Duration delay = delay(ms, next, readiness.ok(), now);
         var serialization = context.getClient().getKubernetesSerialization();
-        if (Objects.equals(serialization.asJson(previous), serialization.asJson(next))) {
-            return UpdateControl.<MailServer>noUpdate().rescheduleAfter(delay);
+        try {
+            // Not UpdateControl.patchStatus: see StatusPatch. Events only for a status that was written, so a write
+            // given up for a newer spec does not announce what the next reconcile announces again.
+            if (!Objects.equals(serialization.asJson(previous), serialization.asJson(next))
+                    && StatusPatch.write(context, ms, next)) {
+                statusWrites.incrementAndGet();
+                recordEvents(ms, previous, next);
+            }
+        } finally {
+            reconcilesOf.computeIfAbsent(ResourceID.fromResource(ms), id -> new AtomicLong()).incrementAndGet();
+            if (reconciles.incrementAndGet() % 1024 == 0) {
+                reconcilesOf.keySet().removeIf(id -> context.getPrimaryCache().get(id).isEmpty());
+            }
         }
-        ms.setStatus(next);
-        statusWrites.incrementAndGet();
-        return UpdateControl.patchStatus(ms).rescheduleAfter(delay);
+        return UpdateControl.<MailServer>noUpdate().rescheduleAfter(delay);
     }
 
     /**
@@ -231,8 +235,13 @@ public class MailServerReconciler implements Reconciler<MailServer> {
      */
     @Override
     public ErrorStatusUpdateControl<MailServer> updateErrorStatus(MailServer ms, Context<MailServer> context, Exception e) {
-        UpdateControl<MailServer> control = reconcile(ms, context);
-        return control.isPatchStatus() ? ErrorStatusUpdateControl.patchStatus(ms) : ErrorStatusUpdateControl.noStatusUpdate();
+        try {
+            reconcile(ms, context); // writes status itself (StatusPatch)
+        } catch (KubernetesClientException writeFailed) {
+            LOG.debugf("%s/%s: status not written: %s", ms.getMetadata().getNamespace(), ms.getMetadata().getName(),
+                    writeFailed.getMessage());
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     /** One finding: fine, or failed with a condition reason and a message a person can act on. */

@@ -13,10 +13,15 @@ final class AuthenticationResults {
     /**
      * One field, folded, ending in CRLF:
      * {@code Authentication-Results: mx.example.com; spf=pass ... ; dkim=pass header.d=... ; dmarc=pass ...}.
+     * {@code heloSpf}, when not null, is a second SPF result: the HELO identity checked beside MAIL FROM.
      */
-    static String format(String authservId, SpfResult spf, List<DkimResult> dkim, int dkimIgnored, DmarcResult dmarc) {
+    static String format(String authservId, SpfResult spf, SpfResult heloSpf, List<DkimResult> dkim, int dkimIgnored,
+                         DmarcResult dmarc) {
         List<String> parts = new ArrayList<>();
-        parts.add("spf=" + spf.result().token() + comment(spf.reason()) + " smtp." + spf.identity() + "=" + spf.domain());
+        parts.add(spf(spf));
+        if (heloSpf != null) {
+            parts.add(spf(heloSpf));
+        }
         if (dkim.isEmpty()) {
             parts.add("dkim=none");
         }
@@ -60,6 +65,22 @@ final class AuthenticationResults {
         }
         String t = text.length() > MAX_COMMENT ? text.substring(0, MAX_COMMENT) + "..." : text;
         return " (" + t.replaceAll("[^\\x20-\\x7e]", "?").replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")";
+    }
+
+    private static String spf(SpfResult spf) {
+        return "spf=" + spf.result().token() + comment(spf.reason()) + " smtp." + spf.identity() + "=" + propertyValue(spf.domain());
+    }
+
+    /**
+     * A property value (RFC 8601 §2.2: a token or a quoted string). The HELO name is whatever word the client sent;
+     * written bare, {@code x;dkim=pass} would add a result of its own to the field we vouch for.
+     */
+    static String propertyValue(String value) {
+        if (value.matches("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+")) { // RFC 2045 token: no tspecials, CTLs or spaces
+            return value;
+        }
+        String v = value.length() > 255 ? value.substring(0, 255) + "..." : value; // keeps the field's lines < 998
+        return "\"" + v.replaceAll("[^\\x20-\\x7e]", "?").replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** A property value is a token or a quoted string (RFC 8601 §2.2); base64's '/' is a tspecial (RFC 2045). */

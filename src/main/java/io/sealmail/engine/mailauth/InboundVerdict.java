@@ -10,12 +10,13 @@ import java.util.List;
  * @param authenticationResults  the Authentication-Results field to put on top, ending in CRLF
  * @param removals               header fields to remove (forged Authentication-Results with our authserv-id), as
  *                               octet ranges of the checked message
- * @param spf                    the SPF result
+ * @param spf                    the SPF result of MAIL FROM (of the HELO name for the null sender)
+ * @param heloSpf                the SPF result of the HELO name checked beside MAIL FROM, or null when not checked
  * @param dkim                   the DKIM results, one per verified signature
  * @param dmarc                  the DMARC result
  */
 public record InboundVerdict(Action action, String reply, String authenticationResults, List<Range> removals,
-                             SpfResult spf, List<DkimResult> dkim, DmarcResult dmarc) {
+                             SpfResult spf, SpfResult heloSpf, List<DkimResult> dkim, DmarcResult dmarc) {
     public InboundVerdict {
         removals = List.copyOf(removals);
         dkim = List.copyOf(dkim);

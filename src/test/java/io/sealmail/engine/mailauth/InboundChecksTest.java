@@ -118,6 +118,65 @@ class InboundChecksTest {
     }
 
     @Test
+    void aHeloNameThatIsNoDomainCannotWriteIntoOurField() throws Exception {
+        // EHLO takes any word without spaces: a client must not add "dkim=pass" to the verdict we sign with our
+        // authserv-id (RFC 8601 §5), nor octets outside printable ASCII.
+        for (String helo : List.of("evil.test;dkim=pass", "x;\tdmarc=pass\theader.from=bank.test", "(c)\"q\"\u00e9.test", "[192.0.2.10]")) {
+            InboundVerdict v = checks(zone("v=DMARC1; p=reject"), Inbound.DmarcMode.ENFORCE, 0).check(InetAddress.getByName(CLIENT),
+                    helo, "", MessageSource.of(MESSAGE.getBytes(StandardCharsets.UTF_8)));
+            String field = v.authenticationResults();
+            assertThat(field).as(helo).matches("[\\x20-\\x7e\r\n\t]*");
+            String[] results = field.substring(field.indexOf(';') + 1).replaceAll("\\((?:[^()\\\\]|\\\\.)*\\)", "") // comments
+                    .replaceAll("\"(?:[^\"\\\\]|\\\\.)*\"", "\"q\"").split(";"); // quoted strings
+            assertThat(results).as(helo + ": " + field).hasSize(3);
+            assertThat(results[0]).as(helo).startsWith("\r\n\tspf=none").contains(" smtp.helo=");
+            assertThat(results[1]).as(helo).startsWith("\r\n\tdkim=none");
+            assertThat(results[2]).as(helo).startsWith("\r\n\tdmarc=fail");
+        }
+    }
+
+    @Test
+    void theHeloNameIsCheckedBesideMailFromAndItsFailRefusedUnderEnforce() throws Exception {
+        FakeDns dns = zone("v=DMARC1; p=reject").txt("mta.sender.test", "v=spf1 ip4:198.51.100.7 -all");
+        InboundVerdict refused = check(checks(dns, Inbound.DmarcMode.ENFORCE, 0), "bounce@sender.test", MESSAGE);
+        assertThat(refused.dmarc().result()).as("DMARC uses MAIL FROM's pass").isEqualTo(AuthResult.PASS);
+        assertThat(refused.action()).isEqualTo(InboundVerdict.Action.REJECT);
+        assertThat(refused.reply()).isEqualTo("550 5.7.23 Message refused: SPF of the HELO name mta.sender.test does not authorize 192.0.2.10");
+        assertThat(refused.authenticationResults())
+                .contains("\tspf=pass (192.0.2.10 is authorized by sender.test) smtp.mailfrom=sender.test;\r\n"
+                        + "\tspf=fail (192.0.2.10 is not authorized by mta.sender.test) smtp.helo=mta.sender.test;\r\n\tdkim=none");
+
+        InboundVerdict reported = check(checks(dns, Inbound.DmarcMode.REPORT_ONLY, 0), "bounce@sender.test", MESSAGE);
+        assertThat(reported.action()).isEqualTo(InboundVerdict.Action.DELIVER);
+        assertThat(reported.heloSpf().result()).isEqualTo(AuthResult.FAIL);
+        assertThat(reported.authenticationResults()).contains("spf=fail (192.0.2.10 is not authorized by mta.sender.test) smtp.helo=mta.sender.test");
+
+        FakeDns heloPasses = zone("v=DMARC1; p=reject").txt("mta.sender.test", "v=spf1 ip4:" + CLIENT + " -all");
+        InboundVerdict passed = check(checks(heloPasses, Inbound.DmarcMode.ENFORCE, 0), "bounce@sender.test", MESSAGE);
+        assertThat(passed.action()).isEqualTo(InboundVerdict.Action.DELIVER);
+        assertThat(passed.authenticationResults()).contains("spf=pass (192.0.2.10 is authorized by mta.sender.test) smtp.helo=mta.sender.test");
+    }
+
+    @Test
+    void aSlowOrUncheckableHeloNameChangesNothing() throws Exception {
+        // The HELO check runs last: its zone timing out is reported, MAIL FROM's pass and DMARC's stand.
+        FakeDns slow = zone("v=DMARC1; p=reject").timeout("mta.sender.test");
+        InboundVerdict v = check(checks(slow, Inbound.DmarcMode.ENFORCE, 0), "bounce@sender.test", MESSAGE);
+        assertThat(v.action()).isEqualTo(InboundVerdict.Action.DELIVER);
+        assertThat(v.dmarc().result()).isEqualTo(AuthResult.PASS);
+        assertThat(v.heloSpf().result()).isEqualTo(AuthResult.TEMPERROR);
+        assertThat(v.authenticationResults()).contains("smtp.mailfrom=sender.test;").contains("spf=temperror").contains("smtp.helo=mta.sender.test");
+        // No record, an address literal, a bare address, one label: not checked, no second spf= result.
+        for (String helo : List.of("mta.sender.test", "[192.0.2.10]", "192.0.2.10", "localhost", "[IPv6:2001:db8::1]")) {
+            InboundVerdict n = checks(zone("v=DMARC1; p=reject"), Inbound.DmarcMode.ENFORCE, 0).check(InetAddress.getByName(CLIENT),
+                    helo, "bounce@sender.test", MessageSource.of(MESSAGE.getBytes(StandardCharsets.UTF_8)));
+            assertThat(n.heloSpf()).as(helo).isNull();
+            assertThat(n.authenticationResults()).as(helo).doesNotContain("smtp.helo");
+            assertThat(n.action()).as(helo).isEqualTo(InboundVerdict.Action.DELIVER);
+        }
+    }
+
+    @Test
     void aHundredSignaturesAreBoundedAndNoted() throws Exception {
         DkimSigningKey ed = TestKeys.edKey("sender.test", "e1");
         FakeDns dns = DkimTest.publish(zone("v=DMARC1; p=reject"), ed);

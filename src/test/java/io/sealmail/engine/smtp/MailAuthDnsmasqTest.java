@@ -64,6 +64,7 @@ class MailAuthDnsmasqTest {
                 .txt("_dmarc.sender.test", "v=DMARC1; p=reject; rua=mailto:dmarc@sender.test")
                 .txt("promo.test", "v=spf1 ip4:192.0.2.1 -all")
                 .txt("_dmarc.promo.test", "v=DMARC1; p=quarantine")
+                .txt("relay.forged.test", "v=spf1 ip4:192.0.2.1 -all")
                 .start(DNS_ADDRESS, 53, dir);
         resolvConf = dns.privateResolvConf(dir);
         List<DkimKey> keys = List.of(
@@ -158,6 +159,31 @@ class MailAuthDnsmasqTest {
             assertThat(junked).singleElement().asString().contains("Subject: promo").contains("spf=fail")
                     .contains("dmarc=fail (p=quarantine dis=quarantine)");
         }
+    }
+
+    @Test
+    void aHeloNameWhoseSpfFailsIsRefusedAndAWordInItsPlaceCannotForgeAResult() throws Exception {
+        String subject = "helo " + UUID.randomUUID();
+        String good = message("News <news@sender.test>", subject);
+        String signature = new DkimSigner(List.of(senderKey), Clock.systemUTC()).sign(MessageSource.of(good.getBytes(StandardCharsets.UTF_8)));
+        try (Transcript t = server.connect(Role.SMTP)) {
+            // MAIL FROM and DKIM pass, DMARC passes: only the HELO name's own SPF record refuses this client.
+            t.run("""
+                    C: EHLO relay.forged.test
+                    S: 250
+                    """);
+            send(t, "bounce@sender.test", signature + good, "550 5.7.23 Message refused: SPF of the HELO name relay.forged.test does not authorize 127.0.0.1");
+            t.run("""
+                    C: EHLO x;dkim=pass;dmarc=pass
+                    S: 250
+                    """);
+            send(t, "", signature + good, "250 2.0.0");
+        }
+        String stored = delivered(subject);
+        List<String> fields = List.of(stored.substring(0, stored.indexOf("\r\n\r\n")).split("\r\n(?![ \t])"));
+        assertThat(fields).filteredOn(f -> f.startsWith("Authentication-Results:")).singleElement().asString()
+                .contains("spf=none (x;dkim=pass;dmarc=pass has no SPF record) smtp.helo=\"x;dkim=pass;dmarc=pass\";")
+                .contains("dkim=pass header.d=sender.test").contains("dmarc=pass");
     }
 
     private static String message(String from, String subject) {

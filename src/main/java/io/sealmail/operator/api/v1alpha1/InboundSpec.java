@@ -15,6 +15,7 @@ public class InboundSpec {
 
     @Default("report-only")
     @JsonPropertyDescription("report-only: record the results and deliver. enforce: DMARC p=reject failures are "
-            + "refused (550 5.7.1), p=quarantine failures go to Junk, DNS failures get 451 (try later).")
+            + "refused (550 5.7.1), p=quarantine failures go to Junk, DNS failures get 451 (try later), and a HELO name "
+            + "whose SPF record fails the client is refused (550 5.7.23).")
     public Dmarc dmarc;
 }
