@@ -149,9 +149,9 @@ public final class ImapLoad {
 
     /**
      * A QRESYNC resynchronisation (RFC 7162) after {@code changes} flag changes made by another session: untimed,
-     * this client learns UIDVALIDITY and HIGHESTMODSEQ and the other session toggles \Flagged on messages
-     * 1..changes; timed, this client sends {@code SELECT folder (QRESYNC (uidvalidity modseq))}, whose FETCH
-     * responses are counted.
+     * the other session clears \Flagged on messages 1..changes, this client learns UIDVALIDITY and HIGHESTMODSEQ, and
+     * the other session sets \Flagged on them; timed, this client sends
+     * {@code SELECT folder (QRESYNC (uidvalidity modseq))}, whose FETCH responses are counted.
      */
     public static Rounds qresync(Server server, String folder, int changes, int rounds) throws IOException {
         try (Session client = Session.login(server); Session other = Session.login(server)) {
@@ -161,10 +161,12 @@ public final class ImapLoad {
             List<Long> cpu = new ArrayList<>();
             long messages = 0;
             for (int r = 0; r < rounds; r++) {
+                // Untimed: clear the flag first, so that the change below is a change whatever an earlier run left.
+                other.command("STORE 1:" + changes + " -FLAGS.SILENT (\\Flagged)");
                 Reply status = client.command("STATUS " + quote(folder) + " (UIDVALIDITY HIGHESTMODSEQ)");
                 long validity = status.number("UIDVALIDITY");
                 long modseq = status.number("HIGHESTMODSEQ");
-                other.command("STORE 1:" + changes + (r % 2 == 0 ? " +" : " -") + "FLAGS.SILENT (\\Flagged)");
+                other.command("STORE 1:" + changes + " +FLAGS.SILENT (\\Flagged)");
                 long c0 = server.cpuMillis();
                 long t0 = System.nanoTime();
                 messages = client.command("SELECT " + quote(folder) + " (QRESYNC (" + validity + " " + modseq + "))").fetches();

@@ -75,8 +75,8 @@ final class FolderSnapshot {
     private FolderSnapshot() {
     }
 
-    /** A folder's state read back: its entries in UID order, its UID list and its MODSEQ index. */
-    record Restored(MaildirFolder.Entry[] entries, UidList uids, MailboxIndex index) {
+    /** A folder's state read back: its messages in UID order, its UID list and its MODSEQ index. */
+    record Restored(RestoredMessages messages, UidList uids, MailboxIndex index) {
     }
 
     /** An append-only file as a snapshot saw it: its length and the CRC-32C of its first and last {@link #EDGE} octets. */
@@ -320,7 +320,7 @@ final class FolderSnapshot {
         MailboxIndex index = MailboxIndex.restored(dir, uidValidity, indexMark.length(), highestModseq,
                 expungeHistoryFrom, records, count);
         try {
-            MaildirFolder.Entry[] entries = readEntries(in, count, sets, keywordSets, uids, index);
+            RestoredMessages messages = readMessages(in, count, sets, keywordSets, uids, index);
             int expunges = in.getInt();
             for (int i = 0; i < expunges; i++) {
                 index.restoreExpunge(in.getLong(), in.getLong());
@@ -328,16 +328,19 @@ final class FolderSnapshot {
             if (in.remaining() != 4) {
                 throw new IOException("trailing octets");
             }
-            return new Restored(entries, uids, index);
+            return new Restored(messages, uids, index);
         } catch (IOException | RuntimeException e) {
             index.close();
             throw e;
         }
     }
 
-    /** The messages: columns copied out in bulk, then one short loop that makes the entries. */
-    private static MaildirFolder.Entry[] readEntries(ByteBuffer in, int count, List<Set<String>> sets,
-                                                     List<Set<String>> keywordSets, UidList uids, MailboxIndex index)
+    /**
+     * The messages: columns copied out in bulk and kept as they are ({@link RestoredMessages}); no object is made per
+     * message here, only the keywords of messages that have some reach the UID list.
+     */
+    private static RestoredMessages readMessages(ByteBuffer in, int count, List<Set<String>> sets,
+                                                 List<Set<String>> keywordSets, UidList uids, MailboxIndex index)
             throws IOException {
         if (count < 0 || (long) count * 56 > in.remaining()) {
             throw new IOException("message count " + count);
@@ -351,39 +354,47 @@ final class FolderSnapshot {
         int[] hashCol = ints(in, count);
         long[] savedCol = longs(in, count);
         int[] nameLengthCol = ints(in, count);
+        int[] starts = new int[count + 1];
         long namesLength = 0;
-        for (int length : nameLengthCol) {
-            if (length < 0) {
+        for (int i = 0; i < count; i++) {
+            int length = nameLengthCol[i];
+            if (length <= 0) {
                 throw new IOException("name length " + length);
             }
+            starts[i] = (int) Math.min(namesLength, Integer.MAX_VALUE);
             namesLength += length;
         }
         if (namesLength > in.remaining()) {
             throw new IOException("names past the end");
         }
+        starts[count] = (int) namesLength;
         byte[] names = new byte[(int) namesLength];
         in.get(names);
-        MaildirFolder.Entry[] entries = new MaildirFolder.Entry[count];
         long uidNext = uids.uidNext();
         long previous = 0;
-        int at = 0;
         for (int i = 0; i < count; i++) {
             long uid = uidCol[i];
             if (uid <= previous || uid >= uidNext) {
                 throw new IOException("UIDs out of order");
             }
             previous = uid;
-            Set<String> flags = sets.get(setCol[i]);
-            String name = new String(names, at, nameLengthCol[i], StandardCharsets.UTF_8);
-            at += nameLengthCol[i];
-            entries[i] = new MaildirFolder.Entry(uid, name, flags, sizeCol[i], Instant.ofEpochSecond(secondCol[i], nanoCol[i]));
+            int set = setCol[i];
+            if (set < 0 || set >= sets.size()) {
+                throw new IOException("flag set " + set);
+            }
+        }
+        boolean anyKeywords = false;
+        for (Set<String> keywords : keywordSets) {
+            anyKeywords |= !keywords.isEmpty();
+        }
+        for (int i = 0; anyKeywords && i < count; i++) {
             Set<String> keywords = keywordSets.get(setCol[i]);
             if (!keywords.isEmpty()) {
-                uids.keywords(uid, keywords);
+                uids.keywords(uidCol[i], keywords);
             }
         }
         index.restoreMessages(uidCol, modseqCol, hashCol, savedCol);
-        return entries;
+        return new RestoredMessages(uidCol, setCol, sets, sizeCol, secondCol, nanoCol, modseqCol, names, starts);
     }
 
     private static String string(ByteBuffer in) {

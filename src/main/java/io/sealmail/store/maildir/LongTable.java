@@ -7,6 +7,10 @@ import java.util.Arrays;
  * linear probing, at most half full, so about 32 octets per entry where a {@code HashMap<Long, long[]>} takes
  * about 100 and a cache miss per lookup. What a folder of 100,000 messages holds per message matters.
  * {@link Long#MIN_VALUE} cannot be a key. Not thread-safe.
+ *
+ * <p>A table restored in bulk ({@link #restoreSorted}: a folder's snapshot, 100,000 messages at the first SELECT after
+ * a start) keeps the given arrays, keys in ascending order, and answers by binary search until its first change,
+ * which hashes them then: the first SELECT makes nothing per message, in a JVM that has compiled none of it yet.
  */
 final class LongTable {
     private static final long FREE = Long.MIN_VALUE;
@@ -14,6 +18,9 @@ final class LongTable {
     private long[] keys;
     private long[] values;
     private int size;
+    /** Keys in ascending order and their values, as restored; null once the table is hashed. */
+    private long[] sortedKeys;
+    private long[] sortedValues;
 
     LongTable() {
         allocate(16);
@@ -29,6 +36,36 @@ final class LongTable {
         values = new long[capacity];
         Arrays.fill(keys, FREE);
         size = 0;
+    }
+
+    /**
+     * Replaces the content with {@code keys} (ascending, no duplicates) and their {@code values}. The arrays are kept,
+     * not copied: the caller must not change them.
+     */
+    void restoreSorted(long[] keys, long[] values) {
+        if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " keys, " + values.length + " values");
+        }
+        this.keys = null;
+        this.values = null;
+        this.size = keys.length;
+        this.sortedKeys = keys;
+        this.sortedValues = values;
+    }
+
+    /** Brings a restored table into the hashed form before its first change. */
+    private void hashed() {
+        if (sortedKeys == null) {
+            return;
+        }
+        long[] k = sortedKeys;
+        long[] v = sortedValues;
+        sortedKeys = null;
+        sortedValues = null;
+        allocate(Math.max(16, Integer.highestOneBit(Math.max(1, k.length) * 2 + 1) << 1));
+        for (int i = 0; i < k.length; i++) {
+            put(k[i], v[i], 0);
+        }
     }
 
     private int slot(long key) {
@@ -49,11 +86,18 @@ final class LongTable {
     }
 
     boolean containsKey(long key) {
+        if (sortedKeys != null) {
+            return Arrays.binarySearch(sortedKeys, key) >= 0;
+        }
         return keys[find(key)] == key;
     }
 
     /** The value of {@code key}, or {@code missing}. */
     long get(long key, long missing) {
+        if (sortedKeys != null) {
+            int at = Arrays.binarySearch(sortedKeys, key);
+            return at >= 0 ? sortedValues[at] : missing;
+        }
         int i = find(key);
         return keys[i] == key ? values[i] : missing;
     }
@@ -63,6 +107,7 @@ final class LongTable {
         if (key == FREE) {
             throw new IllegalArgumentException("key " + key);
         }
+        hashed();
         int i = find(key);
         if (keys[i] == key) {
             long previous = values[i];
@@ -79,6 +124,7 @@ final class LongTable {
 
     /** Removes {@code key}; returns its value, or {@code missing}. */
     long remove(long key, long missing) {
+        hashed();
         int i = find(key);
         if (keys[i] != key) {
             return missing;
@@ -101,6 +147,8 @@ final class LongTable {
     }
 
     void clear() {
+        sortedKeys = null;
+        sortedValues = null;
         allocate(16);
     }
 
@@ -109,6 +157,12 @@ final class LongTable {
     }
 
     void forEach(Visitor visitor) {
+        if (sortedKeys != null) {
+            for (int i = 0; i < sortedKeys.length; i++) {
+                visitor.visit(sortedKeys[i], sortedValues[i]);
+            }
+            return;
+        }
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != FREE) {
                 visitor.visit(keys[i], values[i]);

@@ -112,7 +112,7 @@ final class MailboxIndex implements AutoCloseable {
     static MailboxIndex restored(Path dir, long uidValidity, long logLength, long highestModseq,
                                  long expungeHistoryFrom, long records, int messages) throws IOException {
         MailboxIndex index = new MailboxIndex(dir, uidValidity, Integer.getInteger("sealmail.index.compactAfter", 4096),
-                messages);
+                0); // the tables take the snapshot's columns as they are (restoreMessages)
         index.highestModseq = highestModseq;
         index.expungeHistoryFrom = expungeHistoryFrom;
         index.records = records;
@@ -121,19 +121,19 @@ final class MailboxIndex implements AutoCloseable {
         return index;
     }
 
-    /** The messages' MODSEQs, flag hashes and save times (0: unknown), column by column. */
+    /**
+     * The messages' MODSEQs, flag hashes and save times (0: unknown), column by column, UIDs ascending. The columns
+     * are kept as they are until the first change ({@link LongTable#restoreSorted}), so the caller must not change
+     * them. A save time of 0 is kept as an entry of 0, which every reader takes as "unknown", as an absent one.
+     */
     void restoreMessages(long[] uids, long[] modseqCol, int[] hashCol, long[] savedCol) {
-        for (int i = 0; i < uids.length; i++) {
-            modseqs.put(uids[i], modseqCol[i], 0);
+        long[] hashLongs = new long[hashCol.length];
+        for (int i = 0; i < hashLongs.length; i++) {
+            hashLongs[i] = hashCol[i];
         }
-        for (int i = 0; i < uids.length; i++) {
-            hashes.put(uids[i], hashCol[i], 0);
-        }
-        for (int i = 0; i < uids.length; i++) {
-            if (savedCol[i] > 0) {
-                saved.put(uids[i], savedCol[i], 0);
-            }
-        }
+        modseqs.restoreSorted(uids, modseqCol);
+        hashes.restoreSorted(uids, hashLongs);
+        saved.restoreSorted(uids, savedCol);
     }
 
     void restoreExpunge(long uid, long modseq) {

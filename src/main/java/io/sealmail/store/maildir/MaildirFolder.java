@@ -12,7 +12,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -77,7 +76,14 @@ final class MaildirFolder {
     private final MaildirStore store;
     private final CacheEntryMaker cacheEntries;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** The messages by UID, once built: see {@link #restoredMessages} and {@link #byUid()}. */
     private final TreeMap<Long, Entry> byUid = new TreeMap<>();
+    /**
+     * The messages as the snapshot gave them at the last load, until something needs {@link #byUid} (a change, a
+     * relisting): a first SELECT, a FETCH of flags or bodies, a SEARCH answer from these without building the map.
+     * Null once the map holds the messages.
+     */
+    private RestoredMessages restoredMessages;
     private final FlagSets flagSets = new FlagSets();
     /** {@link MailFolder#shared}: kept for all sessions, dropped with this folder (delete, rename) or under memory pressure. */
     final SharedValues shared = new SharedValues();
@@ -161,16 +167,16 @@ final class MaildirFolder {
             // Nothing changed since the snapshot: no listing of cur/, no UID list to parse, no log to replay.
             this.index = state.index();
             this.uids = state.uids();
-            Entry[] entries = state.entries();
+            restoredMessages = state.messages();
             byUid.clear();
-            byUid.putAll(new SortedEntries(entries, entries.length));
-            current = Collections.unmodifiableList(Arrays.asList(entries)); // the array is not kept elsewhere
+            current = restoredMessages.entries();
             listed = true;
             dirty = false;
             restored = true;
             return;
         }
         restored = false;
+        byUid(); // the folder's listing starts from the map, as it did before the files were closed
         UidList list = UidList.open(dir);
         this.index = MailboxIndex.open(dir, list.uidValidity(), list.created());
         this.uids = list;
@@ -226,7 +232,7 @@ final class MaildirFolder {
         if (saved > 0) {
             return Instant.ofEpochSecond(saved);
         }
-        Entry e = byUid.get(uid);
+        Entry e = lookup(uid);
         return e == null ? null : e.date();
     }
 
@@ -235,7 +241,7 @@ final class MaildirFolder {
     }
 
     synchronized void cache(long uid, ByteBuffer entry) throws IOException {
-        if (byUid.containsKey(uid)) {
+        if (contains(uid)) {
             cache().put(uid, entry);
         }
     }
@@ -269,10 +275,12 @@ final class MaildirFolder {
             listCur(unknown);
         }
         List<String> delivered = listNew();
+        Path newDir = dir.resolve("new");
+        Path curDir = dir.resolve("cur");
         for (String f : delivered) {
             String target = f.contains(":2,") ? f : f + ":2,";
             try {
-                Files.move(dir.resolve("new").resolve(f), dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(newDir.resolve(f), curDir.resolve(target), StandardCopyOption.ATOMIC_MOVE);
                 unknown.add(target);
             } catch (NoSuchFileException gone) {
                 // another process moved it
@@ -282,7 +290,7 @@ final class MaildirFolder {
             giveUids(unknown, !delivered.isEmpty());
         }
         if (current == null) {
-            current = List.copyOf(byUid.values());
+            current = List.copyOf(byUid().values());
         }
         return current;
     }
@@ -296,6 +304,7 @@ final class MaildirFolder {
      * Two files of one base name (a copy made by hand) keep the UID for the first in name order.
      */
     private void listCur(List<String> unknown) throws IOException {
+        TreeMap<Long, Entry> byUid = byUid();
         // The UID of each name: the UID list's, read at open, for the first listing; the folder's own list after.
         Map<String, Long> uidOf = uids.takeNames();
         if (uidOf == null) {
@@ -430,32 +439,39 @@ final class MaildirFolder {
         }
     }
 
-    /** The files in {@code new/} when it may have changed since the last look, in name (delivery) order. */
+    /**
+     * The files in {@code new/} when it may have changed since the last look, in name (delivery) order. Listed as
+     * names ({@link java.io.File#list}), as {@code cur/} is: a folder filled by another program can hold 100,000.
+     */
     private List<String> listNew() throws IOException {
-        List<String> delivered = new ArrayList<>();
-        if (newMayHaveChanged()) {
-            long startedAt = System.currentTimeMillis();
-            FileTime mtime = Files.getLastModifiedTime(dir.resolve("new"));
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir.resolve("new"))) {
-                for (Path p : s) {
-                    String f = p.getFileName().toString();
-                    if (!f.startsWith(".")) {
-                        delivered.add(f);
-                    }
-                }
-            }
-            newListedMtime = mtime;
-            newListedAt = startedAt;
+        if (!newMayHaveChanged()) {
+            return List.of();
         }
-        delivered.sort(null);
-        return delivered;
+        long startedAt = System.currentTimeMillis();
+        Path newDir = dir.resolve("new");
+        FileTime mtime = Files.getLastModifiedTime(newDir);
+        String[] names = newDir.toFile().list();
+        if (names == null) {
+            throw new IOException("cannot list " + newDir);
+        }
+        int count = 0;
+        for (String f : names) {
+            if (!f.startsWith(".")) {
+                names[count++] = f;
+            }
+        }
+        Arrays.sort(names, 0, count);
+        newListedMtime = mtime;
+        newListedAt = startedAt;
+        return Arrays.asList(names).subList(0, count);
     }
 
     /** Gives the next UIDs to files in {@code cur/} the UID list does not know, durably before they are shown. */
     private void giveUids(List<String> unknown, boolean justDelivered) throws IOException {
-        List<String> lines = new ArrayList<>();
-        List<Entry> added = new ArrayList<>();
-        Map<Long, Integer> hashes = new HashMap<>();
+        TreeMap<Long, Entry> byUid = byUid();
+        List<String> lines = new ArrayList<>(unknown.size());
+        List<Entry> added = new ArrayList<>(unknown.size());
+        Map<Long, Integer> hashes = new HashMap<>(unknown.size() * 2);
         for (String f : unknown) {
             long uid = uids.takeUid();
             lines.add(UidList.line(uid, MaildirName.base(f), Set.of()));
@@ -482,7 +498,10 @@ final class MaildirFolder {
     /** The messages as sessions see them; the same list instance as long as nothing changed. */
     synchronized List<MailFolder.MessageInfo> infos() throws IOException {
         List<Entry> now = scan();
-        if (now != infosOf) {
+        if (now != infosOf && restoredMessages != null && now == restoredMessages.entries()) {
+            infos = restoredMessages.infos(); // made per message when a session asks, MODSEQs as restored
+            infosOf = now;
+        } else if (now != infosOf) {
             List<MailFolder.MessageInfo> out = new ArrayList<>(now.size());
             for (Entry e : now) {
                 out.add(new MailFolder.MessageInfo(e.uid(), e.flags(), e.size(), e.date(), index.modseq(e.uid())));
@@ -506,7 +525,35 @@ final class MaildirFolder {
     }
 
     synchronized Entry entryOf(long uid) {
-        return byUid.get(uid);
+        return lookup(uid);
+    }
+
+    /** A message's entry (made now when the messages are still the snapshot's), or null. */
+    private Entry lookup(long uid) {
+        return restoredMessages != null ? restoredMessages.entry(uid) : byUid.get(uid);
+    }
+
+    private boolean contains(long uid) {
+        return restoredMessages != null ? restoredMessages.indexOf(uid) >= 0 : byUid.containsKey(uid);
+    }
+
+    /** The messages in UID order, from the snapshot's columns or the map. */
+    private Collection<Entry> all() {
+        return restoredMessages != null ? restoredMessages.entries() : byUid.values();
+    }
+
+    /**
+     * The map of messages by UID, built now from the snapshot's columns if the folder was restored and nothing has
+     * needed it since: every change goes through it.
+     */
+    private TreeMap<Long, Entry> byUid() {
+        if (restoredMessages != null) {
+            Entry[] entries = restoredMessages.toEntries();
+            restoredMessages = null;
+            byUid.clear();
+            byUid.putAll(new SortedEntries(entries, entries.length));
+        }
+        return byUid;
     }
 
     private Entry entry(long uid, String file) {
@@ -544,7 +591,7 @@ final class MaildirFolder {
     }
 
     synchronized int size() {
-        return byUid.size();
+        return all().size();
     }
 
     /** When {@code cur/} last changed, in milliseconds since the epoch. */
@@ -591,7 +638,7 @@ final class MaildirFolder {
                 listed = false;
                 return false;
             }
-            byte[] bytes = FolderSnapshot.encode(dir, mark, byUid.values(), uids, index);
+            byte[] bytes = FolderSnapshot.encode(dir, mark, all(), uids, index);
             if (bytes == null) {
                 return false;
             }
@@ -610,10 +657,11 @@ final class MaildirFolder {
                 present.add(f);
             }
         }
-        if (present.size() != byUid.size()) {
+        Collection<Entry> all = all();
+        if (present.size() != all.size()) {
             return false;
         }
-        for (Entry e : byUid.values()) {
+        for (Entry e : all) {
             if (!present.contains(e.file())) {
                 return false;
             }
@@ -645,7 +693,7 @@ final class MaildirFolder {
         Fsync.directoryQuietly(dir.resolve("cur"));
         uids.keywords(uid, keywords);
         Entry added = entry(uid, file);
-        byUid.put(uid, added);
+        byUid().put(uid, added);
         index.changed(Map.of(uid, FlagSets.hash(added.flags())));
         if (cacheEntry != null) {
             cache().put(uid, cacheEntry);
@@ -680,6 +728,7 @@ final class MaildirFolder {
     synchronized List<Long> store(Collection<Long> uidsAsked, MailFolder.FlagChange change, Set<String> flags,
                                   long unchangedSince) throws IOException {
         scan();
+        TreeMap<Long, Entry> byUid = byUid();
         Path cur = dir.resolve("cur");
         boolean keywordsAsked = change == MailFolder.FlagChange.REPLACE || !FlagSets.keywordsOf(flags).isEmpty();
         List<String> lines = new ArrayList<>();
@@ -829,6 +878,7 @@ final class MaildirFolder {
     /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
     synchronized List<Long> expunge(Collection<Long> uidsAsked, boolean releaseQuota) throws IOException {
         scan();
+        TreeMap<Long, Entry> byUid = byUid();
         List<Long> gone = new ArrayList<>();
         long freed = 0;
         for (Long uid : new TreeSet<>(uidsAsked)) {
@@ -856,11 +906,11 @@ final class MaildirFolder {
 
     /** The message file of a UID; NONEXISTENT when it was expunged. */
     synchronized Path path(long uid) throws IOException {
-        Entry e = byUid.get(uid);
+        Entry e = lookup(uid);
         if (e == null || !listed) {
             // Not known, or a file vanished under us (relist): list again before answering.
             scan();
-            e = byUid.get(uid);
+            e = lookup(uid);
         }
         if (e == null) {
             throw new MailboxException("NONEXISTENT", "Message expunged");

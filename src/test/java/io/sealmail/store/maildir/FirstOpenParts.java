@@ -16,8 +16,11 @@ import java.util.Map;
  * restart): the process CPU of the parts of a large folder's first open, to judge a log-tail replay onto an older
  * snapshot (docs/store.md, "Not done"). Parts: {@code fill N} (a folder of N messages, UIDs given, snapshot written at
  * stop), {@code list} (cur/'s names), {@code logs} (the UID list and the MODSEQ log read), {@code snapshot}
- * (decoded), {@code snapshot+list} (decoded, cur/ listed and every name matched against it: the least a replay must do
- * when cur/ changed), {@code select} (the component's first open, from the snapshot when it is usable).
+ * (decoded: its columns, as the first SELECT uses them), {@code snapshot+entries} (decoded and an entry made per
+ * message, as the folder's first change does), {@code snapshot+list} (decoded, cur/ listed and every name matched
+ * against it: the least a replay must do when cur/ changed), {@code select} (the component's first open, from the
+ * snapshot when it is usable; a third argument labels it). {@code fill-new N} puts N messages in new/ of an empty folder, so that the next
+ * {@code select} is the initial indexing (every file moved to cur/ and given a UID).
  */
 public final class FirstOpenParts {
     public static void main(String[] args) throws Exception {
@@ -28,6 +31,14 @@ public final class FirstOpenParts {
             fill(data, dir, Integer.parseInt(args[2]));
             return;
         }
+        if (part.equals("fill-new")) {
+            fillNew(dir, Integer.parseInt(args[2]));
+            return;
+        }
+        if (part.equals("heap")) {
+            heap(data);
+            return;
+        }
         long cpu = cpu();
         int n = switch (part) {
             case "list" -> dir.resolve("cur").toFile().list().length;
@@ -36,9 +47,10 @@ public final class FirstOpenParts {
                 MailboxIndex.open(dir, uids.uidValidity(), false).close();
                 yield uids.takeNames().size();
             }
-            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).entries().length;
+            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).messages().size();
+            case "snapshot+entries" -> FolderSnapshot.read(dir, new FlagSets()).messages().toEntries().length;
             case "snapshot+list" -> {
-                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).entries();
+                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).messages().toEntries();
                 Map<String, MaildirFolder.Entry> byName = new HashMap<>(entries.length * 2);
                 for (MaildirFolder.Entry e : entries) {
                     byName.put(e.file(), e);
@@ -55,7 +67,7 @@ public final class FirstOpenParts {
                     try (MailFolder inbox = access.forAccount("parts@example.com").open("INBOX")) {
                         int size = inbox.messages().size();
                         part = access.folder(dir, "INBOX", "parts@example.com").restoredFromSnapshot()
-                                ? "select (from the snapshot)" : "select (listing cur/)";
+                                ? "select (from the snapshot)" : args.length > 2 ? args[2] : "select (listing cur/)";
                         yield size;
                     }
                 }
@@ -67,6 +79,51 @@ public final class FirstOpenParts {
 
     private static long cpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The heap a selected folder holds (used heap after a full collection, before and after): after its first SELECT
+     * (from the snapshot when it is usable), and after its first change (a flag set on one message), which builds the
+     * folder's map of entries.
+     */
+    private static void heap(Path data) throws Exception {
+        long before = usedAfterGc();
+        try (MaildirStore store = new MaildirStore(data)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            try (MailFolder inbox = access.forAccount("parts@example.com").open("INBOX")) {
+                java.util.List<MailFolder.MessageInfo> seen = inbox.messages();
+                long selected = usedAfterGc();
+                long uid = seen.get(0).uid();
+                int count = seen.size();
+                seen = null; // as a session that has synchronised since: the list it held is garbage
+                inbox.store(java.util.List.of(uid), MailFolder.FlagChange.ADD, java.util.Set.of("\\Flagged"));
+                java.util.List<MailFolder.MessageInfo> changed = inbox.messages();
+                long afterChange = usedAfterGc();
+                inbox.store(java.util.List.of(uid), MailFolder.FlagChange.REMOVE, java.util.Set.of("\\Flagged"));
+                System.out.printf("heap for %d messages: %.1f MiB after the first SELECT, %.1f MiB after the first change"
+                        + " (%d listed)%n", count, (selected - before) / 1048576.0, (afterChange - before) / 1048576.0,
+                        changed.size());
+            }
+        }
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** A folder of N messages in new/ only, none given a UID yet: the next {@code select} is the initial indexing. */
+    private static void fillNew(Path dir, int messages) throws Exception {
+        for (String sub : new String[]{"cur", "new", "tmp"}) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        byte[] body = "Subject: part\r\n\r\nbody\r\n".getBytes();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        for (int i = 0; i < messages; i++) {
+            Files.write(dir.resolve("new").resolve(MaildirName.unique(t.plusMillis(i), body.length)), body);
+        }
     }
 
     private static void fill(Path data, Path dir, int messages) throws Exception {

@@ -8,7 +8,10 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The primitive UID table agrees with a HashMap through a long random run of puts and removes (deletion shifts). */
+/**
+ * The primitive UID table agrees with a HashMap through a long random run of puts and removes (deletion shifts), also
+ * when it starts from sorted columns (a folder's snapshot) and changes from there.
+ */
 class LongTableTest {
     @Test
     void agreesWithAHashMap() {
@@ -33,6 +36,47 @@ class LongTableTest {
         }
         assertThat(table.size()).isEqualTo(expected.size());
         Map<Long, Long> seen = new HashMap<>();
+        table.forEach(seen::put);
+        assertThat(seen).isEqualTo(expected);
+    }
+
+    @Test
+    void aTableRestoredFromSortedColumnsAnswersAndThenChangesLikeAHashMap() {
+        long[] keys = new long[3000];
+        long[] values = new long[keys.length];
+        Map<Long, Long> expected = new HashMap<>();
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = 2L * i + 1; // odd keys only: the even ones are absent
+            values[i] = 7L * i;
+            expected.put(keys[i], values[i]);
+        }
+        LongTable table = new LongTable();
+        table.put(4, 4, -7); // replaced by the restore
+        table.restoreSorted(keys, values);
+        assertThat(table.size()).isEqualTo(keys.length);
+        for (long k = 0; k < 6002; k++) {
+            assertThat(table.get(k, -7)).isEqualTo(expected.getOrDefault(k, -7L));
+            assertThat(table.containsKey(k)).isEqualTo(expected.containsKey(k));
+        }
+        Map<Long, Long> seen = new HashMap<>();
+        table.forEach(seen::put);
+        assertThat(seen).isEqualTo(expected);
+
+        // The first change hashes the table; later answers are a HashMap's.
+        assertThat(table.put(5, 99, -7)).isEqualTo(7L * 2);
+        expected.put(5L, 99L);
+        assertThat(table.remove(1, -7)).isEqualTo(0L);
+        expected.remove(1L);
+        assertThat(table.remove(2, -7)).isEqualTo(-7L);
+        assertThat(table.put(6000, 1, -7)).isEqualTo(-7L);
+        expected.put(6000L, 1L);
+        assertThat(keys[2]).as("the restored columns are not written").isEqualTo(5L);
+        assertThat(values[2]).isEqualTo(14L);
+        assertThat(table.size()).isEqualTo(expected.size());
+        for (long k = 0; k < 6002; k++) {
+            assertThat(table.get(k, -7)).isEqualTo(expected.getOrDefault(k, -7L));
+        }
+        seen.clear();
         table.forEach(seen::put);
         assertThat(seen).isEqualTo(expected);
     }
