@@ -3,7 +3,7 @@
 #   load generator --587 STARTTLS+AUTH--> Sealmail (queue, MX look-up via dnsmasq, STARTTLS) --> sink Postfix --> Maildir
 #   load generator --587 STARTTLS+AUTH--> Postfix  (queue, transport map, STARTTLS)           --> sink Postfix --> Maildir
 # Delivery latency = start of the submission to the mtime of the message's file in the sink's Maildir.
-# Rounds alternate (Sealmail, Postfix, Sealmail, ...) after one unreported warm-up round each.
+# Rounds alternate (Sealmail, Postfix, Sealmail, ...) after one unreported warm-up round each (WARMUP messages).
 # Usage (root; needs postfix, dnsmasq, saslpasswd2): bench/compare-outbound.sh [MESSAGES] [ROUNDS] [CONNECTIONS]
 #   defaults 1000 3 4. Addresses: sink 127.0.1.40:25, Postfix submission 127.0.1.41:10587,
 #   Sealmail submission 127.0.1.42:10587, dnsmasq 127.0.1.54:53.
@@ -19,6 +19,14 @@ cleanup() {
 trap cleanup EXIT
 # SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
 sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
+# LOAD_JAVA_OPTS: JVM options of the load generator only (it is the same program for both servers). By default
+# its JVM compiles with C1 only and collects with the serial GC: a JVM living for one round spent most of its CPU in
+# the C2 compiler, on the cores the servers under test need.
+load_java_opts="${LOAD_JAVA_OPTS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+sm_load() {
+  if [[ -n "${SEALMAIL_JAR:-}" ]]; then java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
+  else SEALMAIL_JAVA_OPTS="$load_java_opts" "$root/sealmail" "$@"; fi
+}
 # For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
 # ENGINE_JAVA_OPTS: JVM options of the engine only (e.g. -XX:StartFlightRecording=filename=/tmp/o.jfr to profile it).
 sm_exec() {
@@ -126,23 +134,44 @@ cpu_ticks() {
   done
   echo "$total"
 }
+# Of a JVM's CPU (ticks), the part in its JIT compiler threads and in its GC threads: "jit gc" (0 0 for Postfix).
+jvm_overhead_ticks() {
+  awk '{ c = $0; sub(/^[0-9]+ \(/, "", c); name = substr(c, 1, index(c, ") ") - 1); sub(/^.*\) /, "", c); split(c, f, " ")
+         t = f[12] + f[13]
+         if (name ~ /^C[12] CompilerThre/) jit += t; else if (name ~ /^(GC Thread|G1 |VM Thread)/) gc += t }
+       END { printf "%d %d\n", jit, gc }' /proc/"$1"/task/*/stat 2>/dev/null || echo "0 0"
+}
 run() { # label host count server-pid (the load average before each run, as the figures move with it on a shared machine)
-  local s0 k0 g1 s1 k1
-  s0=$(cpu_ticks "$4"); k0=$(cpu_ticks "$sink_pid")
+  local s0 k0 g1 s1 k1 o0 o1
+  s0=$(cpu_ticks "$4"); k0=$(cpu_ticks "$sink_pid"); o0=$(jvm_overhead_ticks "$4")
   printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
   local before; before=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
-  sm bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
+  local perf=""  # PERF_OUT=FILE: perf record of the server during the first measured Sealmail round (profiling only)
+  if [[ -n "${PERF_OUT:-}" && "$1" == "round 1 Sealmail" ]]; then
+    perf record -q -F 499 -g -p "$4" -o "$PERF_OUT" >/dev/null 2>&1 & perf=$!
+  fi
+  sm_load bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
     --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
   g1=$(( $(awk '{print $14+$15+$16+$17}' /proc/$$/stat) - before ))
-  s1=$(( $(cpu_ticks "$4") - s0 )); k1=$(( $(cpu_ticks "$sink_pid") - k0 ))
+  if [[ -n "$perf" ]]; then kill -INT "$perf"; wait "$perf" || true; jcmd "$4" Compiler.perfmap >/dev/null 2>&1 || true; fi
+  s1=$(( $(cpu_ticks "$4") - s0 )); k1=$(( $(cpu_ticks "$sink_pid") - k0 )); o1=$(jvm_overhead_ticks "$4")
   # CPU per message: where a 2-core machine's time goes (the sink and the load generator are the same for both).
-  awk -v s="$s1" -v k="$k1" -v g="$g1" -v n="$3" -v hz="$tick" 'BEGIN {
-    printf "    CPU per message: server %.2f ms, sink %.2f ms, load generator %.2f ms\n", s*1000/hz/n, k*1000/hz/n, g*1000/hz/n }'
+  # For the Sealmail engine (a JVM) also the share of its JIT compilers and of its garbage collector in the round.
+  awk -v s="$s1" -v k="$k1" -v g="$g1" -v n="$3" -v hz="$tick" -v o0="$o0" -v o1="$o1" 'BEGIN {
+    split(o0, a, " "); split(o1, b, " "); jit = b[1] - a[1]; gc = b[2] - a[2]
+    printf "    CPU per message: server %.2f ms", s*1000/hz/n
+    if (jit + gc > 0) printf " (JIT %.2f, GC+VM %.2f)", jit*1000/hz/n, gc*1000/hz/n
+    printf ", sink %.2f ms, load generator %.2f ms\n", k*1000/hz/n, g*1000/hz/n }'
 }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $msgs messages of 10 KB per round, $conns submission sessions"
 echo "Postfix $(postconf -h mail_version 2>/dev/null || /usr/sbin/postconf -c "$work/sink/conf" -h mail_version)"
-run "warm-up Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid" >/dev/null
-run "warm-up Postfix" 127.0.1.41 "$msgs" "$postfix_pid" >/dev/null
+# One warm-up round each of WARMUP messages (default 10000) before the measured ones: a fresh JVM's C2 compiler
+# takes a method on after thousands of calls, so code run once per message is compiled only after some 10,000
+# messages (with 2,000 it still took a quarter of the engine's CPU in the third round). A mail server runs for days,
+# so its figure is taken warm; the JIT's share of each measured round is printed beside it. Postfix gets the same.
+warmup="${WARMUP:-10000}"
+run "warm-up Sealmail" 127.0.1.42 "$warmup" "$sealmail_pid" >/dev/null
+run "warm-up Postfix" 127.0.1.41 "$warmup" "$postfix_pid" >/dev/null
 for i in $(seq 1 "$rounds"); do
   run "round $i Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid"
   run "round $i Postfix " 127.0.1.41 "$msgs" "$postfix_pid"

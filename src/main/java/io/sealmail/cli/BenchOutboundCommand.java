@@ -54,10 +54,12 @@ public class BenchOutboundCommand implements Callable<Integer> {
                 user.replace("%", "%%"), 1, password, to, connections, messages, size, 0);
         OutboundLoad.Result r = OutboundLoad.run(plan, sink, Duration.ofMinutes(5));
         System.out.printf("%s%d submitted, %d in the sink (%d duplicated) in %.2f s: %.1f msg/s end to end; "
-                        + "delivery latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (submission alone: %.2f s, p50 %.1f ms)%n",
+                        + "delivery latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (submission alone: %.2f s, p50 %.1f ms; "
+                        + "generator CPU meanwhile %.2f ms per message)%n",
                 label.isEmpty() ? "" : label + ": ", r.submitted(), r.arrived(), r.duplicated(), r.elapsedNanos() / 1e9,
                 r.messagesPerSecond(), r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99),
-                r.submittedNanos() / 1e9, r.submitPercentileMillis(50));
+                r.submittedNanos() / 1e9, r.submitPercentileMillis(50),
+                r.submitCpuNanos() < 0 ? Double.NaN : r.submitCpuNanos() / 1e6 / Math.max(1, r.submitted()));
         r.errors().stream().limit(5).forEach(e -> System.out.println("  error: " + e));
         return r.arrived() == r.submitted() && r.errors().isEmpty() ? 0 : 1;
     }
