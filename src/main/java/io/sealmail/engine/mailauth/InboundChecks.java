@@ -79,12 +79,14 @@ public final class InboundChecks {
         }
         SpfResult heloSpf = heloCheck(bounded, client, helo, mailFrom);
         String header = AuthenticationResults.format(authservId, spf, heloSpf, dkim, verifier[0].ignored(), dmarc);
-        if (mode == Inbound.DmarcMode.ENFORCE && heloSpf != null && heloSpf.result() == AuthResult.FAIL
+        // For the null sender the HELO name was MAIL FROM's identity (RFC 7208 §2.4): its fail is the HELO's fail.
+        SpfResult heloIdentity = heloSpf != null ? heloSpf : "helo".equals(spf.identity()) ? spf : null;
+        if (mode == Inbound.DmarcMode.ENFORCE && heloIdentity != null && heloIdentity.result() == AuthResult.FAIL
                 && action(dmarc) != InboundVerdict.Action.REJECT) {
             // The HELO name's owner says this client may not use it: refused, as Postfix's policyd-spf does by
             // default (HELO_reject = Fail); X.7.23 is "SPF validation failed" (RFC 7372 §3.2).
             return new InboundVerdict(InboundVerdict.Action.REJECT, "550 5.7.23 Message refused: SPF of the HELO name "
-                    + heloSpf.domain() + " does not authorize " + client.getHostAddress(), header, removals, spf, heloSpf, dkim, dmarc);
+                    + DomainName.normalise(heloIdentity.domain()) + " does not authorize " + client.getHostAddress(), header, removals, spf, heloSpf, dkim, dmarc);
         }
         return new InboundVerdict(action(dmarc), reply(dmarc), header, removals, spf, heloSpf, dkim, dmarc);
     }

@@ -158,6 +158,25 @@ class InboundChecksTest {
     }
 
     @Test
+    void aHeloNameWhoseSpfFailsIsRefusedUnderEnforceForTheNullSenderToo() throws Exception {
+        // For MAIL FROM:<> the HELO name is the identity checked (RFC 7208 §2.4): a fail of it is the same fail,
+        // refused as with a sender, or a bounce would be the way around the HELO check. p=none: DMARC refuses nothing.
+        FakeDns dns = zone("v=DMARC1; p=none").txt("mta.sender.test", "v=spf1 ip4:198.51.100.7 -all");
+        InboundVerdict refused = check(checks(dns, Inbound.DmarcMode.ENFORCE, 0), "", MESSAGE);
+        assertThat(refused.spf().identity()).isEqualTo("helo");
+        assertThat(refused.spf().result()).isEqualTo(AuthResult.FAIL);
+        assertThat(refused.heloSpf()).as("not checked twice").isNull();
+        assertThat(refused.action()).isEqualTo(InboundVerdict.Action.REJECT);
+        assertThat(refused.reply()).isEqualTo("550 5.7.23 Message refused: SPF of the HELO name mta.sender.test does not authorize 192.0.2.10");
+        assertThat(refused.authenticationResults()).containsOnlyOnce("spf=").contains("spf=fail (192.0.2.10 is not authorized by mta.sender.test) smtp.helo=mta.sender.test;");
+
+        InboundVerdict reported = check(checks(dns, Inbound.DmarcMode.REPORT_ONLY, 0), "", MESSAGE);
+        assertThat(reported.action()).isEqualTo(InboundVerdict.Action.DELIVER);
+        FakeDns heloPasses = zone("v=DMARC1; p=none").txt("mta.sender.test", "v=spf1 ip4:" + CLIENT + " -all");
+        assertThat(check(checks(heloPasses, Inbound.DmarcMode.ENFORCE, 0), "", MESSAGE).action()).isEqualTo(InboundVerdict.Action.DELIVER);
+    }
+
+    @Test
     void aSlowOrUncheckableHeloNameChangesNothing() throws Exception {
         // The HELO check runs last: its zone timing out is reported, MAIL FROM's pass and DMARC's stand.
         FakeDns slow = zone("v=DMARC1; p=reject").timeout("mta.sender.test");
