@@ -86,7 +86,7 @@ public final class InboundChecks {
             // The HELO name's owner says this client may not use it: refused, as Postfix's policyd-spf does by
             // default (HELO_reject = Fail); X.7.23 is "SPF validation failed" (RFC 7372 §3.2).
             return new InboundVerdict(InboundVerdict.Action.REJECT, "550 5.7.23 Message refused: SPF of the HELO name "
-                    + DomainName.normalise(heloIdentity.domain()) + " does not authorize " + client.getHostAddress(), header, removals, spf, heloSpf, dkim, dmarc);
+                    + heloIdentity.domain() + " does not authorize " + client.getHostAddress(), header, removals, spf, heloSpf, dkim, dmarc);
         }
         return new InboundVerdict(action(dmarc), reply(dmarc), header, removals, spf, heloSpf, dkim, dmarc);
     }
@@ -102,13 +102,8 @@ public final class InboundChecks {
         if (mailFrom == null || mailFrom.isEmpty()) {
             return null;
         }
-        String name = DomainName.normalise(helo);
-        // A bare IPv4 address passes as a name of digit labels, but no top-level domain is all digits (RFC 3696 §2).
-        if (name == null || !name.contains(".") || name.substring(name.lastIndexOf('.') + 1).matches("[0-9]+")) {
-            return null;
-        }
-        SpfResult result = SpfCheck.check(dns, client, name, "");
-        return result.result() == AuthResult.NONE ? null : result; // a name without a record says nothing
+        SpfResult result = SpfCheck.check(dns, client, helo, ""); // the HELO identity: postmaster@<helo> (§2.4)
+        return result.result() == AuthResult.NONE ? null : result; // no record, or no name to check: says nothing
     }
 
     private InboundVerdict.Action action(DmarcResult dmarc) {

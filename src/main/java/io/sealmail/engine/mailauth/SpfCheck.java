@@ -59,7 +59,11 @@ final class SpfCheck {
     static SpfResult check(BoundedDns dns, InetAddress ip, String helo, String mailFrom) {
         boolean nullSender = mailFrom == null || mailFrom.isEmpty();
         String heloName = helo == null ? "" : helo;
-        String sender = nullSender ? "postmaster@" + heloName : mailFrom;
+        String heloDomain = nullSender ? heloDomain(heloName) : null;
+        if (nullSender && heloDomain == null) {
+            return new SpfResult(AuthResult.NONE, "helo", heloName.toLowerCase(Locale.ROOT), "the HELO name is not a domain name");
+        }
+        String sender = nullSender ? "postmaster@" + heloDomain : mailFrom;
         String domain = sender.substring(sender.lastIndexOf('@') + 1);
         String identity = nullSender ? "helo" : "mailfrom";
         SpfCheck check = new SpfCheck(dns, ip, sender, heloName);
@@ -69,6 +73,19 @@ final class SpfCheck {
         } catch (Stop s) {
             return new SpfResult(s.result, identity, domain.toLowerCase(Locale.ROOT), s.getMessage());
         }
+    }
+
+    /**
+     * The HELO name as a domain to check, or null: the HELO check "can only be performed when the HELO string is a
+     * valid, multi-label domain name" (RFC 7208 §2.3), so no DNS question for an address literal, one label, or a
+     * bare IPv4 address (its digit labels pass as a name, but no top-level domain is all digits, RFC 3696 §2).
+     */
+    private static String heloDomain(String helo) {
+        String name = DomainName.normalise(helo);
+        if (name == null || !name.contains(".") || name.substring(name.lastIndexOf('.') + 1).matches("[0-9]+")) {
+            return null;
+        }
+        return name;
     }
 
     private static String explain(AuthResult r, InetAddress ip, String domain) {

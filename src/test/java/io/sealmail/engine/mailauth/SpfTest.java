@@ -52,6 +52,21 @@ class SpfTest {
     }
 
     @Test
+    void aHeloThatIsNoDomainNameIsNotAskedAbout() throws Exception {
+        // RFC 7208 §2.3: only a valid multi-label domain name can be checked; no DNS question for the others.
+        for (String helo : new String[] {"192.0.2.10", "[192.0.2.10]", "[IPv6:2001:db8::1]", "localhost", "x;dkim=pass", ""}) {
+            FakeDns dns = new FakeDns();
+            SpfResult r = SpfCheck.check(new BoundedDns(dns, Clock.systemUTC(), Instant.MAX), InetAddress.getByName("192.0.2.10"), helo, "");
+            assertThat(r.result()).as(helo).isEqualTo(AuthResult.NONE);
+            assertThat(r.identity()).isEqualTo("helo");
+            assertThat(dns.queries.get()).as(helo).isZero();
+        }
+        FakeDns dns = new FakeDns().txt("mx.sender.test", "v=spf1 ip4:192.0.2.1 -all");
+        SpfResult dotted = SpfCheck.check(new BoundedDns(dns, Clock.systemUTC(), Instant.MAX), InetAddress.getByName("192.0.2.1"), "MX.Sender.Test.", "");
+        assertThat(dotted).extracting(SpfResult::result, SpfResult::domain).containsExactly(AuthResult.PASS, "mx.sender.test");
+    }
+
+    @Test
     void macrosExpandAsRfc7208Section7Shows() throws Exception {
         InetAddress ip = InetAddress.getByName("192.0.2.3");
         SpfMacro.Context c = new SpfMacro.Context("strong-bad@email.example.com", "email.example.com", ip, "mx.example.org");
