@@ -42,6 +42,7 @@ final class StatusPatch {
     static boolean write(Context<MailServer> context, MailServer read, MailServerStatus next) {
         try {
             patch(context, read, next);
+            read.setStatus(next);
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -61,8 +62,11 @@ final class StatusPatch {
     }
 
     private static void patch(Context<MailServer> context, MailServer base, MailServerStatus next) {
-        // Fabric8 puts the resourceVersion of the edited object into the JSON patch (the server's precondition).
-        context.resourceOperations().jsonPatchPrimaryStatus(base, ms -> {
+        // Fabric8 puts the resourceVersion of the edited object into the JSON patch (the server's precondition). Its
+        // editStatus applies the change to the object it is given, so it gets a copy: a write that fails leaves the
+        // reconcile's object as read, and updateErrorStatus's reconcile still sees the status to write.
+        MailServer copy = context.getClient().getKubernetesSerialization().clone(base);
+        context.resourceOperations().jsonPatchPrimaryStatus(copy, ms -> {
             ms.setStatus(next);
             return ms;
         });
