@@ -50,20 +50,59 @@ class FlagChangeRollForwardTest {
         return out;
     }
 
-    /** Each message's flags as a sorted string, after a restart (a fresh store and mailbox component). */
-    private List<String> flagsAfterRestart() throws Exception {
+    /** What a test does with gap@example.com's INBOX in one run of the store (one "process"). */
+    private interface InboxWork<T> {
+        T run(MaildirStore store, MaildirMailboxAccess access, Mailboxes boxes, MailFolder inbox) throws Exception;
+    }
+
+    /** Starts the store and mailbox component, opens the INBOX for {@code work}, and closes all after it. */
+    private <T> T withInbox(InboxWork<T> work) throws Exception {
         try (MaildirStore store = new MaildirStore(data)) {
             MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            try (MailFolder inbox = access.forAccount("gap@example.com").open("INBOX")) {
-                List<String> out = new ArrayList<>();
-                for (MailFolder.MessageInfo m : inbox.messages()) {
-                    out.add(String.join(" ", new TreeSet<>(m.flags())));
-                }
-                return out;
+            Mailboxes boxes = access.forAccount("gap@example.com");
+            try (MailFolder inbox = boxes.open("INBOX")) {
+                return work.run(store, access, boxes, inbox);
             } finally {
                 access.close();
             }
         }
+    }
+
+    private static void appendMessages(Mailboxes boxes, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            boxes.append("INBOX", ("Subject: gap " + i + "\r\n\r\nbody\r\n").getBytes(), Set.of(), Instant.now());
+        }
+    }
+
+    /** Runs {@code store}, which must die at the crash point {@code point} as a killed process would. */
+    private static void killedAt(MaildirStore store, MaildirMailboxAccess access, String point, InboxStore storeCall)
+            throws Exception {
+        access.folder(store.inbox("gap@example.com"), "INBOX", "gap@example.com").crashPoint(where -> {
+            if (where.equals(point)) {
+                throw new Killed();
+            }
+        });
+        try {
+            storeCall.run();
+            throw new AssertionError("the crash point " + point + " was never reached");
+        } catch (Killed expected) {
+            // the process "died" here
+        }
+    }
+
+    private interface InboxStore {
+        void run() throws Exception;
+    }
+
+    /** Each message's flags as a sorted string, after a restart (a fresh store and mailbox component). */
+    private List<String> flagsAfterRestart() throws Exception {
+        return withInbox((store, access, boxes, inbox) -> {
+            List<String> out = new ArrayList<>();
+            for (MailFolder.MessageInfo m : inbox.messages()) {
+                out.add(String.join(" ", new TreeSet<>(m.flags())));
+            }
+            return out;
+        });
     }
 
     private static String sorted(Set<String> flags) {
@@ -72,31 +111,13 @@ class FlagChangeRollForwardTest {
 
     /** Three messages with {@link #OLD}; then a STORE of {@link #NEW} on all of them stopped at {@code point}. */
     private long killedBetweenTheWrites(String point) throws Exception {
-        try (MaildirStore store = new MaildirStore(data)) {
-            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            Mailboxes boxes = access.forAccount("gap@example.com");
-            try (MailFolder inbox = boxes.open("INBOX")) {
-                for (int i = 0; i < 3; i++) {
-                    boxes.append("INBOX", ("Subject: gap " + i + "\r\n\r\nbody\r\n").getBytes(), Set.of(), Instant.now());
-                }
-                inbox.store(uids(inbox), MailFolder.FlagChange.REPLACE, OLD);
-                long acknowledged = inbox.highestModseq();
-                access.folder(store.inbox("gap@example.com"), "INBOX", "gap@example.com").crashPoint(where -> {
-                    if (where.equals(point)) {
-                        throw new Killed();
-                    }
-                });
-                try {
-                    inbox.store(uids(inbox), MailFolder.FlagChange.REPLACE, NEW);
-                    throw new AssertionError("the crash point " + point + " was never reached");
-                } catch (Killed expected) {
-                    // the process "died" here
-                }
-                return acknowledged;
-            } finally {
-                access.close();
-            }
-        }
+        return withInbox((store, access, boxes, inbox) -> {
+            appendMessages(boxes, 3);
+            inbox.store(uids(inbox), MailFolder.FlagChange.REPLACE, OLD);
+            long acknowledged = inbox.highestModseq();
+            killedAt(store, access, point, () -> inbox.store(uids(inbox), MailFolder.FlagChange.REPLACE, NEW));
+            return acknowledged;
+        });
     }
 
     @ParameterizedTest
@@ -106,18 +127,14 @@ class FlagChangeRollForwardTest {
         long acknowledged = killedBetweenTheWrites(point);
         assertThat(flagsAfterRestart()).as("rolled forward: the new system flags and the new keywords")
                 .containsExactly(sorted(NEW), sorted(NEW), sorted(NEW));
-        try (MaildirStore store = new MaildirStore(data)) {
-            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            try (MailFolder inbox = access.forAccount("gap@example.com").open("INBOX")) {
-                for (MailFolder.MessageInfo m : inbox.messages()) {
-                    assertThat(m.modseq()).as("a CONDSTORE client hears of the finished change").isGreaterThan(acknowledged);
-                }
-                // An acknowledged change after the finished one is not undone by finishing it again at a later start.
-                inbox.store(uids(inbox), MailFolder.FlagChange.REMOVE, Set.of("\\Flagged", "Home"));
-            } finally {
-                access.close();
+        withInbox((store, access, boxes, inbox) -> {
+            for (MailFolder.MessageInfo m : inbox.messages()) {
+                assertThat(m.modseq()).as("a CONDSTORE client hears of the finished change").isGreaterThan(acknowledged);
             }
-        }
+            // An acknowledged change after the finished one is not undone by finishing it again at a later start.
+            inbox.store(uids(inbox), MailFolder.FlagChange.REMOVE, Set.of("\\Flagged", "Home"));
+            return null;
+        });
         assertThat(flagsAfterRestart()).containsExactly("", "", "");
         List<String> lines = uidListLines();
         assertThat(lines).as("one intent line for the three messages, finished once")
@@ -129,53 +146,30 @@ class FlagChangeRollForwardTest {
 
     @Test
     void aChangeOfOneKindIsOneWriteAndNeedsNoIntent() throws Exception {
-        try (MaildirStore store = new MaildirStore(data)) {
-            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            Mailboxes boxes = access.forAccount("gap@example.com");
-            try (MailFolder inbox = boxes.open("INBOX")) {
-                for (int i = 0; i < 3; i++) {
-                    boxes.append("INBOX", ("Subject: gap " + i + "\r\n\r\nbody\r\n").getBytes(), Set.of(), Instant.now());
-                }
-                inbox.store(uids(inbox), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
-                inbox.store(uids(inbox), MailFolder.FlagChange.ADD, Set.of("Work"));
-                inbox.store(uids(inbox), MailFolder.FlagChange.REMOVE, Set.of("Work"));
-            } finally {
-                access.close();
-            }
-        }
+        withInbox((store, access, boxes, inbox) -> {
+            appendMessages(boxes, 3);
+            inbox.store(uids(inbox), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+            inbox.store(uids(inbox), MailFolder.FlagChange.ADD, Set.of("Work"));
+            inbox.store(uids(inbox), MailFolder.FlagChange.REMOVE, Set.of("Work"));
+            return null;
+        });
         assertThat(uidListLines()).noneMatch(l -> l.startsWith("I ") || l.equals("D"));
         assertThat(flagsAfterRestart()).containsExactly("\\Seen", "\\Seen", "\\Seen");
     }
 
     @Test
     void messagesWithDifferentFlagsEachBecomeWhatTheCommandMakesOfThem() throws Exception {
-        try (MaildirStore store = new MaildirStore(data)) {
-            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
-            Mailboxes boxes = access.forAccount("gap@example.com");
-            try (MailFolder inbox = boxes.open("INBOX")) {
-                for (int i = 0; i < 4; i++) {
-                    boxes.append("INBOX", ("Subject: gap " + i + "\r\n\r\nbody\r\n").getBytes(), Set.of(), Instant.now());
-                }
-                inbox.store(List.of(1L), MailFolder.FlagChange.REPLACE, Set.of("\\Seen"));
-                inbox.store(List.of(2L), MailFolder.FlagChange.REPLACE, Set.of("Home"));
-                inbox.store(List.of(3L), MailFolder.FlagChange.REPLACE, Set.of("\\Answered", "Work", "Home"));
-                inbox.expunge(List.of(4L)); // a hole the ranges may span
-                boxes.append("INBOX", "Subject: five\r\n\r\nbody\r\n".getBytes(), Set.of(), Instant.now());
-                access.folder(store.inbox("gap@example.com"), "INBOX", "gap@example.com").crashPoint(where -> {
-                    if (where.equals(MaildirFolder.CrashPoint.AFTER_FIRST_RENAME)) {
-                        throw new Killed();
-                    }
-                });
-                try {
-                    inbox.store(uids(inbox), MailFolder.FlagChange.ADD, Set.of("\\Flagged", "Work"));
-                    throw new AssertionError("not killed");
-                } catch (Killed expected) {
-                    // died after the first rename
-                }
-            } finally {
-                access.close();
-            }
-        }
+        withInbox((store, access, boxes, inbox) -> {
+            appendMessages(boxes, 4);
+            inbox.store(List.of(1L), MailFolder.FlagChange.REPLACE, Set.of("\\Seen"));
+            inbox.store(List.of(2L), MailFolder.FlagChange.REPLACE, Set.of("Home"));
+            inbox.store(List.of(3L), MailFolder.FlagChange.REPLACE, Set.of("\\Answered", "Work", "Home"));
+            inbox.expunge(List.of(4L)); // a hole the ranges may span
+            boxes.append("INBOX", "Subject: five\r\n\r\nbody\r\n".getBytes(), Set.of(), Instant.now());
+            killedAt(store, access, MaildirFolder.CrashPoint.AFTER_FIRST_RENAME,
+                    () -> inbox.store(uids(inbox), MailFolder.FlagChange.ADD, Set.of("\\Flagged", "Work")));
+            return null;
+        });
         assertThat(flagsAfterRestart()).containsExactly("Work \\Flagged \\Seen", "Home Work \\Flagged",
                 "Home Work \\Answered \\Flagged", "Work \\Flagged");
         assertThat(uidListLines()).contains("I + 1:5 Work \\Flagged");
