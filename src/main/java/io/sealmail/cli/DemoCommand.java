@@ -120,7 +120,9 @@ public class DemoCommand implements Callable<Integer> {
                 accountsFile.toString(), Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS,
                 "127.0.0.1", ephemeralPorts ? 0 : 8080 + portOffset)
                 // A demo on 127.0.0.1 has no sender domains to check: no SPF/DKIM/DMARC look-ups on its port 25.
-                .withMailAuth(dkimKeys(dir, domains), new io.sealmail.config.Inbound(false, null, null));
+                .withMailAuth(dkimKeys(dir, domains), new io.sealmail.config.Inbound(false, null, null))
+                // A demo's mailboxes are small and it is started by hand: it is ready at once rather than warmed up.
+                .withWarmUp(io.sealmail.config.WarmUp.OFF);
     }
 
     /** One key per {@code --dkim} algorithm, made once and kept, signing for every local domain. */

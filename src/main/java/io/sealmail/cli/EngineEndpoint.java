@@ -12,11 +12,12 @@ import io.sealmail.http.HealthServer;
 
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * The engine's {@code /healthz}, {@code /readyz} and {@code /metrics} on the configuration's
  * {@code httpAddress:httpPort}, as {@code sealmail engine} and {@code sealmail demo} serve it. It is up before the
- * listeners, so liveness answers during start-up; ready only once an engine is {@link #serving} and every listener
+ * listeners, so liveness answers during start-up; ready only once the engine has warmed up and every listener
  * accepts.
  */
 final class EngineEndpoint implements AutoCloseable {
@@ -35,7 +36,12 @@ final class EngineEndpoint implements AutoCloseable {
 
     /** Builds and starts the engine with its meters in this endpoint's registry. */
     MailEngine start(EngineConfig config) throws InterruptedException {
-        MailEngine.Builder builder = MailEngine.builder(config).meters(registry);
+        return start(config, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(EngineConfig)}, with more builder options (tests: accounts, the warm-up's rounds). */
+    MailEngine start(EngineConfig config, UnaryOperator<MailEngine.Builder> options) throws InterruptedException {
+        MailEngine.Builder builder = options.apply(MailEngine.builder(config).meters(registry));
         if (config.inbound().checks()) {
             // One resolver (outbound.dns) for delivery and the inbound SPF/DKIM/DMARC checks.
             builder.dns(new io.sealmail.engine.delivery.dns.ResolverDnsLookup(config.outbound().dns()));

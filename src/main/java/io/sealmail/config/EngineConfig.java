@@ -22,6 +22,7 @@ import java.util.TreeMap;
  * @param dkim         DKIM signing keys for mail leaving local domains (none: no signing)
  * @param inbound      SPF/DKIM/DMARC checks of mail received on port 25
  * @param outbound     how mail for other domains leaves (direct MX delivery by default; see {@link Outbound})
+ * @param warmUp       the IMAP/POP3 warm-up before the listeners accept (on by default; see {@link WarmUp})
  */
 public record EngineConfig(
         String hostname,
@@ -36,7 +37,16 @@ public record EngineConfig(
         Integer httpPort,
         List<DkimKey> dkim,
         Inbound inbound,
-        Outbound outbound) {
+        Outbound outbound,
+        WarmUp warmUp) {
+
+    /** Everything but the warm-up, which takes its defaults. */
+    public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
+                        String accountsFile, Map<String, String> aliases, String dataDir, Limits limits,
+                        String httpAddress, Integer httpPort, List<DkimKey> dkim, Inbound inbound, Outbound outbound) {
+        this(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress, httpPort, dkim, inbound,
+                outbound, null);
+    }
 
     /** The configuration without DKIM keys, with the default inbound checks and direct outbound delivery. */
     public EngineConfig(String hostname, List<String> domains, List<Listener> listeners, TlsFiles tls,
@@ -105,17 +115,24 @@ public record EngineConfig(
         }
         inbound = inbound == null ? Inbound.DEFAULTS : inbound;
         outbound = outbound == null ? Outbound.DEFAULTS : outbound;
+        warmUp = warmUp == null ? WarmUp.DEFAULTS : warmUp;
     }
 
     /** A copy with these DKIM keys and inbound checks. */
     public EngineConfig withMailAuth(List<DkimKey> dkim, Inbound inbound) {
         return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
-                httpPort, dkim, inbound, outbound);
+                httpPort, dkim, inbound, outbound, warmUp);
     }
 
     /** The same configuration with another outbound block. */
     public EngineConfig withOutbound(Outbound newOutbound) {
         return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
-                httpPort, dkim, inbound, newOutbound);
+                httpPort, dkim, inbound, newOutbound, warmUp);
+    }
+
+    /** The same configuration with another warm-up (test fixtures turn it off: {@link WarmUp#OFF}). */
+    public EngineConfig withWarmUp(WarmUp newWarmUp) {
+        return new EngineConfig(hostname, domains, listeners, tls, accountsFile, aliases, dataDir, limits, httpAddress,
+                httpPort, dkim, inbound, outbound, newWarmUp);
     }
 }

@@ -11,10 +11,12 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sealmail.config.ConfigException;
 import io.sealmail.config.EngineConfig;
@@ -25,6 +27,8 @@ import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.auth.AuthThrottle;
 import io.sealmail.engine.auth.LoginGate;
 import io.sealmail.engine.auth.PasswordCheckQueue;
+import io.sealmail.engine.imap.ImapLimits;
+import io.sealmail.engine.imap.ImapWarmUp;
 import io.sealmail.engine.imap.MailAccessProtocols;
 import io.sealmail.engine.proxy.ProxyProtocolInitializer;
 import io.sealmail.engine.smtp.MessageAuthentication;
@@ -40,6 +44,7 @@ import io.sealmail.store.OutboundQueue;
 import org.jboss.logging.Logger;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +59,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * The mail engine: opens every configured listener and serves it with its protocol. Start it with
@@ -78,6 +84,7 @@ public final class MailEngine implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final OutboundDelivery delivery;
     private volatile boolean ready;
+    private Optional<ImapWarmUp.Result> warmUp = Optional.empty();
     private volatile boolean closed;
 
     private MailEngine(EngineContext context, Duration shutdownGrace, List<AutoCloseable> owned, OutboundDelivery delivery) {
@@ -113,6 +120,7 @@ public final class MailEngine implements AutoCloseable {
         private DnsLookup dns;
         private Duration authFailureDelay = Duration.ofSeconds(1);
         private final Map<Role, ListenerInitializerFactory> protocols = ListenerProtocols.standard();
+        private IntConsumer warmUpRounds = round -> { };
 
         private Builder(EngineConfig config) {
             this.config = Objects.requireNonNull(config);
@@ -182,6 +190,15 @@ public final class MailEngine implements AutoCloseable {
          */
         public Builder authFailureDelay(Duration delay) {
             this.authFailureDelay = delay;
+            return this;
+        }
+
+        /**
+         * Told after each round of the warm-up ({@code warmUp:} in the configuration) with the round's number; it runs
+         * on the starting thread, before any listener is bound. A throw ends the warm-up, never the start.
+         */
+        public Builder warmUpRounds(IntConsumer rounds) {
+            this.warmUpRounds = Objects.requireNonNull(rounds);
             return this;
         }
 
@@ -257,6 +274,7 @@ public final class MailEngine implements AutoCloseable {
             }
             MailEngine engine = new MailEngine(context, shutdownGrace, owned, delivery);
             try {
+                engine.warmUp = engine.warmUp(warmUpRounds);
                 engine.bindAll(protocols);
             } catch (RuntimeException | InterruptedException e) {
                 engine.close();
@@ -264,6 +282,31 @@ public final class MailEngine implements AutoCloseable {
             }
             return engine;
         }
+    }
+
+    /**
+     * Before the listeners accept (so readiness waits for it, and no client meets a half-warm engine): the IMAP
+     * paths are exercised on a scratch mailbox under {@code <dataDir>/warm-up} when an IMAP or POP3 listener is
+     * configured and {@code warmUp.enabled} is true. Never fails the start.
+     */
+    private Optional<ImapWarmUp.Result> warmUp(IntConsumer rounds) {
+        EngineConfig config = context.config();
+        boolean mailAccess = config.listeners().stream().anyMatch(l -> l.role() == Role.IMAP || l.role() == Role.IMAPS
+                || l.role() == Role.POP3 || l.role() == Role.POP3S);
+        if (!config.warmUp().enabled() || !mailAccess || context.mailboxes() == null) {
+            return Optional.empty();
+        }
+        boolean epoll = Epoll.isAvailable();
+        ImapWarmUp.Transport transport = new ImapWarmUp.Transport(boss, workers,
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
+                epoll ? EpollSocketChannel.class : NioSocketChannel.class, context.serverTls(), Path.of(config.tls().certFile()));
+        return new ImapWarmUp(config.warmUp(), Path.of(config.dataDir()).resolve("warm-up"), context.mailWorkers(),
+                ImapLimits.from(config.limits()), transport, rounds).runQuietly();
+    }
+
+    /** What the warm-up did; empty when it was off, not needed (no IMAP or POP3 listener) or failed. */
+    public Optional<ImapWarmUp.Result> warmUpResult() {
+        return warmUp;
     }
 
     private void bindAll(Map<Role, ListenerInitializerFactory> protocols) throws InterruptedException {
@@ -314,7 +357,7 @@ public final class MailEngine implements AutoCloseable {
         return Optional.ofNullable(delivery);
     }
 
-    /** True once every listener is bound and until {@link #close()} starts. */
+    /** True once the warm-up has run, every listener is bound, and until {@link #close()} starts. */
     public boolean isReady() {
         return ready && !closed;
     }

@@ -50,6 +50,19 @@ class EngineConfigYamlTest {
     }
 
     @Test
+    void theWarmUpIsOnByDefaultAndAPartialBlockKeepsTheOtherDefaults() {
+        assertThat(EngineConfigYaml.read(MINIMAL).warmUp()).isEqualTo(WarmUp.DEFAULTS);
+        assertThat(WarmUp.DEFAULTS.enabled()).isTrue();
+        WarmUp w = EngineConfigYaml.read(MINIMAL + "warmUp: {messages: 500}\n").warmUp();
+        assertThat(w).isEqualTo(new WarmUp(true, 500, WarmUp.DEFAULTS.maxTime()));
+        assertThat(EngineConfigYaml.read(MINIMAL + "warmUp: {enabled: false}\n").warmUp().enabled()).isFalse();
+        EngineConfig off = EngineConfigYaml.read(MINIMAL).withWarmUp(WarmUp.OFF);
+        assertThat(EngineConfigYaml.read(EngineConfigYaml.write(off))).isEqualTo(off);
+        assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "warmUp: {messages: 50}\n"))
+                .hasMessageContaining("warmUp.messages: 50 is outside 100-20000");
+    }
+
+    @Test
     void aPartialLimitsBlockKeepsTheOtherDefaults() {
         EngineConfig config = EngineConfigYaml.read(MINIMAL + """
                 limits:

@@ -55,7 +55,8 @@ final class OutboundTestEngine implements AutoCloseable {
         EngineConfig config = new EngineConfig("mail.test", List.of("example.test"),
                 List.of(new Listener(Role.SUBMISSION, "127.0.0.1", 0), new Listener(Role.IMAPS, "127.0.0.1", 0)),
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
-                Map.of(), dataDir.toString(), Limits.DEFAULTS, "127.0.0.1", -1).withOutbound(o);
+                Map.of(), dataDir.toString(), Limits.DEFAULTS, "127.0.0.1", -1).withOutbound(o)
+                .withWarmUp(io.sealmail.config.WarmUp.OFF);
         MailEngine.Builder b = MailEngine.builder(config).accounts(new Accounts()).shutdownGrace(Duration.ofMillis(200));
         if (dns != null) {
             b.dns(dns);

@@ -65,7 +65,8 @@ public final class MailAccessTestServer implements AutoCloseable {
                 new Listener(Role.POP3, host, 0), new Listener(Role.POP3S, host, 0));
         EngineConfig config = new EngineConfig("mail.test", List.of("example.test"), listeners,
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
-                Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1);
+                Map.of(), dir.resolve("data").toString(), limits.apply(Limits.DEFAULTS), "127.0.0.1", -1)
+                .withWarmUp(io.sealmail.config.WarmUp.OFF);   // many engines per run; EngineWarmUpTest covers it
         TestAccounts accounts = new TestAccounts(Map.of(JOE, PASSWORD, ANN, PASSWORD));
         MailEngine.Builder builder = MailEngine.builder(config).accounts(accounts);
         builder = engineOptions.apply(builder);

@@ -48,7 +48,7 @@ class MailEngineTest {
     private EngineConfig config(TestPki pki, List<Listener> listeners) {
         return new EngineConfig("mail.test", List.of("example.test"), listeners,
                 new TlsFiles(pki.tlsCrt().toString(), pki.tlsKey().toString()), dir.resolve("accounts").toString(),
-                Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS, null, -1);
+                Map.of(), dir.resolve("data").toString(), Limits.DEFAULTS, null, -1).withWarmUp(io.sealmail.config.WarmUp.OFF);
     }
 
     @Test
