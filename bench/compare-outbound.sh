@@ -147,7 +147,7 @@ run() { # label host count server-pid (the load average before each run, as the 
   printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
   local before; before=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
   local perf=""  # PERF_OUT=FILE: perf record of the server during the first measured Sealmail round (profiling only)
-  if [[ -n "${PERF_OUT:-}" && "$1" == "round 1 Sealmail" ]]; then
+  if [[ -n "${PERF_OUT:-}" && "$1" == "round ${PERF_ROUND:-1} Sealmail" ]]; then
     perf record -q -F 499 -g -p "$4" -o "$PERF_OUT" >/dev/null 2>&1 & perf=$!
   fi
   sm_load bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
@@ -169,9 +169,11 @@ echo "Postfix $(postconf -h mail_version 2>/dev/null || /usr/sbin/postconf -c "$
 # takes a method on after thousands of calls, so code run once per message is compiled only after some 10,000
 # messages (with 2,000 it still took a quarter of the engine's CPU in the third round). A mail server runs for days,
 # so its figure is taken warm; the JIT's share of each measured round is printed beside it. Postfix gets the same.
-warmup="${WARMUP:-10000}"
-run "warm-up Sealmail" 127.0.1.42 "$warmup" "$sealmail_pid" >/dev/null
-run "warm-up Postfix" 127.0.1.41 "$warmup" "$postfix_pid" >/dev/null
+warmup="${WARMUP:-10000}"; warmup_rounds="${WARMUP_ROUNDS:-1}"
+for i in $(seq 1 "$warmup_rounds"); do
+  run "warm-up Sealmail" 127.0.1.42 $(( warmup / warmup_rounds )) "$sealmail_pid" >/dev/null
+  run "warm-up Postfix" 127.0.1.41 $(( warmup / warmup_rounds )) "$postfix_pid" >/dev/null
+done
 for i in $(seq 1 "$rounds"); do
   run "round $i Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid"
   run "round $i Postfix " 127.0.1.41 "$msgs" "$postfix_pid"

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -24,22 +26,24 @@ import java.util.concurrent.CompletableFuture;
  * The outbound queue on disk, under {@code <dataDir>/queue/}:
  * <pre>
  *   tmp/               entries being written (emptied at start)
- *   entries/ID.eml     the message exactly as spooled (ID: the {@link QueueId} of its SMTP transaction)
- *   entries/ID.json    its envelope: {"id", "queuedAtMillis", "returnPath", "recipients", "size"}
+ *   entries/ID.msg     the entry ({@link QueueEntryFile}): its envelope {"id", "queuedAtMillis", "returnPath",
+ *                      "recipients", "size", "crc32c"} on one line, then the message exactly as spooled
+ *                      (ID: the {@link QueueId} of its SMTP transaction)
  *   entries/ID.state   its {@link DeliveryStatus} once anything was tried (per recipient: state, attempts, next
  *                      attempt, last reply, policy, TLS), replaced atomically after each attempt
  *   damaged/           entries a crash cut short before their acknowledgement (see recover)
  *   requests/          {@link QueueRequests} from {@code sealmail queue retry|delete} for a running engine
  *   engine.lock        held (fcntl lock) by the engine that has the queue open
  * </pre>
- * Both files are written to {@code tmp/}, renamed message first, envelope last, and then both files and
- * {@code entries/} are forced ({@link GroupCommit#submitPublishFirst}: one journal commit); the future completes
- * after that. The envelope is the commit mark: an {@code .eml} without its {@code .json} was never acknowledged and
- * is removed at start, and an untried entry whose envelope does not parse or whose message does not match the
- * envelope's CRC-32C was cut short by a crash before its acknowledgement and is moved to {@code damaged/}. An
- * entry is removed ({@link #remove}) only once every recipient is final: the envelope
- * first (and the directory forced), so a crash mid-removal leaves either the whole entry or an orphan that start-up
- * removes. Thread-safe; one engine per data directory ({@code engine.lock}).
+ * An entry is one file, so enqueueing it costs one create, one force and one rename (and a share of one directory
+ * force), as a Postfix queue file does: it is written to {@code tmp/}, renamed into place, and then it and
+ * {@code entries/} are forced ({@link GroupCommit#submitPublishFirst}); the future completes after that. An untried
+ * entry whose envelope does not parse or whose message does not match the envelope's size and CRC-32C was cut short
+ * by a crash before its acknowledgement and is moved to {@code damaged/} at start. An entry is removed
+ * ({@link #remove}) only once every recipient is final: its file first (and the directory forced), then its state
+ * file; a state file without its entry is removed at start. Entries in the earlier two-file form ({@code ID.eml} +
+ * {@code ID.json}) are converted at start ({@link #convertTwoFileEntries}). Thread-safe; one engine per data
+ * directory ({@code engine.lock}).
  */
 public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DiskOutboundQueue.class);
@@ -94,37 +98,31 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         if (!QueueId.isValid(id)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a queue id: " + id));
         }
-        if (Files.exists(entries.resolve(id + ".json"))) {
+        if (Files.exists(entryFile(entries, id))) {
             // The rename would replace an accepted message: refuse instead (451 to the client, who retries).
-            return CompletableFuture.failedFuture(new FileAlreadyExistsException(entries.resolve(id + ".json").toString(),
+            return CompletableFuture.failedFuture(new FileAlreadyExistsException(entryFile(entries, id).toString(),
                     null, "queue id already in use"));
         }
         long now = System.currentTimeMillis();
         Envelope[] written = new Envelope[1];
-        // Both files are renamed into place before they are forced (one journal commit, not two: see
-        // GroupCommit#submitPublishFirst). A crash before the acknowledgement can leave an envelope whose message
-        // never reached the disk; the checksum lets start-up tell (recover). It is computed on the I/O thread that
-        // writes the envelope, from the spool (readers may copy it concurrently), never on the caller's event loop.
-        List<GroupCommit.FileWrite> files = List.of(
-                new Write(id + ".eml") {
-                    @Override
-                    void write(FileChannel out) throws IOException {
-                        message.copyTo(out);
-                    }
-                },
-                new Write(id + ".json") {
-                    @Override
-                    void write(FileChannel out) throws IOException {
-                        Checksum crc = new Checksum();
-                        message.copyTo(crc);
-                        written[0] = new Envelope(id, now, returnPath == null ? "" : returnPath, List.copyOf(recipients),
-                                message.size(), crc.value());
-                        ByteBuffer b = ByteBuffer.wrap(JSON.writeValueAsBytes(written[0]));
-                        while (b.hasRemaining()) {
-                            out.write(b);
-                        }
-                    }
-                });
+        // The file is renamed into place before it is forced (see GroupCommit#submitPublishFirst). A crash before
+        // the acknowledgement can leave an entry whose message never reached the disk; the checksum lets start-up
+        // tell (recover). It is computed on the I/O thread that writes the entry, from the spool (readers may copy
+        // it concurrently), never on the caller's event loop.
+        List<GroupCommit.FileWrite> files = List.of(new Write(id + QueueEntryFile.SUFFIX) {
+            @Override
+            void write(FileChannel out) throws IOException {
+                Checksum crc = new Checksum();
+                message.copyTo(crc);
+                written[0] = new Envelope(id, now, returnPath == null ? "" : returnPath, List.copyOf(recipients),
+                        message.size(), crc.value());
+                ByteBuffer b = ByteBuffer.wrap(QueueEntryFile.head(JSON.writeValueAsBytes(written[0])));
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+                message.copyTo(out);
+            }
+        });
         return commit.submitPublishFirst(files).thenApply(v -> written[0].toMessage());
     }
 
@@ -142,14 +140,18 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         return list(dir);
     }
 
-    /** Whether the entry is (still) queued: its envelope exists. */
+    /** Whether the entry is (still) queued: its file exists. */
     public boolean hasEntry(String id) {
-        return QueueId.isValid(id) && Files.exists(entries.resolve(id + ".json"));
+        return QueueId.isValid(id) && Files.exists(entryFile(entries, id));
     }
 
-    /** The message file of a queued entry. */
+    /** The file of a queued entry; its message is read through {@link QueueEntryFile#openMessage}. */
     public Path messageFile(String id) {
-        return entries.resolve(id + ".eml");
+        return entryFile(entries, id);
+    }
+
+    private static Path entryFile(Path entries, String id) {
+        return entries.resolve(id + QueueEntryFile.SUFFIX);
     }
 
     /** The entry's recorded delivery state, or its initial state when nothing was recorded yet. */
@@ -201,16 +203,15 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     }
 
     /**
-     * Removes an entry whose recipients are all final: the envelope first, then the directory is forced (from
-     * then on the entry is gone for good), then the message and state files. Batched with other writers, so
-     * concurrent removals share one directory force; completes once the envelope's removal is durable.
+     * Removes an entry whose recipients are all final: its file first, then the directory is forced (from then on
+     * the entry is gone for good), then its state file. Batched with other writers, so concurrent removals share
+     * one directory force; completes once the entry's removal is durable.
      */
     public CompletableFuture<Void> removeLater(String id) {
         if (!QueueId.isValid(id)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a queue id: " + id));
         }
-        return commit.submitRemoval(List.of(entries.resolve(id + ".json")),
-                List.of(entries.resolve(id + ".eml"), entries.resolve(id + ".state")));
+        return commit.submitRemoval(List.of(entryFile(entries, id)), List.of(entries.resolve(id + ".state")));
     }
 
     /** {@link #removeLater}, waiting for it. */
@@ -236,10 +237,10 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
 
     private static List<QueuedMessage> list(Path entries) throws IOException {
         List<QueuedMessage> out = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*" + QueueEntryFile.SUFFIX)) {
             for (Path f : files) {
                 try {
-                    out.add(JSON.readValue(f.toFile(), Envelope.class).toMessage());
+                    out.add(envelope(f).toMessage());
                 } catch (NoSuchFileException gone) {
                     // removed while listing
                 } catch (IOException e) {
@@ -251,85 +252,169 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         return out;
     }
 
-    /** Removes what a crash left: anything in tmp/, and message files whose envelope never landed. */
+    /** The envelope of an entry file. */
+    private static Envelope envelope(Path file) throws IOException {
+        return JSON.readValue(QueueEntryFile.readHead(file).envelopeJson(), Envelope.class);
+    }
+
+    /**
+     * Removes what a crash left (anything in tmp/, state files whose entry was removed) and checks the entries
+     * never tried; converts entries of the two-file form first.
+     */
     private void recover() throws IOException {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
-            for (Path f : files) {
+        for (Path f : listing(tmp, "*")) {
+            Files.deleteIfExists(f);
+        }
+        convertTwoFileEntries();
+        for (Path f : listing(entries, "*.state")) {
+            if (!Files.exists(entryFile(entries, idOf(f, ".state")))) {
+                // The entry was removed and the crash came before its state file went.
                 Files.deleteIfExists(f);
             }
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.eml")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                Path envelope = entries.resolve(name.substring(0, name.length() - 4) + ".json");
-                if (!Files.exists(envelope)) {
-                    LOG.infof("removing unacknowledged queue file %s (left by a crash)", f);
-                    Files.deleteIfExists(f);
-                }
-            }
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.state")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (!Files.exists(entries.resolve(name.substring(0, name.length() - 6) + ".json"))) {
-                    // The entry was removed and the crash came before its state file went.
-                    Files.deleteIfExists(f);
-                }
-            }
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                String id = name.substring(0, name.length() - 5);
-                if (!Files.exists(entries.resolve(id + ".eml"))) {
-                    LOG.errorf("queue entry %s has no message file; it is kept for inspection", f);
-                } else if (!Files.exists(entries.resolve(id + ".state"))) {
-                    checkUntried(id);
-                }
+        for (Path f : listing(entries, "*" + QueueEntryFile.SUFFIX)) {
+            String id = idOf(f, QueueEntryFile.SUFFIX);
+            if (!Files.exists(entries.resolve(id + ".state"))) {
+                checkUntried(id);
             }
         }
     }
 
     /**
-     * An entry never tried may be one whose enqueue a crash cut short: its files were renamed into place before
-     * they were forced, so the envelope or the message may be torn. Such an entry was never acknowledged (the
-     * acknowledgement waits for every force); it is moved to {@code queue/damaged/} with a log line rather than
+     * An entry never tried may be one whose enqueue a crash cut short: its file was renamed into place before it
+     * was forced, so its envelope or message may be torn. Such an entry was never acknowledged (the
+     * acknowledgement waits for the force); it is moved to {@code queue/damaged/} with a log line rather than
      * deleted, in case the damage has another cause. An entry that was tried was acknowledged long before.
      */
     private void checkUntried(String id) throws IOException {
-        Path json = entries.resolve(id + ".json");
-        Path eml = entries.resolve(id + ".eml");
+        Path file = entryFile(entries, id);
         String problem;
-        try {
-            Envelope e = JSON.readValue(json.toFile(), Envelope.class);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
+            Envelope e = JSON.readValue(QueueEntryFile.readHead(in).envelopeJson(), Envelope.class);
             if (e.crc32c() == null) {
-                return; // written before checksums: nothing to compare
+                return; // converted from an entry written before checksums: nothing to compare
             }
-            Checksum crc = new Checksum();
-            long size;
-            try (FileChannel in = FileChannel.open(eml, StandardOpenOption.READ)) {
-                size = in.size();
-                ByteBuffer b = ByteBuffer.allocate(64 * 1024);
-                while (in.read(b) >= 0) {
-                    b.flip();
-                    crc.write(b);
-                    b.clear();
-                }
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            long size = 0;
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                crc.update(buf, 0, n);
+                size += n;
             }
-            if (size == e.size() && crc.value() == e.crc32c()) {
+            if (size == e.size() && crc.getValue() == e.crc32c()) {
                 return;
             }
-            problem = "message file does not match its envelope (" + size + " octets, " + e.size() + " expected)";
+            problem = "message does not match its envelope's size and checksum (" + size + " octets, " + e.size()
+                    + " expected)";
         } catch (IOException e) {
             problem = "envelope unreadable: " + e.getMessage();
         }
+        moveToDamaged(id, problem, file);
+    }
+
+    private void moveToDamaged(String id, String problem, Path... files) throws IOException {
         Path damaged = entries.getParent().resolve("damaged");
         Files.createDirectories(damaged);
         LOG.warnf("queue entry %s: %s; a crash cut its enqueue short, so it was never acknowledged; moved to %s",
                 id, problem, damaged);
-        Files.move(eml, damaged.resolve(id + ".eml"), StandardCopyOption.REPLACE_EXISTING);
-        Files.move(json, damaged.resolve(id + ".json"), StandardCopyOption.REPLACE_EXISTING);
+        for (Path f : files) {
+            Files.move(f, damaged.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
         GroupCommit.forceDirectory(entries);
+    }
+
+    /**
+     * Entries written before the one-file form: {@code ID.eml} (the message) and {@code ID.json} (the envelope, the
+     * commit mark). They are checked as they were then (an {@code .eml} without its {@code .json} was never
+     * acknowledged and goes; an untried one that does not match its envelope goes to {@code damaged/}), then each
+     * is rewritten as one {@code ID.msg}: written to tmp/, forced, renamed, the directory forced, and only then
+     * are the two old files removed. A crash in between leaves both forms; the next start finds the
+     * {@code .msg} and removes the old files. Nothing already accepted is lost on an upgrade.
+     */
+    private void convertTwoFileEntries() throws IOException {
+        for (Path eml : listing(entries, "*.eml")) {
+            if (!Files.exists(entries.resolve(idOf(eml, ".eml") + ".json"))) {
+                LOG.infof("removing unacknowledged queue file %s (left by a crash)", eml);
+                Files.deleteIfExists(eml);
+            }
+        }
+        for (Path json : listing(entries, "*.json")) {
+            String id = idOf(json, ".json");
+            Path eml = entries.resolve(id + ".eml");
+            Path converted = entryFile(entries, id);
+            if (Files.exists(converted)) {
+                Files.deleteIfExists(json);
+                Files.deleteIfExists(eml);
+                continue;
+            }
+            if (!Files.exists(eml)) {
+                LOG.errorf("queue entry %s has no message file; it is kept for inspection", json);
+                continue;
+            }
+            Envelope e;
+            try {
+                e = JSON.readValue(json.toFile(), Envelope.class);
+            } catch (IOException unreadable) {
+                if (Files.exists(entries.resolve(id + ".state"))) {
+                    LOG.errorf("queue entry %s: envelope unreadable (%s); it is kept for inspection", json,
+                            unreadable.getMessage());
+                } else {
+                    moveToDamaged(id, "envelope unreadable: " + unreadable.getMessage(), eml, json);
+                }
+                continue;
+            }
+            if (!Files.exists(entries.resolve(id + ".state")) && e.crc32c() != null
+                    && (Files.size(eml) != e.size() || crc32c(eml) != e.crc32c())) {
+                moveToDamaged(id, "message file does not match its envelope's size and checksum (" + Files.size(eml)
+                        + " octets, " + e.size() + " expected)", eml, json);
+                continue;
+            }
+            Path t = tmp.resolve(id + QueueEntryFile.SUFFIX);
+            try (FileChannel out = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 FileChannel in = FileChannel.open(eml, StandardOpenOption.READ)) {
+                ByteBuffer head = ByteBuffer.wrap(QueueEntryFile.head(JSON.writeValueAsBytes(e)));
+                while (head.hasRemaining()) {
+                    out.write(head);
+                }
+                long size = in.size();
+                for (long done = 0; done < size; ) {
+                    done += in.transferTo(done, size - done, out);
+                }
+                out.force(true);
+            }
+            Files.move(t, converted, StandardCopyOption.ATOMIC_MOVE);
+            GroupCommit.forceDirectory(entries);
+            Files.delete(json);
+            Files.deleteIfExists(eml);
+            LOG.infof("queue entry %s converted to the one-file form", id);
+        }
+    }
+
+    private static long crc32c(Path file) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                crc.update(buf, 0, n);
+            }
+        }
+        return crc.getValue();
+    }
+
+    /** The names matching {@code glob}, read before anything is moved or removed. */
+    private static List<Path> listing(Path dir, String glob) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
+            files.forEach(out::add);
+        }
+        return out;
+    }
+
+    private static String idOf(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - suffix.length());
     }
 
     /** Stops taking messages, finishes those already queued. */

@@ -33,7 +33,7 @@ class DiskOutboundQueueTest {
             }
             assertThat(queue.list()).containsExactly(first, second);
             assertThat(first.id()).as("the id the caller gave (its SMTP transaction's)").isEqualTo("0123456789ABCDEF");
-            assertThat(Files.readString(queue.messageFile(first.id()))).isEqualTo("Subject: one\r\n\r\n1\r\n");
+            assertThat(message(queue, first.id())).isEqualTo("Subject: one\r\n\r\n1\r\n");
             assertThat(first.size()).isEqualTo(19);
         }
         assertThat(files(data.resolve("queue/tmp"))).isEmpty();
@@ -59,42 +59,60 @@ class DiskOutboundQueueTest {
                 }
             }
             assertThat(queue.list()).containsExactly(first);
-            assertThat(Files.readString(queue.messageFile(id))).isEqualTo("Subject: first\r\n\r\n1\r\n");
+            assertThat(message(queue, id)).isEqualTo("Subject: first\r\n\r\n1\r\n");
         }
     }
 
     @Test
-    void startRemovesUnacknowledgedLeftoversOnly() throws Exception {
-        Path entries = data.resolve("queue/entries");
-        Files.createDirectories(entries);
-        Files.createDirectories(data.resolve("queue/tmp"));
-        Files.writeString(data.resolve("queue/tmp/x.eml"), "half");
-        Files.writeString(entries.resolve("orphan.eml"), "message whose envelope never landed");
-        Files.writeString(entries.resolve("kept.eml"), "m");
-        Files.writeString(entries.resolve("kept.json"),
-                "{\"id\":\"kept\",\"queuedAtMillis\":1000,\"returnPath\":\"a@b\",\"recipients\":[\"c@d\"],\"size\":1}");
-        try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
-            assertThat(queue.list()).extracting(QueuedMessage::id).containsExactly("kept");
+    void anEntryIsOneFileHoldingItsEnvelopeThenTheMessage() throws Exception {
+        String id = QueueId.next();
+        try (MaildirStore store = new MaildirStore(data.resolve("mail"));
+             DiskOutboundQueue queue = new DiskOutboundQueue(data);
+             Spool s = spool(store, "Subject: one\r\n\r\nbody\r\n")) {
+            queue.enqueue(id, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
         }
-        assertThat(files(entries)).extracting(p -> p.getFileName().toString()).containsExactly("kept.eml", "kept.json");
+        assertThat(files(data.resolve("queue/entries"))).extracting(p -> p.getFileName().toString())
+                .containsExactly(id + ".msg");
+        String file = Files.readString(data.resolve("queue/entries/" + id + ".msg"));
+        assertThat(file).startsWith("sealmail-queue 1\n{\"id\":\"" + id + "\"").contains("\"crc32c\":")
+                .endsWith("}\nSubject: one\r\n\r\nbody\r\n");
+    }
+
+    @Test
+    void startRemovesUnacknowledgedLeftoversAndStateFilesOfRemovedEntries() throws Exception {
+        String kept;
+        try (MaildirStore store = new MaildirStore(data.resolve("mail"));
+             DiskOutboundQueue queue = new DiskOutboundQueue(data);
+             Spool s = spool(store, "Subject: kept\r\n\r\n1\r\n")) {
+            kept = queue.enqueue(QueueId.next(), s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS).id();
+        }
+        Path entries = data.resolve("queue/entries");
+        Files.writeString(data.resolve("queue/tmp/x.msg"), "half");
+        // A removal's crash between the entry's unlink and its state file's.
+        Files.writeString(entries.resolve(QueueId.next() + ".state"), "{}");
+        try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+            assertThat(queue.list()).extracting(QueuedMessage::id).containsExactly(kept);
+        }
+        assertThat(files(entries)).extracting(p -> p.getFileName().toString()).containsExactly(kept + ".msg");
         assertThat(files(data.resolve("queue/tmp"))).isEmpty();
     }
 
     /**
-     * Entries are renamed into place before their forces (one journal commit), so a crash before the
-     * acknowledgement can leave a torn one: start-up checks untried entries against the envelope's CRC-32C and moves
-     * the torn ones to queue/damaged; intact and already-tried entries stay.
+     * An entry is renamed into place before its force (one journal commit), so a crash before the acknowledgement
+     * can leave a torn one: start-up checks untried entries against the envelope's size and CRC-32C and moves the
+     * torn ones to queue/damaged; intact and already-tried entries stay.
      */
     @Test
     void startMovesEntriesTornBeforeTheirAcknowledgementAside() throws Exception {
         String intact = QueueId.next();
         String torn = QueueId.next();
         String tornEnvelope = QueueId.next();
+        String cutShort = QueueId.next();
         String tried = QueueId.next();
         Path entries = data.resolve("queue/entries");
         try (MaildirStore store = new MaildirStore(data.resolve("mail"));
              DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
-            for (String id : List.of(intact, torn, tornEnvelope, tried)) {
+            for (String id : List.of(intact, torn, tornEnvelope, cutShort, tried)) {
                 try (Spool s = spool(store, "Subject: " + id + "\r\n\r\nbody\r\n")) {
                     queue.enqueue(id, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
                 }
@@ -102,18 +120,75 @@ class DiskOutboundQueueTest {
             QueuedMessage t = queue.list().stream().filter(m -> m.id().equals(tried)).findFirst().orElseThrow();
             queue.saveStatus(DeliveryStatus.initial(t)).get(10, TimeUnit.SECONDS);
         }
-        assertThat(Files.readString(entries.resolve(intact + ".json"))).contains("\"crc32c\":");
-        // What a crash can leave of data that never reached the disk: zeros of the right length, a cut envelope.
-        Files.write(entries.resolve(torn + ".eml"), new byte[(int) Files.size(entries.resolve(torn + ".eml"))]);
-        Files.writeString(entries.resolve(tornEnvelope + ".json"), "{\"id\":\"" + tornEnvelope + "\",\"queuedAt");
+        // What a crash can leave of data that never reached the disk: the message zeroed (the envelope intact), the
+        // whole file zeroed, the file cut short in its message.
+        String tornFile = Files.readString(entries.resolve(torn + ".msg"));
+        int messageStart = tornFile.indexOf("}\n") + 2;
+        Files.writeString(entries.resolve(torn + ".msg"),
+                tornFile.substring(0, messageStart) + "\0".repeat(tornFile.length() - messageStart));
+        Files.write(entries.resolve(tornEnvelope + ".msg"), new byte[(int) Files.size(entries.resolve(tornEnvelope + ".msg"))]);
+        String cut = Files.readString(entries.resolve(cutShort + ".msg"));
+        Files.writeString(entries.resolve(cutShort + ".msg"), cut.substring(0, cut.length() - 3));
         // A tried entry was acknowledged long ago: never second-guessed (its damage is not a crash's).
-        Files.writeString(entries.resolve(tried + ".eml"), "changed since");
+        String triedFile = Files.readString(entries.resolve(tried + ".msg"));
+        Files.writeString(entries.resolve(tried + ".msg"), triedFile.replace("body", "edit"));
 
         try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
             assertThat(queue.list()).extracting(QueuedMessage::id).containsExactlyInAnyOrder(intact, tried);
+            assertThat(message(queue, intact)).isEqualTo("Subject: " + intact + "\r\n\r\nbody\r\n");
         }
         assertThat(files(data.resolve("queue/damaged"))).extracting(p -> p.getFileName().toString())
-                .containsExactlyInAnyOrder(torn + ".eml", torn + ".json", tornEnvelope + ".eml", tornEnvelope + ".json");
+                .containsExactlyInAnyOrder(torn + ".msg", tornEnvelope + ".msg", cutShort + ".msg");
+    }
+
+    /**
+     * Entries of the earlier two-file form (ID.eml + ID.json) are converted at start, so an upgrade loses nothing:
+     * an intact untried one and a tried one (its state kept) become ID.msg; the old rules still apply to the rest
+     * (a message without its envelope was never acknowledged, a torn untried one goes to damaged/); a conversion a
+     * crash interrupted (both forms present) keeps the converted file.
+     */
+    @Test
+    void startConvertsEntriesOfTheTwoFileForm() throws Exception {
+        Path entries = data.resolve("queue/entries");
+        String intact = QueueId.next();
+        String tried = QueueId.next();
+        String torn = QueueId.next();
+        String interrupted = QueueId.next();
+        String message = "Subject: old\r\n\r\nbody\r\n";
+        // Converted before a crash: the one-file entry is in place, the old files still there (below).
+        try (MaildirStore store = new MaildirStore(data.resolve("mail"));
+             DiskOutboundQueue queue = new DiskOutboundQueue(data);
+             Spool s = spool(store, message)) {
+            queue.enqueue(interrupted, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(message.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (String id : List.of(intact, tried, torn, interrupted)) {
+            Files.writeString(entries.resolve(id + ".eml"), id.equals(torn) ? "\0".repeat(message.length()) : message);
+            Files.writeString(entries.resolve(id + ".json"), "{\"id\":\"" + id + "\",\"queuedAtMillis\":1000,"
+                    + "\"returnPath\":\"a@example.com\",\"recipients\":[\"b@remote.example\"],\"size\":" + message.length()
+                    + ",\"crc32c\":" + crc.getValue() + "}");
+        }
+        Files.writeString(entries.resolve("orphan.eml"), "message whose envelope never landed");
+        String triedState = "{\"id\":\"" + tried + "\",\"recipients\":[{\"recipient\":\"b@remote.example\","
+                + "\"state\":\"DEFERRED\",\"attempts\":2,\"nextAttemptMillis\":5000,\"lastReply\":\"451 4.3.0 later\"}]}";
+        Files.writeString(entries.resolve(tried + ".state"), triedState);
+
+        try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+            assertThat(queue.list()).extracting(QueuedMessage::id).containsExactlyInAnyOrder(intact, tried, interrupted);
+            for (String id : List.of(intact, tried, interrupted)) {
+                assertThat(message(queue, id)).as(id).isEqualTo(message);
+            }
+            QueuedMessage t = queue.list().stream().filter(m -> m.id().equals(tried)).findFirst().orElseThrow();
+            assertThat(t.recipients()).containsExactly("b@remote.example");
+            assertThat(t.queuedAt().toEpochMilli()).isEqualTo(1000);
+            assertThat(queue.status(t).recipients().get(0).attempts()).isEqualTo(2);
+        }
+        assertThat(files(entries)).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(intact + ".msg", tried + ".msg", tried + ".state", interrupted + ".msg");
+        assertThat(files(data.resolve("queue/damaged"))).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(torn + ".eml", torn + ".json");
+        assertThat(files(data.resolve("queue/tmp"))).isEmpty();
     }
 
     @Test
@@ -135,5 +210,11 @@ class DiskOutboundQueueTest {
             assertThat(ids).noneMatch(queue::hasEntry);
         }
         assertThat(files(entries)).isEmpty();
+    }
+
+    private static String message(DiskOutboundQueue queue, String id) throws java.io.IOException {
+        try (java.io.InputStream in = QueueEntryFile.openMessage(queue.messageFile(id))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }

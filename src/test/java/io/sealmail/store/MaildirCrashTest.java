@@ -85,9 +85,13 @@ class MaildirCrashTest {
             }
             Set<String> inQueue = new HashSet<>();
             for (QueuedMessage m : DiskOutboundQueue.read(data)) {
-                String content = Files.readString(data.resolve("queue/entries/" + m.id() + ".eml"));
+                byte[] message;
+                try (java.io.InputStream in = QueueEntryFile.openMessage(data.resolve("queue/entries/" + m.id() + ".msg"))) {
+                    message = in.readAllBytes();
+                }
+                String content = new String(message, java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(content).endsWith("\r\n").contains("END r");
-                assertThat(Files.size(data.resolve("queue/entries/" + m.id() + ".eml"))).isEqualTo(m.size());
+                assertThat(message.length).isEqualTo(m.size());
                 inQueue.add(content.substring(content.indexOf("X-Crash-Id: ") + 12, content.indexOf("\r\n\r\n")));
             }
             assertThat(inQueue).containsAll(queued);

@@ -1,5 +1,7 @@
 package io.sealmail.engine.delivery;
 
+import io.sealmail.store.QueueEntryFile;
+
 import io.sealmail.store.QueuedMessage;
 import io.sealmail.store.RecipientStatus;
 
@@ -7,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -156,7 +157,7 @@ final class DeliveryStatusNotification {
     private static byte[] headers(Path file) throws IOException {
         byte[] buf = new byte[MAX_HEADERS];
         int n = 0;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = QueueEntryFile.openMessage(file)) {
             int r;
             while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
                 n += r;

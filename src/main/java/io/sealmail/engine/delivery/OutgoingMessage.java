@@ -1,9 +1,9 @@
 package io.sealmail.engine.delivery;
 
-import java.io.BufferedInputStream;
+import io.sealmail.store.QueueEntryFile;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -11,7 +11,7 @@ import java.nio.file.Path;
  *
  * @param id            queue id
  * @param returnPath    envelope sender, empty for the null sender
- * @param file          the message as spooled (CRLF lines, not dot-stuffed)
+ * @param file          the queue entry file holding the message as spooled (CRLF lines, not dot-stuffed)
  * @param size          octets
  * @param eightBit      any octet above 127: BODY=8BITMIME where offered (RFC 6152)
  * @param utf8Headers   8-bit octets in the header section: an internationalised message (RFC 6532), sent with
@@ -33,7 +33,7 @@ record OutgoingMessage(String id, String returnPath, Path file, long size, boole
         byte[] buf = new byte[16 * 1024];
         int prev = -1;
         int prev2 = -1;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = QueueEntryFile.openMessage(file)) {
             int r;
             while ((r = in.read(buf)) > 0) {
                 for (int i = 0; i < r; i++) {
@@ -69,7 +69,7 @@ record OutgoingMessage(String id, String returnPath, Path file, long size, boole
     }
 
     InputStream open() throws IOException {
-        return new BufferedInputStream(Files.newInputStream(file), 64 * 1024);
+        return QueueEntryFile.openMessage(file);
     }
 
     boolean needsSmtpUtf8(Iterable<String> recipients) {

@@ -94,7 +94,7 @@ class OutboundCrashTest {
     private long queuedEntries() throws Exception {
         Path entries = dir.resolve("data/queue/entries");
         try (Stream<Path> files = Files.list(entries)) {
-            return files.filter(f -> f.toString().endsWith(".json")).count();
+            return files.filter(f -> f.toString().endsWith(".msg")).count();
         }
     }
 
