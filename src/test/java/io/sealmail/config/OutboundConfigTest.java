@@ -22,7 +22,7 @@ class OutboundConfigTest {
         assertThat(o.maxRetryInterval()).isEqualTo(Duration.ofHours(4));
         assertThat(o.maxLifetime()).isEqualTo(Duration.ofDays(5));
         assertThat(o.maxConnections()).isEqualTo(20);
-        assertThat(o.maxConnectionsPerDestination()).isEqualTo(4);
+        assertThat(o.maxConnectionsPerDestination()).isEqualTo(8);
         assertThat(o.mxPort()).isEqualTo(25);
         assertThat(o.maxReceivedHeaders()).isEqualTo(50);
     }

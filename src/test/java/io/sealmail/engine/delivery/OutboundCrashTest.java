@@ -117,10 +117,11 @@ class OutboundCrashTest {
         System.out.printf("OUTBOUND CRASH: %d messages, %d SIGKILLs under load, %d sent twice (killed between the "
                 + "remote's 250 and the record)%n", MESSAGES, kills, duplicates);
         assertThat(counts).hasSize(MESSAGES);
-        // At most two per connection at each kill, maxConnectionsPerDestination (4) connections: the transaction in
+        // At most two per connection at each kill, maxConnectionsPerDestination connections: the transaction in
         // flight and the message before it, whose removal (batched) may not be forced yet (DestinationRun waits for
         // it before the next transaction).
-        assertThat(duplicates).isLessThanOrEqualTo(2 * 4 * kills);
+        int connections = io.sealmail.config.Outbound.DEFAULTS.maxConnectionsPerDestination();
+        assertThat(duplicates).isLessThanOrEqualTo(2 * connections * kills);
 
         // The quiet case: everything recorded, then SIGKILL: nothing is queued after the restart, nothing resent.
         int before = peer.received.size();

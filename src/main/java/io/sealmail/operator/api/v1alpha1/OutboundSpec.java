@@ -55,7 +55,7 @@ public class OutboundSpec {
 
     @Min(1)
     @Max(1000)
-    @JsonPropertyDescription("SMTP client connections to one destination (recipient domain, or the relay). Default 4.")
+    @JsonPropertyDescription("SMTP client connections to one destination (recipient domain, or the relay). Default 8.")
     public Integer maxConnectionsPerDestination;
 
     @Pattern(DURATION)
