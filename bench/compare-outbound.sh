@@ -28,6 +28,8 @@ sm_load() {
   else SEALMAIL_JAVA_OPTS="$load_java_opts" "$root/sealmail" "$@"; fi
 }
 # For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
+# WARMUP=N messages of warm-up per server (default 10000), in WARMUP_ROUNDS interleaved parts (default 1).
+# PERF_OUT=FILE records the engine with perf during round PERF_ROUND (default 1).
 # ENGINE_JAVA_OPTS: JVM options of the engine only (e.g. -XX:StartFlightRecording=filename=/tmp/o.jfr to profile it).
 sm_exec() {
   if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java ${ENGINE_JAVA_OPTS:-} -jar "$SEALMAIL_JAR" "$@"
