@@ -58,7 +58,8 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
      */
     record Envelope(String id, long queuedAtMillis, String returnPath, List<String> recipients, long size, Long crc32c) {
         QueuedMessage toMessage() {
-            return new QueuedMessage(id, Instant.ofEpochMilli(queuedAtMillis), returnPath, List.copyOf(recipients), size);
+            return new QueuedMessage(id, Instant.ofEpochMilli(queuedAtMillis), returnPath == null ? "" : returnPath,
+                    List.copyOf(recipients), size);
         }
     }
 
@@ -254,7 +255,27 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
 
     /** The envelope of an entry file. */
     private static Envelope envelope(Path file) throws IOException {
-        return JSON.readValue(QueueEntryFile.readHead(file).envelopeJson(), Envelope.class);
+        return parseEnvelope(QueueEntryFile.readHead(file).envelopeJson(), idOf(file, QueueEntryFile.SUFFIX));
+    }
+
+    /**
+     * Parses and checks an envelope: anything that is JSON but not an envelope of this entry (JSON null, no
+     * recipients, another id) is an IOException like a torn one, so it is moved aside or skipped with a log line; a
+     * RuntimeException here would stop every start of the engine. The id must be the file's: it names the files
+     * that delivery reads, records and removes.
+     */
+    private static Envelope parseEnvelope(byte[] json, String fileId) throws IOException {
+        Envelope e = JSON.readValue(json, Envelope.class);
+        if (e == null) {
+            throw new IOException("envelope is JSON null");
+        }
+        if (!fileId.equals(e.id()) || !QueueId.isValid(e.id())) {
+            throw new IOException("envelope names id " + e.id() + ", not its file's");
+        }
+        if (e.recipients() == null || e.recipients().isEmpty() || e.recipients().contains(null) || e.size() < 0) {
+            throw new IOException("envelope without recipients or size");
+        }
+        return e;
     }
 
     /**
@@ -290,7 +311,7 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         Path file = entryFile(entries, id);
         String problem;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
-            Envelope e = JSON.readValue(QueueEntryFile.readHead(in).envelopeJson(), Envelope.class);
+            Envelope e = parseEnvelope(QueueEntryFile.readHead(in).envelopeJson(), id);
             if (e.crc32c() == null) {
                 return; // converted from an entry written before checksums: nothing to compare
             }
@@ -354,7 +375,7 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
             }
             Envelope e;
             try {
-                e = JSON.readValue(json.toFile(), Envelope.class);
+                e = parseEnvelope(Files.readAllBytes(json), id);
             } catch (IOException unreadable) {
                 if (Files.exists(entries.resolve(id + ".state"))) {
                     LOG.errorf("queue entry %s: envelope unreadable (%s); it is kept for inspection", json,

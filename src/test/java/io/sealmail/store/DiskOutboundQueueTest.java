@@ -191,6 +191,54 @@ class DiskOutboundQueueTest {
         assertThat(files(data.resolve("queue/tmp"))).isEmpty();
     }
 
+    /**
+     * Files in entries/ that are no entry of ours (a JSON null or an envelope without recipients, one naming another
+     * id, a huge envelope line, binary without a line feed, old-form JSON null) never stop the start (the engine would
+     * restart into the same failure): each is logged and moved to damaged/, and the intact entry is still listed.
+     */
+    @Test
+    void hostileEntryFilesAreMovedAsideAndNeverStopTheStart() throws Exception {
+        Path entries = data.resolve("queue/entries");
+        String intact = QueueId.next();
+        try (MaildirStore store = new MaildirStore(data.resolve("mail"));
+             DiskOutboundQueue queue = new DiskOutboundQueue(data);
+             Spool s = spool(store, "Subject: kept\r\n\r\nbody\r\n")) {
+            queue.enqueue(intact, s, "a@example.com", List.of("b@remote.example")).get(10, TimeUnit.SECONDS);
+        }
+        String nullEnvelope = QueueId.next();
+        String noRecipients = QueueId.next();
+        String otherId = QueueId.next();
+        String huge = QueueId.next();
+        String binary = QueueId.next();
+        String oldNull = QueueId.next();
+        Files.writeString(entries.resolve(nullEnvelope + ".msg"), "sealmail-queue 1\nnull\nSubject: x\r\n\r\n");
+        Files.writeString(entries.resolve(noRecipients + ".msg"), "sealmail-queue 1\n{\"id\":\"" + noRecipients
+                + "\",\"size\":0}\n");
+        Files.writeString(entries.resolve(otherId + ".msg"), "sealmail-queue 1\n{\"id\":\"../../mail/x\","
+                + "\"recipients\":[\"b@remote.example\"],\"size\":0}\n");
+        Files.write(entries.resolve(huge + ".msg"), ("sealmail-queue 1\n{\"id\":\"" + "x".repeat(5 * 1024 * 1024))
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] noise = new byte[4096];
+        new java.util.Random(1).nextBytes(noise);
+        java.util.Arrays.fill(noise, 0, 17, (byte) 1);
+        for (int i = 0; i < noise.length; i++) {
+            if (noise[i] == '\n') {
+                noise[i] = 0;
+            }
+        }
+        Files.write(entries.resolve(binary + ".msg"), noise);
+        Files.writeString(entries.resolve(oldNull + ".eml"), "Subject: old\r\n\r\n");
+        Files.writeString(entries.resolve(oldNull + ".json"), "null");
+
+        try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+            assertThat(queue.list()).extracting(QueuedMessage::id).containsExactly(intact);
+        }
+        assertThat(DiskOutboundQueue.read(data)).extracting(QueuedMessage::id).containsExactly(intact);
+        assertThat(files(data.resolve("queue/damaged"))).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(nullEnvelope + ".msg", noRecipients + ".msg", otherId + ".msg",
+                        huge + ".msg", binary + ".msg", oldNull + ".eml", oldNull + ".json");
+    }
+
     @Test
     void removalIsBatchedAndLeavesNothingBehind() throws Exception {
         Path entries = data.resolve("queue/entries");
