@@ -297,9 +297,12 @@ public final class MailEngine implements AutoCloseable {
             return Optional.empty();
         }
         boolean epoll = Epoll.isAvailable();
+        // The engine's TLS context without its listener: the warm-up's handshakes are no clients' and must not
+        // count in sealmail_tls_handshakes_total (a failed one would look like a client's failure to alerts).
+        ServerTls quietTls = ServerTls.of(context.serverTls().current(), TlsListener.NONE);
         ImapWarmUp.Transport transport = new ImapWarmUp.Transport(boss, workers,
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
-                epoll ? EpollSocketChannel.class : NioSocketChannel.class, context.serverTls(), Path.of(config.tls().certFile()));
+                epoll ? EpollSocketChannel.class : NioSocketChannel.class, quietTls, Path.of(config.tls().certFile()));
         return new ImapWarmUp(config.warmUp(), Path.of(config.dataDir()).resolve("warm-up"), context.mailWorkers(),
                 ImapLimits.from(config.limits()), transport, rounds).runQuietly();
     }

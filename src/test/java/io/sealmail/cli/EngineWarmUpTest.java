@@ -121,6 +121,8 @@ class EngineWarmUpTest {
         assertThat(result.messages()).isEqualTo(1000);
         assertThat(result.complete()).isTrue();
         assertThat(scratch).doesNotExist();
+        assertThat(endpoint.registry.find("sealmail.tls.handshakes").counters())
+                .as("the warm-up's own handshakes are no clients'").allMatch(c -> c.count() == 0);
         assertThat(imapsGreeting(pki, engine.port(Role.IMAPS))).startsWith("* OK");
     }
 
