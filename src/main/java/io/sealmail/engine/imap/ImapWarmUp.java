@@ -10,8 +10,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.sealmail.config.WarmUp;
 import io.sealmail.engine.auth.AccountDirectory;
 import io.sealmail.engine.tls.ServerTls;
@@ -92,6 +95,8 @@ public final class ImapWarmUp {
     private final ImapLimits limits;
     private final Transport transport;
     private final IntConsumer roundDone;
+    /** Where the scratch server listens while it runs (tests). */
+    private volatile InetSocketAddress address;
 
     /**
      * @param scratch   a directory of its own (deleted before and after)
@@ -132,6 +137,10 @@ public final class ImapWarmUp {
         }
     }
 
+    InetSocketAddress address() {
+        return address;
+    }
+
     Result run() throws Exception {
         long start = System.nanoTime();
         long deadline = start + settings.maxTime().toNanos();
@@ -144,6 +153,10 @@ public final class ImapWarmUp {
         AtomicReference<AccessContext> context = new AtomicReference<>();
         SslContext clientTls = SslContextBuilder.forClient().trustManager(new PinnedCertificate(transport.certificate()))
                 .protocols("TLSv1.3", "TLSv1.2").build();
+        // Every connection the scratch server accepted, closed with it: anything local may connect to a loopback
+        // port while it is open, and closing the listening socket alone would leave such a session open (outside
+        // the engine's connection limits, for the 30-minute idle timeout) after the warm-up.
+        ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         try (MaildirStore store = new MaildirStore(scratch, StoreOptions.DEFAULTS)) {
             Path inbox = store.inbox(ACCOUNT);
             writeMessages(inbox.resolve("new"), messages);
@@ -155,10 +168,12 @@ public final class ImapWarmUp {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            accepted.add(ch);
                             ch.pipeline().addLast(new MailAccessChannelInitializer(context.get(), true,
                                     MailAccessProtocols.imapProtocol(limits)));
                         }
                     }).bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+            address = (InetSocketAddress) server.localAddress();
             try {
                 while (rounds < ROUNDS && System.nanoTime() < deadline) {
                     // Each round opens the folder anew, as the first session after a restart does: the first from
@@ -178,6 +193,7 @@ public final class ImapWarmUp {
                 }
             } finally {
                 server.close().syncUninterruptibly();
+                accepted.close().syncUninterruptibly();
             }
         }
         return new Result(rounds, messages, Duration.ofNanos(System.nanoTime() - start), rounds == ROUNDS);
