@@ -261,15 +261,15 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
     /**
      * Parses and checks an envelope: anything that is JSON but not an envelope of this entry (JSON null, no
      * recipients, another id) is an IOException like a torn one, so it is moved aside or skipped with a log line; a
-     * RuntimeException here would stop every start of the engine. The id must be the file's: it names the files
-     * that delivery reads, records and removes.
+     * RuntimeException here would stop every start of the engine. The id must be the file's (it names the files
+     * that delivery reads, records and removes); it is not held to today's QueueId form, which older entries predate.
      */
     private static Envelope parseEnvelope(byte[] json, String fileId) throws IOException {
         Envelope e = JSON.readValue(json, Envelope.class);
         if (e == null) {
             throw new IOException("envelope is JSON null");
         }
-        if (!fileId.equals(e.id()) || !QueueId.isValid(e.id())) {
+        if (!fileId.equals(e.id())) {
             throw new IOException("envelope names id " + e.id() + ", not its file's");
         }
         if (e.recipients() == null || e.recipients().isEmpty() || e.recipients().contains(null) || e.size() < 0) {
