@@ -288,8 +288,10 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         }
         convertTwoFileEntries();
         for (Path f : listing(entries, "*.state")) {
-            if (!Files.exists(entryFile(entries, idOf(f, ".state")))) {
-                // The entry was removed and the crash came before its state file went.
+            String id = idOf(f, ".state");
+            // The entry was removed and the crash came before its state file went; a two-file entry kept for
+            // inspection (its envelope unreadable) keeps its state: it says the entry was tried, so acknowledged.
+            if (!Files.exists(entryFile(entries, id)) && !Files.exists(entries.resolve(id + ".json"))) {
                 Files.deleteIfExists(f);
             }
         }

@@ -239,6 +239,25 @@ class DiskOutboundQueueTest {
                         huge + ".msg", binary + ".msg", oldNull + ".eml", oldNull + ".json");
     }
 
+    /** A tried two-file entry whose envelope cannot be read is kept for inspection with its state, start after start. */
+    @Test
+    void aTriedTwoFileEntryWithAnUnreadableEnvelopeKeepsItsState() throws Exception {
+        Path entries = data.resolve("queue/entries");
+        Files.createDirectories(entries);
+        String id = QueueId.next();
+        Files.writeString(entries.resolve(id + ".eml"), "Subject: old\r\n\r\nbody\r\n");
+        Files.writeString(entries.resolve(id + ".json"), "{\"id\":\"" + id + "\",\"queuedAt");
+        Files.writeString(entries.resolve(id + ".state"), "{}");
+        for (int start = 0; start < 2; start++) {
+            try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
+                assertThat(queue.list()).isEmpty();
+            }
+            assertThat(files(entries)).extracting(p -> p.getFileName().toString())
+                    .as("start %d", start + 1).containsExactlyInAnyOrder(id + ".eml", id + ".json", id + ".state");
+        }
+        assertThat(data.resolve("queue/damaged")).doesNotExist();
+    }
+
     @Test
     void removalIsBatchedAndLeavesNothingBehind() throws Exception {
         Path entries = data.resolve("queue/entries");
