@@ -249,6 +249,23 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
                 }
             }
         }
+        // Two-file entries not converted yet: only seen by `sealmail queue list` on a data directory whose engine
+        // has not started since the upgrade (the engine converts them at start).
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(entries, "*.json")) {
+            for (Path f : files) {
+                String id = idOf(f, ".json");
+                if (Files.exists(entryFile(entries, id)) || !Files.exists(entries.resolve(id + ".eml"))) {
+                    continue;
+                }
+                try {
+                    out.add(parseEnvelope(Files.readAllBytes(f), id).toMessage());
+                } catch (NoSuchFileException gone) {
+                    // converted or removed while listing
+                } catch (IOException e) {
+                    LOG.warnf("unreadable queue entry %s: %s", f, e.getMessage());
+                }
+            }
+        }
         out.sort(Comparator.comparing(QueuedMessage::queuedAt).thenComparing(QueuedMessage::id));
         return out;
     }

@@ -174,6 +174,10 @@ class DiskOutboundQueueTest {
                 + "\"state\":\"DEFERRED\",\"attempts\":2,\"nextAttemptMillis\":5000,\"lastReply\":\"451 4.3.0 later\"}]}";
         Files.writeString(entries.resolve(tried + ".state"), triedState);
 
+        // Before the engine's first start after the upgrade, `sealmail queue list` already shows them.
+        assertThat(DiskOutboundQueue.read(data)).extracting(QueuedMessage::id)
+                .containsExactlyInAnyOrder(intact, tried, torn, interrupted);
+
         try (DiskOutboundQueue queue = new DiskOutboundQueue(data)) {
             assertThat(queue.list()).extracting(QueuedMessage::id).containsExactlyInAnyOrder(intact, tried, interrupted);
             for (String id : List.of(intact, tried, interrupted)) {
