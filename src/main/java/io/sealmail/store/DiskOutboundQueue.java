@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -21,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 
 /**
  * The outbound queue on disk, under {@code <dataDir>/queue/}:
@@ -334,19 +337,10 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
             if (e.crc32c() == null) {
                 return; // converted from an entry written before checksums: nothing to compare
             }
-            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            long size = 0;
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                crc.update(buf, 0, n);
-                size += n;
-            }
-            if (size == e.size() && crc.getValue() == e.crc32c()) {
+            problem = mismatch(e, in);
+            if (problem == null) {
                 return;
             }
-            problem = "message does not match its envelope's size and checksum (" + size + " octets, " + e.size()
-                    + " expected)";
         } catch (IOException e) {
             problem = "envelope unreadable: " + e.getMessage();
         }
@@ -404,11 +398,15 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
                 }
                 continue;
             }
-            if (!Files.exists(entries.resolve(id + ".state")) && e.crc32c() != null
-                    && (Files.size(eml) != e.size() || crc32c(eml) != e.crc32c())) {
-                moveToDamaged(id, "message file does not match its envelope's size and checksum (" + Files.size(eml)
-                        + " octets, " + e.size() + " expected)", eml, json);
-                continue;
+            if (!Files.exists(entries.resolve(id + ".state")) && e.crc32c() != null) {
+                String problem;
+                try (InputStream in = Files.newInputStream(eml)) {
+                    problem = mismatch(e, in);
+                }
+                if (problem != null) {
+                    moveToDamaged(id, problem, eml, json);
+                    continue;
+                }
             }
             Path t = tmp.resolve(id + QueueEntryFile.SUFFIX);
             try (FileChannel out = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -431,16 +429,14 @@ public class DiskOutboundQueue implements OutboundQueue, AutoCloseable {
         }
     }
 
-    private static long crc32c(Path file) throws IOException {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                crc.update(buf, 0, n);
-            }
+    /** Why the message read from {@code in} is not the one the envelope describes (size, CRC-32C), or null. */
+    private static String mismatch(Envelope e, InputStream in) throws IOException {
+        CheckedInputStream checked = new CheckedInputStream(in, new CRC32C());
+        long size = checked.transferTo(OutputStream.nullOutputStream());
+        if (size == e.size() && checked.getChecksum().getValue() == e.crc32c()) {
+            return null;
         }
-        return crc.getValue();
+        return "message does not match its envelope's size and checksum (" + size + " octets, " + e.size() + " expected)";
     }
 
     /** The names matching {@code glob}, read before anything is moved or removed. */
