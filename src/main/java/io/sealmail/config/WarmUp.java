@@ -15,7 +15,8 @@ import java.time.Duration;
  *                 its rounds are done
  */
 public record WarmUp(Boolean enabled, Integer messages, Duration maxTime) {
-    public static final WarmUp DEFAULTS = new WarmUp(true, 2000, Duration.ofSeconds(15));
+    /** What an empty {@code warmUp:} block (or none) means. */
+    public static final WarmUp DEFAULTS = new WarmUp(null, null, null);
     /** No warm-up (test fixtures that start many engines). */
     public static final WarmUp OFF = new WarmUp(false, null, null);
 

@@ -60,6 +60,13 @@ class EngineConfigYamlTest {
         assertThat(EngineConfigYaml.read(EngineConfigYaml.write(off))).isEqualTo(off);
         assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "warmUp: {messages: 50}\n"))
                 .hasMessageContaining("warmUp.messages: 50 is outside 100-20000");
+        assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "warmUp: {messages: 20001}\n"))
+                .hasMessageContaining("warmUp.messages: 20001 is outside 100-20000");
+        for (String bad : new String[] {"PT0S", "-PT5S"}) {
+            assertThatThrownBy(() -> EngineConfigYaml.read(MINIMAL + "warmUp: {maxTime: " + bad + "}\n"))
+                    .as(bad).hasMessageContaining("warmUp.maxTime: ").hasMessageContaining("must be a positive duration");
+        }
+        assertThat(WarmUp.DEFAULTS).isEqualTo(new WarmUp(true, 2000, java.time.Duration.ofSeconds(15)));
     }
 
     @Test
