@@ -464,9 +464,10 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                 }
                 wake();
             });
+            return removal; // nothing left to plan for this entry: no wake-up of the scheduler per delivered message
         }
         wake();
-        return removal;
+        return null;
     }
 
     private static String truncate(String s) {
