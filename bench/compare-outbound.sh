@@ -143,7 +143,7 @@ jvm_overhead_ticks() {
          if (name ~ /^C[12] CompilerThre/) jit += t; else if (name ~ /^(GC Thread|G1 |VM Thread)/) gc += t }
        END { printf "%d %d\n", jit, gc }' /proc/"$1"/task/*/stat 2>/dev/null || echo "0 0"
 }
-run() { # label host count server-pid (the load average before each run, as the figures move with it on a shared machine)
+run() { # label host count server-pid [generator options] (the load average before each run, as the figures move with it)
   local s0 k0 g1 s1 k1 o0 o1
   s0=$(cpu_ticks "$4"); k0=$(cpu_ticks "$sink_pid"); o0=$(jvm_overhead_ticks "$4")
   printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
@@ -153,7 +153,7 @@ run() { # label host count server-pid (the load average before each run, as the 
     perf record -q -F 499 -g -p "$4" -o "$PERF_OUT" >/dev/null 2>&1 & perf=$!
   fi
   sm_load bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
-    --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
+    --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1" ${5:-}
   g1=$(( $(awk '{print $14+$15+$16+$17}' /proc/$$/stat) - before ))
   if [[ -n "$perf" ]]; then kill -INT "$perf"; wait "$perf" || true; jcmd "$4" Compiler.perfmap >/dev/null 2>&1 || true; fi
   s1=$(( $(cpu_ticks "$4") - s0 )); k1=$(( $(cpu_ticks "$sink_pid") - k0 )); o1=$(jvm_overhead_ticks "$4")
@@ -171,10 +171,12 @@ echo "Postfix $(postconf -h mail_version 2>/dev/null || /usr/sbin/postconf -c "$
 # takes a method on after thousands of calls, so code run once per message is compiled only after some 10,000
 # messages (with 2,000 it still took a quarter of the engine's CPU in the third round). A mail server runs for days,
 # so its figure is taken warm; the JIT's share of each measured round is printed beside it. Postfix gets the same.
-warmup="${WARMUP:-10000}"; warmup_rounds="${WARMUP_ROUNDS:-1}"
+# The warm-up's sessions quit after WARMUP_SESSION messages each (default 50) and new ones connect, as a server in
+# service sees sessions come and go all the time (0: the round's CONNECTIONS sessions for the whole warm-up).
+warmup="${WARMUP:-10000}"; warmup_rounds="${WARMUP_ROUNDS:-1}"; warmup_session="${WARMUP_SESSION:-50}"
 for i in $(seq 1 "$warmup_rounds"); do
-  run "warm-up Sealmail" 127.0.1.42 $(( warmup / warmup_rounds )) "$sealmail_pid" >/dev/null
-  run "warm-up Postfix" 127.0.1.41 $(( warmup / warmup_rounds )) "$postfix_pid" >/dev/null
+  run "warm-up Sealmail" 127.0.1.42 $(( warmup / warmup_rounds )) "$sealmail_pid" "--messages-per-session $warmup_session" >/dev/null
+  run "warm-up Postfix" 127.0.1.41 $(( warmup / warmup_rounds )) "$postfix_pid" "--messages-per-session $warmup_session" >/dev/null
 done
 for i in $(seq 1 "$rounds"); do
   run "round $i Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid"

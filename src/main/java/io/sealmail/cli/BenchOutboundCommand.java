@@ -42,6 +42,11 @@ public class BenchOutboundCommand implements Callable<Integer> {
     @Option(names = "--messages", defaultValue = "1000", description = "Messages (default: ${DEFAULT-VALUE}).")
     int messages;
 
+    @Option(names = "--messages-per-session", defaultValue = "0",
+            description = "Messages a session sends before it quits and a new one connects; 0: one session per "
+                    + "connection for the whole run (default: ${DEFAULT-VALUE}).")
+    int messagesPerSession;
+
     @Option(names = "--size", defaultValue = "10240", description = "Message size in octets (default: ${DEFAULT-VALUE}).")
     int size;
 
@@ -52,7 +57,7 @@ public class BenchOutboundCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SmtpLoad.Plan plan = new SmtpLoad.Plan(host, port, SmtpLoad.TlsMode.STARTTLS, BenchSmtpCommand.trusting(caFile),
                 user.replace("%", "%%"), 1, password, to, connections, messages, size, 0);
-        OutboundLoad.Result r = OutboundLoad.run(plan, sink, Duration.ofMinutes(5));
+        OutboundLoad.Result r = OutboundLoad.run(plan, messagesPerSession, sink, Duration.ofMinutes(5));
         System.out.printf("%s%d submitted, %d in the sink (%d duplicated) in %.2f s: %.1f msg/s end to end; "
                         + "delivery latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (submission alone: %.2f s, p50 %.1f ms; "
                         + "generator CPU meanwhile %.2f ms per message)%n",

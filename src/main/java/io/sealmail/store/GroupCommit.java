@@ -71,18 +71,13 @@ final class GroupCommit implements AutoCloseable {
         final List<FileWrite> files;
         /** New files only: renamed into place before they are forced (see {@link #submitPublishFirst}). */
         final boolean publishFirst;
-        /** A removal: these names go before the directory is forced, {@link #removeAfter} after it. */
-        final List<Path> removeFirst;
-        final List<Path> removeAfter;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final List<FileWrite> prepared = new ArrayList<>();
         Throwable failure;
 
-        Job(List<FileWrite> files, boolean publishFirst, List<Path> removeFirst, List<Path> removeAfter) {
+        Job(List<FileWrite> files, boolean publishFirst) {
             this.files = files;
             this.publishFirst = publishFirst;
-            this.removeFirst = removeFirst;
-            this.removeAfter = removeAfter;
         }
     }
 
@@ -126,7 +121,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** Queues a job; the future completes once every file is durable in place, or fails for this job alone. */
     CompletableFuture<Void> submit(List<FileWrite> files) {
-        return offer(new Job(List.copyOf(files), false, List.of(), List.of()));
+        return offer(new Job(List.copyOf(files), false));
     }
 
     /**
@@ -138,16 +133,7 @@ final class GroupCommit implements AutoCloseable {
      * their files when they start (the outbound queue keeps a checksum in its envelope).
      */
     CompletableFuture<Void> submitPublishFirst(List<FileWrite> files) {
-        return offer(new Job(List.copyOf(files), true, List.of(), List.of()));
-    }
-
-    /**
-     * Removes files durably, batched with other jobs: {@code first} are unlinked and their directories forced
-     * once per batch (from then on they are gone for good), then {@code after} are unlinked (no force needed).
-     * A name already gone counts as removed.
-     */
-    CompletableFuture<Void> submitRemoval(List<Path> first, List<Path> after) {
-        return offer(new Job(List.of(), false, List.copyOf(first), List.copyOf(after)));
+        return offer(new Job(List.copyOf(files), true));
     }
 
     private CompletableFuture<Void> offer(Job job) {
@@ -269,10 +255,6 @@ final class GroupCommit implements AutoCloseable {
                         Files.move(f.tmp(), f.target(), StandardCopyOption.ATOMIC_MOVE);
                         dirs.add(f.target().getParent());
                     }
-                    for (Path p : job.removeFirst) {
-                        Files.deleteIfExists(p);
-                        dirs.add(p.getParent());
-                    }
                     renamed.add(job);
                 } catch (IOException e) {
                     job.failure = e;
@@ -332,12 +314,6 @@ final class GroupCommit implements AutoCloseable {
                     dirFailure = t;
                 }
             }
-            for (Path p : job.removeFirst) {
-                Throwable t = dirFailures.get(p.getParent());
-                if (t != null) {
-                    dirFailure = t;
-                }
-            }
             if (dirFailure == null && job.failure != null) {
                 dirFailure = job.failure; // a published file's own force failed
             }
@@ -352,13 +328,6 @@ final class GroupCommit implements AutoCloseable {
                     f.committed();
                 } catch (RuntimeException e) {
                     LOG.warnf("after-commit hook failed: %s", e.toString());
-                }
-            }
-            for (Path p : job.removeAfter) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warnf("cannot remove %s: %s", p, e.toString());
                 }
             }
             committedJobs.incrementAndGet();
