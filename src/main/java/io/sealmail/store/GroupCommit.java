@@ -34,9 +34,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * jobs that succeeded into place; forces each directory the batch touched once (a rename is durable only once its
  * directory is); and only then completes the jobs' futures. While it flushes one batch, the next one gathers.
  *
- * <p>A batch of one job (the usual case below saturation, since several committers take batches) does all of that
- * on its committer thread, without the I/O pool, and forces a file published first through the channel it was
- * written with: each hand-off between threads costs two context switches, more than the work it hands off.
+ * <p>A batch of one job of one file (the usual case below saturation for the outbound queue, whose several committers
+ * take batches side by side) does all of that on its committer thread, without the I/O pool, and forces a file
+ * published first through the channel it was written with: each hand-off between threads costs two context
+ * switches, more than the work it hands off. A job of several files (a message to several mailboxes) keeps its
+ * forces in parallel.
  *
  * <p>A job is all-or-nothing for its files up to the rename: if any file of a job fails (disk full, quota, a
  * directory in the way), that job's tmp files are deleted and only its future fails. The queue is bounded: a job
@@ -192,7 +194,7 @@ final class GroupCommit implements AutoCloseable {
 
     private void commit(List<Job> batch) throws InterruptedException {
         batches.incrementAndGet();
-        boolean inline = batch.size() == 1;
+        boolean inline = batch.size() == 1 && batch.get(0).files.size() <= 1;
         // Files published first of an inline batch: open from their write to their force (this thread only).
         Map<FileWrite, FileChannel> kept = new HashMap<>();
         try {
