@@ -19,13 +19,22 @@ cleanup() {
 trap cleanup EXIT
 # SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
 sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
-# LOAD_JAVA_OPTS: JVM options of the load generator only (it is the same program for both servers). By default
-# its JVM compiles with C1 only and collects with the serial GC: a JVM living for one round spent most of its CPU in
-# the C2 compiler, on the cores the servers under test need.
-load_java_opts="${LOAD_JAVA_OPTS--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+# GENERATOR=persistent (default since 2026-12-05): one load generator JVM for the whole run, fed one round per line
+# (`bench outbound --rounds-from-stdin`), so the warm-up rounds warm it as they warm the servers and its code runs
+# compiled by C2 in the measured rounds (it shares the 2 cores with the servers: its CPU is taken from both).
+# GENERATOR=per-round: a new JVM per round, as before (then C1 only: a JVM living for one round spent most of its
+# CPU in the C2 compiler). LOAD_JAVA_OPTS: JVM options of the generator only (the same program for both servers).
+generator="${GENERATOR:-persistent}"
+if [[ "$generator" == persistent ]]; then default_load_opts="-XX:+UseSerialGC"
+else default_load_opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"; fi
+load_java_opts="${LOAD_JAVA_OPTS-$default_load_opts}"
 sm_load() {
   if [[ -n "${SEALMAIL_JAR:-}" ]]; then java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
   else SEALMAIL_JAVA_OPTS="$load_java_opts" "$root/sealmail" "$@"; fi
+}
+sm_load_exec() {
+  if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
+  else SEALMAIL_JAVA_OPTS="$load_java_opts" exec "$root/sealmail" "$@"; fi
 }
 # For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
 # WARMUP=N messages of warm-up per server (default 10000), in WARMUP_ROUNDS interleaved parts (default 1).
@@ -143,18 +152,26 @@ jvm_overhead_ticks() {
          if (name ~ /^C[12] CompilerThre/) jit += t; else if (name ~ /^(GC Thread|G1 |VM Thread)/) gc += t }
        END { printf "%d %d\n", jit, gc }' /proc/"$1"/task/*/stat 2>/dev/null || echo "0 0"
 }
-run() { # label host count server-pid (the load average before each run, as the figures move with it on a shared machine)
+run() { # label host count server-pid [messages per session] (the load average before each run, as the figures move with it)
   local s0 k0 g1 s1 k1 o0 o1
   s0=$(cpu_ticks "$4"); k0=$(cpu_ticks "$sink_pid"); o0=$(jvm_overhead_ticks "$4")
   printf '[load %s] ' "$(cut -d' ' -f1 /proc/loadavg)"
   local before; before=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
+  [[ -n "${gen_pid:-}" ]] && before=$(cpu_ticks "$gen_pid")
   local perf=""  # PERF_OUT=FILE: perf record of the server during the first measured Sealmail round (profiling only)
   if [[ -n "${PERF_OUT:-}" && "$1" == "round ${PERF_ROUND:-1} Sealmail" ]]; then
     perf record -q -F 499 -g -p "$4" -o "$PERF_OUT" >/dev/null 2>&1 & perf=$!
   fi
-  sm_load bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
-    --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1"
-  g1=$(( $(awk '{print $14+$15+$16+$17}' /proc/$$/stat) - before ))
+  if [[ -n "${gen_pid:-}" ]]; then
+    echo "$1|$2|10587|$3|${5:-0}" >&"${GEN[1]}"
+    local line; while IFS= read -r line <&"${GEN[0]}"; do [[ "$line" == END ]] && break; echo "$line"; done
+    g1=$(( $(cpu_ticks "$gen_pid") - before ))
+  else
+    sm_load bench outbound --host "$2" --port 10587 --cafile "$work/ca/ca.crt" --user bench@bench.test --password benchpass \
+      --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns" --messages "$3" --label "$1" \
+      --messages-per-session "${5:-0}"
+    g1=$(( $(awk '{print $14+$15+$16+$17}' /proc/$$/stat) - before ))
+  fi
   if [[ -n "$perf" ]]; then kill -INT "$perf"; wait "$perf" || true; jcmd "$4" Compiler.perfmap >/dev/null 2>&1 || true; fi
   s1=$(( $(cpu_ticks "$4") - s0 )); k1=$(( $(cpu_ticks "$sink_pid") - k0 )); o1=$(jvm_overhead_ticks "$4")
   # CPU per message: where a 2-core machine's time goes (the sink and the load generator are the same for both).
@@ -165,16 +182,23 @@ run() { # label host count server-pid (the load average before each run, as the 
     if (jit + gc > 0) printf " (JIT %.2f, GC+VM %.2f)", jit*1000/hz/n, gc*1000/hz/n
     printf ", sink %.2f ms, load generator %.2f ms\n", k*1000/hz/n, g*1000/hz/n }'
 }
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $msgs messages of 10 KB per round, $conns submission sessions"
+if [[ "$generator" == persistent ]]; then
+  coproc GEN { sm_load_exec bench outbound --rounds-from-stdin --cafile "$work/ca/ca.crt" --user bench@bench.test \
+    --password benchpass --to bench@sink.test --sink-maildir "$work/sink/mail/bench" --connections "$conns"; }
+  gen_pid=$GEN_PID; pids+=("$gen_pid")
+fi
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $msgs messages of 10 KB per round, $conns submission sessions, $generator generator"
 echo "Postfix $(postconf -h mail_version 2>/dev/null || /usr/sbin/postconf -c "$work/sink/conf" -h mail_version)"
 # One warm-up round each of WARMUP messages (default 10000) before the measured ones: a fresh JVM's C2 compiler
 # takes a method on after thousands of calls, so code run once per message is compiled only after some 10,000
 # messages (with 2,000 it still took a quarter of the engine's CPU in the third round). A mail server runs for days,
 # so its figure is taken warm; the JIT's share of each measured round is printed beside it. Postfix gets the same.
-warmup="${WARMUP:-10000}"; warmup_rounds="${WARMUP_ROUNDS:-1}"
+# The warm-up's sessions quit after WARMUP_SESSION messages each (default 50) and new ones connect, as a server in
+# service sees sessions come and go all the time (0: the round's CONNECTIONS sessions for the whole warm-up).
+warmup="${WARMUP:-10000}"; warmup_rounds="${WARMUP_ROUNDS:-1}"; warmup_session="${WARMUP_SESSION:-50}"
 for i in $(seq 1 "$warmup_rounds"); do
-  run "warm-up Sealmail" 127.0.1.42 $(( warmup / warmup_rounds )) "$sealmail_pid" >/dev/null
-  run "warm-up Postfix" 127.0.1.41 $(( warmup / warmup_rounds )) "$postfix_pid" >/dev/null
+  run "warm-up Sealmail" 127.0.1.42 $(( warmup / warmup_rounds )) "$sealmail_pid" "$warmup_session" >/dev/null
+  run "warm-up Postfix" 127.0.1.41 $(( warmup / warmup_rounds )) "$postfix_pid" "$warmup_session" >/dev/null
 done
 for i in $(seq 1 "$rounds"); do
   run "round $i Sealmail" 127.0.1.42 "$msgs" "$sealmail_pid"

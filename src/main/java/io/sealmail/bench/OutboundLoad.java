@@ -63,6 +63,15 @@ public final class OutboundLoad {
     }
 
     public static Result run(SmtpLoad.Plan plan, Path sinkMaildir, Duration timeout) throws IOException, InterruptedException {
+        return run(plan, 0, sinkMaildir, timeout);
+    }
+
+    /**
+     * @param messagesPerSession messages a session sends before it quits and the next one connects (0: one session
+     *                           per connection for the whole run)
+     */
+    public static Result run(SmtpLoad.Plan plan, int messagesPerSession, Path sinkMaildir, Duration timeout)
+            throws IOException, InterruptedException {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         SinkFiles sink = new SinkFiles(sinkMaildir, runId + "-");
         Map<String, Instant> started = new ConcurrentHashMap<>();
@@ -76,20 +85,28 @@ public final class OutboundLoad {
         for (int c = 0; c < plan.connections(); c++) {
             sessions.add(pool.submit(() -> {
                 String user = String.format(plan.userPattern(), 1);
-                try (SmtpLoad.SmtpClient client = SmtpLoad.SmtpClient.connect(plan, user)) {
-                    int n;
-                    while ((n = next.getAndIncrement()) < plan.messages()) {
-                        String id = runId + "-" + n;
-                        byte[] body = SmtpLoad.message(id, user, plan.recipient(), plan.size());
-                        Instant start = Instant.now();
-                        long t = System.nanoTime();
-                        if (client.sendPipelined(user, plan.recipient(), body)) {
-                            submitNanos.add(System.nanoTime() - t);
-                            started.put(id, start);
+                boolean more = true;
+                while (more) {
+                    try (SmtpLoad.SmtpClient client = SmtpLoad.SmtpClient.connect(plan, user)) {
+                        int n;
+                        int sent = 0;
+                        while ((more = (n = next.getAndIncrement()) < plan.messages())) {
+                            String id = runId + "-" + n;
+                            byte[] body = SmtpLoad.message(id, user, plan.recipient(), plan.size());
+                            Instant start = Instant.now();
+                            long t = System.nanoTime();
+                            if (client.sendPipelined(user, plan.recipient(), body)) {
+                                submitNanos.add(System.nanoTime() - t);
+                                started.put(id, start);
+                            }
+                            if (++sent == messagesPerSession) {
+                                break; // quit; the next session takes the following messages
+                            }
                         }
+                    } catch (IOException | RuntimeException e) {
+                        errors.add(e.toString());
+                        more = false;
                     }
-                } catch (IOException | RuntimeException e) {
-                    errors.add(e.toString());
                 }
                 return null;
             }));

@@ -42,17 +42,48 @@ public class BenchOutboundCommand implements Callable<Integer> {
     @Option(names = "--messages", defaultValue = "1000", description = "Messages (default: ${DEFAULT-VALUE}).")
     int messages;
 
+    @Option(names = "--messages-per-session", defaultValue = "0",
+            description = "Messages a session sends before it quits and a new one connects; 0: one session per "
+                    + "connection for the whole run (default: ${DEFAULT-VALUE}).")
+    int messagesPerSession;
+
     @Option(names = "--size", defaultValue = "10240", description = "Message size in octets (default: ${DEFAULT-VALUE}).")
     int size;
 
     @Option(names = "--label", defaultValue = "", description = "Printed in front of the result line.")
     String label;
 
+    @Option(names = "--rounds-from-stdin",
+            description = "Stay up and run one round per line read from standard input, \"LABEL|HOST|PORT|MESSAGES|"
+                    + "MESSAGES_PER_SESSION\", each result followed by a line END: one warmed-up generator for a "
+                    + "whole comparison instead of a new JVM per round.")
+    boolean roundsFromStdin;
+
     @Override
     public Integer call() throws Exception {
+        if (!roundsFromStdin) {
+            return round(label, host, port, messages, messagesPerSession);
+        }
+        java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        int failed = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] f = line.split("\\|", -1);
+            if (f.length != 5) {
+                System.out.println("  error: expected LABEL|HOST|PORT|MESSAGES|MESSAGES_PER_SESSION, got " + line);
+            } else {
+                failed |= round(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]));
+            }
+            System.out.println("END");
+            System.out.flush();
+        }
+        return failed;
+    }
+
+    private int round(String label, String host, int port, int messages, int messagesPerSession) throws Exception {
         SmtpLoad.Plan plan = new SmtpLoad.Plan(host, port, SmtpLoad.TlsMode.STARTTLS, BenchSmtpCommand.trusting(caFile),
                 user.replace("%", "%%"), 1, password, to, connections, messages, size, 0);
-        OutboundLoad.Result r = OutboundLoad.run(plan, sink, Duration.ofMinutes(5));
+        OutboundLoad.Result r = OutboundLoad.run(plan, messagesPerSession, sink, Duration.ofMinutes(5));
         System.out.printf("%s%d submitted, %d in the sink (%d duplicated) in %.2f s: %.1f msg/s end to end; "
                         + "delivery latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (submission alone: %.2f s, p50 %.1f ms; "
                         + "generator CPU meanwhile %.2f ms per message)%n",

@@ -39,10 +39,17 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MailMetrics implements TlsListener, DeliveryListener {
     /** Reasons are label values: keep them few and stable, e.g. size, bare_lf, bare_cr, line_length, store_failure. */
     private static final int MAX_REASON = 40;
+    private static final java.util.regex.Pattern REASON = java.util.regex.Pattern.compile("[a-z0-9_]+");
 
     private final MeterRegistry registry;
     private final Map<Role, AtomicInteger> active = new EnumMap<>(Role.class);
     private final AtomicLong certificateNotAfter = new AtomicLong();
+    // The meters counted once or more per message, looked up once: building a meter's id (its tags sorted) and
+    // finding it in the registry on every message cost more than the count.
+    private final Map<Role, Counter> accepted = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Role, Timer> deliveryTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Role, Counter> connections = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> attempts = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MailMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -71,7 +78,8 @@ public final class MailMetrics implements TlsListener, DeliveryListener {
 
     /** A connection was accepted; call {@link #connectionClosed} when it closes. */
     public void connectionOpened(Role role) {
-        counter("sealmail.connections", "role", role.id(), "result", "accepted").increment();
+        connections.computeIfAbsent(role, r -> counter("sealmail.connections", "role", r.id(), "result", "accepted"))
+                .increment();
         active.get(role).incrementAndGet();
     }
 
@@ -86,11 +94,12 @@ public final class MailMetrics implements TlsListener, DeliveryListener {
 
     /** A message was acknowledged; {@code latency} is end of data until every copy was durable. */
     public void messageAccepted(Role role, Duration latency) {
-        counter("sealmail.messages.accepted", "role", role.id()).increment();
-        Timer.builder("sealmail.delivery").description("End of message data until every copy is durable")
-                .tag("role", role.id()).publishPercentileHistogram()
+        accepted.computeIfAbsent(role, r -> counter("sealmail.messages.accepted", "role", r.id())).increment();
+        deliveryTimers.computeIfAbsent(role, r -> Timer.builder("sealmail.delivery")
+                .description("End of message data until every copy is durable")
+                .tag("role", r.id()).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry).record(latency);
+                .register(registry)).record(latency);
     }
 
     /** A message was refused; {@code reason} is a short stable word such as {@code size} or {@code bare_lf}. */
@@ -130,7 +139,8 @@ public final class MailMetrics implements TlsListener, DeliveryListener {
 
     @Override
     public void attempted(String result) {
-        counter("sealmail.outbound.attempts", "result", reason(result)).increment();
+        // The results are the runner's few fixed words, so the map stays small.
+        attempts.computeIfAbsent(result, r -> counter("sealmail.outbound.attempts", "result", reason(r))).increment();
     }
 
     /** Registers the outbound queue's gauges, read at each scrape. */
@@ -172,7 +182,7 @@ public final class MailMetrics implements TlsListener, DeliveryListener {
 
     /** Label values must stay a small set: anything unexpected becomes "other". */
     private static String reason(String reason) {
-        if (reason == null || reason.isEmpty() || reason.length() > MAX_REASON || !reason.matches("[a-z0-9_]+")) {
+        if (reason == null || reason.isEmpty() || reason.length() > MAX_REASON || !REASON.matcher(reason).matches()) {
             return "other";
         }
         return reason;

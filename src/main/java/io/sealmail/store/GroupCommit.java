@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,6 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * concurrent fsyncs on one filesystem are merged into one journal commit by ext4/xfs; renames every file of the
  * jobs that succeeded into place; forces each directory the batch touched once (a rename is durable only once its
  * directory is); and only then completes the jobs' futures. While it flushes one batch, the next one gathers.
+ *
+ * <p>A batch of one job of one file (the usual case below saturation for the outbound queue, whose several committers
+ * take batches side by side) does all of that on its committer thread, without the I/O pool, and forces a file
+ * published first through the channel it was written with: each hand-off between threads costs two context
+ * switches, more than the work it hands off. A job of several files (a message to several mailboxes) keeps its
+ * forces in parallel.
  *
  * <p>A job is all-or-nothing for its files up to the rename: if any file of a job fails (disk full, quota, a
  * directory in the way), that job's tmp files are deleted and only its future fails. The queue is bounded: a job
@@ -65,18 +73,13 @@ final class GroupCommit implements AutoCloseable {
         final List<FileWrite> files;
         /** New files only: renamed into place before they are forced (see {@link #submitPublishFirst}). */
         final boolean publishFirst;
-        /** A removal: these names go before the directory is forced, {@link #removeAfter} after it. */
-        final List<Path> removeFirst;
-        final List<Path> removeAfter;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final List<FileWrite> prepared = new ArrayList<>();
         Throwable failure;
 
-        Job(List<FileWrite> files, boolean publishFirst, List<Path> removeFirst, List<Path> removeAfter) {
+        Job(List<FileWrite> files, boolean publishFirst) {
             this.files = files;
             this.publishFirst = publishFirst;
-            this.removeFirst = removeFirst;
-            this.removeAfter = removeAfter;
         }
     }
 
@@ -120,7 +123,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** Queues a job; the future completes once every file is durable in place, or fails for this job alone. */
     CompletableFuture<Void> submit(List<FileWrite> files) {
-        return offer(new Job(List.copyOf(files), false, List.of(), List.of()));
+        return offer(new Job(List.copyOf(files), false));
     }
 
     /**
@@ -132,16 +135,7 @@ final class GroupCommit implements AutoCloseable {
      * their files when they start (the outbound queue keeps a checksum in its envelope).
      */
     CompletableFuture<Void> submitPublishFirst(List<FileWrite> files) {
-        return offer(new Job(List.copyOf(files), true, List.of(), List.of()));
-    }
-
-    /**
-     * Removes files durably, batched with other jobs: {@code first} are unlinked and their directories forced
-     * once per batch (from then on they are gone for good), then {@code after} are unlinked (no force needed).
-     * A name already gone counts as removed.
-     */
-    CompletableFuture<Void> submitRemoval(List<Path> first, List<Path> after) {
-        return offer(new Job(List.of(), false, List.copyOf(first), List.copyOf(after)));
+        return offer(new Job(List.copyOf(files), true));
     }
 
     private CompletableFuture<Void> offer(Job job) {
@@ -200,22 +194,44 @@ final class GroupCommit implements AutoCloseable {
 
     private void commit(List<Job> batch) throws InterruptedException {
         batches.incrementAndGet();
+        boolean inline = batch.size() == 1 && batch.get(0).files.size() <= 1;
+        // Files published first of an inline batch: open from their write to their force (this thread only).
+        Map<FileWrite, FileChannel> kept = new HashMap<>();
+        try {
+            commit(batch, inline, kept);
+        } finally {
+            for (FileChannel ch : kept.values()) {
+                closeQuietly(ch);
+            }
+        }
+    }
+
+    private void commit(List<Job> batch, boolean inline, Map<FileWrite, FileChannel> kept) throws InterruptedException {
         // 1. Write and force every file, in parallel: the kernel merges concurrent fsyncs.
         Map<FileWrite, Future<?>> writes = new LinkedHashMap<>();
         Map<FileWrite, Job> owner = new LinkedHashMap<>();
         for (Job job : batch) {
             for (FileWrite f : job.files) {
                 owner.put(f, job);
-                writes.put(f, io.submit(() -> {
+                writes.put(f, start(inline, () -> {
                     f.prepare();
                     synchronized (job) {
                         job.prepared.add(f);
                     }
-                    try (FileChannel out = FileChannel.open(f.tmp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    FileChannel out = FileChannel.open(f.tmp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    try {
                         f.write(out);
                         if (!job.publishFirst) {
                             out.force(true);
                         }
+                    } catch (IOException | RuntimeException e) {
+                        closeQuietly(out);
+                        throw e;
+                    }
+                    if (job.publishFirst && inline) {
+                        kept.put(f, out); // forced after its rename through this channel: no second open
+                    } else {
+                        out.close();
                     }
                     return null;
                 }));
@@ -241,10 +257,6 @@ final class GroupCommit implements AutoCloseable {
                         Files.move(f.tmp(), f.target(), StandardCopyOption.ATOMIC_MOVE);
                         dirs.add(f.target().getParent());
                     }
-                    for (Path p : job.removeFirst) {
-                        Files.deleteIfExists(p);
-                        dirs.add(p.getParent());
-                    }
                     renamed.add(job);
                 } catch (IOException e) {
                     job.failure = e;
@@ -258,7 +270,7 @@ final class GroupCommit implements AutoCloseable {
         // 3. Force each directory the batch touched, once, and the files published before their force.
         Map<Path, Future<?>> dirForces = new LinkedHashMap<>();
         for (Path dir : dirs) {
-            dirForces.put(dir, io.submit(() -> {
+            dirForces.put(dir, start(inline, () -> {
                 forceDirectory(dir);
                 return null;
             }));
@@ -267,8 +279,9 @@ final class GroupCommit implements AutoCloseable {
         for (Job job : renamed) {
             if (job.publishFirst) {
                 for (FileWrite f : job.files) {
-                    fileForces.put(f, io.submit(() -> {
-                        try (FileChannel ch = FileChannel.open(f.target(), StandardOpenOption.READ)) {
+                    fileForces.put(f, start(inline, () -> {
+                        FileChannel open = kept.remove(f);
+                        try (FileChannel ch = open != null ? open : FileChannel.open(f.target(), StandardOpenOption.READ)) {
                             ch.force(true);
                         }
                         return null;
@@ -303,12 +316,6 @@ final class GroupCommit implements AutoCloseable {
                     dirFailure = t;
                 }
             }
-            for (Path p : job.removeFirst) {
-                Throwable t = dirFailures.get(p.getParent());
-                if (t != null) {
-                    dirFailure = t;
-                }
-            }
             if (dirFailure == null && job.failure != null) {
                 dirFailure = job.failure; // a published file's own force failed
             }
@@ -325,15 +332,27 @@ final class GroupCommit implements AutoCloseable {
                     LOG.warnf("after-commit hook failed: %s", e.toString());
                 }
             }
-            for (Path p : job.removeAfter) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warnf("cannot remove %s: %s", p, e.toString());
-                }
-            }
             committedJobs.incrementAndGet();
             job.done.complete(null);
+        }
+    }
+
+    /** Runs a step of a batch: here and now for a batch of one job, else on the I/O pool beside the others. */
+    private Future<?> start(boolean inline, java.util.concurrent.Callable<?> step) {
+        FutureTask<?> task = new FutureTask<>(step);
+        if (inline) {
+            task.run();
+        } else {
+            io.execute(task);
+        }
+        return task;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            LOG.warnf("cannot close a file: %s", e.toString());
         }
     }
 

@@ -29,8 +29,6 @@ final class DestinationRun implements Runnable {
     private RemoteSession session;
     /** The session came from {@link IdleSessions} and has carried no transaction since. */
     private boolean reused;
-    /** The removal of the run's last delivered entry, not yet durable (see {@link #deliver}). */
-    private java.util.concurrent.CompletableFuture<Void> pendingRemoval;
     private RemoteReply unreachable;
     private String unreachableHost;
     private Route route;
@@ -48,9 +46,6 @@ final class DestinationRun implements Runnable {
         try {
             OutboundDelivery.Work w;
             while (true) {
-                if (pendingRemoval != null && runner.nothingPending(destination)) {
-                    awaitRemoval(); // before the session may be parked and taken by another run
-                }
                 if ((w = runner.next(destination, this)) == null) {
                     break;
                 }
@@ -64,15 +59,7 @@ final class DestinationRun implements Runnable {
                 }
             }
         } finally {
-            awaitRemoval();
             dropSession();
-        }
-    }
-
-    private void awaitRemoval() {
-        if (pendingRemoval != null) {
-            pendingRemoval.exceptionally(x -> null).join(); // a failure is logged and retried by the runner
-            pendingRemoval = null;
         }
     }
 
@@ -129,11 +116,7 @@ final class DestinationRun implements Runnable {
                     + describe(ex))), host, policy, tlsUsed);
             return;
         }
-        // The previous message's removal was forced while this transaction ran; it is made sure of before this
-        // one is recorded, so a crash can resend at most two messages per connection (the one in flight and the
-        // one before it), never an unbounded run of them.
-        awaitRemoval();
-        pendingRemoval = runner.record(e, outcomes, s.host(), s.policy(), s.tls());
+        runner.record(e, outcomes, s.host(), s.policy(), s.tls());
         if (!s.usable()) {
             dropSession();
         }

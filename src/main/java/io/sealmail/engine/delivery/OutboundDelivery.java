@@ -160,8 +160,7 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
     @Override
     public CompletableFuture<QueuedMessage> enqueue(String id, Spool message, String returnPath, List<String> recipients) {
         return queue.enqueue(id, message, returnPath, recipients).thenApply(m -> {
-            entries.put(m.id(), new QueueEntry(m, DeliveryStatus.initial(m)));
-            wake();
+            planNew(new QueueEntry(m, DeliveryStatus.initial(m)));
             return m;
         });
     }
@@ -245,20 +244,46 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                     e.inFlight.addAll(recipients);
                 });
             }
-            for (Destination d : destinations.values()) {
-                // A new connection only while there is more waiting than the open ones will take next.
-                // Idle sessions count against the total: one of another destination is closed to make room.
-                while (!d.pending.isEmpty() && d.active < config.maxConnectionsPerDestination()
-                        && (d.active == 0 || d.pending.size() > d.active)
-                        && (activeRuns + idle.size() < config.maxConnections()
-                        || activeRuns < config.maxConnections() && (idle.has(d.key) || idle.evictOldest()))) {
-                    d.active++;
-                    activeRuns++;
-                    pool.execute(new DestinationRun(this, d, config, engineConfig.hostname()));
-                }
-            }
+            destinations.values().forEach(this::startRuns);
             destinations.values().removeIf(d -> d.active == 0 && d.pending.isEmpty());
             scheduleAt(earliest, now);
+        }
+    }
+
+    /**
+     * Tracks a newly queued entry, on the thread that queued it: every recipient is due now, so its work joins its
+     * destinations' at once and runs start if needed, without a plan (which looks at every entry) on the scheduler
+     * thread. Its delay notice needs no timer yet: only a deferral makes one due, and a deferral plans.
+     */
+    private void planNew(QueueEntry e) {
+        synchronized (this) { // with the entry's put, so plan() cannot take its recipients too
+            entries.put(e.id(), e);
+            if (closed) {
+                return;
+            }
+            Map<String, List<String>> due = new LinkedHashMap<>();
+            for (String r : e.message.recipients()) {
+                due.computeIfAbsent(destinationKey(r), k -> new ArrayList<>()).add(r);
+            }
+            due.forEach((key, recipients) -> {
+                Destination d = destinations.computeIfAbsent(key, Destination::new);
+                d.pending.add(new Work(e, recipients));
+                e.inFlight.addAll(recipients);
+                startRuns(d);
+            });
+        }
+    }
+
+    /** Starts runs for the destination while it has more waiting than its open runs take next (guarded by this). */
+    private void startRuns(Destination d) {
+        // Idle sessions count against the total: one of another destination is closed to make room.
+        while (!d.pending.isEmpty() && d.active < config.maxConnectionsPerDestination()
+                && (d.active == 0 || d.pending.size() > d.active)
+                && (activeRuns + idle.size() < config.maxConnections()
+                || activeRuns < config.maxConnections() && (idle.has(d.key) || idle.evictOldest()))) {
+            d.active++;
+            activeRuns++;
+            pool.execute(new DestinationRun(this, d, config, engineConfig.hostname()));
         }
     }
 
@@ -330,11 +355,6 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         return w;
     }
 
-    /** Whether the destination has no work waiting (a hint: more may arrive at any time). */
-    synchronized boolean nothingPending(Destination d) {
-        return d.pending.isEmpty();
-    }
-
     /** Tests only: how long a session waits for the next message ({@link IdleSessions#IDLE_TIME}). */
     synchronized void idleTime(Duration time) {
         idle.idleTime(time);
@@ -380,17 +400,15 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
 
     /**
      * Records a transaction's (or a failure's) outcomes for these recipients of the entry, durably, before the
-     * caller goes on; then finishes the entry when every recipient is final.
-     *
-     * @return when every recipient was delivered, the entry's removal (the record of it), batched and not waited
-     * for here; null otherwise
+     * caller goes on; then finishes the entry when every recipient is final. When every recipient was delivered,
+     * the record is the entry's removal ({@link DiskOutboundQueue#remove}), here and now.
      */
-    CompletableFuture<Void> record(QueueEntry e, List<RecipientOutcome> outcomes, String remote, String policy, String tlsUsed) {
+    void record(QueueEntry e, List<RecipientOutcome> outcomes, String remote, String policy, String tlsUsed) {
         long now = clock.millis();
         DeliveryStatus updated;
         List<String> logLines = new ArrayList<>();
         List<String> results = new ArrayList<>();
-        CompletableFuture<Void> removal = null;
+        boolean removed = false;
         synchronized (e) {
             updated = e.status;
             for (RecipientOutcome o : outcomes) {
@@ -428,16 +446,15 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                 if (!updated.allFinal()) {
                     queue.saveStatus(updated).join();
                 } else if (!updated.anyBounced()) {
-                    // Everything delivered: removing the entry (envelope gone, directory forced) is the record. It
-                    // is batched with other removals and not waited for here: nothing further happens to this
-                    // entry, and the connection goes on to the next message meanwhile. A crash before the force
-                    // sends the message again (a duplicate, never a loss).
-                    removal = queue.removeLater(e.id());
+                    // Everything delivered: removing the entry is the record. Should it fail, the planner finds the
+                    // entry all final and removes it (finish), retrying every minute.
+                    queue.remove(e.id());
+                    removed = true;
                 } else {
                     // Bounces to send: record them first, the DSN and removal follow (finish).
                     queue.saveStatus(updated).join();
                 }
-            } catch (CompletionException | IllegalArgumentException ex) {
+            } catch (CompletionException | IllegalArgumentException | IOException ex) {
                 LOG.errorf("outbound %s: cannot record the delivery state: %s (a restart may send it again)", e.id(), ex.toString());
             }
             e.status = updated;
@@ -446,27 +463,14 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
         results.forEach(listener::attempted);
         synchronized (this) {
             outcomes.forEach(o -> e.inFlight.remove(o.recipient()));
-            if (removal != null) {
+            if (removed) {
                 e.finishing = true; // in the same step, so plan() never takes it for a removal of its own
+                entries.remove(e.id());
             }
         }
-        if (removal != null) {
-            removal.whenComplete((v, ex) -> {
-                if (ex == null) {
-                    entries.remove(e.id());
-                    return;
-                }
-                LOG.errorf("outbound %s: delivered, but cannot remove it from the queue: %s; trying again in a minute",
-                        e.id(), ex.toString());
-                synchronized (this) {
-                    e.finishing = false; // plan() finishes it (removal again) after finishAfter
-                    e.finishAfter = clock.millis() + Duration.ofMinutes(1).toMillis();
-                }
-                wake();
-            });
+        if (!removed) {
+            wake(); // nothing left to plan for a removed entry: no wake-up of the scheduler per delivered message
         }
-        wake();
-        return removal;
     }
 
     private static String truncate(String s) {

@@ -21,48 +21,52 @@ import java.nio.file.Path;
 record OutgoingMessage(String id, String returnPath, Path file, long size, boolean eightBit, boolean utf8Headers,
                        int receivedCount) {
 
-    /** Reads the file once to learn the facts above. */
+    private static final byte[] RECEIVED = "received:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * Reads the file once to learn the facts above: the header section octet by octet (field names, its end), the
+     * body only until its first 8-bit octet.
+     */
     static OutgoingMessage scan(String id, String returnPath, Path file) throws IOException {
         long size = 0;
         boolean eightBit = false;
         boolean utf8Headers = false;
         int received = 0;
         boolean inHeader = true;
-        boolean lineStart = true;
-        StringBuilder fieldStart = new StringBuilder(9);
-        byte[] buf = new byte[16 * 1024];
-        int prev = -1;
+        int column = 0; // octets of the current header line seen, up to RECEIVED.length
+        boolean fieldIsReceived = true;
+        int prev = '\n'; // as if after a line end: a message that starts with an empty line has no header section
         int prev2 = -1;
+        byte[] buf = new byte[16 * 1024];
         try (InputStream in = QueueEntryFile.openMessage(file)) {
             int r;
             while ((r = in.read(buf)) > 0) {
-                for (int i = 0; i < r; i++) {
+                int i = 0;
+                for (; inHeader && i < r; i++) {
                     int b = buf[i] & 0xff;
-                    size++;
                     if (b > 127) {
                         eightBit = true;
-                        utf8Headers |= inHeader;
+                        utf8Headers = true;
                     }
-                    if (inHeader) {
-                        if (lineStart) {
-                            fieldStart.setLength(0);
-                        }
-                        if (fieldStart.length() < 9) {
-                            fieldStart.append((char) b);
-                            if (fieldStart.length() == 9 && fieldStart.toString().equalsIgnoreCase("received:")) {
-                                received++;
-                            }
-                        }
-                        if (b == '\n' && prev == '\r' && prev2 == '\n') {
-                            inHeader = false; // the empty line ends the header section
-                        } else if (b == '\n' && lineStart) {
-                            inHeader = false;
+                    if (column < RECEIVED.length) {
+                        fieldIsReceived &= Character.toLowerCase(b) == RECEIVED[column];
+                        if (++column == RECEIVED.length && fieldIsReceived) {
+                            received++;
                         }
                     }
-                    lineStart = b == '\n';
+                    if (b == '\n') {
+                        // The empty line (CRLF CRLF, or a bare LF LF) ends the header section.
+                        inHeader = !(prev == '\n' || prev == '\r' && prev2 == '\n');
+                        column = 0;
+                        fieldIsReceived = true;
+                    }
                     prev2 = prev;
                     prev = b;
                 }
+                for (; !eightBit && i < r; i++) {
+                    eightBit = buf[i] < 0;
+                }
+                size += r;
             }
         }
         return new OutgoingMessage(id, returnPath, file, size, eightBit, utf8Headers, received);

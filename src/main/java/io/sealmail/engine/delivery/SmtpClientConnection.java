@@ -42,7 +42,13 @@ final class SmtpClientConnection implements Closeable {
     private final String host;
     private final InetSocketAddress address;
     private final ScheduledExecutorService watchdog;
-    private Socket socket;
+    private volatile Socket socket;
+    /** When the write in progress must have finished (System.nanoTime), 0 when none is in progress. */
+    private volatile long writeDeadline;
+    /** The watchdog's alarm for this connection, while one is set (guarded by this). */
+    private ScheduledFuture<?> alarm;
+    /** The alarm closed the socket: a write failed by timeout. */
+    private volatile boolean timedOut;
     private InputStream in;
     private OutputStream out;
     private final byte[] buf = new byte[8192];
@@ -212,26 +218,52 @@ final class SmtpClientConnection implements Closeable {
         void run() throws IOException;
     }
 
-    /** Runs a write with a watchdog that closes the socket at the deadline (writes ignore SO_TIMEOUT). */
+    /**
+     * Runs a write with a watchdog that closes the socket at the deadline (writes ignore SO_TIMEOUT). The alarm is
+     * not scheduled and cancelled per write (each would wake the watchdog thread, twice per message): a write
+     * publishes its deadline, and one alarm per connection, set for the earliest deadline it has to watch, looks
+     * when it rings and either closes the socket or sets itself for the deadline now in force.
+     */
     private void guarded(Duration timeout, Io io) throws IOException {
         Socket s = socket;
-        ScheduledFuture<?> alarm = watchdog.schedule(() -> {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing is all we can do
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        long delay = timeout.toNanos();
+        writeDeadline = System.nanoTime() + delay | 1; // never 0, which means "no write in progress"
+        armAlarm(delay);
         try {
             io.run();
         } catch (IOException e) {
-            if (s.isClosed() && alarm.isDone()) {
+            if (s.isClosed() && timedOut) {
                 throw new SocketTimeoutException("timeout sending to " + host + " (the peer stopped reading)");
             }
             throw e;
         } finally {
+            writeDeadline = 0;
+        }
+    }
+
+    private synchronized void armAlarm(long delayNanos) {
+        if (alarm != null && alarm.getDelay(TimeUnit.NANOSECONDS) <= delayNanos) {
+            return; // rings before this write's deadline, and will look again then
+        }
+        if (alarm != null) {
             alarm.cancel(false);
         }
+        alarm = watchdog.schedule(this::alarmRang, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** On the watchdog thread: closes the socket when the write in progress is past its deadline. */
+    private void alarmRang() {
+        synchronized (this) {
+            long deadline = writeDeadline;
+            long left = deadline - System.nanoTime();
+            if (deadline == 0 || left > 0) {
+                alarm = deadline == 0 ? null : watchdog.schedule(this::alarmRang, left, TimeUnit.NANOSECONDS);
+                return;
+            }
+            alarm = null;
+            timedOut = true;
+        }
+        close();
     }
 
     /**
@@ -285,6 +317,12 @@ final class SmtpClientConnection implements Closeable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (alarm != null) {
+                alarm.cancel(false);
+                alarm = null;
+            }
+        }
         try {
             if (socket != null) {
                 socket.close();

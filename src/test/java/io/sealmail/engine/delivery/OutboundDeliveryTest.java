@@ -239,6 +239,35 @@ class OutboundDeliveryTest {
         assertThat(r.lastReply()).contains("timeout waiting for a reply from mx.remote.test");
     }
 
+    /**
+     * Socket timeouts do not cover writes: a remote that stops reading in the middle of the message is cut off by
+     * the watchdog at the data timeout (2 s here), the message deferred with that reason and kept, and delivered
+     * once the remote reads again.
+     */
+    @Test
+    void aRemoteThatStopsReadingDuringTheMessageIsCutOffByTheDataTimeoutAndDeferred() throws Exception {
+        ScriptedPeer peer = peer("127.0.1.10");
+        peer.stopReadingAtData = true;
+        StaticDns dns = new StaticDns().mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", peer.address());
+        OutboundTestEngine engine = closer.add(new OutboundTestEngine(dir, dns,
+                o -> new io.sealmail.config.Outbound(o.mode(), o.dns(), null, o.maxConnections(),
+                        o.maxConnectionsPerDestination(), o.firstRetry(), o.maxRetryInterval(), o.maxLifetime(),
+                        o.connectTimeout(), o.commandTimeout(), Duration.ofSeconds(2), null, null, null, peer.port(),
+                        null, null, null)));
+        // Far more than loopback's socket buffers hold, so the write blocks.
+        String big = "Subject: big\r\n\r\n" + ("x".repeat(998) + "\r\n").repeat(9_000); // 9 MB, under the peer's SIZE
+
+        String id = engine.queue("alice@example.test", List.of("bob@remote.test"), big);
+
+        RecipientStatus r = awaitState(engine, id, "bob@remote.test", RecipientStatus.State.DEFERRED);
+        assertThat(r.lastReply()).contains("timeout sending to mx.remote.test (the peer stopped reading)");
+        assertThat(peer.received).isEmpty();
+
+        peer.stopReadingAtData = false;
+        awaitGone(engine, id);
+        assertThat(peer.received).singleElement().satisfies(m -> assertThat(m.data()).hasSize(big.length()));
+    }
+
     @Test
     void aRemoteSendingATenMegabyteLineIsCutOffAndDeferred() throws Exception {
         ScriptedPeer peer = peer("127.0.1.10");

@@ -52,6 +52,9 @@ final class ScriptedPeer implements AutoCloseable {
     volatile String requiredLogin;
     volatile String extraCapabilities = "";
     volatile String authMechanisms = "PLAIN LOGIN";
+    /** After its 354 the peer stops reading (until it is closed): the client's write of the message blocks. */
+    volatile boolean stopReadingAtData;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean closed;
 
     ScriptedPeer(InetAddress address, int port) throws IOException {
@@ -194,6 +197,10 @@ final class ScriptedPeer implements AutoCloseable {
                         continue;
                     }
                     write(out, "354 End data with <CR><LF>.<CR><LF>");
+                    if (stopReadingAtData) {
+                        closing.await(); // this connection's own thread; the client's socket buffers fill up
+                        return;
+                    }
                     byte[] data = readData(in);
                     String reply = dataReplies.isEmpty() ? "250 2.0.0 Ok: queued" : dataReplies.poll();
                     if (reply.startsWith("2")) {
@@ -213,6 +220,8 @@ final class ScriptedPeer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the client went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -243,7 +252,10 @@ final class ScriptedPeer implements AutoCloseable {
     }
 
     /** Reads until CRLF.CRLF and undoes dot-stuffing: the message as the client spooled it. */
-    private static byte[] readData(InputStream in) throws IOException {
+    private static byte[] readData(InputStream raw) throws IOException {
+        // Buffered here only (megabytes octet by octet take longer than a short data timeout): a client sends nothing
+        // after the final dot before its reply, so nothing of the next command is read ahead and lost.
+        InputStream in = new java.io.BufferedInputStream(raw, 64 * 1024);
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         while (true) {
             String line = readLineRaw(in);
@@ -273,6 +285,7 @@ final class ScriptedPeer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        closing.countDown();
         server.close();
         for (Socket s : sockets) {
             s.close();
