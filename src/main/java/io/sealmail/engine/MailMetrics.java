@@ -65,7 +65,7 @@ public final class MailMetrics implements TlsListener, DeliveryListener {
             // compiled on the assumption that LongAdder was the only one: after the warm-up, that was most of
             // the IMAP response path, thrown away at the first client's connection and compiled again during its
             // first large FETCH (docs/store.md, "After a restart: the warm-up"). The warm-up runs after this.
-            counter("sealmail.connections", "role", role.id(), "result", "accepted");
+            connections.put(role, counter("sealmail.connections", "role", role.id(), "result", "accepted"));
             counter("sealmail.connections", "role", role.id(), "result", "refused");
         }
         Gauge.builder("sealmail.tls.certificate.expiry.timestamp", certificateNotAfter, AtomicLong::get)
