@@ -28,12 +28,14 @@ generator="${GENERATOR:-persistent}"
 if [[ "$generator" == persistent ]]; then default_load_opts="-XX:+UseSerialGC"
 else default_load_opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"; fi
 load_java_opts="${LOAD_JAVA_OPTS-$default_load_opts}"
+# LOAD_JAR=path/quarkus-run.jar: the generator from another build than the engine (default: SEALMAIL_JAR's).
+load_jar="${LOAD_JAR:-${SEALMAIL_JAR:-}}"
 sm_load() {
-  if [[ -n "${SEALMAIL_JAR:-}" ]]; then java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
+  if [[ -n "$load_jar" ]]; then java $load_java_opts -jar "$load_jar" "$@"
   else SEALMAIL_JAVA_OPTS="$load_java_opts" "$root/sealmail" "$@"; fi
 }
 sm_load_exec() {
-  if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
+  if [[ -n "$load_jar" ]]; then exec java $load_java_opts -jar "$load_jar" "$@"
   else SEALMAIL_JAVA_OPTS="$load_java_opts" exec "$root/sealmail" "$@"; fi
 }
 # For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.
