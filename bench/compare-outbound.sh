@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 # SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
 sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
-# GENERATOR=persistent (default since 2026-12-05): one load generator JVM for the whole run, fed one round per line
+# GENERATOR=persistent (the default since fe15706, 2026-12-04): one load generator JVM for the whole run, fed one round per line
 # (`bench outbound --rounds-from-stdin`), so the warm-up rounds warm it as they warm the servers and its code runs
 # compiled by C2 in the measured rounds (it shares the 2 cores with the servers: its CPU is taken from both).
 # GENERATOR=per-round: a new JVM per round, as before (then C1 only: a JVM living for one round spent most of its
