@@ -58,6 +58,15 @@ public final class MailMetrics implements TlsListener, DeliveryListener {
             active.put(role, gauge);
             Gauge.builder("sealmail.connections.active", gauge, AtomicInteger::get)
                     .description("Open connections").tag("role", role.id()).register(registry);
+            // Registered now, at zero, not at the first connection: a series that exists from the start is what
+            // rate() and alerts on it expect, and registering the first counter loads the registry's counter
+            // classes with java.util.concurrent.atomic.DoubleAdder. That is the second subclass of Striped64 after
+            // LongAdder (which Netty's buffer pools count with), and loading it makes HotSpot discard every method
+            // compiled on the assumption that LongAdder was the only one: after the warm-up, that was most of
+            // the IMAP response path, thrown away at the first client's connection and compiled again during its
+            // first large FETCH (docs/store.md, "After a restart: the warm-up"). The warm-up runs after this.
+            connections.put(role, counter("sealmail.connections", "role", role.id(), "result", "accepted"));
+            counter("sealmail.connections", "role", role.id(), "result", "refused");
         }
         Gauge.builder("sealmail.tls.certificate.expiry.timestamp", certificateNotAfter, AtomicLong::get)
                 .description("notAfter of the serving certificate, seconds since the epoch").baseUnit("seconds").register(registry);

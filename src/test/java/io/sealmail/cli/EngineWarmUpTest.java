@@ -7,6 +7,7 @@ import io.sealmail.config.Role;
 import io.sealmail.config.TlsFiles;
 import io.sealmail.config.WarmUp;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.imap.ImapWarmUp;
 import io.sealmail.engine.imap.TestAccounts;
 import io.sealmail.engine.tls.TestPki;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -113,11 +115,11 @@ class EngineWarmUpTest {
 
         assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
         assertThat(engine.isReady()).isTrue();
-        assertThat(rounds).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(rounds).containsExactlyElementsOf(IntStream.rangeClosed(1, ImapWarmUp.ROUNDS).boxed().toList());
         assertThat(inCur).containsOnly(1000L);
         assertThat(snapshots).containsOnly(true);
         var result = engine.warmUpResult().orElseThrow();
-        assertThat(result.rounds()).isEqualTo(6);
+        assertThat(result.rounds()).isEqualTo(ImapWarmUp.ROUNDS);
         assertThat(result.messages()).isEqualTo(1000);
         assertThat(result.complete()).isTrue();
         assertThat(scratch).doesNotExist();
