@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 # SEALMAIL_JAR=path/quarkus-run.jar runs a given build instead of ./sealmail (which builds when sources changed).
 sm() { if [[ -n "${SEALMAIL_JAR:-}" ]]; then java -jar "$SEALMAIL_JAR" "$@"; else "$root/sealmail" "$@"; fi; }
-# GENERATOR=persistent (default since 2026-12-05): one load generator JVM for the whole run, fed one round per line
+# GENERATOR=persistent (the default since fe15706, 2026-12-04): one load generator JVM for the whole run, fed one round per line
 # (`bench outbound --rounds-from-stdin`), so the warm-up rounds warm it as they warm the servers and its code runs
 # compiled by C2 in the measured rounds (it shares the 2 cores with the servers: its CPU is taken from both).
 # GENERATOR=per-round: a new JVM per round, as before (then C1 only: a JVM living for one round spent most of its
@@ -28,12 +28,14 @@ generator="${GENERATOR:-persistent}"
 if [[ "$generator" == persistent ]]; then default_load_opts="-XX:+UseSerialGC"
 else default_load_opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"; fi
 load_java_opts="${LOAD_JAVA_OPTS-$default_load_opts}"
+# LOAD_JAR=path/quarkus-run.jar: the generator from another build than the engine (default: SEALMAIL_JAR's).
+load_jar="${LOAD_JAR:-${SEALMAIL_JAR:-}}"
 sm_load() {
-  if [[ -n "${SEALMAIL_JAR:-}" ]]; then java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
+  if [[ -n "$load_jar" ]]; then java $load_java_opts -jar "$load_jar" "$@"
   else SEALMAIL_JAVA_OPTS="$load_java_opts" "$root/sealmail" "$@"; fi
 }
 sm_load_exec() {
-  if [[ -n "${SEALMAIL_JAR:-}" ]]; then exec java $load_java_opts -jar "$SEALMAIL_JAR" "$@"
+  if [[ -n "$load_jar" ]]; then exec java $load_java_opts -jar "$load_jar" "$@"
   else SEALMAIL_JAVA_OPTS="$load_java_opts" exec "$root/sealmail" "$@"; fi
 }
 # For background use: exec, so $! is the JVM itself and the cleanup's kill reaches it.

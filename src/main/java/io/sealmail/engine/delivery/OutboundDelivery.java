@@ -283,7 +283,14 @@ public final class OutboundDelivery implements OutboundQueue, AutoCloseable {
                 || activeRuns < config.maxConnections() && (idle.has(d.key) || idle.evictOldest()))) {
             d.active++;
             activeRuns++;
-            pool.execute(new DestinationRun(this, d, config, engineConfig.hostname()));
+            try {
+                pool.execute(new DestinationRun(this, d, config, engineConfig.hostname()));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // Closing: the work stays queued on disk for the next start (and an enqueue still succeeds).
+                d.active--;
+                activeRuns--;
+                return;
+            }
         }
     }
 
