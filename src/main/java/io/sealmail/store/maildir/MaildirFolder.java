@@ -790,27 +790,29 @@ final class MaildirFolder {
             crashPoint.at(CrashPoint.BETWEEN_FLAG_WRITES);
             Map<Long, Integer> changed = new HashMap<>();
             boolean renamed = false;
-            for (int i = 0; i < after.size(); i++) {
-                Entry e = before.get(i);
-                Entry now = after.get(i);
-                if (!now.file().equals(e.file())) {
-                    try {
-                        Files.move(cur.resolve(e.file()), cur.resolve(now.file()), StandardCopyOption.ATOMIC_MOVE);
-                    } catch (NoSuchFileException gone) {
-                        listed = false;
-                        continue;
+            try (DirectoryRenamer renamer = renames ? DirectoryRenamer.open(cur) : null) {
+                for (int i = 0; i < after.size(); i++) {
+                    Entry e = before.get(i);
+                    Entry now = after.get(i);
+                    if (!now.file().equals(e.file())) {
+                        try {
+                            renamer.rename(e.file(), now.file());
+                        } catch (NoSuchFileException gone) {
+                            listed = false;
+                            continue;
+                        }
+                        if (!renamed) {
+                            renamed = true;
+                            crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
+                        }
                     }
-                    if (!renamed) {
-                        renamed = true;
-                        crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
+                    if (keywordsAsked) {
+                        uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
                     }
+                    changed.put(now.uid(), hashes.computeIfAbsent(now.flags(), FlagSets::hash));
+                    byUid.put(now.uid(), now);
+                    changed();
                 }
-                if (keywordsAsked) {
-                    uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
-                }
-                changed.put(now.uid(), hashes.computeIfAbsent(now.flags(), FlagSets::hash));
-                byUid.put(now.uid(), now);
-                changed();
             }
             if (renamed) {
                 Fsync.directoryQuietly(cur);
@@ -842,31 +844,33 @@ final class MaildirFolder {
         List<String> lines = new ArrayList<>();
         boolean renamed = false;
         int finished = 0;
-        for (int i = 0; i < count; i++) {
-            Entry e = known[i];
-            if (!intent.covers(e.uid())) {
-                continue;
-            }
-            Set<String> now = apply.apply(e.flags());
-            if (now.equals(e.flags())) {
-                continue;
-            }
-            String file = FlagSets.fileName(e.file(), now);
-            if (!file.equals(e.file())) {
-                try {
-                    Files.move(cur.resolve(e.file()), cur.resolve(file), StandardCopyOption.ATOMIC_MOVE);
-                } catch (NoSuchFileException gone) {
+        try (DirectoryRenamer renamer = DirectoryRenamer.open(cur)) {
+            for (int i = 0; i < count; i++) {
+                Entry e = known[i];
+                if (!intent.covers(e.uid())) {
                     continue;
                 }
-                renamed = true;
+                Set<String> now = apply.apply(e.flags());
+                if (now.equals(e.flags())) {
+                    continue;
+                }
+                String file = FlagSets.fileName(e.file(), now);
+                if (!file.equals(e.file())) {
+                    try {
+                        renamer.rename(e.file(), file);
+                    } catch (NoSuchFileException gone) {
+                        continue;
+                    }
+                    renamed = true;
+                }
+                Set<String> kw = FlagSets.keywordsOf(now);
+                if (!kw.equals(uids.keywords(e.uid()))) {
+                    uids.keywords(e.uid(), kw);
+                    lines.add(UidList.line(e.uid(), e.base(), kw));
+                }
+                known[i] = new Entry(e.uid(), file, now, e.size(), e.date());
+                finished++;
             }
-            Set<String> kw = FlagSets.keywordsOf(now);
-            if (!kw.equals(uids.keywords(e.uid()))) {
-                uids.keywords(e.uid(), kw);
-                lines.add(UidList.line(e.uid(), e.base(), kw));
-            }
-            known[i] = new Entry(e.uid(), file, now, e.size(), e.date());
-            finished++;
         }
         if (renamed) {
             Fsync.directory(cur);
