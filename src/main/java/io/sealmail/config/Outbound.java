@@ -22,8 +22,8 @@ import java.util.Locale;
  *     tls: implicit               # implicit (RFC 8314) | starttls (required: no plaintext fallback)
  *     credentialsFile: /relay     # optional: a file "user:password", or a directory with files username and password
  *                                 # (a mounted kubernetes.io/basic-auth Secret)
- *   maxConnections: 20            # open SMTP client connections in total
- *   maxConnectionsPerDestination: 8   # per recipient domain (or to the relay)
+ *   maxConnections: 32            # open SMTP client connections in total
+ *   maxConnectionsPerDestination: 16  # per recipient domain (or to the relay)
  *   firstRetry: PT1M              # 4xx: retry after this, doubling each time ...
  *   maxRetryInterval: PT4H        # ... up to this
  *   maxLifetime: P5D              # then bounce (Postfix maximal_queue_lifetime)
@@ -213,11 +213,13 @@ public record Outbound(
         if (mode == Mode.RELAY && relay == null) {
             throw new ConfigException("outbound.relay: required with mode: relay (host, tls, credentialsFile)");
         }
-        maxConnections = atLeast("maxConnections", maxConnections, 1, 20);
+        // Two busy destinations at full concurrency (Postfix: 100 smtp processes in total).
+        maxConnections = atLeast("maxConnections", maxConnections, 1, 32);
         // Postfix opens 5 connections to a destination and grows to 20 while deliveries succeed (slow start); with a
-        // fixed number, 8: with 4 a burst of 2,000 relayed messages outran delivery (p50 100-143 ms instead of 16 ms,
-        // docs/benchmarks.md). A provider that allows fewer is configured so (examples/relay.yaml).
-        maxConnectionsPerDestination = atLeast("maxConnectionsPerDestination", maxConnectionsPerDestination, 1, 8);
+        // fixed number, 16: with 4 a burst of 2,000 relayed messages outran delivery (p50 100-143 ms instead of 16 ms),
+        // with 8 once the submissions got faster a round's p50 reached 212 ms while the sink's disk was busy (16-21
+        // ms with 16; docs/benchmarks.md). A provider that allows fewer is configured so (examples/relay.yaml).
+        maxConnectionsPerDestination = atLeast("maxConnectionsPerDestination", maxConnectionsPerDestination, 1, 16);
         firstRetry = positive("firstRetry", firstRetry, Duration.ofMinutes(1));
         maxRetryInterval = positive("maxRetryInterval", maxRetryInterval, Duration.ofHours(4));
         if (maxRetryInterval.compareTo(firstRetry) < 0) {

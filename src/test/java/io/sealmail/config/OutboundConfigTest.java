@@ -21,8 +21,8 @@ class OutboundConfigTest {
         assertThat(o.firstRetry()).isEqualTo(Duration.ofMinutes(1));
         assertThat(o.maxRetryInterval()).isEqualTo(Duration.ofHours(4));
         assertThat(o.maxLifetime()).isEqualTo(Duration.ofDays(5));
-        assertThat(o.maxConnections()).isEqualTo(20);
-        assertThat(o.maxConnectionsPerDestination()).isEqualTo(8);
+        assertThat(o.maxConnections()).isEqualTo(32);
+        assertThat(o.maxConnectionsPerDestination()).isEqualTo(16);
         assertThat(o.mxPort()).isEqualTo(25);
         assertThat(o.maxReceivedHeaders()).isEqualTo(50);
     }

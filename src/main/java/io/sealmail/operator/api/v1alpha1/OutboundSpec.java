@@ -50,12 +50,12 @@ public class OutboundSpec {
 
     @Min(1)
     @Max(1000)
-    @JsonPropertyDescription("SMTP client connections in total. Default 20.")
+    @JsonPropertyDescription("SMTP client connections in total. Default 32.")
     public Integer maxConnections;
 
     @Min(1)
     @Max(1000)
-    @JsonPropertyDescription("SMTP client connections to one destination (recipient domain, or the relay). Default 8.")
+    @JsonPropertyDescription("SMTP client connections to one destination (recipient domain, or the relay). Default 16.")
     public Integer maxConnectionsPerDestination;
 
     @Pattern(DURATION)
