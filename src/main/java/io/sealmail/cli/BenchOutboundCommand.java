@@ -69,10 +69,14 @@ public class BenchOutboundCommand implements Callable<Integer> {
         int failed = 0;
         for (String line; (line = in.readLine()) != null; ) {
             String[] f = line.split("\\|", -1);
-            if (f.length != 5) {
-                System.out.println("  error: expected LABEL|HOST|PORT|MESSAGES|MESSAGES_PER_SESSION, got " + line);
-            } else {
+            try {
+                if (f.length != 5) {
+                    throw new NumberFormatException("five fields");
+                }
                 failed |= round(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]));
+            } catch (NumberFormatException e) {
+                System.out.println("  error: expected LABEL|HOST|PORT|MESSAGES|MESSAGES_PER_SESSION, got " + line);
+                failed = 1;
             }
             System.out.println("END");
             System.out.flush();
@@ -80,14 +84,15 @@ public class BenchOutboundCommand implements Callable<Integer> {
         return failed;
     }
 
-    private int round(String label, String host, int port, int messages, int messagesPerSession) throws Exception {
-        SmtpLoad.Plan plan = new SmtpLoad.Plan(host, port, SmtpLoad.TlsMode.STARTTLS, BenchSmtpCommand.trusting(caFile),
-                user.replace("%", "%%"), 1, password, to, connections, messages, size, 0);
-        OutboundLoad.Result r = OutboundLoad.run(plan, messagesPerSession, sink, Duration.ofMinutes(5));
+    /** One round against {@code server}; the options give everything else. */
+    private int round(String roundLabel, String server, int serverPort, int count, int perSession) throws Exception {
+        SmtpLoad.Plan plan = new SmtpLoad.Plan(server, serverPort, SmtpLoad.TlsMode.STARTTLS, BenchSmtpCommand.trusting(caFile),
+                user.replace("%", "%%"), 1, password, to, connections, count, size, 0);
+        OutboundLoad.Result r = OutboundLoad.run(plan, perSession, sink, Duration.ofMinutes(5));
         System.out.printf("%s%d submitted, %d in the sink (%d duplicated) in %.2f s: %.1f msg/s end to end; "
                         + "delivery latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (submission alone: %.2f s, p50 %.1f ms; "
                         + "generator CPU meanwhile %.2f ms per message)%n",
-                label.isEmpty() ? "" : label + ": ", r.submitted(), r.arrived(), r.duplicated(), r.elapsedNanos() / 1e9,
+                roundLabel.isEmpty() ? "" : roundLabel + ": ", r.submitted(), r.arrived(), r.duplicated(), r.elapsedNanos() / 1e9,
                 r.messagesPerSecond(), r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99),
                 r.submittedNanos() / 1e9, r.submitPercentileMillis(50),
                 r.submitCpuNanos() < 0 ? Double.NaN : r.submitCpuNanos() / 1e6 / Math.max(1, r.submitted()));
