@@ -26,6 +26,11 @@ public final class ImapLoad {
             this(host, port, ssl, user, password, null);
         }
 
+        /** The same server as another process (it was restarted); null: not measured. */
+        public Server withServerPid(Long pid) {
+            return new Server(host, port, ssl, user, password, pid);
+        }
+
         /** CPU milliseconds the server has used so far, or -1 when its process is not known. */
         long cpuMillis() throws IOException {
             return serverPid == null ? -1 : ProcessCpu.millis(serverPid);

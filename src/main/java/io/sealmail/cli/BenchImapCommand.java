@@ -6,6 +6,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,56 +71,108 @@ public class BenchImapCommand implements Callable<Integer> {
                     "another GC besides the plain one, so garbage left by the logins does not count as held memory."})
     boolean gcBeforeSample;
 
+    @Option(names = "--client-warm-up", defaultValue = "0",
+            description = {"Run the tests this many rounds first, unreported, so that this client's own JIT is warm before the",
+                    "reported rounds (with --server-pid-from-stdin: figures after a server restart that measure the",
+                    "server's first use, not a new client JVM's) (default: ${DEFAULT-VALUE})."})
+    int clientWarmUp;
+
+    @Option(names = "--server-pid-from-stdin",
+            description = {"After the client warm-up, print a line 'ready' and wait for a line on standard input: the server's",
+                    "process ID to measure from then on (a server restarted meanwhile), or an empty line to keep --server-pid."})
+    boolean serverPidFromStdin;
+
+    /** Where the new server PID is read from and the figures go (tests replace them). */
+    InputStream in = System.in;
+    PrintStream out = System.out;
+
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1 || bodies < 1 || idleConnections < 1 || parallel < 1) {
-            throw new UserError("--rounds, --bodies, --idle-connections and --parallel must be at least 1");
+        if (rounds < 1 || bodies < 1 || idleConnections < 1 || parallel < 1 || clientWarmUp < 0) {
+            throw new UserError("--rounds, --bodies, --idle-connections and --parallel must be at least 1, --client-warm-up at least 0");
+        }
+        if ((clientWarmUp > 0 || serverPidFromStdin) && tests.stream().anyMatch(t -> t.trim().equalsIgnoreCase("idle"))) {
+            throw new UserError("--client-warm-up and --server-pid-from-stdin are for the timed tests, not idle");
         }
         ImapLoad.Server server = options.server(port);
-        System.out.printf("sealmail bench imap: %s:%d user=%s folder=%s rounds=%d%n", options.host, port, options.user, folder, rounds);
+        out.printf("sealmail bench imap: %s:%d user=%s folder=%s rounds=%d%n", options.host, port, options.user, folder, rounds);
+        if (clientWarmUp > 0) {
+            // The client's JIT compiles its response loop here; nothing is reported, the server's figures come after.
+            run(server, clientWarmUp, new PrintStream(PrintStream.nullOutputStream(), false, StandardCharsets.UTF_8));
+        }
+        if (serverPidFromStdin) {
+            out.println("ready");
+            out.flush();
+            server = server.withServerPid(serverPid(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine(),
+                    server.serverPid()));
+        }
+        run(server, rounds, out);
+        return 0;
+    }
+
+    /** The line the script sends once the server has restarted: its PID, or empty for the one given before. */
+    static Long serverPid(String line, Long before) {
+        if (line == null) {
+            throw new UserError("--server-pid-from-stdin: standard input ended before the server's PID");
+        }
+        if (line.isBlank()) {
+            return before;
+        }
+        try {
+            long pid = Long.parseLong(line.trim());
+            if (pid > 0) {
+                return pid;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserError("--server-pid-from-stdin: '" + line.trim() + "' is not a process ID");
+    }
+
+    /** Each test {@code times} rounds, figures to {@code to}. */
+    private void run(ImapLoad.Server server, int times, PrintStream to) throws Exception {
         for (String test : tests) {
             switch (test.trim().toLowerCase(Locale.ROOT)) {
                 case "list" -> {
-                    ImapLoad.Rounds r = ImapLoad.listing(server, folder, rounds);
-                    System.out.printf("SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE), %d messages: first %.1f ms, then median %.1f ms%s%n",
+                    ImapLoad.Rounds r = ImapLoad.listing(server, folder, times);
+                    to.printf("SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE), %d messages: first %.1f ms, then median %.1f ms%s%n",
                             r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
                 }
                 case "bodies" -> {
-                    ImapLoad.Rounds one = ImapLoad.bodiesInOneCommand(server, folder, bodies, rounds);
-                    System.out.printf("FETCH 1:%d (BODY.PEEK[]), %d messages, %.1f MB: first %.1f ms, then median %.1f ms%s%n",
+                    ImapLoad.Rounds one = ImapLoad.bodiesInOneCommand(server, folder, bodies, times);
+                    to.printf("FETCH 1:%d (BODY.PEEK[]), %d messages, %.1f MB: first %.1f ms, then median %.1f ms%s%n",
                             bodies, one.messages(), one.octets() / 1e6, one.firstMillis(), one.warmMedianMillis(), MailboxServerOptions.cpu(one));
-                    ImapLoad.Rounds each = ImapLoad.bodiesOneByOne(server, folder, bodies, rounds);
-                    System.out.printf("FETCH n (BODY.PEEK[]) for n = 1..%d, one command each: first %.1f ms, then median %.1f ms%s%n",
+                    ImapLoad.Rounds each = ImapLoad.bodiesOneByOne(server, folder, bodies, times);
+                    to.printf("FETCH n (BODY.PEEK[]) for n = 1..%d, one command each: first %.1f ms, then median %.1f ms%s%n",
                             bodies, each.firstMillis(), each.warmMedianMillis(), MailboxServerOptions.cpu(each));
                 }
                 case "idle" -> idle(server);
-                case "headers" -> print("FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (9 fields)])",
-                        ImapLoad.command(server, folder, ImapLoad.HEADER_FETCH, rounds));
-                case "envelope" -> print("FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE)",
-                        ImapLoad.command(server, folder, ImapLoad.ENVELOPE_FETCH, rounds));
+                case "headers" -> print(to, "FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (9 fields)])",
+                        ImapLoad.command(server, folder, ImapLoad.HEADER_FETCH, times));
+                case "envelope" -> print(to, "FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE)",
+                        ImapLoad.command(server, folder, ImapLoad.ENVELOPE_FETCH, times));
                 case "search" -> {
-                    print("UID SEARCH FROM nobody-matches", ImapLoad.command(server, folder, "UID SEARCH FROM nobody-matches", rounds));
-                    print("UID SEARCH SUBJECT " + searchSubject,
-                            ImapLoad.command(server, folder, "UID SEARCH SUBJECT " + searchSubject, rounds));
+                    print(to, "UID SEARCH FROM nobody-matches", ImapLoad.command(server, folder, "UID SEARCH FROM nobody-matches", times));
+                    print(to, "UID SEARCH SUBJECT " + searchSubject,
+                            ImapLoad.command(server, folder, "UID SEARCH SUBJECT " + searchSubject, times));
                 }
-                case "store" -> print("STORE 1:* +FLAGS.SILENT (\\Seen) and -FLAGS.SILENT (\\Seen)", ImapLoad.storeFlags(server, folder, rounds));
-                case "qresync" -> print("SELECT (QRESYNC) after " + changes + " flag changes by another session",
-                        ImapLoad.qresync(server, folder, changes, rounds));
+                case "store" -> print(to, "STORE 1:* +FLAGS.SILENT (\\Seen) and -FLAGS.SILENT (\\Seen)", ImapLoad.storeFlags(server, folder, times));
+                case "qresync" -> print(to, "SELECT (QRESYNC) after " + changes + " flag changes by another session",
+                        ImapLoad.qresync(server, folder, changes, times));
                 case "compress" -> {
                     ImapLoad.WireOctets plain = ImapLoad.headerSyncOctets(server, folder, false);
                     ImapLoad.WireOctets deflated = ImapLoad.headerSyncOctets(server, folder, true);
-                    System.out.printf("header FETCH 1:* octets from the server, %d messages: %d without COMPRESS, %d with"
+                    to.printf("header FETCH 1:* octets from the server, %d messages: %d without COMPRESS, %d with"
                                     + " COMPRESS=DEFLATE (%.1f%%)%n",
                             deflated.fetches(), plain.wire(), deflated.wire(), 100.0 * deflated.wire() / plain.wire());
                 }
-                case "sort" -> printListed(SORT, ImapLoad.listed(server, folder, SORT, rounds));
-                case "thread" -> printListed(THREAD, ImapLoad.listed(server, folder, THREAD, rounds));
-                case "refs" -> printListed(REFS, ImapLoad.listed(server, folder, REFS, rounds));
+                case "sort" -> printListed(to, SORT, ImapLoad.listed(server, folder, SORT, times));
+                case "thread" -> printListed(to, THREAD, ImapLoad.listed(server, folder, THREAD, times));
+                case "refs" -> printListed(to, REFS, ImapLoad.listed(server, folder, REFS, times));
                 default -> throw new UserError("--tests: unknown test '" + test
                         + "' (list, bodies, idle, headers, envelope, search, store, qresync, sort, thread, refs, compress)");
             }
         }
-        return 0;
     }
 
     /** The SORT and THREAD workloads (what webmail sends to list a folder newest first, or by thread). */
@@ -124,20 +181,20 @@ public class BenchImapCommand implements Callable<Integer> {
     static final String REFS = "THREAD REFS UTF-8 ALL";
 
     /** The answer's digest lets the output show that both servers answered the same octets. */
-    private static void printListed(String what, ImapLoad.Listed listed) {
+    private static void printListed(PrintStream out, String what, ImapLoad.Listed listed) {
         ImapLoad.Rounds r = listed.rounds();
-        System.out.printf("%s: %d messages listed: first %.1f ms, then median %.1f ms%s; answer %d octets, sha256 %s%n",
+        out.printf("%s: %d messages listed: first %.1f ms, then median %.1f ms%s; answer %d octets, sha256 %s%n",
                 what, r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r),
                 listed.answerOctets(), listed.answerSha256());
     }
 
-    private static void print(String what, ImapLoad.Rounds r) {
-        System.out.printf("%s: %d FETCH responses: first %.1f ms, then median %.1f ms%s%n",
+    private static void print(PrintStream out, String what, ImapLoad.Rounds r) {
+        out.printf("%s: %d FETCH responses: first %.1f ms, then median %.1f ms%s%n",
                 what, r.messages(), r.firstMillis(), r.warmMedianMillis(), MailboxServerOptions.cpu(r));
     }
 
-    private static void report(String what, ProcessMemory.Sample before, ProcessMemory.Sample after, int connections) {
-        System.out.printf("%s: RSS %d -> %d KiB (%.1f KiB per connection), PSS %d -> %d KiB (%.1f KiB per connection), %d -> %d processes%n",
+    private void report(String what, ProcessMemory.Sample before, ProcessMemory.Sample after, int connections) {
+        out.printf("%s: RSS %d -> %d KiB (%.1f KiB per connection), PSS %d -> %d KiB (%.1f KiB per connection), %d -> %d processes%n",
                 what, before.rssKib(), after.rssKib(), (after.rssKib() - before.rssKib()) / (double) connections,
                 before.pssKib(), after.pssKib(), (after.pssKib() - before.pssKib()) / (double) connections,
                 before.processes(), after.processes());
@@ -162,9 +219,9 @@ public class BenchImapCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (ImapLoad.IdleSessions sessions = ImapLoad.idle(idleServer, idleConnections, parallel, compress)) {
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("IDLE: %d connections open (LOGIN, %sSELECT INBOX, IDLE) in %.1f s, %d failed%n",
+            out.printf("IDLE: %d connections open (LOGIN, %sSELECT INBOX, IDLE) in %.1f s, %d failed%n",
                     sessions.open(), compress ? "COMPRESS DEFLATE, " : "", seconds, sessions.failures());
-            sessions.errors().forEach(e -> System.out.println("  error: " + e));
+            sessions.errors().forEach(e -> out.println("  error: " + e));
             if (before != null && sessions.open() > 0) {
                 Thread.sleep(3000); // let the server finish what the last logins started
                 report("server memory", before, ProcessMemory.of(options.serverPid), sessions.open());
