@@ -9,8 +9,12 @@ import java.util.Arrays;
  * {@link Long#MIN_VALUE} cannot be a key. Not thread-safe.
  *
  * <p>A table restored in bulk ({@link #restoreSorted}: a folder's snapshot, 100,000 messages at the first SELECT after
- * a start) keeps the given arrays, keys in ascending order, and answers by binary search until its first change,
- * which hashes them then: the first SELECT makes nothing per message, in a JVM that has compiled none of it yet.
+ * a start) keeps the given arrays, keys in ascending order, and answers by binary search: the first SELECT makes
+ * nothing per message, in a JVM that has compiled none of it yet. It stays sorted through what a folder's common
+ * changes do to it, a new value for a key it has (a flag change: the values are copied once, at the first) and a key
+ * above all others (a new message's UID: appended); only another key or a removal (an expunge) hashes it. So a
+ * restored folder's first STORE of 100,000 messages does not build three 262,144-slot tables (4 MB each, which the
+ * collector handles as humongous objects) in the middle of the command.
  */
 final class LongTable {
     private static final long FREE = Long.MIN_VALUE;
@@ -18,9 +22,12 @@ final class LongTable {
     private long[] keys;
     private long[] values;
     private int size;
-    /** Keys in ascending order and their values, as restored; null once the table is hashed. */
+    /** Keys in ascending order and their values, the first {@code size} of each; null once the table is hashed. */
     private long[] sortedKeys;
     private long[] sortedValues;
+    /** Whether the sorted arrays are this table's own (those given to {@link #restoreSorted} are shared). */
+    private boolean sortedKeysOwned;
+    private boolean sortedValuesOwned;
 
     LongTable() {
         allocate(16);
@@ -51,19 +58,42 @@ final class LongTable {
         this.size = keys.length;
         this.sortedKeys = keys;
         this.sortedValues = values;
+        this.sortedKeysOwned = false;
+        this.sortedValuesOwned = false;
     }
 
-    /** Brings a restored table into the hashed form before its first change. */
+    /** The position of {@code key} among the sorted keys, or a negative number as {@link Arrays#binarySearch}. */
+    private int sortedIndex(long key) {
+        return Arrays.binarySearch(sortedKeys, 0, size, key);
+    }
+
+    /** A key above all others, appended to the sorted form (the arrays given to {@link #restoreSorted} are copied). */
+    private void appendSorted(long key, long value) {
+        if (!sortedKeysOwned || size == sortedKeys.length) {
+            sortedKeys = Arrays.copyOf(sortedKeys, Math.max(16, size + (size >> 1)));
+            sortedKeysOwned = true;
+        }
+        if (!sortedValuesOwned || sortedValues.length < sortedKeys.length) {
+            sortedValues = Arrays.copyOf(sortedValues, sortedKeys.length);
+            sortedValuesOwned = true;
+        }
+        sortedKeys[size] = key;
+        sortedValues[size] = value;
+        size++;
+    }
+
+    /** Brings a sorted table into the hashed form, before a change the sorted form cannot take. */
     private void hashed() {
         if (sortedKeys == null) {
             return;
         }
         long[] k = sortedKeys;
         long[] v = sortedValues;
+        int n = size;
         sortedKeys = null;
         sortedValues = null;
-        allocate(Math.max(16, Integer.highestOneBit(Math.max(1, k.length) * 2 + 1) << 1));
-        for (int i = 0; i < k.length; i++) {
+        allocate(Math.max(16, Integer.highestOneBit(Math.max(1, n) * 2 + 1) << 1));
+        for (int i = 0; i < n; i++) {
             put(k[i], v[i], 0);
         }
     }
@@ -87,7 +117,7 @@ final class LongTable {
 
     boolean containsKey(long key) {
         if (sortedKeys != null) {
-            return Arrays.binarySearch(sortedKeys, key) >= 0;
+            return sortedIndex(key) >= 0;
         }
         return keys[find(key)] == key;
     }
@@ -95,7 +125,7 @@ final class LongTable {
     /** The value of {@code key}, or {@code missing}. */
     long get(long key, long missing) {
         if (sortedKeys != null) {
-            int at = Arrays.binarySearch(sortedKeys, key);
+            int at = sortedIndex(key);
             return at >= 0 ? sortedValues[at] : missing;
         }
         int i = find(key);
@@ -106,6 +136,23 @@ final class LongTable {
     long put(long key, long value, long missing) {
         if (key == FREE) {
             throw new IllegalArgumentException("key " + key);
+        }
+        if (sortedKeys != null) {
+            // Kept sorted for a key it has (its value is replaced) and for one above all others (appended).
+            int at = sortedIndex(key);
+            if (at >= 0) {
+                if (!sortedValuesOwned) {
+                    sortedValues = Arrays.copyOf(sortedValues, sortedValues.length);
+                    sortedValuesOwned = true;
+                }
+                long previous = sortedValues[at];
+                sortedValues[at] = value;
+                return previous;
+            }
+            if (size == 0 || key > sortedKeys[size - 1]) {
+                appendSorted(key, value);
+                return missing;
+            }
         }
         hashed();
         int i = find(key);
@@ -158,7 +205,7 @@ final class LongTable {
 
     void forEach(Visitor visitor) {
         if (sortedKeys != null) {
-            for (int i = 0; i < sortedKeys.length; i++) {
+            for (int i = 0; i < size; i++) {
                 visitor.visit(sortedKeys[i], sortedValues[i]);
             }
             return;

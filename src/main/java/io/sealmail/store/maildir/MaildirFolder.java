@@ -741,20 +741,35 @@ final class MaildirFolder {
         // First what every message becomes, without writing anything; then the writes.
         List<Entry> before = new ArrayList<>();
         List<Entry> after = new ArrayList<>();
-        LongTable covered = new LongTable();
+        // UIDs asked twice are done once. While they come in ascending order (a sequence set as clients send it)
+        // none can repeat, and no table is needed; the first out of order starts one.
+        LongTable covered = null;
+        long lastUid = Long.MIN_VALUE;
         long[] coveredUids = new long[16];
         int coveredCount = 0;
         boolean renames = false;
         for (Long uid : uidsAsked) {
             Entry e = byUid.get(uid);
-            if (e == null || covered.containsKey(uid)) {
-                continue; // gone, or asked twice
+            if (e == null) {
+                continue; // gone
             }
+            if (covered == null && uid <= lastUid) {
+                covered = new LongTable(coveredCount);
+                for (int i = 0; i < coveredCount; i++) {
+                    covered.put(coveredUids[i], 1, 0);
+                }
+            }
+            if (covered != null && covered.containsKey(uid)) {
+                continue; // asked twice
+            }
+            lastUid = uid;
             if (unchangedSince >= 0 && index.modseq(uid) > unchangedSince) {
                 modified.add(uid);
                 continue;
             }
-            covered.put(uid, 1, 0);
+            if (covered != null) {
+                covered.put(uid, 1, 0);
+            }
             if (coveredCount == coveredUids.length) {
                 coveredUids = Arrays.copyOf(coveredUids, coveredCount * 2);
             }
@@ -788,7 +803,9 @@ final class MaildirFolder {
                 uids.append(lines);
             }
             crashPoint.at(CrashPoint.BETWEEN_FLAG_WRITES);
-            Map<Long, Integer> changed = new HashMap<>();
+            long[] changedUids = new long[after.size()];
+            int[] changedHashes = new int[after.size()];
+            int changedCount = 0;
             boolean renamed = false;
             try (DirectoryRenamer renamer = renames ? DirectoryRenamer.open(cur) : null) {
                 for (int i = 0; i < after.size(); i++) {
@@ -809,7 +826,8 @@ final class MaildirFolder {
                     if (keywordsAsked) {
                         uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
                     }
-                    changed.put(now.uid(), hashes.computeIfAbsent(now.flags(), FlagSets::hash));
+                    changedUids[changedCount] = now.uid();
+                    changedHashes[changedCount++] = hashes.computeIfAbsent(now.flags(), FlagSets::hash);
                     byUid.put(now.uid(), now);
                     changed();
                 }
@@ -819,7 +837,7 @@ final class MaildirFolder {
             }
             // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that the
             // index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
-            index.changed(changed);
+            index.changed(changedUids, changedHashes, changedCount);
             if (withIntent) {
                 crashPoint.at(CrashPoint.BEFORE_DONE);
                 uids.done(List.of(), false);

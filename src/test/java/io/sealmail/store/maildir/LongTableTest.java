@@ -80,4 +80,65 @@ class LongTableTest {
         table.forEach(seen::put);
         assertThat(seen).isEqualTo(expected);
     }
+
+    @Test
+    void aRestoredTableStaysSortedThroughValueChangesAndAppendsAndAgreesWithATreeMapWhateverFollows() {
+        java.util.Random random = new java.util.Random(12);
+        for (int run = 0; run < 50; run++) {
+            int n = random.nextInt(200);
+            long[] keys = new long[n];
+            long[] values = new long[n];
+            java.util.TreeMap<Long, Long> expected = new java.util.TreeMap<>();
+            long k = 0;
+            for (int i = 0; i < n; i++) {
+                k += 1 + random.nextInt(3);
+                keys[i] = k;
+                values[i] = random.nextLong();
+                expected.put(k, values[i]);
+            }
+            long[] keysGiven = keys.clone();
+            long[] valuesGiven = values.clone();
+            LongTable table = new LongTable();
+            table.restoreSorted(keys, values);
+            for (int step = 0; step < 400; step++) {
+                long key = random.nextInt((int) k + 40);
+                long value = random.nextLong();
+                switch (random.nextInt(10)) {
+                    // mostly what a folder does: new flags for a message it has, a new message above all
+                    case 0, 1, 2, 3, 4 -> {
+                        long existing = expected.isEmpty() ? key : expected.ceilingKey(key) == null ? key : expected.ceilingKey(key);
+                        assertThat(table.put(existing, value, -7)).isEqualTo(expected.getOrDefault(existing, -7L));
+                        expected.put(existing, value);
+                    }
+                    case 5, 6 -> {
+                        long above = (expected.isEmpty() ? 0 : expected.lastKey()) + 1 + random.nextInt(5);
+                        assertThat(table.put(above, value, -7)).isEqualTo(-7L);
+                        expected.put(above, value);
+                    }
+                    case 7 -> { // rarely: a key in between, or a removal (these hash the table)
+                        if (random.nextInt(20) == 0) {
+                            assertThat(table.put(key, value, -7)).isEqualTo(expected.getOrDefault(key, -7L));
+                            expected.put(key, value);
+                        }
+                    }
+                    case 8 -> {
+                        if (random.nextInt(20) == 0) {
+                            assertThat(table.remove(key, -7)).isEqualTo(expected.getOrDefault(key, -7L));
+                            expected.remove(key);
+                        }
+                    }
+                    default -> {
+                        assertThat(table.get(key, -7)).isEqualTo(expected.getOrDefault(key, -7L));
+                        assertThat(table.containsKey(key)).isEqualTo(expected.containsKey(key));
+                    }
+                }
+                assertThat(table.size()).isEqualTo(expected.size());
+            }
+            Map<Long, Long> seen = new HashMap<>();
+            table.forEach(seen::put);
+            assertThat(seen).isEqualTo(expected);
+            assertThat(keys).as("the restored columns are never written").isEqualTo(keysGiven);
+            assertThat(values).isEqualTo(valuesGiven);
+        }
+    }
 }
