@@ -133,7 +133,10 @@ if [[ "${COLD:-0}" == 1 ]]; then
       local line cpid="$CLIENT_PID" cout cin
       exec {cout}<&"${CLIENT[0]}" {cin}>&"${CLIENT[1]}"
       while IFS= read -r line <&"$cout" && [[ "$line" != ready ]]; do :; done
-      "$4"
+      if [[ "$line" != ready ]]; then
+        echo "the client's warm-up against $1 failed (test $3)" >&2; wait "$cpid" || true; exit 1
+      fi
+      "$4" {cout}<&- {cin}>&-   # the restarted server does not keep the client's pipes
       echo "== after a restart: $1, $3 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
       echo "$restarted_pid" >&"$cin"
       cat <&"$cout"

@@ -115,6 +115,11 @@ final class LongTable {
         return size;
     }
 
+    /** Still in the sorted form (for tests: the changes a folder mostly makes keep it so). */
+    boolean isSorted() {
+        return sortedKeys != null;
+    }
+
     boolean containsKey(long key) {
         if (sortedKeys != null) {
             return sortedIndex(key) >= 0;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -241,12 +242,16 @@ final class MailboxIndex implements AutoCloseable {
     }
 
     private long changed(Map<Long, Integer> flagHashes, long savedNow) throws IOException {
+        // In UID order: new messages' UIDs then arrive above all others, which the tables take without hashing.
         long[] uids = new long[flagHashes.size()];
-        int[] hashes = new int[uids.length];
         int n = 0;
-        for (Map.Entry<Long, Integer> e : flagHashes.entrySet()) {
-            uids[n] = e.getKey();
-            hashes[n++] = e.getValue();
+        for (Long uid : flagHashes.keySet()) {
+            uids[n++] = uid;
+        }
+        Arrays.sort(uids);
+        int[] hashes = new int[n];
+        for (int i = 0; i < n; i++) {
+            hashes[i] = flagHashes.get(uids[i]);
         }
         return changed(uids, hashes, n, savedNow);
     }

@@ -100,19 +100,26 @@ class LongTableTest {
             long[] valuesGiven = values.clone();
             LongTable table = new LongTable();
             table.restoreSorted(keys, values);
+            assertThat(table.isSorted()).isTrue();
             for (int step = 0; step < 400; step++) {
                 long key = random.nextInt((int) k + 40);
                 long value = random.nextLong();
                 switch (random.nextInt(10)) {
                     // mostly what a folder does: new flags for a message it has, a new message above all
                     case 0, 1, 2, 3, 4 -> {
+                        boolean sorted = table.isSorted();
                         long existing = expected.isEmpty() ? key : expected.ceilingKey(key) == null ? key : expected.ceilingKey(key);
                         assertThat(table.put(existing, value, -7)).isEqualTo(expected.getOrDefault(existing, -7L));
+                        if (expected.containsKey(existing) || expected.isEmpty() || existing > expected.lastKey()) {
+                            assertThat(table.isSorted()).as("a new value or a key above all keeps it sorted").isEqualTo(sorted);
+                        }
                         expected.put(existing, value);
                     }
                     case 5, 6 -> {
+                        boolean sorted = table.isSorted();
                         long above = (expected.isEmpty() ? 0 : expected.lastKey()) + 1 + random.nextInt(5);
                         assertThat(table.put(above, value, -7)).isEqualTo(-7L);
+                        assertThat(table.isSorted()).as("an append keeps it sorted").isEqualTo(sorted);
                         expected.put(above, value);
                     }
                     case 7 -> { // rarely: a key in between, or a removal (these hash the table)
@@ -140,5 +147,34 @@ class LongTableTest {
             assertThat(keys).as("the restored columns are never written").isEqualTo(keysGiven);
             assertThat(values).isEqualTo(valuesGiven);
         }
+    }
+
+    @Test
+    void valueChangesAndAppendsKeepARestoredTableSortedAndARemovalOrAKeyInBetweenHashesIt() {
+        long[] keys = {2, 4, 6, 8};
+        LongTable table = new LongTable();
+        table.restoreSorted(keys, new long[]{20, 40, 60, 80});
+        for (long k : keys) {
+            table.put(k, k * 100, -1);
+        }
+        for (long k = 9; k < 100; k++) {
+            table.put(k, k, -1); // past the copied arrays' slack: they grow
+        }
+        assertThat(table.isSorted()).isTrue();
+        assertThat(table.size()).isEqualTo(4 + 91);
+        assertThat(table.get(6, -1)).isEqualTo(600);
+        assertThat(table.get(99, -1)).isEqualTo(99);
+        assertThat(table.get(7, -1)).isEqualTo(-1);
+        table.put(7, 7, -1);
+        assertThat(table.isSorted()).as("a key in between").isFalse();
+        assertThat(table.get(7, -1)).isEqualTo(7);
+        assertThat(table.get(98, -1)).isEqualTo(98);
+
+        LongTable other = new LongTable();
+        other.restoreSorted(new long[]{1, 2, 3}, new long[]{1, 2, 3});
+        other.remove(2, -1);
+        assertThat(other.isSorted()).as("a removal").isFalse();
+        assertThat(other.get(3, -1)).isEqualTo(3);
+        assertThat(other.containsKey(2)).isFalse();
     }
 }
