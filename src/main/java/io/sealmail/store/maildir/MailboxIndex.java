@@ -3,6 +3,7 @@ package io.sealmail.store.maildir;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -269,8 +270,8 @@ final class MailboxIndex implements AutoCloseable {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        ByteBuffer out = ByteBuffer.allocate(count * (8 + 29) + 64);
-        out = appendHead(out);
+        Records out = new Records(log);
+        appendHead(out);
         for (int i = 0; i < count; i++) {
             long uid = uids[i];
             if (!modseqs.containsKey(uid) && savedNow > 0) {
@@ -278,9 +279,9 @@ final class MailboxIndex implements AutoCloseable {
             }
             modseqs.put(uid, modseq, 0);
             hashes.put(uid, flagHashes[i], 0);
-            out = put(out, MESSAGE, uid, modseq, flagHashes[i], saved.get(uid, 0));
+            out.put(MESSAGE, uid, modseq, flagHashes[i], saved.get(uid, 0));
         }
-        write(out, count + 1);
+        written(out, count + 1);
         return modseq;
     }
 
@@ -290,16 +291,16 @@ final class MailboxIndex implements AutoCloseable {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        ByteBuffer out = ByteBuffer.allocate(uids.size() * (8 + 17) + 64);
-        out = appendHead(out);
+        Records out = new Records(log);
+        appendHead(out);
         for (Long uid : uids) {
             modseqs.remove(uid, 0);
             hashes.remove(uid, 0);
             saved.remove(uid, 0);
             rememberExpunge(uid, modseq);
-            out = put(out, EXPUNGE, uid, modseq, 0, 0);
+            out.put(EXPUNGE, uid, modseq, 0, 0);
         }
-        write(out, uids.size() + 1);
+        written(out, uids.size() + 1);
         return modseq;
     }
 
@@ -319,35 +320,54 @@ final class MailboxIndex implements AutoCloseable {
     }
 
     /** Every change record carries the new HIGHESTMODSEQ first, so a log of expunges alone still restores it. */
-    private ByteBuffer appendHead(ByteBuffer out) {
-        return put(out, HEAD, uidValidity, highestModseq, 0, 0);
+    private void appendHead(Records out) throws IOException {
+        out.put(HEAD, uidValidity, highestModseq, 0, 0);
     }
 
-    private static ByteBuffer put(ByteBuffer out, byte type, long a, long b, int c, long d) {
-        if (out.remaining() < MAX_RECORD) {
-            ByteBuffer bigger = ByteBuffer.allocate(out.capacity() * 2 + MAX_RECORD);
-            out.flip();
-            bigger.put(out);
-            out = bigger;
+    /**
+     * Records as the log holds them (length, CRC-32C, payload), gathered in a buffer of {@link Records#CHUNK} octets
+     * that is written out whenever it fills: a change of 100,000 messages (3.7 MB of records) then needs no buffer
+     * of its size, which G1 would allocate as a humongous object and may start a collection cycle for. A crash
+     * between two chunks leaves what a crash inside one large write could: whole records up to a torn last one.
+     */
+    private static final class Records {
+        static final int CHUNK = 64 * 1024;
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        private final CRC32C crc = new CRC32C();
+
+        Records(FileChannel channel) {
+            this.channel = channel;
         }
-        int start = out.position();
-        out.position(start + 8);
-        out.put(type).putLong(a).putLong(b);
-        if (type == MESSAGE) {
-            out.putInt(c).putLong(d);
+
+        void put(byte type, long a, long b, int c, long d) throws IOException {
+            if (buffer.remaining() < MAX_RECORD) {
+                flush();
+            }
+            int start = buffer.position();
+            buffer.position(start + 8);
+            buffer.put(type).putLong(a).putLong(b);
+            if (type == MESSAGE) {
+                buffer.putInt(c).putLong(d);
+            }
+            int end = buffer.position();
+            crc.reset();
+            crc.update(buffer.array(), start + 8, end - start - 8);
+            buffer.putInt(start, end - start - 8).putInt(start + 4, (int) crc.getValue());
         }
-        int end = out.position();
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), start + 8, end - start - 8);
-        out.putInt(start, end - start - 8).putInt(start + 4, (int) crc.getValue());
-        return out;
+
+        void flush() throws IOException {
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
     }
 
-    private void write(ByteBuffer out, int count) throws IOException {
-        out.flip();
-        while (out.hasRemaining()) {
-            log.write(out);
-        }
+    /** The records of one change are appended: forced before the change returns; the log compacted when long. */
+    private void written(Records out, int count) throws IOException {
+        out.flush();
         log.force(false);
         records += count;
         if (records > 2L * (modseqs.size() + expunged.size()) + compactAfter) {
@@ -461,20 +481,25 @@ final class MailboxIndex implements AutoCloseable {
     /** Rewrites the log as a snapshot: one record per message and remembered expunge, replacing the file atomically. */
     void compact() throws IOException {
         Path tmp = file.resolveSibling(FILE + ".tmp");
-        ByteBuffer[] out = {ByteBuffer.allocate((modseqs.size() + expunged.size()) * 37 + 64)};
-        out[0] = appendHead(out[0]);
-        modseqs.forEach((uid, modseq) -> out[0] = put(out[0], MESSAGE, uid, modseq, (int) hashes.get(uid, 0),
-                saved.get(uid, 0)));
-        ByteBuffer written = out[0];
-        for (Map.Entry<Long, Long> e : expunged.entrySet()) {
-            written = put(written, EXPUNGE, e.getKey(), e.getValue(), 0, 0);
-        }
-        written.flip();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            while (written.hasRemaining()) {
-                ch.write(written);
+            Records out = new Records(ch);
+            appendHead(out);
+            try {
+                modseqs.forEach((uid, modseq) -> {
+                    try {
+                        out.put(MESSAGE, uid, modseq, (int) hashes.get(uid, 0), saved.get(uid, 0));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
+            for (Map.Entry<Long, Long> e : expunged.entrySet()) {
+                out.put(EXPUNGE, e.getKey(), e.getValue(), 0, 0);
+            }
+            out.flush();
             ch.force(true);
         }
         if (log != null) {

@@ -182,4 +182,38 @@ class MailboxIndexTest {
             assertThat(index.expungedSince(450)).containsExactly(7L, 8L);
         }
     }
+
+    @Test
+    void changesLargerThanOneWriteChunkAreWrittenWholeAndSurviveReopeningAndCompaction() throws Exception {
+        int n = 5_000; // 5,000 records of 37 octets: about three of the 64 KiB chunks a change is written in
+        long[] uids = new long[n];
+        int[] hashes = new int[n];
+        for (int i = 0; i < n; i++) {
+            uids[i] = i + 1;
+            hashes[i] = 1000 + i;
+        }
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, true, 1_000_000)) {
+            assertThat(index.changed(uids, hashes, n)).isEqualTo(1);
+            assertThat(index.changed(uids, hashes, n / 2)).as("only the first half, again").isEqualTo(2);
+            index.expunged(java.util.stream.LongStream.rangeClosed(4_001, 5_000).boxed().toList());
+        }
+        java.util.function.Consumer<MailboxIndex> expected = index -> {
+            assertThat(index.rebuilt()).isNull();
+            assertThat(index.highestModseq()).isEqualTo(3);
+            assertThat(index.modseq(1)).isEqualTo(2);
+            assertThat(index.modseq(2_500)).isEqualTo(2);
+            assertThat(index.modseq(2_501)).isEqualTo(1);
+            assertThat(index.modseq(4_000)).isEqualTo(1);
+            assertThat(index.modseq(4_001)).isZero();
+            assertThat(index.flagsHash(3_999)).isEqualTo(1000 + 3_998);
+            assertThat(index.expungedSince(2)).hasSize(1_000);
+        };
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false, 1_000_000)) {
+            expected.accept(index);
+            index.compact(); // one file of 5,000 records, written in chunks too
+        }
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false, 1_000_000)) {
+            expected.accept(index);
+        }
+    }
 }
