@@ -21,6 +21,7 @@
 #   is restarted (the engine: SIGTERM, which writes the folder snapshots, and a new JVM; Dovecot: doveadm stop and
 #   start) and runs that test once (one round: the figure is a first use after a restart, page cache warm), from a
 #   client warmed against the server before the restart (CLIENT_WARMUP rounds, default 2; 0: a new client JVM).
+#   COLD_REPEAT=N repeats that N times (default 1), Dovecot first every other time.
 # Needs root (Dovecot, /var/vmail, file descriptor limits).
 # SEALMAIL=path runs that launcher instead of ./sealmail (a copy of a built jar, so a build may run meanwhile);
 # SEALMAIL_LABEL names it in the headings (default: git describe of this tree).
@@ -161,9 +162,16 @@ if [[ "${COLD:-0}" == 1 ]]; then
     dovecot_pid="$(cat /run/dovecot/master.pid)"; restarted_pid="$dovecot_pid"
   }
   cold_tests="${BASE_TESTS-list,bodies},${INDEX_TESTS-headers,envelope,search,store,qresync}"
-  for t in ${cold_tests//,/ }; do
-    after_restart "$sealmail" 11993 "$t" restart_engine
-    after_restart "$dovecot" 12993 "$t" restart_dovecot
+  for rep in $(seq 1 "${COLD_REPEAT:-1}"); do   # COLD_REPEAT=N: N samples per figure, the first server alternating
+    for t in ${cold_tests//,/ }; do
+      if (( rep % 2 )); then
+        after_restart "$sealmail" 11993 "$t" restart_engine
+        after_restart "$dovecot" 12993 "$t" restart_dovecot
+      else
+        after_restart "$dovecot" 12993 "$t" restart_dovecot
+        after_restart "$sealmail" 11993 "$t" restart_engine
+      fi
+    done
   done
 fi
 # The engine is a JVM: its RSS also holds garbage the 5,000 logins left until the next collection, so it is
