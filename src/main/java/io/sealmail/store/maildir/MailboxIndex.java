@@ -270,7 +270,7 @@ final class MailboxIndex implements AutoCloseable {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        Records out = new Records(log);
+        Records out = new Records(log, count + 1L);
         appendHead(out);
         for (int i = 0; i < count; i++) {
             long uid = uids[i];
@@ -291,7 +291,7 @@ final class MailboxIndex implements AutoCloseable {
             return highestModseq;
         }
         long modseq = ++highestModseq;
-        Records out = new Records(log);
+        Records out = new Records(log, uids.size() + 1L);
         appendHead(out);
         for (Long uid : uids) {
             modseqs.remove(uid, 0);
@@ -333,11 +333,13 @@ final class MailboxIndex implements AutoCloseable {
     private static final class Records {
         static final int CHUNK = 64 * 1024;
         private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+        private final ByteBuffer buffer;
         private final CRC32C crc = new CRC32C();
 
-        Records(FileChannel channel) {
+        /** For about {@code expected} records: a one-message change (a delivery) gets a buffer of its size. */
+        Records(FileChannel channel, long expected) {
             this.channel = channel;
+            this.buffer = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, expected) * MAX_RECORD));
         }
 
         void put(byte type, long a, long b, int c, long d) throws IOException {
@@ -483,7 +485,7 @@ final class MailboxIndex implements AutoCloseable {
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            Records out = new Records(ch);
+            Records out = new Records(ch, modseqs.size() + expunged.size() + 1L);
             appendHead(out);
             try {
                 modseqs.forEach((uid, modseq) -> {
