@@ -142,6 +142,31 @@ class MaildirMailboxAccessTest {
     }
 
     @Test
+    void uidsAskedTwiceAndOutOfOrderAreChangedOnceWithOneModseq() throws Exception {
+        try (MaildirStore store = new MaildirStore(dir)) {
+            MaildirMailboxAccess access = new MaildirMailboxAccess(store);
+            for (int i = 1; i <= 4; i++) {
+                deliver(store, "kim@example.com", "Subject: " + i + "\n\nbody\n");
+            }
+            try (MailFolder inbox = access.forAccount("kim@example.com").open("INBOX")) {
+                assertThat(inbox.messages()).hasSize(4);
+                // Ascending at first (no duplicate table), then out of order and repeated (the table starts there).
+                inbox.store(List.of(1L, 3L, 3L, 1L, 2L, 3L), MailFolder.FlagChange.ADD, Set.of("\\Flagged"));
+                List<MailFolder.MessageInfo> now = inbox.messages();
+                assertThat(now).extracting(m -> m.flags().contains("\\Flagged")).containsExactly(true, true, true, false);
+                long modseq = inbox.highestModseq();
+                assertThat(now.subList(0, 3)).allSatisfy(m -> assertThat(m.modseq()).isEqualTo(modseq));
+                assertThat(now.get(3).modseq()).isLessThan(modseq);
+                inbox.store(List.of(2L, 2L), MailFolder.FlagChange.REMOVE, Set.of("\\Flagged"));
+                assertThat(inbox.messages()).extracting(m -> m.flags().contains("\\Flagged"))
+                        .containsExactly(true, false, true, false);
+                assertThat(inbox.highestModseq()).as("one change, one MODSEQ").isEqualTo(modseq + 1);
+            }
+            access.close();
+        }
+    }
+
+    @Test
     void newIsListedOnlyWhenItsModificationTimeSaysItMayHaveChanged() throws Exception {
         try (MaildirStore store = new MaildirStore(dir)) {
             MaildirMailboxAccess access = new MaildirMailboxAccess(store);
