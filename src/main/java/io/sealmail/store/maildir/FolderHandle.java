@@ -144,10 +144,9 @@ final class FolderHandle implements MailFolder {
         long chargedMessages = entries.size();
         try {
             for (MaildirFolder.Entry e : entries) {
-                Path source = folder.dir().resolve("cur").resolve(e.file());
                 long newUid;
                 try {
-                    newUid = target.add(tmp -> Files.copy(source, tmp), e.size(), e.flags(), e.date(), folder.cached(e.uid()));
+                    newUid = copy(e, target);
                 } catch (NoSuchFileException gone) {
                     if (!move) {
                         account.release(e.size(), 1);
@@ -172,6 +171,27 @@ final class FolderHandle implements MailFolder {
         }
         target.fire();
         return new CopyResult(target.uidValidity(), src, dst);
+    }
+
+    /**
+     * Copies one message into {@code target}. The source's name is looked up again when its file is not there: the
+     * flag renamer may have renamed it to its flags meanwhile ({@link FlagRenamer}). Its path is taken under the
+     * source's lock only, never while holding the target's (COPY runs both ways between two folders).
+     */
+    private long copy(MaildirFolder.Entry e, MaildirFolder target) throws IOException {
+        MaildirFolder.Entry now = e;
+        for (int attempt = 0; ; attempt++) {
+            Path source = folder.dir().resolve("cur").resolve(now.file());
+            try {
+                return target.add(tmp -> Files.copy(source, tmp), e.size(), now.flags(), e.date(), folder.cached(e.uid()));
+            } catch (NoSuchFileException gone) {
+                MaildirFolder.Entry again = folder.entryOf(e.uid());
+                if (again == null || again.file().equals(now.file()) || attempt == 3) {
+                    throw gone;
+                }
+                now = again;
+            }
+        }
     }
 
     @Override

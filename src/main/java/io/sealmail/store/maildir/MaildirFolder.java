@@ -75,6 +75,11 @@ final class MaildirFolder {
     private final String account;
     private final MaildirStore store;
     private final CacheEntryMaker cacheEntries;
+    private final FlagRenamer renamer;
+    /** Messages whose file names may not carry their flags yet: {@link #store} changed them, {@link #renameSome} renames. */
+    private final PendingRenames renames = new PendingRenames();
+    /** Renamed since {@code cur/} was last forced: forced before the intents are marked done. */
+    private boolean renamedUnforced;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** The messages by UID, once built: see {@link #restoredMessages} and {@link #byUid()}. */
     private final TreeMap<Long, Entry> byUid = new TreeMap<>();
@@ -122,12 +127,14 @@ final class MaildirFolder {
         void at(String where);
     }
 
-    MaildirFolder(Path dir, String name, String account, MaildirStore store, CacheEntryMaker cacheEntries) {
+    MaildirFolder(Path dir, String name, String account, MaildirStore store, CacheEntryMaker cacheEntries,
+                  FlagRenamer renamer) {
         this.dir = dir;
         this.name = name;
         this.account = account;
         this.store = store;
         this.cacheEntries = cacheEntries;
+        this.renamer = renamer;
     }
 
     Path dir() {
@@ -196,6 +203,7 @@ final class MaildirFolder {
 
     synchronized void closeFiles() {
         if (uids != null) {
+            settleQuietly();
             index.close();
         }
         if (cache != null) {
@@ -344,10 +352,11 @@ final class MaildirFolder {
         }
         unknown.subList(firstUnknown, unknown.size()).sort(null);
         Arrays.sort(known, 0, count, Comparator.comparingLong(Entry::uid));
-        FlagIntent interrupted = uids.pending();
-        if (interrupted != null) {
+        List<FlagIntent> interrupted = List.copyOf(uids.pending());
+        if (!interrupted.isEmpty()) {
             rollForward(interrupted, known, count);
         }
+        renames.clear(); // the names are now what the files say, the intents finished
         byUid.putAll(new SortedEntries(known, count));
         uids.retainOnly(slotOf::containsKey);
         LongTable hashes = new LongTable();
@@ -614,7 +623,7 @@ final class MaildirFolder {
             if (!dirty) {
                 return true;
             }
-            if (!listed || uids == null || uids.pending() != null) {
+            if (!listed || uids == null || !uids.pending().isEmpty()) {
                 return false;
             }
             seen = changes;
@@ -712,15 +721,18 @@ final class MaildirFolder {
     }
 
     /**
-     * Changes flags: system flags by renaming the files (one {@code rename} each, as Dovecot's maildir does),
-     * keywords by lines appended to the UID list, then one {@code fsync} of {@code cur/}, then one MODSEQ record
-     * for the whole command. A message whose flags would not change costs a set comparison and nothing else.
+     * Changes flags: keywords by lines appended to the UID list, system flags by renaming the files (one {@code rename}
+     * each, as Dovecot's maildir does), then one MODSEQ record for the whole command. A message whose flags would not
+     * change costs a set comparison and nothing else.
      *
-     * <p>A command that does both (renames and keyword lines) is two writes, so a crash between them would leave a
-     * mix of old and new flags that no client asked for. Its keyword lines therefore go first, in one forced append
-     * with the command's intent ({@link FlagIntent}: one line per command, not per message), and a {@code D} line
-     * follows the last write; an intent without it is finished at the folder's next listing ({@link #rollForward}).
-     * A command of only one kind needs no intent: each message's change is then one write.
+     * <p>The renames come after the answer: a command that renames files first appends its intent ({@link FlagIntent}:
+     * one line per command, not per message) with its keyword lines in one forced write, then its MODSEQ record, and
+     * is then acknowledged; {@link FlagRenamer} renames the files and a {@code D} line follows the last rename. An
+     * intent without its {@code D} is finished at the folder's next listing ({@link #rollForward}), so a crash at any
+     * point leaves each message wholly old (the change was never acknowledged) or wholly new. Until its file is
+     * renamed, a message's entry has its new flags and the name its file still has. A change of keywords alone is one
+     * forced write and needs no intent, unless intents are still pending: finishing those again after a crash must
+     * not undo it.
      *
      * @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3)
      * @return the UIDs left alone because they changed after {@code unchangedSince}
@@ -729,7 +741,6 @@ final class MaildirFolder {
                                   long unchangedSince) throws IOException {
         scan();
         TreeMap<Long, Entry> byUid = byUid();
-        Path cur = dir.resolve("cur");
         boolean keywordsAsked = change == MailFolder.FlagChange.REPLACE || !FlagSets.keywordsOf(flags).isEmpty();
         List<String> lines = new ArrayList<>();
         List<Long> modified = new ArrayList<>();
@@ -739,7 +750,6 @@ final class MaildirFolder {
         Map<Set<String>, Integer> hashes = new IdentityHashMap<>();
         UnaryOperator<Set<String>> apply = flagSets.change(change, flags);
         // First what every message becomes, without writing anything; then the writes.
-        List<Entry> before = new ArrayList<>();
         List<Entry> after = new ArrayList<>();
         // UIDs asked twice are done once. While they come in ascending order (a sequence set as clients send it)
         // none can repeat, and no table is needed; the first out of order starts one.
@@ -747,7 +757,8 @@ final class MaildirFolder {
         long lastUid = Long.MIN_VALUE;
         long[] coveredUids = new long[16];
         int coveredCount = 0;
-        boolean renames = false;
+        long[] renameUids = new long[16];
+        int renameCount = 0;
         for (Long uid : uidsAsked) {
             Entry e = byUid.get(uid);
             if (e == null) {
@@ -778,21 +789,24 @@ final class MaildirFolder {
             if (now == e.flags() || now.equals(e.flags())) {
                 continue; // nothing to do for this one: no rename, no new MODSEQ
             }
-            String file = FlagSets.fileName(e.file(), now);
-            renames |= !file.equals(e.file());
+            if (!FlagSets.fileName(e.file(), now).equals(e.file())) {
+                if (renameCount == renameUids.length) {
+                    renameUids = Arrays.copyOf(renameUids, renameCount * 2);
+                }
+                renameUids[renameCount++] = uid;
+            }
             if (keywordsAsked) {
                 Set<String> kw = FlagSets.keywordsOf(now);
                 if (!kw.equals(uids.keywords(uid))) {
                     lines.add(UidList.line(uid, e.base(), kw));
                 }
             }
-            before.add(e);
-            after.add(new Entry(uid, file, now, e.size(), e.date()));
+            after.add(new Entry(uid, e.file(), now, e.size(), e.date())); // renamed later, by renameSome
         }
         if (after.isEmpty()) {
             return modified;
         }
-        boolean withIntent = renames && !lines.isEmpty();
+        boolean withIntent = renameCount > 0 || (!lines.isEmpty() && !uids.pending().isEmpty());
         try {
             if (withIntent) {
                 long[] asked = Arrays.copyOf(coveredUids, coveredCount);
@@ -805,70 +819,130 @@ final class MaildirFolder {
             crashPoint.at(CrashPoint.BETWEEN_FLAG_WRITES);
             long[] changedUids = new long[after.size()];
             int[] changedHashes = new int[after.size()];
-            int changedCount = 0;
-            boolean renamed = false;
-            try (DirectoryRenamer renamer = renames ? DirectoryRenamer.open(cur) : null) {
-                for (int i = 0; i < after.size(); i++) {
-                    Entry e = before.get(i);
-                    Entry now = after.get(i);
-                    if (!now.file().equals(e.file())) {
-                        try {
-                            renamer.rename(e.file(), now.file());
-                        } catch (NoSuchFileException gone) {
-                            listed = false;
-                            continue;
-                        }
-                        if (!renamed) {
-                            renamed = true;
-                            crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
-                        }
-                    }
-                    if (keywordsAsked) {
-                        uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
-                    }
-                    changedUids[changedCount] = now.uid();
-                    changedHashes[changedCount++] = hashes.computeIfAbsent(now.flags(), FlagSets::hash);
-                    byUid.put(now.uid(), now);
-                    changed();
+            for (int i = 0; i < after.size(); i++) {
+                Entry now = after.get(i);
+                if (keywordsAsked) {
+                    uids.keywords(now.uid(), FlagSets.keywordsOf(now.flags()));
                 }
+                changedUids[i] = now.uid();
+                changedHashes[i] = hashes.computeIfAbsent(now.flags(), FlagSets::hash);
+                byUid.put(now.uid(), now);
             }
-            if (renamed) {
-                Fsync.directoryQuietly(cur);
-            }
-            // After the renames and keyword lines are durable: a crash before this line leaves flags on disk that the
-            // index does not know, which the next listing gives a new MODSEQ (never one a client has seen).
-            index.changed(changedUids, changedHashes, changedCount);
-            if (withIntent) {
-                crashPoint.at(CrashPoint.BEFORE_DONE);
-                uids.done(List.of(), false);
-            }
+            renames.add(renameUids, renameCount);
+            changed();
+            // A crash before this record leaves an intent the next listing finishes, and flags the index does not
+            // know, which that listing gives a new MODSEQ (never one a client has seen).
+            index.changed(changedUids, changedHashes, after.size());
         } catch (IOException | RuntimeException e) {
             // Half done: the next look lists cur/ again and finishes the intent (or sees what happened).
             listed = false;
             throw e;
         }
+        if (withIntent) {
+            renamer.schedule(this);
+        }
         return modified;
     }
 
     /**
-     * Finishes a flag change that a crash interrupted: its intent and keyword lines were durable before its first
-     * rename, so the change is applied again to every message it covers, which gives the new state whatever part of
-     * it was written ({@link FlagIntent}). Runs in the first listing after a start, before the index is reconciled
-     * (which then gives these messages a new MODSEQ, so CONDSTORE clients hear of it).
+     * Renames up to {@code max} files to the flags their messages have now ({@link #store} changed them); when none is
+     * left, forces {@code cur/} and marks the intents done. Returns whether renames are left for another turn.
      */
-    private void rollForward(FlagIntent intent, Entry[] known, int count) throws IOException {
+    synchronized boolean renameSome(int max) throws IOException {
+        if (uids == null || !listed) {
+            return false; // closed, or to be listed again: the listing finishes the intents (rollForward)
+        }
+        try {
+            return renameTurn(max);
+        } catch (IOException | RuntimeException e) {
+            listed = false;
+            throw e;
+        }
+    }
+
+    private boolean renameTurn(int max) throws IOException {
         Path cur = dir.resolve("cur");
-        UnaryOperator<Set<String>> apply = flagSets.change(intent.change(), intent.flags());
+        if (!renames.isEmpty()) {
+            long[] batch = renames.take(max);
+            try (DirectoryRenamer files = DirectoryRenamer.open(cur)) {
+                for (long uid : batch) {
+                    Entry e = byUid.get(uid);
+                    String file = e == null ? null : FlagSets.fileName(e.file(), e.flags());
+                    if (file == null || file.equals(e.file())) {
+                        continue; // expunged since, or its flags went back to what its name says
+                    }
+                    try {
+                        files.rename(e.file(), file);
+                    } catch (NoSuchFileException gone) {
+                        listed = false; // another program took it: the next listing sees and finishes the rest
+                        continue;
+                    }
+                    if (!renamedUnforced) {
+                        renamedUnforced = true;
+                        crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
+                    }
+                    byUid.put(uid, new Entry(uid, file, e.flags(), e.size(), e.date()));
+                }
+            }
+            if (!renames.isEmpty()) {
+                return true;
+            }
+        }
+        if (!listed || uids.pending().isEmpty()) {
+            return false; // a listing finishes what is pending
+        }
+        if (renamedUnforced) {
+            Fsync.directory(cur);
+            renamedUnforced = false;
+        }
+        crashPoint.at(CrashPoint.BEFORE_DONE);
+        uids.done(List.of(), false);
+        return false;
+    }
+
+    /** Makes every pending rename now, in the caller's thread (the folder closes, or a test stops at a crash point). */
+    synchronized void settle() throws IOException {
+        while (renameSome(Integer.MAX_VALUE)) {
+            // one call renames all
+        }
+    }
+
+    /** As {@link #settle}, for a folder that closes: a failure only leaves the intents to the next listing. */
+    synchronized void settleQuietly() {
+        try {
+            settle();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s: renaming files to their flags: %s; finished at the folder's next listing", dir, e.toString());
+        }
+    }
+
+    /**
+     * Finishes the flag changes not yet wholly on disk (a crash, or a listing while files were still to be renamed):
+     * each intent and its keyword lines were durable before its first rename, so the changes are applied again, in
+     * order, to every message they cover, which gives the new state whatever part of them was written: each message's
+     * name carries the flags of some prefix of the changes, and applying a sequence of {@code +F}, {@code -F},
+     * {@code =F} again after a prefix of it gives what applying it once does ({@link FlagIntent}). Runs in a listing,
+     * before the index is reconciled (which gives a message whose change was never acknowledged a new MODSEQ, so
+     * CONDSTORE clients hear of it; one whose MODSEQ record was written keeps it).
+     */
+    private void rollForward(List<FlagIntent> intents, Entry[] known, int count) throws IOException {
+        Path cur = dir.resolve("cur");
+        List<UnaryOperator<Set<String>>> applies = new ArrayList<>();
+        for (FlagIntent intent : intents) {
+            applies.add(flagSets.change(intent.change(), intent.flags()));
+        }
         List<String> lines = new ArrayList<>();
         boolean renamed = false;
         int finished = 0;
         try (DirectoryRenamer renamer = DirectoryRenamer.open(cur)) {
             for (int i = 0; i < count; i++) {
                 Entry e = known[i];
-                if (!intent.covers(e.uid())) {
-                    continue;
+                Set<String> now = e.flags();
+                for (int k = 0; k < intents.size(); k++) {
+                    if (intents.get(k).covers(e.uid())) {
+                        now = applies.get(k).apply(now);
+                    }
                 }
-                Set<String> now = apply.apply(e.flags());
                 if (now.equals(e.flags())) {
                     continue;
                 }
@@ -894,7 +968,8 @@ final class MaildirFolder {
             Fsync.directory(cur);
         }
         uids.done(lines, true);
-        LOG.infof("%s: finished a flag change a crash interrupted (%s): %d message(s)", dir, intent, finished);
+        LOG.infof("%s: finished %d flag change(s) a crash or a vanished file interrupted (%s): %d message(s)", dir,
+                intents.size(), intents.get(intents.size() - 1), finished);
     }
 
     /** Removes messages for good; their octets leave the quota unless they moved to another folder. */
@@ -948,14 +1023,23 @@ final class MaildirFolder {
         return read(uid, file -> MessageFiles.buffer(file, alloc));
     }
 
-    /** Reads outside the lock: a flag change may rename the file meanwhile, which a second look finds. */
+    /**
+     * Reads outside the lock: the file may be renamed to its flags meanwhile ({@link FlagRenamer}), which a second
+     * look at its entry finds; a file gone under the same name was removed by another program, which a listing finds.
+     */
     <T> T read(long uid, MessageFiles.Reader<T> reader) throws IOException {
-        try {
-            return reader.read(path(uid));
-        } catch (NoSuchFileException renamed) {
-            // Renamed by a flag change between path() and the open, or removed by someone else: look again.
-            relist();
-            return reader.read(path(uid));
+        Path file = path(uid);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return reader.read(file);
+            } catch (NoSuchFileException renamed) {
+                Path again = path(uid);
+                if (again.equals(file) || attempt == 3) {
+                    relist();
+                    return reader.read(path(uid));
+                }
+                file = again;
+            }
         }
     }
 

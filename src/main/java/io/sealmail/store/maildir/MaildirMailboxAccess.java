@@ -32,6 +32,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     private final Map<Path, MaildirAccount> accounts = new ConcurrentHashMap<>();
     private final NewMailWatcher watcher;
     private final SnapshotWriter snapshots;
+    private final FlagRenamer renamer;
 
     /** Mailboxes whose cache entries are made only on first use (through {@code MailFolder.cache}). */
     public MaildirMailboxAccess(MaildirStore store) {
@@ -48,7 +49,13 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
 
     /** @param snapshotMinMessages folders with fewer messages get no snapshot file ({@link SnapshotWriter}) */
     MaildirMailboxAccess(MaildirStore store, CacheEntryMaker cacheEntries, int snapshotMinMessages) {
+        this(store, cacheEntries, snapshotMinMessages, FlagRenamer.background());
+    }
+
+    /** @param renamer renames files to their flags after a STORE ({@link FlagRenamer#inline} for crash tests) */
+    MaildirMailboxAccess(MaildirStore store, CacheEntryMaker cacheEntries, int snapshotMinMessages, FlagRenamer renamer) {
         this.store = store;
+        this.renamer = renamer;
         this.cacheEntries = cacheEntries;
         this.watcher = new NewMailWatcher(folders::values);
         this.snapshots = new SnapshotWriter(folders::values, snapshotMinMessages);
@@ -65,6 +72,9 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     @Override
     public void close() {
         watcher.close();
+        // Renames first (each folder's last ones in this thread): a folder's snapshot waits for its intents to finish.
+        renamer.close();
+        folders.values().forEach(MaildirFolder::settleQuietly);
         snapshots.close();
         folders.values().forEach(MaildirFolder::closeFiles);
     }
@@ -89,7 +99,7 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
     /** The one {@link MaildirFolder} of a directory in this process. */
     MaildirFolder folder(Path dir, String name, String account) {
         return folders.computeIfAbsent(dir.toAbsolutePath().normalize(),
-                d -> new MaildirFolder(d, name, account, store, cacheEntries));
+                d -> new MaildirFolder(d, name, account, store, cacheEntries, renamer));
     }
 
     /** Drops a folder that is deleted or renamed, closing its index files. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,8 +20,9 @@ import java.util.function.LongPredicate;
 /**
  * A folder's {@code sealmail-uids} file: a first line {@code V <uidvalidity> <uidnext>}, then one line per UID given
  * out, {@code <uid> <unique name> [keyword...]}, appended and forced before the UID is shown, so UIDs are stable
- * across restarts and never reused. A later line for the same UID replaces its keywords. A flag change that also
- * renames files is bracketed by an intent line and a {@code D} line ({@link FlagIntent}). Plain text, so a Maildir
+ * across restarts and never reused. A later line for the same UID replaces its keywords. A flag change that renames
+ * files writes an intent line ({@link FlagIntent}) before it is acknowledged; a {@code D} line says that every intent
+ * before it is wholly on disk. Plain text, so a Maildir
  * with this file beside it stays readable (and repairable) with standard tools.
  *
  * <p>Not thread-safe: the folder's lock guards it.
@@ -43,8 +45,8 @@ final class UidList {
      * (6 MB for a folder of 100,000).
      */
     private final Map<Long, Set<String>> keywords = new HashMap<>();
-    /** A flag change whose intent line has no {@code D} after it yet: to be finished ({@link FlagIntent}). */
-    private FlagIntent pending;
+    /** Flag changes whose intent lines have no {@code D} after them yet, oldest first: to be finished ({@link FlagIntent}). */
+    private final List<FlagIntent> pending = new ArrayList<>();
     /**
      * A {@code D} line was written but not forced. It is made durable before the next flag change that renames files
      * without an intent line of its own: otherwise a power loss could lose it while keeping that later change, and
@@ -108,11 +110,14 @@ final class UidList {
      */
     private void read(byte[] bytes, int from, int end) {
         if (end > from && bytes[from] == 'I') {
-            pending = FlagIntent.parse(new String(bytes, from, end - from, StandardCharsets.UTF_8));
+            FlagIntent intent = FlagIntent.parse(new String(bytes, from, end - from, StandardCharsets.UTF_8));
+            if (intent != null) {
+                pending.add(intent);
+            }
             return;
         }
         if (end == from + 1 && bytes[from] == 'D') {
-            pending = null;
+            pending.clear();
             return;
         }
         long uid = 0;
@@ -237,32 +242,36 @@ final class UidList {
         write(lines, true);
     }
 
-    /** The flag change a crash interrupted (an intent without its {@code D}), or null. */
-    FlagIntent pending() {
-        return pending;
+    /**
+     * The flag changes not yet wholly on disk (intents without a {@code D} after them), oldest first: after a crash,
+     * the ones to finish, in this order; empty when there are none.
+     */
+    List<FlagIntent> pending() {
+        return Collections.unmodifiableList(pending);
     }
 
     /**
-     * Appends a flag change's intent and its keyword lines in one write, forced before the change renames any file.
+     * Appends a flag change's intent and its keyword lines in one write, forced before the change is acknowledged
+     * and before it renames any file.
      */
     void appendIntent(FlagIntent intent, List<String> lines) throws IOException {
         List<String> all = new ArrayList<>(lines.size() + 1);
         all.add(intent.line());
         all.addAll(lines);
         write(all, true);
-        pending = intent;
+        pending.add(intent);
     }
 
     /**
-     * Marks the pending intent finished, after {@code lines} (keywords a finishing pass wrote). Not forced unless
-     * asked: losing it costs only finishing the change again, and {@link #forceDone} makes it durable before a change
+     * Marks every pending intent finished, after {@code lines} (keywords a finishing pass wrote). Not forced unless
+     * asked: losing it costs only finishing the changes again, and {@link #forceDone} makes it durable before a change
      * it could undo.
      */
     void done(List<String> lines, boolean force) throws IOException {
         List<String> all = new ArrayList<>(lines);
         all.add(FlagIntent.DONE);
         write(all, force);
-        pending = null;
+        pending.clear();
         doneUnforced = !force;
     }
 
