@@ -5,9 +5,10 @@
 #   directly (sealmail bench fill: same octets, same names); bench2 gets 100 for the idle connections.
 #   Then, on each server in turn: sealmail bench imap (SELECT + FETCH 1:* (UID FLAGS RFC822.SIZE); FETCH of BODIES
 #   full messages; IDLE connections with the server's memory before/after) and sealmail bench pop3 (UIDL + RETR).
-#   Then the header-heavy workloads (INDEX_TESTS, default headers,envelope,search,store,qresync; empty skips them):
+#   Then the header-heavy workloads (INDEX_TESTS, default headers,envelope,search,store,store-settled,qresync; empty skips them):
 #   Thunderbird's FETCH 1:* of 9 header fields, FETCH 1:* (ENVELOPE BODYSTRUCTURE ...), UID SEARCH FROM/SUBJECT,
-#   STORE 1:* +/-FLAGS (\Seen), and a QRESYNC SELECT after 100 flag changes by another session; sort and thread
+#   STORE 1:* +/-FLAGS (\Seen), STORE 1:* +FLAGS (\Seen) alone until answered and until the server's CPU stands still
+#   (store-settled: work a server does after its answer counts), and a QRESYNC SELECT after 100 flag changes by another session; sort and thread
 #   (SORT (REVERSE DATE) UTF-8 ALL, THREAD REFERENCES UTF-8 ALL; refs: THREAD REFS UTF-8 ALL) when named in INDEX_TESTS, which then also fills
 #   the folder with dated replies (sealmail bench fill --threads).
 #   BASE_TESTS (default list,bodies; empty skips them) and POP3= (empty skips the POP3 figure) choose the rest.
@@ -87,9 +88,9 @@ timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported wit
     "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
       --rounds "$rounds" --bodies "$bodies" --tests "${BASE_TESTS-list,bodies}" --server-pid "$4"
   fi
-  if [[ -n "${INDEX_TESTS-headers,envelope,search,store,qresync}" ]]; then
+  if [[ -n "${INDEX_TESTS-headers,envelope,search,store,store-settled,qresync}" ]]; then
     "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
-      --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,qresync}" --server-pid "$4"
+      --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,store-settled,qresync}" --server-pid "$4"
   fi
   if [[ -n "${POP3-1}" ]]; then
     "$sm" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
@@ -161,7 +162,7 @@ if [[ "${COLD:-0}" == 1 ]]; then
     for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/12993) 2>/dev/null && break; sleep 0.5; done
     dovecot_pid="$(cat /run/dovecot/master.pid)"; restarted_pid="$dovecot_pid"
   }
-  cold_tests="${BASE_TESTS-list,bodies},${INDEX_TESTS-headers,envelope,search,store,qresync}"
+  cold_tests="${BASE_TESTS-list,bodies},${INDEX_TESTS-headers,envelope,search,store,store-settled,qresync}"
   for rep in $(seq 1 "${COLD_REPEAT:-1}"); do   # COLD_REPEAT=N: N samples per figure, the first server alternating
     for t in ${cold_tests//,/ }; do
       if (( rep % 2 )); then

@@ -153,6 +153,69 @@ public final class ImapLoad {
     }
 
     /**
+     * {@code STORE 1:* +FLAGS.SILENT (\Seen)} alone (what "mark all as read" sends), timed twice: until it is answered,
+     * and until the server has done all the work it caused, which a server may finish after the answer (Sealmail
+     * renames the Maildir files after it; Dovecot before). The second is the last moment the server's CPU time was
+     * seen to grow, polled every {@link #POLL_MILLIS} ms until it stood still for {@link #QUIET_MILLIS} ms (so about
+     * {@link #POLL_MILLIS} ms coarse; the server must be otherwise idle), and the CPU figure covers it. Each round
+     * then takes the flag off again, untimed, and waits for quiet as well.
+     */
+    public static Settled storeSettled(Server server, String folder, int rounds) throws IOException {
+        if (server.serverPid() == null) {
+            throw new IllegalArgumentException("the settled STORE needs the server's process (--server-pid)");
+        }
+        try (Session s = Session.login(server)) {
+            s.command("SELECT " + quote(folder));
+            List<Long> answered = new ArrayList<>();
+            List<Long> settled = new ArrayList<>();
+            List<Long> cpu = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                quiet(server, System.nanoTime(), server.cpuMillis());
+                long c0 = server.cpuMillis();
+                long t0 = System.nanoTime();
+                s.command("STORE 1:* +FLAGS.SILENT (\\Seen)");
+                answered.add(System.nanoTime() - t0);
+                long[] last = quiet(server, t0, c0);
+                settled.add(Math.max(last[0], answered.get(r)));
+                cpu.add(last[1] - c0);
+                s.command("STORE 1:* -FLAGS.SILENT (\\Seen)");
+            }
+            quiet(server, System.nanoTime(), server.cpuMillis());
+            return new Settled(new Rounds(answered, 0, 0, cpu), new Rounds(settled, 0, 0, cpu));
+        }
+    }
+
+    static final long POLL_MILLIS = 20;
+    static final long QUIET_MILLIS = 300;
+
+    /** Both figures of {@link #storeSettled}: until answered, until the server's work was done (same CPU figures). */
+    public record Settled(Rounds answered, Rounds settled) {
+    }
+
+    /**
+     * Waits until the server's CPU time stood still for {@link #QUIET_MILLIS} ms; returns when it last grew (nanos
+     * since {@code t0}) and its CPU time then.
+     */
+    private static long[] quiet(Server server, long t0, long cpu0) throws IOException {
+        long last = cpu0;
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() - lastChange < QUIET_MILLIS * 1_000_000) {
+            try {
+                Thread.sleep(POLL_MILLIS); // the benchmark client's own thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            long now = server.cpuMillis();
+            if (now > last) {
+                last = now;
+                lastChange = System.nanoTime();
+            }
+        }
+        return new long[]{lastChange - t0, last};
+    }
+
+    /**
      * A QRESYNC resynchronisation (RFC 7162) after {@code changes} flag changes made by another session: untimed,
      * the other session clears \Flagged on messages 1..changes, this client learns UIDVALIDITY and HIGHESTMODSEQ, and
      * the other session sets \Flagged on them; timed, this client sends

@@ -33,7 +33,8 @@ public class BenchImapCommand implements Callable<Integer> {
     @Option(names = "--tests", split = ",", defaultValue = "list,bodies",
             description = {"Which figures: list, bodies, idle; headers (Thunderbird's header-field FETCH 1:*), envelope",
                     "(FETCH 1:* of ENVELOPE BODYSTRUCTURE), search (UID SEARCH FROM / SUBJECT), store (STORE 1:* +/-FLAGS),",
-                    "qresync (SELECT with QRESYNC after --changes flag changes by another session), sort (SORT (REVERSE DATE)",
+                    "store-settled (STORE 1:* +FLAGS alone: until answered, and until the server's CPU stands still; needs",
+                    "--server-pid), qresync (SELECT with QRESYNC after --changes flag changes by another session), sort (SORT (REVERSE DATE)",
                     "UTF-8 ALL), thread (THREAD REFERENCES UTF-8 ALL), refs (THREAD REFS UTF-8 ALL), compress (octets the server sends for the headers FETCH",
                     "without and with COMPRESS=DEFLATE) (default: ${DEFAULT-VALUE})."})
     List<String> tests;
@@ -157,6 +158,11 @@ public class BenchImapCommand implements Callable<Integer> {
                             ImapLoad.command(server, folder, "UID SEARCH SUBJECT " + searchSubject, times));
                 }
                 case "store" -> print(to, "STORE 1:* +FLAGS.SILENT (\\Seen) and -FLAGS.SILENT (\\Seen)", ImapLoad.storeFlags(server, folder, times));
+                case "store-settled" -> {
+                    ImapLoad.Settled r = ImapLoad.storeSettled(server, folder, times);
+                    print(to, "STORE 1:* +FLAGS.SILENT (\\Seen) alone, answered", r.answered());
+                    print(to, "STORE 1:* +FLAGS.SILENT (\\Seen) alone, server's work done", r.settled());
+                }
                 case "qresync" -> print(to, "SELECT (QRESYNC) after " + changes + " flag changes by another session",
                         ImapLoad.qresync(server, folder, changes, times));
                 case "compress" -> {
@@ -170,7 +176,7 @@ public class BenchImapCommand implements Callable<Integer> {
                 case "thread" -> printListed(to, THREAD, ImapLoad.listed(server, folder, THREAD, times));
                 case "refs" -> printListed(to, REFS, ImapLoad.listed(server, folder, REFS, times));
                 default -> throw new UserError("--tests: unknown test '" + test
-                        + "' (list, bodies, idle, headers, envelope, search, store, qresync, sort, thread, refs, compress)");
+                        + "' (list, bodies, idle, headers, envelope, search, store, store-settled, qresync, sort, thread, refs, compress)");
             }
         }
     }
