@@ -80,6 +80,8 @@ final class MaildirFolder {
     private final PendingRenames renames = new PendingRenames();
     /** Renamed since {@code cur/} was last forced: forced before the intents are marked done. */
     private boolean renamedUnforced;
+    /** Lines the UID list may hold beyond two per message before it is written whole ({@link #compactUidList}). */
+    private int uidListSlack = 4096;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     /** The messages by UID, once built: see {@link #restoredMessages} and {@link #byUid()}. */
     private final TreeMap<Long, Entry> byUid = new TreeMap<>();
@@ -840,6 +842,8 @@ final class MaildirFolder {
         }
         if (withIntent) {
             renamer.schedule(this);
+        } else {
+            compactUidList();
         }
         return modified;
     }
@@ -897,7 +901,47 @@ final class MaildirFolder {
         }
         crashPoint.at(CrashPoint.BEFORE_DONE);
         uids.done(List.of(), false);
+        compactUidList();
         return false;
+    }
+
+    /**
+     * Writes the UID list whole ({@link UidList#rewrite}) when it holds more than twice as many lines as the folder has
+     * messages (plus {@link #uidListSlack}): every renaming STORE adds an intent and a {@code D}, every keyword change
+     * a line, every expunge leaves one behind, and the list is read whole at a start without a snapshot. A few MB
+     * written once per that many changes; only with no intent pending. A failure costs only the list's size: the
+     * change that came before it is done and durable.
+     */
+    private void compactUidList() {
+        try {
+            rewriteUidList();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("%s: the UID list could not be written whole (%s); it is tried again after a later change", dir,
+                    e.toString());
+        }
+    }
+
+    private void rewriteUidList() throws IOException {
+        Collection<Entry> all = all();
+        if (!uids.pending().isEmpty() || uids.lines() <= 2L * all.size() + uidListSlack) {
+            return;
+        }
+        long[] uidCol = new long[all.size()];
+        String[] bases = new String[uidCol.length];
+        int i = 0;
+        for (Entry e : all) {
+            uidCol[i] = e.uid();
+            bases[i++] = e.base();
+        }
+        uids.rewrite(uidCol, bases);
+        // The snapshot anchors on the list's length and edges: it is behind now (the state itself did not change).
+        dirty = true;
+        changes++;
+    }
+
+    /** Tests: the UID list is written whole sooner. */
+    synchronized void uidListSlack(int lines) {
+        uidListSlack = lines;
     }
 
     /** Makes every pending rename now, in the caller's thread (the folder closes, or a test stops at a crash point). */
@@ -995,6 +1039,7 @@ final class MaildirFolder {
             if (releaseQuota) {
                 store.releaseQuota(account, freed, gone.size());
             }
+            compactUidList();
         }
         return gone;
     }

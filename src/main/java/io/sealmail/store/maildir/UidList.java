@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,12 @@ final class UidList {
      * finishing the old intent again at the next start would undo an acknowledged change.
      */
     private boolean doneUnforced;
+    /**
+     * Lines in the file after the first (every line read at open and appended since, or, for a list restored from a
+     * snapshot, as many as it has messages): intents, {@code D}s, keyword changes and lines of expunged UIDs make it
+     * grow past one per message, until {@link #rewrite} writes it whole again.
+     */
+    private long lines;
 
     private UidList(Path file, long uidValidity, long uidNext, boolean created) {
         this.file = file;
@@ -65,9 +72,10 @@ final class UidList {
      * The list as a folder snapshot recorded it, without reading the file (its extent was checked against the
      * snapshot's): UIDVALIDITY, the next UID and the keywords of the messages that have some.
      */
-    static UidList restored(Path dir, long uidValidity, long uidNext) {
+    static UidList restored(Path dir, long uidValidity, long uidNext, int messages) {
         UidList list = new UidList(dir.resolve(FILE), uidValidity, uidNext, false);
         list.uidOfBase = null;
+        list.lines = messages;
         return list;
     }
 
@@ -109,6 +117,7 @@ final class UidList {
      * a line that is none of these (torn by a crash) names no UID shown.
      */
     private void read(byte[] bytes, int from, int end) {
+        lines++;
         if (end > from && bytes[from] == 'I') {
             FlagIntent intent = FlagIntent.parse(new String(bytes, from, end - from, StandardCharsets.UTF_8));
             if (intent != null) {
@@ -285,10 +294,45 @@ final class UidList {
         }
     }
 
+    /** Lines after the first, as {@link #lines} counts them. */
+    long lines() {
+        return lines;
+    }
+
+    /**
+     * Writes the file whole, as one line per message present ({@code uids} ascending, with their {@code bases}) under
+     * the same head, so that it stops growing with every flag change: into a temporary file, forced, renamed over the
+     * list, the folder forced; a crash leaves the old list or the new one, which say the same. Only with no intent
+     * pending (an intent's ranges and its {@code D} would be lost).
+     */
+    void rewrite(long[] uids, String[] bases) throws IOException {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("intents pending");
+        }
+        StringBuilder sb = new StringBuilder().append("V ").append(uidValidity).append(' ').append(uidNext).append('\n');
+        for (int i = 0; i < uids.length; i++) {
+            sb.append(line(uids[i], bases[i], keywords(uids[i]))).append('\n');
+        }
+        Path tmp = file.resolveSibling(FILE + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Fsync.directory(file.getParent());
+        lines = uids.length;
+        doneUnforced = false;
+    }
+
     private void write(List<String> lines, boolean force) throws IOException {
         if (lines.isEmpty()) {
             return;
         }
+        this.lines += lines.size();
         StringBuilder sb = new StringBuilder();
         lines.forEach(l -> sb.append(l).append('\n'));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
