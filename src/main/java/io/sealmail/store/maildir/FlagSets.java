@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -75,6 +76,50 @@ final class FlagSets {
             flags.add(f.imapName());
         }
         return canonical(flags);
+    }
+
+    /** The letters of the system flags in Maildir names ({@code D F P R S T}). */
+    private static final String SYSTEM_LETTERS = systemLetters();
+
+    private static String systemLetters() {
+        StringBuilder sb = new StringBuilder();
+        for (Flag f : Flag.values()) {
+            sb.append(f.maildirChar());
+        }
+        return sb.toString();
+    }
+
+    /** The system flags' letters of each flag set met, sorted as a name carries them ({@link #nameFor}). */
+    private final Map<Set<String>, String> letters = new IdentityHashMap<>();
+
+    /**
+     * As {@link #fileName}, without building a string when the name already carries these flags, and without one per
+     * flag: a STORE of 100,000 messages asks this twice per message (does it rename, then the rename). A name whose
+     * info part holds only system flags (the Maildir case; other letters are Dovecot's keywords and are kept) is its
+     * prefix and the set's letters.
+     */
+    String nameFor(String previous, Set<String> flags) {
+        if (letters.size() >= MAX_SHARED) {
+            letters.clear(); // sets not shared (keywords run wild): keep this a cache
+        }
+        String mine = letters.computeIfAbsent(flags, f -> {
+            String name = fileName(":2,", f);
+            return name.substring(name.indexOf(":2,") + 3);
+        });
+        int info = previous.indexOf(':');
+        if (info < 0 || !previous.startsWith(":2,", info)) {
+            return fileName(previous, flags);
+        }
+        int from = info + 3;
+        for (int i = from; i < previous.length(); i++) {
+            if (SYSTEM_LETTERS.indexOf(previous.charAt(i)) < 0) {
+                return fileName(previous, flags); // a letter of another tool's: the general way keeps it
+            }
+        }
+        if (previous.length() - from == mine.length() && previous.startsWith(mine, from)) {
+            return previous;
+        }
+        return previous.substring(0, from).concat(mine);
     }
 
     /** The file name carrying these flags' system flags (keywords are not in names). */

@@ -791,7 +791,7 @@ final class MaildirFolder {
             if (now == e.flags() || now.equals(e.flags())) {
                 continue; // nothing to do for this one: no rename, no new MODSEQ
             }
-            if (!FlagSets.fileName(e.file(), now).equals(e.file())) {
+            if (!flagSets.nameFor(e.file(), now).equals(e.file())) {
                 if (renameCount == renameUids.length) {
                     renameUids = Arrays.copyOf(renameUids, renameCount * 2);
                 }
@@ -868,12 +868,21 @@ final class MaildirFolder {
         Path cur = dir.resolve("cur");
         if (!renames.isEmpty()) {
             long[] batch = renames.take(max);
+            // Both ascending: one walk along the map (no lookup, no boxing per message), entries replaced in place.
+            Iterator<Map.Entry<Long, Entry>> walk = byUid().tailMap(batch[0], true).entrySet().iterator();
+            Map.Entry<Long, Entry> at = walk.hasNext() ? walk.next() : null;
             try (DirectoryRenamer files = DirectoryRenamer.open(cur)) {
                 for (long uid : batch) {
-                    Entry e = byUid.get(uid);
-                    String file = e == null ? null : FlagSets.fileName(e.file(), e.flags());
-                    if (file == null || file.equals(e.file())) {
-                        continue; // expunged since, or its flags went back to what its name says
+                    while (at != null && at.getKey() < uid) {
+                        at = walk.hasNext() ? walk.next() : null;
+                    }
+                    if (at == null || at.getKey() != uid) {
+                        continue; // expunged since
+                    }
+                    Entry e = at.getValue();
+                    String file = flagSets.nameFor(e.file(), e.flags());
+                    if (file.equals(e.file())) {
+                        continue; // its flags went back to what its name says
                     }
                     try {
                         files.rename(e.file(), file);
@@ -885,7 +894,7 @@ final class MaildirFolder {
                         renamedUnforced = true;
                         crashPoint.at(CrashPoint.AFTER_FIRST_RENAME);
                     }
-                    byUid.put(uid, new Entry(uid, file, e.flags(), e.size(), e.date()));
+                    at.setValue(new Entry(uid, file, e.flags(), e.size(), e.date()));
                 }
             }
             if (!renames.isEmpty()) {
