@@ -21,7 +21,8 @@
 #   COLD=1 adds the same workloads after a restart: for each test of BASE_TESTS and INDEX_TESTS in turn, each server
 #   is restarted (the engine: SIGTERM, which writes the folder snapshots, and a new JVM; Dovecot: doveadm stop and
 #   start) and runs that test once (one round: the figure is a first use after a restart, page cache warm), from a
-#   client warmed against the server before the restart (CLIENT_WARMUP rounds, default 2; 0: a new client JVM).
+#   client warmed against the server before the restart (CLIENT_WARMUP rounds, default 2; 0: a new client JVM). The warm
+#   figures too come from a client that ran each test CLIENT_WARMUP rounds first, unreported.
 #   COLD_REPEAT=N repeats that N times (default 1), Dovecot first every other time.
 # Needs root (Dovecot, /var/vmail, file descriptor limits).
 # SEALMAIL=path runs that launcher instead of ./sealmail (a copy of a built jar, so a build may run meanwhile);
@@ -82,15 +83,18 @@ start_engine
 # The work directory holds a copy of the mailboxes (about 500 MB for 100,000 messages): removed at the end.
 trap 'kill $engine 2>/dev/null || true; wait $engine 2>/dev/null || true; "$root/bench/reference/postfix-dovecot.sh" stop; rm -rf "$work"' EXIT
 
+# The warm figures too come from a client that ran each test CLIENT_WARMUP times first, unreported (a new client JVM's
+# first rounds measured the client: its JIT, its heap growing), as after a restart below. CLIENT_WARMUP=0: as before.
+client_warmup=""; [[ "${CLIENT_WARMUP:-2}" -gt 0 ]] && client_warmup="--client-warm-up ${CLIENT_WARMUP:-2}"
 timing() { # name imaps-port pop3s-port server-pid (its CPU time is reported with each figure)
   echo "== $1 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   if [[ -n "${BASE_TESTS-list,bodies}" ]]; then
     "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
-      --rounds "$rounds" --bodies "$bodies" --tests "${BASE_TESTS-list,bodies}" --server-pid "$4"
+      --rounds "$rounds" --bodies "$bodies" --tests "${BASE_TESTS-list,bodies}" --server-pid "$4" $client_warmup
   fi
   if [[ -n "${INDEX_TESTS-headers,envelope,search,store,store-settled,qresync}" ]]; then
     "$sm" bench imap --port "$2" --cafile "$ca" --user bench1@bench.test --password benchpass \
-      --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,store-settled,qresync}" --server-pid "$4"
+      --rounds "$rounds" --tests "${INDEX_TESTS-headers,envelope,search,store,store-settled,qresync}" --server-pid "$4" $client_warmup
   fi
   if [[ -n "${POP3-1}" ]]; then
     "$sm" bench pop3 --port "$3" --cafile "$ca" --user bench1@bench.test --password benchpass \
