@@ -194,7 +194,9 @@ public final class ImapWarmUp {
                     try (MaildirMailboxAccess mailboxes = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES)) {
                         context.set(new AccessContext("warm-up.invalid", new OneAccount(password), mailboxes,
                                 transport.tls(), workers, limits, Duration.ZERO));
-                        round(clientTls, (InetSocketAddress) server.localAddress(), password, messages, rounds, deadline);
+                        round(clientTls, (InetSocketAddress) server.localAddress(), password, messages, rounds, deadline,
+                                mailboxes);
+                        mailboxes.settle();
                         // Nothing else writes here, so cur/'s time can be set back past the snapshot's quiet
                         // interval (FolderSnapshot.QUIET_MILLIS) rather than waited out: the close writes it.
                         Files.setLastModifiedTime(inbox.resolve("cur"),
@@ -221,7 +223,7 @@ public final class ImapWarmUp {
 
     /** One session: what a client sends when it reconnects to a large folder, then flags changed and changed back. */
     private void round(SslContext clientTls, InetSocketAddress address, String password, int messages, int round,
-                       long deadline) throws Exception {
+                       long deadline, MaildirMailboxAccess mailboxes) throws Exception {
         Client client = new Client();
         Channel ch = new Bootstrap().group(transport.workers()).channel(transport.clientType())
                 .handler(new ChannelInitializer<>() {
@@ -247,9 +249,13 @@ public final class ImapWarmUp {
             // the folder's messages again: HotSpot compiles such a loop with C2 (on-stack replacement) only past
             // about 40,000 turns of it (Tier4BackEdgeThreshold, more while the compiler is busy), which one pair a
             // round (24 x 2,000) left the first STORE 1:* after a restart to do (docs/store.md).
+            // The files are renamed after each answer, here in this thread (settle), as the renamer would: a pair
+            // answered back to back renames nothing, and the first real STORE after a start would run that code cold.
             for (int pair = 0; pair < STORE_PAIRS; pair++) {
                 client.command(ch, "STORE 1:* +FLAGS.SILENT (\\Seen)", deadline);
+                mailboxes.settle();
                 client.command(ch, "STORE 1:* -FLAGS.SILENT (\\Seen)", deadline);
+                mailboxes.settle();
             }
             client.command(ch, "LOGOUT", deadline);
         } finally {

@@ -79,6 +79,17 @@ public final class MaildirMailboxAccess implements MailboxAccess, AutoCloseable 
         folders.values().forEach(MaildirFolder::closeFiles);
     }
 
+    /**
+     * Renames every file a STORE left to rename, now, in the caller's thread ({@link FlagRenamer} does it in the
+     * background): for the engine's warm-up, whose scratch folder must be as a client left it before it is closed,
+     * and whose STOREs must run the renames the first real ones after a start will.
+     */
+    public void settle() throws IOException {
+        for (MaildirFolder f : folders.values()) {
+            f.settle();
+        }
+    }
+
     MaildirStore store() {
         return store;
     }
