@@ -242,6 +242,11 @@ public final class ImapWarmUp {
             client.command(ch, "FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE INTERNALDATE)", deadline);
             client.command(ch, "UID SEARCH FROM nobody-matches-" + round, deadline);
             client.command(ch, "UID SEARCH SUBJECT warm-" + (round * 37 % messages), deadline);
+            // Bodies in one command too, as a client downloads a batch: one response of many message buffers, whose
+            // write path (composite buffers, the pool's larger runs, the outbound queue growing) the one-by-one
+            // FETCHes below never take; left cold, its first real use deoptimised and recompiled Netty's write and
+            // read loops after a restart (two C2 compiles of about 200 ms each, seen with JFR).
+            client.command(ch, "FETCH 1:" + Math.min(messages, 1000) + " (BODY.PEEK[])", deadline);
             for (int n = 1; n <= Math.min(messages, 500); n++) {
                 client.command(ch, (n % 2 == 0 ? "UID FETCH " : "FETCH ") + n + " (BODY.PEEK[])", deadline);
             }
