@@ -316,7 +316,7 @@ final class FolderSnapshot {
             keywordSets.add(Set.copyOf(FlagSets.keywordsOf(set)));
         }
         int count = in.getInt();
-        UidList uids = UidList.restored(dir, uidValidity, uidNext, count);
+        UidList uids = UidList.restored(dir, uidValidity, uidNext, count, uidMark.length());
         MailboxIndex index = MailboxIndex.restored(dir, uidValidity, indexMark.length(), highestModseq,
                 expungeHistoryFrom, records, count);
         try {

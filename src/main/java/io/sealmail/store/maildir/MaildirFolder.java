@@ -80,6 +80,8 @@ final class MaildirFolder {
     private final PendingRenames renames = new PendingRenames();
     /** Renamed since {@code cur/} was last forced: forced before the intents are marked done. */
     private boolean renamedUnforced;
+    /** Intents a folder may have pending before a STORE renames in its own thread ({@link #store}). */
+    static final int MAX_PENDING_INTENTS = 32;
     /** Lines the UID list may hold beyond two per message before it is written whole ({@link #compactUidList}). */
     private int uidListSlack = 4096;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -808,7 +810,10 @@ final class MaildirFolder {
         if (after.isEmpty()) {
             return modified;
         }
-        boolean withIntent = renameCount > 0 || (!lines.isEmpty() && !uids.pending().isEmpty());
+        // While intents are pending every change writes one: finishing the earlier ones again after a crash starts
+        // from the names on disk, and must come out at this change too (a flag set and unset before its rename
+        // leaves a name that says "unset" and an intent that says "set").
+        boolean withIntent = renameCount > 0 || !uids.pending().isEmpty();
         try {
             if (withIntent) {
                 long[] asked = Arrays.copyOf(coveredUids, coveredCount);
@@ -840,7 +845,12 @@ final class MaildirFolder {
             listed = false;
             throw e;
         }
-        if (withIntent) {
+        if (withIntent && uids.pending().size() >= MAX_PENDING_INTENTS) {
+            // The renamer has fallen this far behind (a client changing the flags of a large folder again and again):
+            // this command waits for the renames, as it would without the renamer, so the intents, their lines and
+            // a restart's roll-forward stay bounded.
+            settle();
+        } else if (withIntent) {
             renamer.schedule(this);
         } else {
             compactUidList();
@@ -932,7 +942,7 @@ final class MaildirFolder {
 
     private void rewriteUidList() throws IOException {
         Collection<Entry> all = all();
-        if (!uids.pending().isEmpty() || uids.lines() <= 2L * all.size() + uidListSlack) {
+        if (!uids.pending().isEmpty() || !uids.grown(all.size(), uidListSlack)) {
             return;
         }
         long[] uidCol = new long[all.size()];
@@ -1017,8 +1027,10 @@ final class MaildirFolder {
                 finished++;
             }
         }
-        if (renamed) {
+        if (renamed || renamedUnforced) {
+            // The renamer's renames too: the D written next says every intent before it is on disk.
             Fsync.directory(cur);
+            renamedUnforced = false;
         }
         uids.done(lines, true);
         LOG.infof("%s: finished %d flag change(s) a crash or a vanished file interrupted (%s): %d message(s)", dir,

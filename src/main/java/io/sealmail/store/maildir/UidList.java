@@ -60,6 +60,9 @@ final class UidList {
      * grow past one per message, until {@link #rewrite} writes it whole again.
      */
     private long lines;
+    /** The file's length, and its length when it was last written whole (or read, or restored): see {@link #grown}. */
+    private long bytes;
+    private long bytesWhole;
 
     private UidList(Path file, long uidValidity, long uidNext, boolean created) {
         this.file = file;
@@ -72,10 +75,12 @@ final class UidList {
      * The list as a folder snapshot recorded it, without reading the file (its extent was checked against the
      * snapshot's): UIDVALIDITY, the next UID and the keywords of the messages that have some.
      */
-    static UidList restored(Path dir, long uidValidity, long uidNext, int messages) {
+    static UidList restored(Path dir, long uidValidity, long uidNext, int messages, long length) {
         UidList list = new UidList(dir.resolve(FILE), uidValidity, uidNext, false);
         list.uidOfBase = null;
         list.lines = messages;
+        list.bytes = length;
+        list.bytesWhole = length;
         return list;
     }
 
@@ -100,6 +105,8 @@ final class UidList {
             list.read(bytes, pos, end);
             pos = end + 1;
         }
+        list.bytes = bytes.length;
+        list.bytesWhole = bytes.length;
         return list;
     }
 
@@ -300,6 +307,15 @@ final class UidList {
     }
 
     /**
+     * Whether the list is worth writing whole for a folder of {@code messages}: more than twice as many lines as
+     * messages (plus {@code slack}), or twice its length when it was last written whole, read or restored (plus 1 MiB;
+     * a restored list's line count is only an estimate, and intents of a STORE with UNCHANGEDSINCE can be long).
+     */
+    boolean grown(int messages, int slack) {
+        return lines > 2L * messages + slack || bytes > 2 * bytesWhole + (1 << 20);
+    }
+
+    /**
      * Writes the file whole, as one line per message present ({@code uids} ascending, with their {@code bases}) under
      * the same head, so that it stops growing with every flag change: into a temporary file, forced, renamed over the
      * list, the folder forced; a crash leaves the old list or the new one, which say the same. Only with no intent
@@ -325,6 +341,8 @@ final class UidList {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Fsync.directory(file.getParent());
         lines = uids.length;
+        bytes = Files.size(file);
+        bytesWhole = bytes;
         doneUnforced = false;
     }
 
@@ -337,6 +355,7 @@ final class UidList {
         lines.forEach(l -> sb.append(l).append('\n'));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+            this.bytes += b.remaining();
             while (b.hasRemaining()) {
                 ch.write(b);
             }

@@ -177,6 +177,54 @@ class DeferredFlagRenameTest {
     }
 
     @Test
+    void aFlagUnsetBeforeItsRenameStaysUnsetAfterAKill() throws Exception {
+        Run run = start();
+        append(run.boxes(), 2);
+        run.inbox().store(List.of(1L), MailFolder.FlagChange.ADD, Set.of("\\Seen"));
+        // Back to what the name on disk says: no rename, no keyword line, but an intent all the same, or finishing
+        // the first change again after a crash would set \Seen again.
+        run.inbox().store(List.of(1L), MailFolder.FlagChange.REMOVE, Set.of("\\Seen"));
+        run.inbox().store(List.of(2L), MailFolder.FlagChange.REPLACE, Set.of("\\Flagged"));
+        run.inbox().store(List.of(2L), MailFolder.FlagChange.REPLACE, Set.of("$Later"));
+        List<String> acknowledged = flags(run.inbox());
+        turns.queued.clear();
+        run.folder().crashPoint(where -> {
+            if (where.equals(MaildirFolder.CrashPoint.BEFORE_DONE)) {
+                throw new IllegalStateException("killed"); // the stop dies before its D
+            }
+        });
+        run.close();
+        assertThat(uidListLines()).doesNotContain("D");
+        Run after = start();
+        assertThat(acknowledged).containsExactly("", "$Later");
+        assertThat(flags(after.inbox())).isEqualTo(acknowledged);
+        after.close();
+    }
+
+    @Test
+    void aRenamerFarBehindMakesTheStoreRenameItself() throws Exception {
+        Run run = start();
+        append(run.boxes(), 3);
+        for (int i = 0; i < MaildirFolder.MAX_PENDING_INTENTS + 5; i++) {
+            run.inbox().store(uids(run.inbox()), i % 2 == 0 ? MailFolder.FlagChange.ADD : MailFolder.FlagChange.REMOVE,
+                    Set.of("\\Seen"));
+        }
+        List<String> lines = uidListLines();
+        int run0 = 0;
+        int longest = 0;
+        for (String l : lines) {
+            run0 = l.equals("D") ? 0 : l.startsWith("I ") ? run0 + 1 : run0;
+            longest = Math.max(longest, run0);
+        }
+        assertThat(longest).as("intents pending at once, the renamer's turns held back all along")
+                .isEqualTo(MaildirFolder.MAX_PENDING_INTENTS);
+        assertThat(lines).contains("D");
+        assertThat(names()).as("the 32nd STORE (a -FLAGS) settled in its own thread: the names say unset, as it left them")
+                .noneMatch(n -> n.endsWith(":2,S"));
+        run.close();
+    }
+
+    @Test
     void aKillDuringTheRenamesLeavesTheAcknowledgedFlagsAfterTheRestart() throws Exception {
         Run run = start();
         append(run.boxes(), 4);

@@ -57,6 +57,26 @@ class UidListRewriteTest {
     }
 
     @Test
+    void aListTwiceItsLengthPlusAMebibyteIsWrittenWholeWhateverItsLineCount() throws Exception {
+        java.util.Set<String> many = new java.util.TreeSet<>();
+        for (int k = 0; k < 100; k++) {
+            many.add("keyword-of-some-length-" + k);
+        }
+        run((boxes, inbox, folder) -> {
+            folder.uidListSlack(1_000_000); // only the length can set it off
+            boxes.append("INBOX", "Subject: one\r\n\r\nbody\r\n".getBytes(), Set.of(), Instant.now());
+            long before = Files.size(data.resolve("mail/" + JOE).resolve(UidList.FILE));
+            for (int i = 0; i < 400; i++) { // about 3 KB a line: 1.2 MB appended
+                inbox.store(List.of(1L), i % 2 == 0 ? MailFolder.FlagChange.ADD : MailFolder.FlagChange.REMOVE, many);
+            }
+            assertThat(before).isLessThan(1000);
+            return null;
+        });
+        assertThat(Files.size(data.resolve("mail/" + JOE).resolve(UidList.FILE))).as("written whole past 1 MiB")
+                .isLessThan(1 << 20);
+    }
+
+    @Test
     void aListOfMostlyHistoryIsWrittenWholeAndSaysTheSame() throws Exception {
         String before = run((boxes, inbox, folder) -> {
             for (int i = 0; i < 5; i++) {
