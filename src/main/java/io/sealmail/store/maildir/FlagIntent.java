@@ -9,14 +9,16 @@ import java.util.TreeSet;
 
 /**
  * A flag change in flight, as one line of the UID list: {@code I <op> <uid ranges> [flag...]}, op {@code =}
- * (replace), {@code +} or {@code -}, e.g. {@code I + 1:5000,5002 \Seen $Work}. A STORE that both renames files
- * (system flags) and appends keyword lines writes it, with those lines, in one forced append before the first rename,
- * and a line {@code D} after the last; an intent without its {@code D} is finished at the folder's next listing
- * ({@link MaildirFolder}), so a crash between the two writes leaves the change wholly done, never half.
+ * (replace), {@code +} or {@code -}, e.g. {@code I + 1:5000,5002 \Seen $Work}. A STORE that renames files (system
+ * flags), and every change while intents are pending, writes it with its keyword lines in one forced append before
+ * it is answered; the renames follow ({@link FlagRenamer}), and a line {@code D} after the last says that every
+ * intent before it is on disk. Intents without a {@code D} after them are finished, in order, at the folder's next
+ * listing ({@link MaildirFolder}), so a crash at any point leaves each change wholly done or, if never answered,
+ * possibly not at all, never half.
  *
- * <p>Applying the change again is safe because each op is idempotent and the change's own partial result lies between
- * the old and the new state: {@code +F} of a set that already has some of F, {@code -F} of a set that already lost
- * some, {@code =F} of anything, all give the new state. The ranges cover only messages the STORE decided to change
+ * <p>Applying the changes again is safe because per flag each op sets it, clears it or leaves it: a sequence of them
+ * applied after any prefix of itself (what a file's name says after some of the renames) gives what applying it
+ * once does. The ranges cover only messages the STORE decided to change
  * (its UNCHANGEDSINCE check is not made again), and may span UIDs the folder does not hold, never one it held then and
  * left out. One line per STORE command, not per message: {@code STORE 1:*} on 100,000 messages is a few octets.
  * Older readers of the UID list skip it (a line that does not start with a UID names none).

@@ -735,8 +735,8 @@ final class MaildirFolder {
      * intent without its {@code D} is finished at the folder's next listing ({@link #rollForward}), so a crash at any
      * point leaves each message wholly old (the change was never acknowledged) or wholly new. Until its file is
      * renamed, a message's entry has its new flags and the name its file still has. A change of keywords alone is one
-     * forced write and needs no intent, unless intents are still pending: finishing those again after a crash must
-     * not undo it.
+     * forced write and needs no intent, unless intents are still pending: then every change writes one, since
+     * finishing those again after a crash starts from the names on disk and must come out at this change too.
      *
      * @param unchangedSince -1, or the MODSEQ a message must not have passed to be changed (RFC 7162 §3.1.3)
      * @return the UIDs left alone because they changed after {@code unchangedSince}
