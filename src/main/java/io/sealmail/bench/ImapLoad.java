@@ -185,14 +185,16 @@ public final class ImapLoad {
 
     static final long POLL_MILLIS = 20;
     static final long QUIET_MILLIS = 300;
+    /** A server that never stands still (other load on it) ends the wait here, with what was seen by then. */
+    static final long MAX_WAIT_MILLIS = 30_000;
 
     /** Both figures of {@link #storeSettled}: until answered, and until the server's work was done (with its CPU time). */
     public record Settled(Rounds answered, Rounds settled) {
     }
 
     /**
-     * Waits until the server's CPU time stood still for {@link #QUIET_MILLIS} ms; returns when it last grew (nanos
-     * since {@code t0}) and its CPU time then.
+     * Waits until the server's CPU time stood still for {@link #QUIET_MILLIS} ms, at most {@link #MAX_WAIT_MILLIS};
+     * returns when it last grew (nanos since {@code t0}) and its CPU time then.
      */
     private static long[] quiet(Server server, long t0, long cpu0) throws IOException {
         if (server.serverPid() == null) {
@@ -200,7 +202,8 @@ public final class ImapLoad {
         }
         long last = cpu0;
         long lastChange = System.nanoTime();
-        while (System.nanoTime() - lastChange < QUIET_MILLIS * 1_000_000) {
+        long giveUp = lastChange + MAX_WAIT_MILLIS * 1_000_000;
+        while (System.nanoTime() - lastChange < QUIET_MILLIS * 1_000_000 && System.nanoTime() < giveUp) {
             try {
                 Thread.sleep(POLL_MILLIS); // the benchmark client's own thread
             } catch (InterruptedException e) {

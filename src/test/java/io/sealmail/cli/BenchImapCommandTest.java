@@ -51,6 +51,49 @@ class BenchImapCommandTest {
     }
 
     @Test
+    void storeSettledTimesTheAnswerAndWithTheServersPidTheWorkUntilDone() throws Exception {
+        MaildirFill.fill(dir.resolve("data/mail/" + JOE), JOE, 50, 1000);
+        try (MailAccessTestServer server = new MailAccessTestServer(dir, l -> l, true)) {
+            // This JVM (where the engine runs) never stands still for 300 ms under a test runner, so the wait would
+            // run to its 30 s bound each time; an idle process stands for the server: this checks the figures'
+            // plumbing, not the engine's CPU.
+            Process idle = new ProcessBuilder("sleep", "60").start();
+            List<String> withPid;
+            try {
+                withPid = run(command(server, "--tests", "store-settled", "--rounds", "2", "--server-pid",
+                        Long.toString(idle.pid())));
+            } finally {
+                idle.destroyForcibly();
+            }
+            assertThat(withPid).hasSize(3);
+            assertThat(withPid.get(1)).startsWith("STORE 1:* +FLAGS.SILENT (\\Seen) alone, answered:")
+                    .doesNotContain("server CPU");
+            assertThat(withPid.get(2)).startsWith("STORE 1:* +FLAGS.SILENT (\\Seen) alone, server's work done:")
+                    .contains("server CPU");
+            assertThat(millis(withPid.get(2))).as("done no sooner than answered")
+                    .isGreaterThanOrEqualTo(millis(withPid.get(1)));
+
+            List<String> withoutPid = run(command(server, "--tests", "store-settled", "--rounds", "1"));
+            assertThat(withoutPid).as("without the server's process only the answer is timed").hasSize(2);
+            assertThat(withoutPid.get(1)).contains("alone, answered:");
+        }
+    }
+
+    private static List<String> run(BenchImapCommand bench) throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        bench.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        assertThat(bench.call()).isZero();
+        return printed.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** The "first ... ms" figure of a line. */
+    private static double millis(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("first ([0-9.]+) ms").matcher(line);
+        assertThat(m.find()).as(line).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
     void anEmptyLineKeepsTheServerPidGivenAndAnythingElseIsAClearError() {
         assertThat(BenchImapCommand.serverPid("", 42L)).isEqualTo(42L);
         assertThat(BenchImapCommand.serverPid(" 4711 ", 42L)).isEqualTo(4711L);

@@ -47,7 +47,7 @@ final class FlagRenamer implements AutoCloseable {
         return new FlagRenamer(null);
     }
 
-    /** The folder has renames to make or intents to finish; called under its lock. */
+    /** The folder has renames to make or intents to finish: from a STORE (under the folder's lock) or after a turn. */
     void schedule(MaildirFolder folder) throws IOException {
         if (thread == null) {
             folder.settle();
