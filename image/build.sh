@@ -4,6 +4,6 @@
 # `docker load -i` or `podman load -i`, or push it with skopeo/crane).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BASE=${SEALMAIL_BASE_TAR:-$HOME/.cache/sealmail/base-bookworm-jre17.tar}
+BASE=${SEALMAIL_BASE_TAR:-$HOME/.cache/sealmail/base-trixie-jre25.tar}
 image/make-base.sh "$BASE"
 ./mvnw -B -Pimage -Dsealmail.base.tar="$BASE" -Dsealmail.skipUnitTests=true "$@" verify

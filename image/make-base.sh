@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds the image's base offline from Debian's packages, without Docker: a Debian bookworm minbase root filesystem
-# with openjdk-17-jre-headless, packed as a `docker save` style tarball that Jib takes as `tar://FILE`.
+# Builds the image's base offline from Debian's packages, without Docker: a Debian trixie minbase root filesystem
+# with openjdk-25-jre-headless, packed as a `docker save` style tarball that Jib takes as `tar://FILE`.
+# Java 25 at run time (the build and the tests stay on 17): its AOT cache (JEP 483/515), recorded by image/aot-train.sh,
+# is what makes the engine's first minutes after a restart as fast as the warm engine (docs/store.md).
 #
-#   image/make-base.sh [OUT.tar]      (default: ~/.cache/sealmail/base-bookworm-jre17.tar)
+#   image/make-base.sh [OUT.tar]      (default: ~/.cache/sealmail/base-trixie-jre25.tar)
 #
 # Idempotent: an existing OUT.tar is kept (delete it to rebuild). Needs root (debootstrap, chroot) and a Debian
 # mirror (MIRROR, default deb.debian.org). No Docker engine and no registry are involved.
 set -euo pipefail
-OUT=${1:-${SEALMAIL_BASE_TAR:-$HOME/.cache/sealmail/base-bookworm-jre17.tar}}
+OUT=${1:-${SEALMAIL_BASE_TAR:-$HOME/.cache/sealmail/base-trixie-jre25.tar}}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
-SUITE=bookworm
+SUITE=trixie
 if [[ -s "$OUT" ]]; then
   echo "base image exists: $OUT"
   exit 0
@@ -20,7 +22,7 @@ command -v debootstrap >/dev/null || { echo "make-base.sh: debootstrap is missin
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sealmail-base.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 ROOT=$WORK/rootfs
-debootstrap --variant=minbase --include=openjdk-17-jre-headless,ca-certificates-java "$SUITE" "$ROOT" "$MIRROR" \
+debootstrap --variant=minbase --include=openjdk-25-jre-headless,ca-certificates-java "$SUITE" "$ROOT" "$MIRROR" \
   >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log" >&2; exit 1; }
 
 # Smaller and reproducible-ish: no package caches, docs or logs in the image.
@@ -34,7 +36,8 @@ mkdir -p "$ROOT/var/lib/sealmail" "$ROOT/etc/sealmail"
 chown 10001:10001 "$ROOT/var/lib/sealmail"
 chmod 1777 "$ROOT/tmp"
 
-JAVA=$(readlink -f "$ROOT/usr/bin/java" | sed "s|^$ROOT||")
+# Resolved inside the root filesystem: its links (/etc/alternatives/java) are absolute paths of that system.
+JAVA=$(chroot "$ROOT" readlink -f /usr/bin/java)
 [[ -x "$ROOT$JAVA" ]] || { echo "make-base.sh: no java in the root filesystem" >&2; exit 1; }
 
 mkdir -p "$WORK/image"
@@ -44,9 +47,9 @@ cat >"$WORK/image/config.json" <<JSON
 {"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z",
  "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=${JAVA%/bin/java}"]},
  "rootfs":{"type":"layers","diff_ids":["$DIFF_ID"]},
- "history":[{"created":"1970-01-01T00:00:00Z","created_by":"image/make-base.sh: debootstrap --variant=minbase $SUITE + openjdk-17-jre-headless"}]}
+ "history":[{"created":"1970-01-01T00:00:00Z","created_by":"image/make-base.sh: debootstrap --variant=minbase $SUITE + openjdk-25-jre-headless"}]}
 JSON
-echo '[{"Config":"config.json","RepoTags":["sealmail-base:bookworm-jre17"],"Layers":["layer.tar"]}]' >"$WORK/image/manifest.json"
+echo '[{"Config":"config.json","RepoTags":["sealmail-base:trixie-jre25"],"Layers":["layer.tar"]}]' >"$WORK/image/manifest.json"
 mkdir -p "$(dirname "$OUT")"
 tar -C "$WORK/image" -cf "$OUT.part" manifest.json config.json layer.tar
 mv "$OUT.part" "$OUT"

@@ -5,6 +5,7 @@ import io.sealmail.config.ConfigFileException;
 import io.sealmail.config.EngineConfig;
 import io.sealmail.config.EngineConfigYaml;
 import io.sealmail.engine.MailEngine;
+import io.sealmail.engine.imap.ImapWarmUp;
 import io.sealmail.http.HealthServer;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
@@ -18,6 +19,8 @@ import java.util.concurrent.Callable;
  * {@code sealmail engine --config FILE}: runs the mail engine (what the operator's pods run) until SIGTERM, with
  * {@code /healthz}, {@code /readyz} and {@code /metrics} on the configuration's {@code httpAddress:httpPort}.
  * A configuration that cannot run is reported as one line and exit code 2; nothing is opened then.
+ * {@code --exit-when-ready} stops it again once it is ready: a JVM started with {@code -XX:AOTCacheOutput} records
+ * what the start and the warm-up loaded and compiled, which the image ships as its AOT cache (docs/store.md).
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
         description = "Run the mail engine (SMTP, submission, SMTPS, and the IMAP/POP3 listeners this build has) "
@@ -27,6 +30,13 @@ public class EngineCommand implements Callable<Integer> {
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "engine.yaml (the operator's ConfigMap)")
     Path config;
+
+    @Option(names = "--exit-when-ready", description = "Start (warm-up included), bind every listener, then stop as on "
+            + "SIGTERM and exit 0: the image's AOT training run (image/aot-train.sh) and start checks.")
+    boolean exitWhenReady;
+
+    /** What the warm-up of this command's start did (tests of {@code --exit-when-ready}). */
+    Optional<ImapWarmUp.Result> lastWarmUp = Optional.empty();
 
     @Override
     public Integer call() throws Exception {
@@ -44,6 +54,13 @@ public class EngineCommand implements Callable<Integer> {
             return 2;
         }
         EngineEndpoint http = endpoint;
+        if (exitWhenReady) {
+            ready(engine, http.server());
+            lastWarmUp = engine.warmUpResult();
+            engine.close();
+            http.close();
+            return 0;
+        }
         Thread hook = new Thread(() -> {
             engine.close();
             http.close();

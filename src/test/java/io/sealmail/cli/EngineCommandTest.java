@@ -4,13 +4,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import io.sealmail.engine.tls.TestPki;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code sealmail engine --config FILE} refuses a configuration that cannot run with one clear line, exit code 2. */
 class EngineCommandTest {
@@ -63,6 +71,40 @@ class EngineCommandTest {
                 """.formatted(dir);
         // Found while starting, not while reading: still said as a problem of the configuration file.
         assertOneLine(run(yaml), "sealmail engine: " + dir.resolve("engine.yaml") + ": tls: ");
+    }
+
+    @Test
+    void exitWhenReadyWarmsUpBindsEveryListenerThenStopsAndExitsZero() throws Exception {
+        // The image's AOT training run: a real start (warm-up included), then the same stop as SIGTERM's.
+        TestPki pki = TestPki.create(dir.resolve("tls"));
+        int imaps;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            imaps = free.getLocalPort();
+        }
+        String yaml = """
+                hostname: mail.test
+                domains: [example.test]
+                listeners:
+                  - {role: imaps, address: 127.0.0.1, port: %2$d}
+                tls: {certFile: %3$s, keyFile: %4$s}
+                accountsFile: %1$s/accounts
+                dataDir: %1$s/data
+                httpPort: -1
+                warmUp: {messages: 100}
+                """.formatted(dir, imaps, pki.tlsCrt(), pki.tlsKey());
+        Files.writeString(dir.resolve("accounts"), "");
+        Path file = Files.writeString(dir.resolve("engine.yaml"), yaml);
+        CommandLine cli = new CommandLine(new EngineCommand());
+        int exit = cli.execute("--config", file.toString(), "--exit-when-ready");
+        assertThat(exit).isZero();
+        EngineCommand command = cli.getCommand();
+        assertThat(command.lastWarmUp).as("the warm-up ran before it was ready").isPresent();
+        assertThat(command.lastWarmUp.get().rounds()).isPositive();
+        assertThat(dir.resolve("data/warm-up")).as("scratch mailbox removed").doesNotExist();
+        try (Socket s = new Socket()) {
+            assertThatThrownBy(() -> s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), imaps), 2000))
+                    .as("the listener is closed once it exits").isInstanceOf(ConnectException.class);
+        }
     }
 
     @Test

@@ -67,6 +67,24 @@ class ImageIT {
         assertThat(root.resolve("app/lib/main")).isDirectory();
         assertThat(root.resolve("opt/jib-unused")).as("Jib's own layout is filtered out").doesNotExist();
         assertThat(root.resolve("usr/local/bin/sealmail")).isExecutable();
+        assertThat(c.get("Env").toString()).contains("JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75");
+    }
+
+    @Test
+    void theImageRunsJava25WithTheAotCacheItWasBuiltWith() throws Exception {
+        assertThat(root.resolve("app/sealmail.aot")).as("recorded by image/aot-train.sh").isRegularFile().isReadable();
+        assertThat(root.resolve("usr/local/lib/sealmail/aot-train")).isExecutable();
+        Result version = chroot(List.of("/usr/bin/java", "-version"), 60);
+        assertThat(version.output()).as(version.output()).contains("version \"25");
+        // -XX:AOTMode=on turns "ignore a cache that does not fit" into a failed start: the cache matches this JVM and
+        // the jars exactly as the image holds them (Jib's file times included), with the engine's JVM options and
+        // with the operator's (serial collector, client compiler only).
+        for (String options : List.of("-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC -XX:MaxRAMPercentage=25 "
+                + "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1")) {
+            Result r = run(chrootCommand(List.of("/usr/local/bin/sealmail", "--version"), options + " -XX:AOTMode=on"), 180);
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(r.output()).as(options).contains("sealmail ").doesNotContain("[aot]", "Unable to use AOT cache");
+        }
     }
 
     @Test
@@ -148,12 +166,16 @@ class ImageIT {
     }
 
     static List<String> chrootCommand(List<String> command) {
+        return chrootCommand(command, "-XX:MaxRAMPercentage=75");
+    }
+
+    static List<String> chrootCommand(List<String> command, String javaToolOptions) {
         // A fresh /proc in its own mount and PID namespaces, as a container has (the JVM and the dynamic linker's
         // $ORIGIN need it); SIGTERM to unshare reaches the engine, as the kubelet's reaches PID 1.
         List<String> c = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "--kill-child=SIGTERM",
                 "--mount-proc=" + root.toAbsolutePath().resolve("proc"), "chroot", "--userspec=10001:10001", root.toString(),
                 "/usr/bin/env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/var/lib/sealmail",
-                "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75"));
+                "JAVA_TOOL_OPTIONS=" + javaToolOptions));
         c.addAll(command);
         return c;
     }
