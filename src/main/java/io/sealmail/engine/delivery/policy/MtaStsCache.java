@@ -51,8 +51,10 @@ final class MtaStsCache {
         this.clock = clock;
         this.memoryEntries = memoryEntries;
         this.memory = new LinkedHashMap<>(16, 0.75f, true) {
+            // MtaStsCache.Entry, qualified: inside a LinkedHashMap subclass javac 21+ takes a bare Entry for the
+            // map's own nested Entry class (javac 17 did not), and the build on Java 25 failed.
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, MtaStsCache.Entry> eldest) {
                 return size() > MtaStsCache.this.memoryEntries;
             }
         };
