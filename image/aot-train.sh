@@ -24,7 +24,9 @@ cp -a "$APP/." "$ROOT/app/"
 cp -a "$HERE/root/." "$ROOT/"
 find "$ROOT/app" -exec touch -h -d @1 {} +
 chmod 1777 "$ROOT/tmp"
-unshare --mount --pid --fork --kill-child=SIGTERM --mount-proc="$ROOT/proc" \
+# aot-train bounds its own java (timeout 600); this bounds the rest. --kill-child does not reach past chroot's user
+# change, so the inner timeout is what stops a hung JVM.
+timeout 900 unshare --mount --pid --fork --kill-child=SIGTERM --mount-proc="$ROOT/proc" \
   chroot --userspec=10001:10001 "$ROOT" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/var/lib/sealmail \
   JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75 /usr/local/lib/sealmail/aot-train /tmp/sealmail.aot
 mkdir -p "$(dirname "$OUT")"

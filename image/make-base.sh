@@ -2,7 +2,7 @@
 # Builds the image's base offline from Debian's packages, without Docker: a Debian trixie minbase root filesystem
 # with openjdk-25-jre-headless, packed as a `docker save` style tarball that Jib takes as `tar://FILE`.
 # Java 25 at run time (the build and the tests stay on 17): its AOT cache (JEP 483/515), recorded by image/aot-train.sh,
-# is what makes the engine's first minutes after a restart as fast as the warm engine (docs/store.md).
+# spares the engine's first clients after a restart most of the JIT's first-use cost (docs/store.md).
 #
 #   image/make-base.sh [OUT.tar]      (default: ~/.cache/sealmail/base-trixie-jre25.tar)
 #

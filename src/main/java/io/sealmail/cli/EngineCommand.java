@@ -32,7 +32,8 @@ public class EngineCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--exit-when-ready", description = "Start (warm-up included), bind every listener, then stop as on "
-            + "SIGTERM and exit 0: the image's AOT training run (image/aot-train.sh) and start checks.")
+            + "SIGTERM and exit 0, or 1 when a warm-up that should have run did not run to its end: the image's AOT "
+            + "training run (image/aot-train.sh) and start checks.")
     boolean exitWhenReady;
 
     /** What the warm-up of this command's start did (tests of {@code --exit-when-ready}). */
@@ -41,9 +42,10 @@ public class EngineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MailEngine engine;
+        EngineConfig parsed;
         EngineEndpoint endpoint = null;
         try {
-            EngineConfig parsed = readConfig();
+            parsed = readConfig();
             endpoint = new EngineEndpoint(parsed);
             engine = endpoint.start(parsed);
         } catch (ConfigException e) {
@@ -59,6 +61,14 @@ public class EngineCommand implements Callable<Integer> {
             lastWarmUp = engine.warmUpResult();
             engine.close();
             http.close();
+            // A training run whose warm-up failed or was cut short would record a cache of the start alone: say so
+            // and fail the image build rather than ship it.
+            if (MailEngine.warmUpConfigured(parsed) && lastWarmUp.map(r -> !r.complete()).orElse(true)) {
+                System.err.println("sealmail engine: --exit-when-ready: the warm-up did not run to its end ("
+                        + lastWarmUp.map(r -> r.rounds() + " rounds in " + r.took().toMillis() + " ms; raise warmUp.maxTime")
+                        .orElse("it failed; see the log above") + ")");
+                return 1;
+            }
             return 0;
         }
         Thread hook = new Thread(() -> {

@@ -291,9 +291,7 @@ public final class MailEngine implements AutoCloseable {
      */
     private Optional<ImapWarmUp.Result> warmUp(IntConsumer rounds) {
         EngineConfig config = context.config();
-        boolean mailAccess = config.listeners().stream().anyMatch(l -> l.role() == Role.IMAP || l.role() == Role.IMAPS
-                || l.role() == Role.POP3 || l.role() == Role.POP3S);
-        if (!config.warmUp().enabled() || !mailAccess || context.mailboxes() == null) {
+        if (!warmUpConfigured(config) || context.mailboxes() == null) {
             return Optional.empty();
         }
         boolean epoll = Epoll.isAvailable();
@@ -305,6 +303,12 @@ public final class MailEngine implements AutoCloseable {
                 epoll ? EpollSocketChannel.class : NioSocketChannel.class, quietTls, Path.of(config.tls().certFile()));
         return new ImapWarmUp(config.warmUp(), Path.of(config.dataDir()).resolve("warm-up"), context.mailWorkers(),
                 ImapLimits.from(config.limits()), transport, rounds).runQuietly();
+    }
+
+    /** Whether a start warms up: {@code warmUp.enabled} and an IMAP or POP3 listener to warm up for. */
+    public static boolean warmUpConfigured(EngineConfig config) {
+        return config.warmUp().enabled() && config.listeners().stream().anyMatch(l -> l.role() == Role.IMAP
+                || l.role() == Role.IMAPS || l.role() == Role.POP3 || l.role() == Role.POP3S);
     }
 
     /** What the warm-up did; empty when it was off, not needed (no IMAP or POP3 listener) or failed. */

@@ -108,6 +108,37 @@ class EngineCommandTest {
     }
 
     @Test
+    void exitWhenReadyFailsWhenTheWarmUpWasCutShort() throws Exception {
+        // A training run must not record a cache of the start alone: a warm-up that ran out of time fails it.
+        TestPki pki = TestPki.create(dir.resolve("tls"));
+        String yaml = """
+                hostname: mail.test
+                domains: [example.test]
+                listeners:
+                  - {role: imaps, address: 127.0.0.1, port: 0}
+                tls: {certFile: %2$s, keyFile: %3$s}
+                accountsFile: %1$s/accounts
+                dataDir: %1$s/data
+                httpPort: -1
+                warmUp: {messages: 2000, maxTime: PT0.001S}
+                """.formatted(dir, pki.tlsCrt(), pki.tlsKey());
+        Files.writeString(dir.resolve("accounts"), "");
+        Path file = Files.writeString(dir.resolve("engine.yaml"), yaml);
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = new CommandLine(new EngineCommand()).execute("--config", file.toString(), "--exit-when-ready");
+            assertThat(exit).isEqualTo(1);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).strip())
+                .startsWith("sealmail engine: --exit-when-ready: the warm-up did not run to its end (")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void aMissingConfigFileIsOneLine() {
         PrintStream saved = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
