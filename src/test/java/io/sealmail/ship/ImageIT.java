@@ -2,6 +2,7 @@ package io.sealmail.ship;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sealmail.engine.tls.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,11 +17,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -118,6 +124,7 @@ class ImageIT {
                 domains: [example.test]
                 listeners:
                   - {role: smtp, address: 127.0.0.1, port: 0}
+                  - {role: imaps, address: 127.0.0.1, port: 0}
                 tls: {certFile: /etc/sealmail/tls/tls.crt, keyFile: /etc/sealmail/tls/tls.key}
                 accountsFile: /etc/sealmail/accounts/accounts
                 dataDir: /var/lib/sealmail
@@ -157,6 +164,28 @@ class ImageIT {
                 assertThat(in.readLine()).startsWith("220 mail.example.test");
                 s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(in.readLine()).startsWith("221");
+            }
+            // IMAP over TLS with the CA made in the image: the engine warmed up (an IMAP listener) on the image's own
+            // Java 25 with its AOT cache, netty-tcnative's BoringSSL on the image's C library, the certificate served.
+            X509Certificate caCert;
+            try (var in = Files.newInputStream(etc.resolve("tls/ca.crt"))) {
+                caCert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            try (SSLSocket s = (SSLSocket) TestPki.trusting(caCert).getSocketFactory()
+                    .createSocket("127.0.0.1", boundPort(readyLine, "imaps"))) {
+                s.setSoTimeout(30_000);
+                SSLParameters p = s.getSSLParameters();
+                p.setServerNames(List.of(new SNIHostName("mail.example.test")));
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                s.setSSLParameters(p);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("* OK [CAPABILITY IMAP4rev1");
+                s.getOutputStream().write("a LOGOUT\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                assertThat(in.readLine()).startsWith("* BYE");
+            }
+            synchronized (log) {
+                assertThat(log.toString()).as("the warm-up ran to its end before ready").containsPattern("warm-up: \\d+ rounds");
             }
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + http + "/healthz")).timeout(Duration.ofSeconds(30)).build(),
