@@ -90,7 +90,7 @@ class EngineCommandTest {
                 accountsFile: %1$s/accounts
                 dataDir: %1$s/data
                 httpPort: -1
-                warmUp: {messages: 100}
+                warmUp: {messages: 100, maxTime: PT300S}
                 """.formatted(dir, imaps, pki.tlsCrt(), pki.tlsKey());
         Files.writeString(dir.resolve("accounts"), "");
         Path file = Files.writeString(dir.resolve("engine.yaml"), yaml);
