@@ -92,9 +92,14 @@ class ImageIT {
             assertThat(r.exit()).as(options + "\n" + r.output()).isZero();
             assertThat(r.output()).as(options).contains("Usage: sealmail engine").doesNotContain("[aot]", "Unable to use AOT cache");
         }
-        Result other = chroot(List.of("/usr/local/bin/sealmail", "--version"), 120);
+        // -XX:AOTMode=on alone would pass without any cache, so whether one is opened is read from the JVM's own
+        // log: this JVM says so when it opens one (the control), and the launcher gives none to other commands.
+        Result control = chroot(List.of("/usr/bin/java", "-Xlog:aot", "-XX:AOTCache=/app/sealmail.aot", "-jar",
+                "/app/quarkus-run.jar", "--version"), 120);
+        assertThat(control.output()).contains("Opened AOT cache /app/sealmail.aot");
+        Result other = run(chrootCommand(List.of("/usr/local/bin/sealmail", "--version"), "-XX:MaxRAMPercentage=75 -Xlog:aot"), 120);
         assertThat(other.exit()).as(other.output()).isZero();
-        assertThat(other.output()).contains("sealmail ").doesNotContain("[aot]");
+        assertThat(other.output()).contains("sealmail ").doesNotContain("Opened AOT cache");
     }
 
     @Test
@@ -156,6 +161,7 @@ class ImageIT {
             synchronized (log) {
                 assertThat(log.toString()).as("the AOT cache fits: no JVM warning about it").doesNotContain("[aot]");
             }
+            assertThat(mapsOfChrootProcesses()).as("the engine's JVM has the AOT cache mapped").contains("/app/sealmail.aot");
             int smtp = boundPort(readyLine, "smtp");
             int http = boundPort(readyLine, "http");
             try (Socket s = new Socket("127.0.0.1", smtp)) {
@@ -235,6 +241,19 @@ class ImageIT {
             }
         }
         assertNoSurvivors();
+    }
+
+    /** The memory maps of every process in the chroot, together (the launcher execs java: the engine is one of them). */
+    static String mapsOfChrootProcesses() throws IOException {
+        StringBuilder maps = new StringBuilder();
+        for (ProcessHandle p : inChroot()) {
+            try {
+                maps.append(Files.readString(Path.of("/proc", Long.toString(p.pid()), "maps")));
+            } catch (IOException e) {
+                // gone meanwhile
+            }
+        }
+        return maps.toString();
     }
 
     /** Every process whose root directory is the unpacked image (i.e. started by this test in the chroot). */
