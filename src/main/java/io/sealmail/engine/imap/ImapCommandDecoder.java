@@ -28,7 +28,16 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder implements St
 
     enum State { LINE, LITERAL, CLOSED }
 
+    /**
+     * Before authentication a literal carries at most a user name, a password or an ID value: whoever has not logged
+     * in may not make the server hold more than this per literal, nor more than a line and this per command (Dovecot's
+     * login processes read through a few KiB of buffer). The configured limits (APPEND's size) apply after login.
+     */
+    static final int PRE_AUTH_LITERAL = 8 * 1024;
+
     private final ImapLimits limits;
+    /** Set by the session once LOGIN or AUTHENTICATE succeeded; read on the event loop. */
+    private volatile boolean authenticated;
     private State state = State.LINE;
     private final List<String> lines = new ArrayList<>();
     private final List<ImapInput.Literal> literals = new ArrayList<>();
@@ -39,6 +48,23 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder implements St
 
     public ImapCommandDecoder(ImapLimits limits) {
         this.limits = limits;
+    }
+
+    /**
+     * The client logged in: the configured literal and command limits apply from the next command read. A command the
+     * client pipelined behind its LOGIN was judged by the limits before it.
+     */
+    void authenticated() {
+        authenticated = true;
+    }
+
+    private long maxLiteralSize() {
+        return authenticated ? limits.maxLiteralSize() : Math.min(limits.maxLiteralSize(), PRE_AUTH_LITERAL);
+    }
+
+    private long maxCommandSize() {
+        return authenticated ? limits.maxCommandSize()
+                : Math.min(limits.maxCommandSize(), (long) limits.maxLineLength() + PRE_AUTH_LITERAL);
     }
 
     @Override
@@ -99,8 +125,11 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder implements St
         in.skipBytes(length + 1);
         commandSize += length + 1;
         String tag = tagOf(lines.isEmpty() ? line : lines.get(0));
-        if (commandSize > limits.maxCommandSize()) {
-            fatal(out, "*", "* BYE [TOOBIG] Command larger than " + limits.maxCommandSize() + " octets");
+        long maxCommand = maxCommandSize();
+        long maxLiteral = maxLiteralSize();
+        String when = authenticated ? "" : " before authentication";
+        if (commandSize > maxCommand) {
+            fatal(out, "*", "* BYE [TOOBIG] Command larger than " + maxCommand + " octets" + when);
             return false;
         }
         LiteralMarker marker = LiteralMarker.at(line);
@@ -110,15 +139,14 @@ public final class ImapCommandDecoder extends ByteToMessageDecoder implements St
             resetCommand();
             return true;
         }
-        if (marker.size() < 0 || marker.size() > limits.maxLiteralSize()
-                || commandSize + marker.size() > limits.maxCommandSize()) {
+        if (marker.size() < 0 || marker.size() > maxLiteral || commandSize + marker.size() > maxCommand) {
             String verb = verbOf(lines.isEmpty() ? line : lines.get(0));
             // RFC 7889 §4 / RFC 9051 §7.1: TOOBIG; APPEND gets NO (the message is valid, just too big for us).
             String status = verb.equals("APPEND") ? "NO" : "BAD";
-            boolean literalTooBig = marker.size() < 0 || marker.size() > limits.maxLiteralSize();
+            boolean literalTooBig = marker.size() < 0 || marker.size() > maxLiteral;
             String text = tag + " " + status + " [TOOBIG] " + (literalTooBig
-                    ? "Literal larger than " + limits.maxLiteralSize() + " octets"
-                    : "Command larger than " + limits.maxCommandSize() + " octets");
+                    ? "Literal larger than " + maxLiteral + " octets"
+                    : "Command larger than " + maxCommand + " octets") + when;
             if (marker.synchronizing()) {
                 resetCommand();
                 out.add(new ImapInput.Rejected(tag, text, false));

@@ -137,6 +137,10 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         this.account = account;
         this.mailboxes = mailboxes;
         this.state = ImapState.AUTHENTICATED;
+        ImapCommandDecoder framer = ctx == null ? null : ctx.pipeline().get(ImapCommandDecoder.class);
+        if (framer != null) {
+            framer.authenticated(); // before the tagged OK goes out: the client's next command gets the full limits
+        }
     }
 
     void select(SelectedMailbox mailbox) {

@@ -80,6 +80,31 @@ class ImapBoundsOverTlsTest {
         }
     }
 
+    /** Not logged in, over TLS and in plaintext before STARTTLS: no literal past a password's size is taken. */
+    @Test
+    void beforeLoginOnlySmallLiteralsAreTakenThenAppendGetsTheConfiguredLimit() throws Exception {
+        try (WireClient c = imaps()) {
+            c.sendLine("a1 LOGIN {66000}");
+            assertThat(c.readLine()).isEqualTo("a1 BAD [TOOBIG] Literal larger than 8192 octets before authentication");
+            c.sendLine("a2 LOGIN {" + JOE.length() + "}");
+            assertThat(c.readLine()).startsWith("+ ");
+            c.send(JOE + " {" + PASSWORD.length() + "}\r\n");
+            assertThat(c.readLine()).startsWith("+ ");
+            c.sendLine(PASSWORD);
+            assertThat(c.readUntil("a2 ")).startsWith("a2 OK");
+            c.sendLine("a3 APPEND INBOX {66000}");
+            assertThat(c.readLine()).startsWith("+ ");
+            c.sendLine("Subject: big\r\n\r\n" + "x".repeat(66000 - 16));
+            assertThat(c.readUntil("a3 ")).startsWith("a3 OK");
+        }
+        try (WireClient c = WireClient.plain(server.address(Role.IMAP))) {
+            assertThat(c.readLine()).contains("STARTTLS");
+            c.sendLine("x XYZ {67000000+}");
+            assertThat(c.readLine()).isEqualTo("x BAD [TOOBIG] Literal larger than 8192 octets before authentication");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
     @Test
     void overlongLineEndsTheConnection() throws Exception {
         try (WireClient c = loggedIn()) {

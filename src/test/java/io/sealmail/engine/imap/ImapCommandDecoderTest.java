@@ -18,8 +18,11 @@ class ImapCommandDecoderTest {
     private static final ImapLimits LIMITS = ImapLimits.DEFAULTS.withMaxLiteralSize(1000).withMaxLineLength(200)
             .withMaxCommandSize(3000);
 
+    /** A logged-in client's framer: the configured limits apply. */
     private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ImapCommandDecoder(LIMITS));
+        ImapCommandDecoder decoder = new ImapCommandDecoder(LIMITS);
+        decoder.authenticated();
+        return new EmbeddedChannel(decoder);
     }
 
     private static void send(EmbeddedChannel ch, String s) {
@@ -43,6 +46,51 @@ class ImapCommandDecoderTest {
             all.add(o);
         }
         return all;
+    }
+
+    /** Before login a literal may carry a password, not a mailbox: 64 MiB announced by anyone must not be read. */
+    @Test
+    void beforeAuthenticationALiteralPastAFewKibIsRefusedUnreadThenTheConfiguredLimitAppliesAfterLogin() {
+        ImapCommandDecoder decoder = new ImapCommandDecoder(ImapLimits.DEFAULTS.withMaxLiteralSize(64L << 20)
+                .withMaxCommandSize(65L << 20));
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        send(ch, "a1 LOGIN {66000000}\r\n");
+        assertThat(outbound(ch)).as("no continuation").isEmpty();
+        assertThat(inbound(ch)).containsExactly(new ImapInput.Rejected("a1",
+                "a1 BAD [TOOBIG] Literal larger than 8192 octets before authentication", false));
+        // a password literal fits
+        send(ch, "a2 LOGIN {8}\r\n");
+        assertThat(outbound(ch)).isEqualTo(ImapCommandDecoder.CONTINUATION);
+        send(ch, "joe@x.io {8192}\r\n");
+        assertThat(outbound(ch)).isEqualTo(ImapCommandDecoder.CONTINUATION);
+        send(ch, "p".repeat(8192) + "\r\n");
+        ImapInput.Command login = (ImapInput.Command) inbound(ch).get(0);
+        assertThat(login.literals()).hasSize(2);
+        assertThat(login.literals().get(1).bytes()).hasSize(8192);
+        // LITERAL+ past the bound: the octets are already coming, so the connection ends (RFC 7888 §4)
+        EmbeddedChannel plus = new EmbeddedChannel(new ImapCommandDecoder(ImapLimits.DEFAULTS));
+        send(plus, "x XYZ {50000000+}\r\n");
+        assertThat(inbound(plus)).containsExactly(new ImapInput.Rejected("x",
+                "x BAD [TOOBIG] Literal larger than 8192 octets before authentication", true));
+        // after login the configured limit applies
+        decoder.authenticated();
+        send(ch, "a3 APPEND INBOX {9000}\r\n");
+        assertThat(outbound(ch)).isEqualTo(ImapCommandDecoder.CONTINUATION);
+        send(ch, "m".repeat(9000) + "\r\n");
+        assertThat(((ImapInput.Command) inbound(ch).get(0)).literals().get(0).bytes()).hasSize(9000);
+    }
+
+    @Test
+    void beforeAuthenticationACommandIsBoundedByALineAndOneSmallLiteral() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ImapCommandDecoder(ImapLimits.DEFAULTS));
+        send(ch, "a1 X {8000}\r\n");
+        for (int i = 0; i < 9; i++) { // nine literals of 8,000 fit in 73,728 octets, the tenth does not
+            assertThat(inbound(ch)).as("after %d literals", i).isEmpty();
+            send(ch, "a".repeat(8000));
+            send(ch, " {8000}\r\n");
+        }
+        assertThat(inbound(ch)).containsExactly(new ImapInput.Rejected("a1",
+                "a1 BAD [TOOBIG] Command larger than " + (65536 + 8192) + " octets before authentication", false));
     }
 
     @Test
