@@ -2,7 +2,6 @@ package io.sealmail.engine.imap;
 
 import io.sealmail.store.mailbox.MailFolder.MessageInfo;
 import io.sealmail.store.mailbox.MailFolder;
-import org.apache.james.mime4j.dom.field.DateTimeField;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -228,11 +227,9 @@ interface SearchKey {
             return saved == null ? internalDay(m) : saved.atZone(ZoneOffset.UTC).toLocalDate();
         }
 
+        /** The Date: field's day as written, its time and zone disregarded (RFC 9051 §6.4.4). */
         private static LocalDate sentDay(Candidate m) throws IOException {
-            if (m.headerWith("Date").parsed("Date") instanceof DateTimeField d && d.getDate() != null) {
-                return d.getDate().toInstant().atZone(ZoneOffset.UTC).toLocalDate();
-            }
-            return null;
+            return SentDate.day(m.headerWith("Date").header("Date"));
         }
 
         private static SearchKey flag(String flag, boolean set) {

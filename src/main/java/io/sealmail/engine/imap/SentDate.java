@@ -18,6 +18,22 @@ final class SentDate {
 
     /** @return milliseconds since the epoch, or {@link Long#MIN_VALUE} when the value is not a date */
     static long parse(String value) {
+        return parse(value, true);
+    }
+
+    /**
+     * The day the field names, as its writer saw it: RFC 9051 §6.4.4 compares SENTBEFORE, SENTON and SENTSINCE with
+     * the Date: field "disregarding time and timezone" (Dovecot does the same), so 00:30 +0200 on 5 June is 5 June,
+     * not 4 June in UTC. Null when the value is not a date.
+     */
+    static java.time.LocalDate day(String value) {
+        long local = parse(value, false);
+        return local == Long.MIN_VALUE ? null
+                : LocalDateTime.ofEpochSecond(Math.floorDiv(local, 1000), 0, ZoneOffset.UTC).toLocalDate();
+    }
+
+    /** @param inUtc whether to apply the field's zone (an instant), or to keep its own wall clock */
+    private static long parse(String value, boolean inUtc) {
         if (value == null) {
             return Long.MIN_VALUE;
         }
@@ -52,7 +68,7 @@ final class SentDate {
         if (hour < 0 || minute < 0 || second < 0) {
             return Long.MIN_VALUE;
         }
-        int offsetMinutes = i < t.length ? zone(t[i]) : 0;
+        int offsetMinutes = i < t.length && inUtc ? zone(t[i]) : 0;
         try {
             // Leap second 60 is folded into 59, as Dovecot does.
             LocalDateTime local = LocalDateTime.of(year, month + 1, day, hour, minute, Math.min(second, 59));

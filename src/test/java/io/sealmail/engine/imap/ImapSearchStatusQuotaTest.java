@@ -85,6 +85,21 @@ class ImapSearchStatusQuotaTest {
         assertThat(t.send("B4 SEARCH RETURN (COUNT)")).as("criteria missing").startsWith("B4 BAD");
     }
 
+    /** RFC 9051 §6.4.4: the Date: field's day "disregarding time and timezone", not its day in UTC. */
+    @Test
+    void sentDatesCompareTheDayAsWrittenWhateverItsZone() throws Exception {
+        deliver("From: x@example.com\nDate: Thu, 05 Jun 2025 00:30:00 +0200\nSubject: east\n\nb\n"); // 22:30 UTC on the 4th
+        deliver("From: x@example.com\nDate: Wed, 04 Jun 2025 23:30:00 -0500\nSubject: west\n\nb\n"); // 04:30 UTC on the 5th
+        Transcript t = login();
+        t.send("s SELECT INBOX");
+        assertThat(t.send("d1 SEARCH SENTON 5-Jun-2025")).isEqualTo("* SEARCH 6\r\nd1 OK SEARCH completed\r\n");
+        assertThat(t.send("d2 SEARCH SENTON 4-Jun-2025")).isEqualTo("* SEARCH 7\r\nd2 OK SEARCH completed\r\n");
+        assertThat(t.send("d3 SEARCH SENTBEFORE 5-Jun-2025")).isEqualTo("* SEARCH 7\r\nd3 OK SEARCH completed\r\n");
+        assertThat(t.send("d4 SEARCH SENTSINCE 5-Jun-2025")).isEqualTo("* SEARCH 6\r\nd4 OK SEARCH completed\r\n");
+        // SORT (DATE) still orders by the instant (RFC 5256 §2.2): the east message was sent first.
+        assertThat(t.send("d5 SORT (DATE) UTF-8 6:7")).isEqualTo("* SORT 6 7\r\nd5 OK SORT completed\r\n");
+    }
+
     @Test
     void withinComparesTheInternalDateWithNow() {
         Transcript t = login();
