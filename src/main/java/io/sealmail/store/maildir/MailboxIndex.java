@@ -115,7 +115,7 @@ final class MailboxIndex implements AutoCloseable {
                                  long expungeHistoryFrom, long records, int messages) throws IOException {
         MailboxIndex index = new MailboxIndex(dir, uidValidity, Integer.getInteger("sealmail.index.compactAfter", 4096),
                 0); // the tables take the snapshot's columns as they are (restoreMessages)
-        index.highestModseq = highestModseq;
+        index.highestModseq = Math.max(1, highestModseq);
         index.expungeHistoryFrom = expungeHistoryFrom;
         index.records = records;
         index.log = FileChannel.open(index.file, StandardOpenOption.WRITE);
@@ -430,8 +430,9 @@ final class MailboxIndex implements AutoCloseable {
             hashes.clear();
             saved.clear();
             expunged.clear();
-            // A new folder starts at 1; a lost or damaged index starts above anything it can have shown.
-            highestModseq = fresh ? 0 : Math.max(floor, System.currentTimeMillis() * 1000);
+            // A new folder reports HIGHESTMODSEQ 1 while empty (RFC 7162 §3.1.2.1: 0 or NOMODSEQ would say it keeps
+            // none) and gives its first change 2; a lost or damaged index starts above anything it can have shown.
+            highestModseq = fresh ? 1 : Math.max(floor, System.currentTimeMillis() * 1000);
             expungeHistoryFrom = highestModseq;
             records = 0;
             compact();
@@ -443,6 +444,7 @@ final class MailboxIndex implements AutoCloseable {
             log.force(false);
         }
         log.position(goodEnd);
+        highestModseq = Math.max(1, highestModseq); // a folder indexed before it changed once (see above)
     }
 
     /** Applies one record read from the log; false when its type is unknown (damage). */

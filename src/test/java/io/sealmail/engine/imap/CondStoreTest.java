@@ -72,6 +72,31 @@ class CondStoreTest {
         return Long.parseLong(m.group(1));
     }
 
+    /**
+     * RFC 7162 §3.1.2.1: NOMODSEQ and STATUS HIGHESTMODSEQ 0 say a folder keeps no MODSEQs, and a client may stop
+     * using CONDSTORE there; a new, empty folder says 1, and its first change is above that.
+     */
+    @Test
+    void aNewEmptyFolderHasHighestModseqOneAndItsFirstChangeIsAboveIt() {
+        Transcript a = login();
+        a.send("c CREATE Fresh");
+        assertThat(a.send("t STATUS Fresh (HIGHESTMODSEQ MESSAGES)"))
+                .startsWith("* STATUS \"Fresh\" (HIGHESTMODSEQ 1 MESSAGES 0)\r\n");
+        assertThat(a.send("s SELECT Fresh (CONDSTORE)")).contains("* OK [HIGHESTMODSEQ 1] ").doesNotContain("NOMODSEQ");
+        assertThat(a.send("p APPEND Fresh {12+}\r\nSubject: x\r\n")).contains("p OK [APPENDUID ");
+        String fetch = a.send("f FETCH 1 (MODSEQ)");
+        assertThat(number(fetch, "MODSEQ \\((\\d+)\\)")).isGreaterThan(1);
+        assertThat(a.send("g FETCH 1:* (UID) (CHANGEDSINCE 1)")).contains("* 1 FETCH (UID 1 MODSEQ (");
+        // The same after a restart of the store: the folder's index says it was never changed before the APPEND.
+        a.send("c2 CREATE Later");
+        access.close();
+        access = new MaildirMailboxAccess(store, MessageSummary.CACHE_ENTRIES);
+        context = new AccessContext("mail.example.com", new TestAccounts(Map.of("joe@example.com", "secret")),
+                access, null, Runnable::run, ImapLimits.DEFAULTS, Duration.ZERO);
+        Transcript b = login();
+        assertThat(b.send("t STATUS Later (HIGHESTMODSEQ)")).startsWith("* STATUS \"Later\" (HIGHESTMODSEQ 1)\r\n");
+    }
+
     @Test
     void modseqChangedSinceUnchangedSinceAndVanished() {
         Transcript a = login();

@@ -20,7 +20,7 @@ class MailboxIndexTest {
     private MailboxIndex filled() throws Exception {
         MailboxIndex index = MailboxIndex.open(dir, 77, true);
         assertThat(index.rebuilt()).as("a new folder").isNull();
-        assertThat(index.highestModseq()).isZero();
+        assertThat(index.highestModseq()).as("RFC 7162: an empty folder that keeps MODSEQs says 1, not 0").isEqualTo(1);
         index.changed(Map.of(1L, 10, 2L, 20, 3L, 30));
         index.changed(Map.of(2L, 21));
         index.expunged(List.of(3L));
@@ -30,23 +30,23 @@ class MailboxIndexTest {
     @Test
     void changesAndExpungesSurviveReopeningWithTheirModseqs() throws Exception {
         try (MailboxIndex index = filled()) {
-            assertThat(index.highestModseq()).isEqualTo(3);
+            assertThat(index.highestModseq()).isEqualTo(4);
         }
         try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
             assertThat(index.rebuilt()).isNull();
-            assertThat(index.highestModseq()).isEqualTo(3);
-            assertThat(index.modseq(1)).isEqualTo(1);
-            assertThat(index.modseq(2)).isEqualTo(2);
+            assertThat(index.highestModseq()).isEqualTo(4);
+            assertThat(index.modseq(1)).isEqualTo(2);
+            assertThat(index.modseq(2)).isEqualTo(3);
             assertThat(index.modseq(3)).isZero();
             assertThat(index.expungedSince(0)).containsExactly(3L);
-            assertThat(index.expungedSince(3)).isEmpty();
+            assertThat(index.expungedSince(4)).isEmpty();
             // Reconcile: same flags change nothing; a flag hash that differs and a UID that is gone do.
             index.reconcile(Map.of(1L, 10, 2L, 21));
-            assertThat(index.highestModseq()).isEqualTo(3);
+            assertThat(index.highestModseq()).isEqualTo(4);
             index.reconcile(Map.of(1L, 11));
-            assertThat(index.modseq(1)).isEqualTo(4);
-            assertThat(index.expungedSince(3)).containsExactly(2L);
-            assertThat(index.highestModseq()).isEqualTo(5);
+            assertThat(index.modseq(1)).isEqualTo(5);
+            assertThat(index.expungedSince(4)).containsExactly(2L);
+            assertThat(index.highestModseq()).isEqualTo(6);
         }
     }
 
@@ -86,6 +86,20 @@ class MailboxIndexTest {
         }
     }
 
+    @Test
+    void anIndexWrittenBeforeItsFolderEverChangedSaysOneAndChangesAboveIt() throws Exception {
+        // What a folder created before 2026-12-05 left: its head record with HIGHESTMODSEQ 0, nothing else.
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(100);
+        record(out, new byte[] {'H'}, 77, 0, null);
+        Files.write(dir.resolve(MailboxIndex.FILE), java.util.Arrays.copyOf(out.array(), out.position()));
+        try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
+            assertThat(index.rebuilt()).isNull();
+            assertThat(index.highestModseq()).isEqualTo(1);
+            index.changed(Map.of(1L, 10));
+            assertThat(index.modseq(1)).isEqualTo(2);
+        }
+    }
+
     private static void record(java.nio.ByteBuffer out, byte[] type, long a, long b, Integer c) {
         int start = out.position();
         out.position(start + 8);
@@ -107,8 +121,8 @@ class MailboxIndexTest {
         }
         try (MailboxIndex index = MailboxIndex.open(dir, 77, false)) {
             assertThat(index.rebuilt()).isNull();
-            assertThat(index.highestModseq()).isEqualTo(3);
-            assertThat(index.modseq(2)).isEqualTo(2);
+            assertThat(index.highestModseq()).isEqualTo(4);
+            assertThat(index.modseq(2)).isEqualTo(3);
         }
         assertThat(Files.size(dir.resolve(MailboxIndex.FILE))).isEqualTo(size);
     }
@@ -173,13 +187,13 @@ class MailboxIndexTest {
             index.expunged(List.of(7L, 8L));
             // 450 change records were written; compaction keeps about one record per message.
             assertThat(Files.size(dir.resolve(MailboxIndex.FILE))).isLessThan(200L * 29);
-            assertThat(index.highestModseq()).isEqualTo(451);
+            assertThat(index.highestModseq()).isEqualTo(452);
         }
         try (MailboxIndex index = MailboxIndex.open(dir, 5, false, 16)) {
             assertThat(index.rebuilt()).isNull();
-            assertThat(index.highestModseq()).isEqualTo(451);
-            assertThat(index.modseq(50)).isEqualTo(450);
-            assertThat(index.expungedSince(450)).containsExactly(7L, 8L);
+            assertThat(index.highestModseq()).isEqualTo(452);
+            assertThat(index.modseq(50)).isEqualTo(451);
+            assertThat(index.expungedSince(451)).containsExactly(7L, 8L);
         }
     }
 
@@ -193,20 +207,20 @@ class MailboxIndexTest {
             hashes[i] = 1000 + i;
         }
         try (MailboxIndex index = MailboxIndex.open(dir, 77, true, 1_000_000)) {
-            assertThat(index.changed(uids, hashes, n)).isEqualTo(1);
-            assertThat(index.changed(uids, hashes, n / 2)).as("only the first half, again").isEqualTo(2);
+            assertThat(index.changed(uids, hashes, n)).isEqualTo(2);
+            assertThat(index.changed(uids, hashes, n / 2)).as("only the first half, again").isEqualTo(3);
             index.expunged(java.util.stream.LongStream.rangeClosed(4_001, 5_000).boxed().toList());
         }
         java.util.function.Consumer<MailboxIndex> expected = index -> {
             assertThat(index.rebuilt()).isNull();
-            assertThat(index.highestModseq()).isEqualTo(3);
-            assertThat(index.modseq(1)).isEqualTo(2);
-            assertThat(index.modseq(2_500)).isEqualTo(2);
-            assertThat(index.modseq(2_501)).isEqualTo(1);
-            assertThat(index.modseq(4_000)).isEqualTo(1);
+            assertThat(index.highestModseq()).isEqualTo(4);
+            assertThat(index.modseq(1)).isEqualTo(3);
+            assertThat(index.modseq(2_500)).isEqualTo(3);
+            assertThat(index.modseq(2_501)).isEqualTo(2);
+            assertThat(index.modseq(4_000)).isEqualTo(2);
             assertThat(index.modseq(4_001)).isZero();
             assertThat(index.flagsHash(3_999)).isEqualTo(1000 + 3_998);
-            assertThat(index.expungedSince(2)).hasSize(1_000);
+            assertThat(index.expungedSince(3)).hasSize(1_000);
         };
         try (MailboxIndex index = MailboxIndex.open(dir, 77, false, 1_000_000)) {
             expected.accept(index);
