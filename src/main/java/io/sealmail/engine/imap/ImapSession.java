@@ -423,10 +423,10 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         try {
             request = ImapRequest.parse(command, context.limits());
         } catch (ImapRequest.TaggedSyntaxException e) {
-            write(e.tag() + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
+            write(e.tag() + " BAD " + codePrefix(e) + respText(e.getMessage()) + "\r\n");
             return;
         } catch (ImapSyntaxException e) {
-            write(ImapCommandDecoder.tagOf(command.firstLine()) + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
+            write(ImapCommandDecoder.tagOf(command.firstLine()) + " BAD " + codePrefix(e) + respText(e.getMessage()) + "\r\n");
             return;
         }
         ImapCommand.Registered registered = ImapCommands.lookup(request.name());
@@ -446,9 +446,9 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         try {
             registered.command().execute(this, request);
         } catch (ImapSyntaxException e) {
-            write(request.tag() + " BAD " + codePrefix(e) + e.getMessage() + "\r\n");
+            write(request.tag() + " BAD " + codePrefix(e) + respText(e.getMessage()) + "\r\n");
         } catch (MailboxException e) {
-            write(request.tag() + " NO " + (e.code() != null ? "[" + e.code() + "] " : "") + e.getMessage() + "\r\n");
+            write(request.tag() + " NO " + (e.code() != null ? "[" + e.code() + "] " : "") + respText(e.getMessage()) + "\r\n");
         } catch (IOException e) {
             LOG.warnf("IMAP %s failed for %s: %s", request.name(), account, e.toString());
             write(request.tag() + " NO [UNAVAILABLE] " + request.name() + " failed; try again later\r\n");
@@ -469,6 +469,26 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
 
     private static String codePrefix(ImapSyntaxException e) {
         return e.code() != null ? "[" + e.code() + "] " : "";
+    }
+
+    /**
+     * Text for a response that may quote what the client sent: RFC 9051 §9 resp-text is TEXT-CHAR, which has no NUL,
+     * CR, LF or other control octet, so those are shown as {@code \xNN} rather than sent back raw.
+     */
+    static String respText(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                if (sb == null) {
+                    sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+                }
+                sb.append(String.format("\\x%02x", (int) c));
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
     }
 
     private static String printable(String s) {

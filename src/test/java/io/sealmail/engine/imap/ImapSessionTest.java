@@ -86,6 +86,15 @@ class ImapSessionTest {
         assertThat(ch.config().isAutoRead()).as("input resumed once the queue ran dry").isTrue();
     }
 
+    /** RFC 9051 §9: resp-text has no control octets; what the client sent is quoted with them escaped. */
+    @Test
+    void controlOctetsTheClientSentAreNeverSentBackRaw() {
+        Transcript t = session(false);
+        assertThat(t.send("a1 NOOP \u0000")).isEqualTo("a1 BAD Unexpected character '\\x00'\r\n");
+        assertThat(t.send("a2 NOOP \u0001\u007f")).isEqualTo("a2 BAD Unexpected character '\\x01'\r\n");
+        assertThat(ImapSession.respText("a\u0000b\tc\u007fd é")).isEqualTo("a\\x00b\\x09c\\x7fd é");
+    }
+
     @Test
     void beforeTlsLoginIsDisabledAndStartTlsAdvertised() {
         Transcript t = session(true);
