@@ -169,6 +169,16 @@ final class MailboxIndex implements AutoCloseable {
     }
 
     /**
+     * The highest UID this index holds a record of, live or expunged: a UID list that lost its last lines must not
+     * give such a UID out again (it may have been shown, and expunged; RFC 9051 §2.3.1.1).
+     */
+    long highestUid() {
+        long[] max = {expunged.isEmpty() ? 0 : expunged.lastKey()};
+        modseqs.forEach((uid, modseq) -> max[0] = Math.max(max[0], uid));
+        return max[0];
+    }
+
+    /**
      * When a message was saved into this folder (RFC 8514 §3: set when it got its UID here, by delivery, APPEND,
      * COPY or MOVE, and never changed afterwards), in seconds since the epoch; 0 when unknown: the message was
      * indexed before save times were kept, or found again when the index was rebuilt.

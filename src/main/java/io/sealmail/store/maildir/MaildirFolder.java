@@ -190,6 +190,12 @@ final class MaildirFolder {
         byUid(); // the folder's listing starts from the map, as it did before the files were closed
         UidList list = UidList.open(dir);
         this.index = MailboxIndex.open(dir, list.uidValidity(), list.created());
+        long before = list.uidNext();
+        if (list.uidNextAtLeast(index.highestUid() + 1)) {
+            // The list lost its last lines (restored from an older copy, cut by hand): its UIDs were shown already.
+            LOG.warnf("%s: the UID list ends below UIDs the index has seen; next UID %d instead of %d", dir,
+                    list.uidNext(), before);
+        }
         this.uids = list;
     }
 

@@ -1,5 +1,7 @@
 package io.sealmail.store.maildir;
 
+import org.jboss.logging.Logger;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A folder's {@code sealmail-uids} file: a first line {@code V <uidvalidity> <uidnext>}, then one line per UID given
@@ -29,6 +33,7 @@ import java.util.function.LongPredicate;
  * <p>Not thread-safe: the folder's lock guards it.
  */
 final class UidList {
+    private static final Logger LOG = Logger.getLogger(UidList.class);
     static final String FILE = "sealmail-uids";
 
     private final Path file;
@@ -88,18 +93,29 @@ final class UidList {
     static UidList open(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.exists(file)) {
-            long validity = Instant.now().getEpochSecond();
-            Files.writeString(file, "V " + validity + " 1\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
-            return new UidList(file, validity, 1, true);
+            return start(file, Instant.now().getEpochSecond());
         }
         cutTornLine(file);
         // Parsed from the octets, without a String per line or a split: a folder of 100,000 messages has as many
         // lines, read at its first SELECT after a start.
         byte[] bytes = Files.readAllBytes(file);
         int headEnd = lineEnd(bytes, 0);
-        String[] head = new String(bytes, 0, headEnd, StandardCharsets.UTF_8).split(" ");
-        UidList list = new UidList(file, Long.parseLong(head[1]), Long.parseLong(head[2]), false);
+        Matcher head = HEAD.matcher(new String(bytes, 0, headEnd, StandardCharsets.UTF_8));
+        if (!head.matches()) {
+            // Without its first line no UID in it can be trusted to belong to this UIDVALIDITY: start again with a
+            // new one, as for a missing list (clients then fetch the folder again; RFC 9051 §2.3.1.1), keeping the
+            // damaged file beside it for whoever wants to look. Every message file stays where it is.
+            Path aside = dir.resolve(FILE + ".damaged");
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            LOG.warnf("%s: first line damaged; kept as %s, the folder gets a new UIDVALIDITY and its UIDs anew", file,
+                    aside.getFileName());
+            // Above what the damaged line may still say, in case the folder was made this second.
+            Matcher digits = Pattern.compile("[0-9]{1,10}").matcher(new String(bytes, 0, headEnd, StandardCharsets.ISO_8859_1));
+            long seen = digits.find() ? Long.parseLong(digits.group()) : 0;
+            long now = Instant.now().getEpochSecond();
+            return start(file, seen >= now && seen < 4_294_967_295L ? seen + 1 : now);
+        }
+        UidList list = new UidList(file, Long.parseLong(head.group(1)), Long.parseLong(head.group(2)), false);
         for (int pos = headEnd + 1; pos < bytes.length; ) {
             int end = lineEnd(bytes, pos);
             list.read(bytes, pos, end);
@@ -108,6 +124,16 @@ final class UidList {
         list.bytes = bytes.length;
         list.bytesWhole = bytes.length;
         return list;
+    }
+
+    /** The first line: UIDVALIDITY (RFC 9051: a non-zero 32-bit number) and the next UID. */
+    private static final Pattern HEAD = Pattern.compile("V ([1-9][0-9]{0,9}) ([1-9][0-9]{0,9})");
+
+    private static UidList start(Path file, long validity) throws IOException {
+        Files.writeString(file, "V " + validity + " 1\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.SYNC);
+        Fsync.directoryQuietly(file.getParent());
+        return new UidList(file, validity, 1, true);
     }
 
     private static int lineEnd(byte[] bytes, int from) {
@@ -210,6 +236,15 @@ final class UidList {
 
     long uidNext() {
         return uidNext;
+    }
+
+    /** Raises the next UID to at least {@code next}; whether it moved. */
+    boolean uidNextAtLeast(long next) {
+        if (next <= uidNext) {
+            return false;
+        }
+        uidNext = next;
+        return true;
     }
 
     /** Takes the next UID; it is given out for good once a line naming it is {@link #append appended}. */

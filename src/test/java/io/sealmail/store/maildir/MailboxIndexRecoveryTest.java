@@ -175,4 +175,51 @@ class MailboxIndexRecoveryTest {
         List<Long> after = withInbox((store, inbox) -> inbox.messages().stream().map(MailFolder.MessageInfo::uid).toList());
         assertThat(after).isEqualTo(before);
     }
+
+    /** A first line emptied, overwritten or with one character changed: the folder opens, anew, with every message. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "\u0001\u0002garbage\n1 x\n", "V 17964X7272 1\n"})
+    void aDamagedFirstLineOfTheUidListGivesANewUidValidityAndKeepsEveryMessage(String damage) throws Exception {
+        setUp();
+        // A folder made long ago (its UIDVALIDITY the clock's seconds then), so the new one cannot be the same second.
+        Path uids = inbox().resolve(UidList.FILE);
+        String list = Files.readString(uids, StandardCharsets.UTF_8);
+        Files.writeString(uids, "V 1000000000 1" + list.substring(list.indexOf('\n')), StandardCharsets.UTF_8);
+        for (String f : List.of(MailboxIndex.FILE, MessageCache.FILE, FolderSnapshot.FILE)) {
+            Files.deleteIfExists(inbox().resolve(f));
+        }
+        long before = withInbox((store, inbox) -> inbox.uidValidity());
+        assertThat(before).isEqualTo(1000000000L);
+        byte[] old = Files.readAllBytes(uids);
+        Files.writeString(uids, damage.isEmpty() ? "" : damage + new String(old, StandardCharsets.UTF_8).substring(
+                new String(old, StandardCharsets.UTF_8).indexOf('\n') + 1), StandardCharsets.ISO_8859_1);
+        withInbox((store, inbox) -> {
+            assertThat(inbox.uidValidity()).as("UIDs start again under a new UIDVALIDITY").isNotEqualTo(before);
+            assertThat(inbox.messages()).hasSize(3);
+            assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 3L);
+            assertThat(inbox.messages().get(1).flags()).contains("\\Seen");
+            deliver(store, "Subject: four\n\nbody four\n");
+            assertThat(inbox.messages()).hasSize(4);
+            return null;
+        });
+        assertThat(inbox().resolve(UidList.FILE + ".damaged")).exists();
+        int after = withInbox((store, inbox) -> inbox.messages().size());
+        assertThat(after).isEqualTo(4);
+    }
+
+    /** The UID list's last lines lost (a restored backup, a cut by hand): UIDs already shown are not given out again. */
+    @Test
+    void aUidListThatLostItsEndGivesNoUidOutTwice() throws Exception {
+        setUp();
+        withInbox((store, inbox) -> inbox.expunge(List.of(3L)));
+        Path uids = inbox().resolve(UidList.FILE);
+        List<String> lines = Files.readAllLines(uids);
+        Files.write(uids, lines.stream().filter(l -> !l.startsWith("3 ") && !l.startsWith("I ") && !l.equals("D"))
+                .map(l -> l + "\n").collect(java.util.stream.Collectors.joining()).getBytes(StandardCharsets.UTF_8));
+        withInbox((store, inbox) -> {
+            deliver(store, "Subject: four\n\nbody four\n");
+            assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 4L);
+            return null;
+        });
+    }
 }
