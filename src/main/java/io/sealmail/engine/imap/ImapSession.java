@@ -455,6 +455,11 @@ public final class ImapSession extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             LOG.errorf(e, "IMAP %s failed for %s", request.name(), account);
             write(request.tag() + " NO [SERVERBUG] " + request.name() + " failed\r\n");
+        } catch (InternalError e) {
+            // A mapped file cut shorter under the engine by another program (the JVM's page-fault error): answer
+            // rather than leave the client waiting for a tagged reply that never comes.
+            LOG.errorf("IMAP %s failed for %s: %s", request.name(), account, e.toString());
+            write(request.tag() + " NO [SERVERBUG] " + request.name() + " failed\r\n");
         } catch (StackOverflowError e) {
             // A bound that should have refused the command earlier is missing: answer, and log one line, not 1,000.
             LOG.errorf("IMAP %s failed for %s: stack overflow", request.name(), account);

@@ -288,6 +288,13 @@ final class MaildirFolder {
      */
     synchronized List<Entry> scan() throws IOException {
         load();
+        if (cache != null && cache.cutShorter()) {
+            // Another program cut the file under its mapping (deleting it is fine; cutting it is not): reading past
+            // the new end would fault. Open it again: what is left is checked record by record, the rest made again.
+            LOG.warnf("%s: %s was cut shorter while in use; opening it again", dir, MessageCache.FILE);
+            cache.close();
+            cache = null;
+        }
         List<String> unknown = new ArrayList<>();
         if (!listed) {
             listCur(unknown);

@@ -308,6 +308,18 @@ final class MessageCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the file is now shorter than what this cache wrote (one {@code fstat}): another program cut it, and a
+     * read through the mapping past its new end would fault (the JVM reports that later, as an InternalError).
+     */
+    boolean cutShorter() {
+        try {
+            return channel.size() < end;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     @Override
     public void close() {
         try {

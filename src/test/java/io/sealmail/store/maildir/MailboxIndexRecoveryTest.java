@@ -222,4 +222,30 @@ class MailboxIndexRecoveryTest {
             return null;
         });
     }
+
+    /** The cache may be deleted while the engine runs; cut shorter under its mapping, it is opened again at the next look. */
+    @Test
+    void aCacheCutShorterWhileMappedIsOpenedAgainAndItsEntriesMadeAgain() throws Exception {
+        withInbox((store, inbox) -> {
+            String big = "X-Pad: " + "p".repeat(990) + "\n";
+            for (int i = 0; i < 40; i++) { // 40 entries of about 10 KB: past the 256 KiB after which the file is mapped
+                deliver(store, "Subject: m" + i + "\n" + big.repeat(10) + "\nbody\n");
+            }
+            assertThat(inbox.messages()).hasSize(40);
+            for (long uid = 1; uid <= 40; uid++) {
+                assertThat(inbox.cached(uid)).as("uid %d", uid).isNotNull();
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(inbox().resolve(MessageCache.FILE),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(4096);
+            }
+            // The next command's look at the folder sees the file cut, before anything reads past its new end.
+            assertThat(inbox.messages()).hasSize(40);
+            assertThat(inbox.cached(30L)).as("past the new end: gone, without a fault").isNull();
+            assertThat(inbox.cached(31L)).isNull();
+            inbox.cache(30L, HEADERS.entryOf(inbox.read(30L)));
+            assertThat(text(inbox.cached(30L))).contains("Subject: m29");
+            return null;
+        });
+    }
 }
