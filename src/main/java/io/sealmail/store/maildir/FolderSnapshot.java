@@ -271,17 +271,50 @@ final class FolderSnapshot {
         }
     }
 
-    private static Restored decode(Path dir, ByteBuffer in, FlagSets flagSets) throws IOException {
-        Path file = dir.resolve(FILE);
+    /** Whether the snapshot is whole and of this format; {@code in} is then just past its magic number. */
+    private static boolean whole(Path file, ByteBuffer in, boolean quiet) {
         int length = in.limit();
         if (length < 12) {
-            LOG.warnf("%s: cut short; listing the folder", file);
-            return null;
+            if (!quiet) {
+                LOG.warnf("%s: cut short; listing the folder", file);
+            }
+            return false;
         }
         CRC32C crc = new CRC32C();
         crc.update(in.duplicate().limit(length - 4));
         if (in.getLong() != MAGIC || (int) crc.getValue() != in.getInt(length - 4)) {
-            LOG.warnf("%s: damaged or of another version; listing the folder", file);
+            if (!quiet) {
+                LOG.warnf("%s: damaged or of another version; listing the folder", file);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** What a snapshot too stale to use still proves: the folder showed this much (RFC 7162 §3.1.2, RFC 9051 §2.3.1.1). */
+    record Shown(long uidValidity, long uidNext, long highestModseq) {
+    }
+
+    /** The UIDVALIDITY, next UID and HIGHESTMODSEQ the folder's snapshot recorded, whether or not it is current; null without a whole one. */
+    static Shown shown(Path dir) {
+        Path file = dir.resolve(FILE);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer in = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            if (!whole(file, in, true)) {
+                return null;
+            }
+            long uidValidity = in.getLong();
+            long uidNext = in.getLong();
+            in.position(in.position() + 20 + 16 + 16); // cur/'s mark, the UID list's and the MODSEQ log's
+            return new Shown(uidValidity, uidNext, in.getLong());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Restored decode(Path dir, ByteBuffer in, FlagSets flagSets) throws IOException {
+        Path file = dir.resolve(FILE);
+        if (!whole(file, in, false)) {
             return null;
         }
         long uidValidity = in.getLong();

@@ -101,8 +101,18 @@ final class MailboxIndex implements AutoCloseable {
 
     /** @param compactAfter log records beyond twice the live ones that trigger a compaction */
     public static MailboxIndex open(Path dir, long uidValidity, boolean newFolder, int compactAfter) throws IOException {
+        return open(dir, uidValidity, newFolder, compactAfter, 0);
+    }
+
+    /**
+     * @param shown a HIGHESTMODSEQ this folder is known to have reached (its last snapshot's, which may be stale):
+     *              a log that replays to less lost records (cut shorter by hand, restored from an older copy) and
+     *              is rebuilt above it, so MODSEQ never goes backwards (RFC 7162 §3.1.2)
+     */
+    static MailboxIndex open(Path dir, long uidValidity, boolean newFolder, int compactAfter, long shown)
+            throws IOException {
         MailboxIndex index = new MailboxIndex(dir, uidValidity, compactAfter, 0);
-        index.load(newFolder);
+        index.load(newFolder, shown);
         return index;
     }
 
@@ -387,7 +397,7 @@ final class MailboxIndex implements AutoCloseable {
         }
     }
 
-    private void load(boolean newFolder) throws IOException {
+    private void load(boolean newFolder, long shown) throws IOException {
         long goodEnd = 0;
         boolean corrupt = false;
         boolean exists = Files.exists(file);
@@ -425,7 +435,12 @@ final class MailboxIndex implements AutoCloseable {
                 corrupt |= !replay(ByteBuffer.wrap(bytes, payload, len));
             }
         }
-        long floor = highestModseq;
+        if (exists && !corrupt && !foreign && !empty && highestModseq < shown) {
+            LOG.warnf("%s: ends at MODSEQ %d, below the %d the folder showed before; records were lost", file,
+                    highestModseq, shown);
+            corrupt = true;
+        }
+        long floor = Math.max(highestModseq, shown);
         if (!exists || corrupt || foreign || empty) {
             boolean fresh = !exists && newFolder;
             rebuilt = fresh ? null : !exists ? Rebuilt.MISSING : foreign ? Rebuilt.FOREIGN : Rebuilt.CORRUPT;

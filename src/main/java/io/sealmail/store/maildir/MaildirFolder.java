@@ -189,9 +189,15 @@ final class MaildirFolder {
         restored = false;
         byUid(); // the folder's listing starts from the map, as it did before the files were closed
         UidList list = UidList.open(dir);
-        this.index = MailboxIndex.open(dir, list.uidValidity(), list.created());
+        // A snapshot too stale to restore from still says what the folder showed: neither MODSEQ nor UIDs go below.
+        FolderSnapshot.Shown shown = FolderSnapshot.shown(dir);
+        if (shown != null && shown.uidValidity() != list.uidValidity()) {
+            shown = null;
+        }
+        this.index = MailboxIndex.open(dir, list.uidValidity(), list.created(),
+                Integer.getInteger("sealmail.index.compactAfter", 4096), shown == null ? 0 : shown.highestModseq());
         long before = list.uidNext();
-        if (list.uidNextAtLeast(index.highestUid() + 1)) {
+        if (list.uidNextAtLeast(Math.max(index.highestUid() + 1, shown == null ? 0 : shown.uidNext()))) {
             // The list lost its last lines (restored from an older copy, cut by hand): its UIDs were shown already.
             LOG.warnf("%s: the UID list ends below UIDs the index has seen; next UID %d instead of %d", dir,
                     list.uidNext(), before);

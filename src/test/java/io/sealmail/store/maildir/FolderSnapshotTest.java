@@ -116,6 +116,36 @@ class FolderSnapshotTest {
         });
     }
 
+    /**
+     * The MODSEQ log cut shorter (by hand, or restored from an older copy) replays to a lower HIGHESTMODSEQ, which
+     * looks like a log torn by a crash: the snapshot, stale now, still says what was shown, and nothing goes below it.
+     */
+    @Test
+    void aModseqLogCutShorterNeverTakesModseqOrUidsBelowWhatTheSnapshotRecorded() throws Exception {
+        setUp();
+        long shown = run((store, boxes, access) -> {
+            try (MailFolder inbox = boxes.open("INBOX")) {
+                return inbox.highestModseq();
+            }
+        });
+        Path log = inbox().resolve(MailboxIndex.FILE);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        run((store, boxes, access) -> {
+            try (MailFolder inbox = boxes.open("INBOX")) {
+                assertThat(inbox.highestModseq()).isGreaterThan(shown);
+                assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 4L, 5L);
+                assertThat(inbox.messages()).allSatisfy(m -> assertThat(m.modseq()).isGreaterThan(shown));
+                inbox.store(List.of(5L), MailFolder.FlagChange.ADD, Set.of("\\Answered"));
+                assertThat(inbox.messages().get(3).modseq()).isGreaterThan(shown);
+                deliver(store, "Subject: m6\n\nbody 6\n");
+                assertThat(inbox.messages().get(4).uid()).as("above every UID shown").isEqualTo(6L);
+            }
+            return null;
+        });
+    }
+
     @Test
     void aRestartRestoresExactlyTheStateAListingGives() throws Exception {
         State before = setUp();
