@@ -127,16 +127,39 @@ final class CondStore {
                 throw r.args().bad("Invalid UIDVALIDITY");
             }
             long modseq = CondStore.modseq(params.get(1), r.args(), false);
-            SequenceSet known = null;
-            if (params.size() >= 3) {
-                String text = ImapArg.stringValue(params.get(2));
-                if (text == null) {
-                    throw r.args().bad("Invalid known UIDs");
+            SequenceSet known = params.size() >= 3 ? knownSet(params.get(2), "known UIDs", r) : null;
+            if (params.size() == 4) {
+                // seq-match-data = "(" known-sequence-set SP known-uid-set ")", each without "*", pairing message
+                // numbers with UIDs one for one (RFC 7162 §3.2.5.2, §7). Checked, then not needed: the expunge
+                // history answers what it would.
+                if (!(params.get(3) instanceof ImapArg.ListArg match) || match.items().size() != 2) {
+                    throw r.args().bad("QRESYNC seq-match-data needs (known-sequence-set known-uid-set)");
                 }
-                known = SequenceSet.parse(text, r.args().limits().maxSequenceRanges());
+                long numbers = count(knownSet(match.items().get(0), "known sequence set", r));
+                long uids = count(knownSet(match.items().get(1), "known UID set", r));
+                if (numbers != uids) {
+                    throw r.args().bad("QRESYNC seq-match-data pairs " + numbers + " message numbers with " + uids + " UIDs");
+                }
             }
-            // The seq-match data only helps a server without an expunge history; ours answers from what it has.
             return new Resync(validity, modseq, known);
+        }
+
+        /** A sequence set of known numbers: RFC 7162 §7 allows no {@code *} in it. */
+        private static SequenceSet knownSet(ImapArg arg, String what, ImapRequest r) {
+            String text = arg instanceof ImapArg.ListArg ? null : ImapArg.stringValue(arg);
+            if (text == null || text.indexOf('*') >= 0) {
+                throw r.args().bad("Invalid " + what + (text != null ? ": * is not allowed here" : ""));
+            }
+            return SequenceSet.parse(text, r.args().limits().maxSequenceRanges());
+        }
+
+        /** How many numbers a set names, a number repeated counting again (sets of known numbers have no *). */
+        private static long count(SequenceSet set) {
+            long n = 0;
+            for (long[] range : set.ranges(Long.MAX_VALUE)) {
+                n += range[1] - range[0] + 1;
+            }
+            return n;
         }
     }
 

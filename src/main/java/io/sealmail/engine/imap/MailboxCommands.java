@@ -36,8 +36,12 @@ final class MailboxCommands {
         CondStore.Resync qresync = null;
         if (params != null) {
             // RFC 7162 §3.1.8 (CONDSTORE) and §3.2.5 (QRESYNC (uidvalidity modseq [known-uids [seq-match]])).
+            java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 0; i < params.size(); i++) {
                 String p = String.valueOf(ImapArg.stringValue(params.get(i))).toUpperCase(Locale.ROOT);
+                if (!seen.add(p)) {
+                    throw r.args().bad("SELECT parameter " + p + " given twice");
+                }
                 if (p.equals("CONDSTORE")) {
                     CondStore.enable(s);
                 } else if (p.equals("QRESYNC") && i + 1 < params.size() && params.get(i + 1) instanceof ImapArg.ListArg l) {

@@ -97,6 +97,24 @@ class CondStoreTest {
         assertThat(b.send("t STATUS Later (HIGHESTMODSEQ)")).startsWith("* STATUS \"Later\" (HIGHESTMODSEQ 1)\r\n");
     }
 
+    /** RFC 7162 §7 (and Dovecot): known sets without "*", seq-match-data a parenthesised pair of equal sizes, once. */
+    @Test
+    void qresyncParametersOutsideTheGrammarAreBad() {
+        Transcript a = login();
+        a.send("e ENABLE QRESYNC");
+        long v = number(a.send("s EXAMINE INBOX"), "\\[UIDVALIDITY (\\d+)\\]");
+        for (String bad : List.of("(" + v + " 5 *)", "(" + v + " 5 1:*)", "(" + v + " 5 1:3 (1:* 1:3))",
+                "(" + v + " 5 1:3 (1:2 1,2,3))", "(" + v + " 5 1:3 1:3)", "(" + v + " 5 1:3 ())",
+                "(" + v + " 5 1:3 (1:3))")) {
+            assertThat(a.send("b SELECT INBOX (QRESYNC " + bad + ")")).as(bad).startsWith("b BAD ");
+        }
+        assertThat(a.send("d SELECT INBOX (QRESYNC (" + v + " 2) QRESYNC (" + v + " 3))")).startsWith("d BAD ");
+        assertThat(a.send("d2 SELECT INBOX (CONDSTORE CONDSTORE)")).startsWith("d2 BAD ");
+        assertThat(a.send("g SELECT INBOX (QRESYNC (" + v + " 1 1:3 (1:3 1,2,3)))"))
+                .as("three numbers, three UIDs").contains("g OK [READ-WRITE]");
+        assertThat(a.send("g2 SELECT INBOX (QRESYNC (" + v + " 1 1:3 (3:1 1:2,3)))")).contains("g2 OK [READ-WRITE]");
+    }
+
     @Test
     void modseqChangedSinceUnchangedSinceAndVanished() {
         Transcript a = login();
