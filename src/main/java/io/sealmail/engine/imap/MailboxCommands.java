@@ -66,8 +66,9 @@ final class MailboxCommands {
         SelectedMailbox mailbox = new SelectedMailbox(folder, readOnly, s::folderChanged);
         s.select(mailbox);
         List<MessageInfo> view = mailbox.view();
-        s.untagged("FLAGS (" + SYSTEM_FLAGS + ")");
-        s.untagged("OK [PERMANENTFLAGS (" + (readOnly ? "" : SYSTEM_FLAGS + " \\*") + ")] Flags permitted");
+        for (String line : mailbox.flagResponses()) {
+            s.untagged(line);
+        }
         s.untagged(view.size() + " EXISTS");
         if (s.rev2()) {
             // RFC 9051 §6.3.2: a LIST response with accurate attributes; RECENT and UNSEEN are IMAP4rev1's (Appendix E).

@@ -151,6 +151,44 @@ final class SelectedMailbox implements AutoCloseable {
         return view.get(seq - 1);
     }
 
+    /** Keywords the client was told are defined here (RFC 9051 §7.3.5 FLAGS), in order. */
+    private final java.util.TreeSet<String> keywords = new java.util.TreeSet<>();
+
+    /**
+     * SELECT's FLAGS and PERMANENTFLAGS: the system flags and every keyword a message of the folder carries (as
+     * Dovecot lists them; clients build their tag lists from it), and {@code \*} where new ones may be made.
+     */
+    List<String> flagResponses() {
+        // Messages share their flag sets: look at each set once, not at each message's.
+        java.util.Set<Set<String>> sets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (MessageInfo m : view) {
+            if (sets.add(m.flags())) {
+                addKeywords(m.flags());
+            }
+        }
+        return flagLines();
+    }
+
+    /** FLAGS and PERMANENTFLAGS again when {@code flags} holds a keyword the client was not told of; else none. */
+    List<String> newKeywords(Set<String> flags) {
+        return addKeywords(flags) ? flagLines() : List.of();
+    }
+
+    private boolean addKeywords(Set<String> flags) {
+        boolean grew = false;
+        for (String f : flags) {
+            if (!f.startsWith("\\")) {
+                grew |= keywords.add(f);
+            }
+        }
+        return grew;
+    }
+
+    private List<String> flagLines() {
+        String all = MailboxCommands.SYSTEM_FLAGS + (keywords.isEmpty() ? "" : " " + String.join(" ", keywords));
+        return List.of("FLAGS (" + all + ")", "OK [PERMANENTFLAGS (" + (readOnly ? "" : all + " \\*") + ")] Flags permitted");
+    }
+
     /** Replaces what the client knows of a message (its flags and MODSEQ, after its own STORE). */
     void update(int seq, MessageInfo now) {
         mutableView().set(seq - 1, now);
@@ -205,11 +243,13 @@ final class SelectedMailbox implements AutoCloseable {
                 }
             }
         }
+        boolean grew = false;
         for (int i = 0; i < view.size(); i++) {
             MessageInfo known = view.get(i);
             MessageInfo now = byUid.get(known.uid());
             if (now != null && !now.flags().equals(known.flags())) {
                 mutableView().set(i, now);
+                grew |= addKeywords(now.flags());
                 out.add((i + 1) + " FETCH (UID " + now.uid() + " FLAGS " + flagList(now.flags())
                         + (condstore ? " " + CondStore.item(now) : "") + ")");
             }
@@ -219,10 +259,15 @@ final class SelectedMailbox implements AutoCloseable {
         for (MessageInfo m : current) {
             if (m.uid() > last) {
                 mutableView().add(m);
+                grew |= addKeywords(m.flags());
             }
         }
         if (view.size() != before) {
             out.add(view.size() + " EXISTS");
+        }
+        if (grew) {
+            // RFC 9051 §7.3.5: another session defined a keyword; say so before the FETCH that shows it.
+            out.addAll(0, flagLines());
         }
         if (!expungesDeferred) {
             // The client now knows exactly the folder's list: share it again instead of holding a copy.

@@ -112,6 +112,9 @@ final class StoreCommands {
                 continue;
             }
             box.update(seq, m);
+            for (String line : box.newKeywords(m.flags())) {
+                s.untagged(line); // RFC 9051 §7.3.5: a keyword this STORE defined, before the FETCH that shows it
+            }
             String uid = isUid(r) ? "UID " + m.uid() + " " : "";
             if (!silent) {
                 s.untagged(seq + " FETCH (" + uid + "FLAGS " + SelectedMailbox.flagList(m.flags())

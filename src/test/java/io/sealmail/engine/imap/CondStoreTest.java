@@ -115,6 +115,28 @@ class CondStoreTest {
         assertThat(a.send("g2 SELECT INBOX (QRESYNC (" + v + " 1 1:3 (3:1 1:2,3)))")).contains("g2 OK [READ-WRITE]");
     }
 
+    /** RFC 9051 §7.3.5: FLAGS names the keywords in use, and is sent again when a session defines a new one. */
+    @Test
+    void flagsListsTheKeywordsInUseAndEverySessionHearsOfANewOne() {
+        String system = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+        Transcript a = login();
+        assertThat(a.send("s SELECT INBOX")).contains("* FLAGS (" + system + ")\r\n");
+        assertThat(a.send("t STORE 1 +FLAGS ($Label1)")).isEqualTo("* FLAGS (" + system + " $Label1)\r\n"
+                + "* OK [PERMANENTFLAGS (" + system + " $Label1 \\*)] Flags permitted\r\n"
+                + "* 1 FETCH (FLAGS ($Label1))\r\nt OK STORE completed\r\n");
+        assertThat(a.send("t2 STORE 3 +FLAGS.SILENT ($Label1)")).as("already announced").isEqualTo("t2 OK STORE completed\r\n");
+        Transcript b = login();
+        assertThat(b.send("s SELECT INBOX")).contains("* FLAGS (" + system + " $Label1)\r\n",
+                "* OK [PERMANENTFLAGS (" + system + " $Label1 \\*)]");
+        assertThat(b.send("e EXAMINE INBOX")).contains("* FLAGS (" + system + " $Label1)\r\n",
+                "* OK [PERMANENTFLAGS ()]");
+        b.send("s2 SELECT INBOX");
+        a.send("u STORE 2 +FLAGS.SILENT (NewKw)");
+        assertThat(b.send("n NOOP")).isEqualTo("* FLAGS (" + system + " $Label1 NewKw)\r\n"
+                + "* OK [PERMANENTFLAGS (" + system + " $Label1 NewKw \\*)] Flags permitted\r\n"
+                + "* 2 FETCH (UID 2 FLAGS (NewKw))\r\nn OK NOOP completed\r\n");
+    }
+
     @Test
     void modseqChangedSinceUnchangedSinceAndVanished() {
         Transcript a = login();

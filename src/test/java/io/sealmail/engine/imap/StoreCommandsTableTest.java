@@ -18,8 +18,11 @@ class StoreCommandsTableTest {
                 row("a single flag without parentheses", "c STORE 1 +FLAGS \\Flagged", "* 1 FETCH (FLAGS (\\Flagged))", "c OK STORE completed"),
                 row("system flags in any case", "c STORE 1 +FLAGS (\\SEEN)", "* 1 FETCH (FLAGS (\\Seen))", "c OK STORE completed"),
                 row(".SILENT reports nothing", "c STORE 1 -FLAGS.SILENT (\\Seen)", "c OK STORE completed"),
-                row("keywords on a range", "c STORE 1:2 +FLAGS ($Forwarded Junk)", "* 1 FETCH (FLAGS ($Forwarded Junk))",
-                        "* 2 FETCH (FLAGS ($Forwarded Junk))", "c OK STORE completed"),
+                row("keywords on a range: new ones are announced first (RFC 9051 §7.3.5)",
+                        "c STORE 1:2 +FLAGS ($Forwarded Junk)",
+                        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded Junk)",
+                        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded Junk \\*)] Flags permitted",
+                        "* 1 FETCH (FLAGS ($Forwarded Junk))", "* 2 FETCH (FLAGS ($Forwarded Junk))", "c OK STORE completed"),
                 row("an empty list clears", "c STORE 1 FLAGS ()", "* 1 FETCH (FLAGS ())", "c OK STORE completed"),
                 row("a UID past the last is no error", "c UID STORE 99 FLAGS (\\Seen)", "c OK UID STORE completed"),
 
