@@ -158,13 +158,9 @@ final class SelectedMailbox implements AutoCloseable {
      * SELECT's FLAGS and PERMANENTFLAGS: the system flags and every keyword a message of the folder carries (as
      * Dovecot lists them; clients build their tag lists from it), and {@code \*} where new ones may be made.
      */
-    List<String> flagResponses() {
-        // Messages share their flag sets: look at each set once, not at each message's.
-        java.util.Set<Set<String>> sets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (MessageInfo m : view) {
-            if (sets.add(m.flags())) {
-                addKeywords(m.flags());
-            }
+    List<String> flagResponses() throws IOException {
+        for (Set<String> flags : folder.flagSets()) {
+            addKeywords(flags);
         }
         return flagLines();
     }

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -42,6 +44,18 @@ public interface MailFolder extends AutoCloseable {
      * lets sessions skip their update check.
      */
     List<MessageInfo> messages() throws IOException;
+
+    /**
+     * The distinct flag sets the messages carry (for the keywords SELECT lists in FLAGS); messages share their sets,
+     * so this is each set once, not each message's. A store may answer without making a message's entry.
+     */
+    default Collection<Set<String>> flagSets() throws IOException {
+        Set<Set<String>> sets = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (MessageInfo m : messages()) {
+            sets.add(m.flags());
+        }
+        return sets;
+    }
 
     /** The message exactly as stored (CRLF lines). @throws MailboxException NONEXISTENT if it was expunged */
     byte[] read(long uid) throws IOException;

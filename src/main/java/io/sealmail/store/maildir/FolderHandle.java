@@ -95,6 +95,11 @@ final class FolderHandle implements MailFolder {
     }
 
     @Override
+    public java.util.Collection<Set<String>> flagSets() throws IOException {
+        return folder.flagSets();
+    }
+
+    @Override
     public List<Long> expungedSince(long modseq) throws IOException {
         return folder.expungedSince(modseq);
     }

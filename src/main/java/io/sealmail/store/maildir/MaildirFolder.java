@@ -527,6 +527,19 @@ final class MaildirFolder {
         changed();
     }
 
+    /** The distinct flag sets of the messages: from the snapshot's column while restored, else from the entries. */
+    synchronized Collection<Set<String>> flagSets() throws IOException {
+        List<Entry> now = scan();
+        if (restoredMessages != null && now == restoredMessages.entries()) {
+            return restoredMessages.usedSets();
+        }
+        Set<Set<String>> sets = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Entry e : now) {
+            sets.add(e.flags());
+        }
+        return sets;
+    }
+
     /** The messages as sessions see them; the same list instance as long as nothing changed. */
     synchronized List<MailFolder.MessageInfo> infos() throws IOException {
         List<Entry> now = scan();

@@ -59,6 +59,21 @@ final class RestoredMessages {
         return i < 0 ? null : entry(i);
     }
 
+    /** The flag sets some message carries, each once (a pass over one int column). */
+    List<Set<String>> usedSets() {
+        boolean[] used = new boolean[sets.size()];
+        for (int set : setOf) {
+            used[set] = true;
+        }
+        List<Set<String>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < used.length; i++) {
+            if (used[i]) {
+                out.add(sets.get(i));
+            }
+        }
+        return out;
+    }
+
     MaildirFolder.Entry entry(int i) {
         return new MaildirFolder.Entry(uids[i], name(i), sets.get(setOf[i]), sizes[i], date(i));
     }

@@ -146,6 +146,31 @@ class FolderSnapshotTest {
         });
     }
 
+    /** SELECT's FLAGS come from the flag sets in use: restored, from the snapshot's column, without an entry each. */
+    @Test
+    void theFlagSetsInUseAreTheSameRestoredAndListed() throws Exception {
+        setUp();
+        java.util.function.Function<Boolean, java.util.Set<java.util.Set<String>>> sets = deleteSnapshot -> {
+            try {
+                if (deleteSnapshot) {
+                    FolderSnapshot.delete(inbox());
+                }
+                return run((store, boxes, access) -> {
+                    try (MailFolder inbox = boxes.open("INBOX")) {
+                        java.util.Set<java.util.Set<String>> out = new java.util.HashSet<>(inbox.flagSets());
+                        assertThat(folder(access, inbox()).restoredFromSnapshot()).isEqualTo(!deleteSnapshot);
+                        return out;
+                    }
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.util.Set<java.util.Set<String>> restored = sets.apply(false);
+        assertThat(restored).contains(Set.of("\\Seen", "\\Flagged", "$Work"), Set.of("\\Flagged", "$Work"));
+        assertThat(sets.apply(true)).isEqualTo(restored);
+    }
+
     @Test
     void aRestartRestoresExactlyTheStateAListingGives() throws Exception {
         State before = setUp();
