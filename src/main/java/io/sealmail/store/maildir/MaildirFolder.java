@@ -169,6 +169,40 @@ final class MaildirFolder {
 
     // ---- the files beside the Maildir ----
 
+    /**
+     * {@code cur/}'s inode and modification time when this process last listed or changed it. Any other time at the
+     * next look is another program's doing (a file added, deleted or renamed by hand), and the folder is listed
+     * again, as Dovecot does when {@code cur/}'s time moves. A change by another program within the same clock
+     * tick as one of ours (a few ms on Linux) keeps the time we recorded and waits for the next listing.
+     */
+    private FolderSnapshot.CurMark curKnown;
+
+    /**
+     * Whether another program changed {@code cur/} since our last listing or change: another inode, or a later time
+     * (a file added, deleted or renamed sets it to now). A time set back (tests age it so that a snapshot may be
+     * anchored on it) changes nothing in the directory and is only taken as the new mark.
+     */
+    private boolean curChangedByOthers(Path cur) throws IOException {
+        if (curKnown == null) {
+            return false;
+        }
+        FolderSnapshot.CurMark now = FolderSnapshot.CurMark.of(cur);
+        if (now.inode() != curKnown.inode() || now.mtime().isAfter(curKnown.mtime())) {
+            return true;
+        }
+        curKnown = now;
+        return false;
+    }
+
+    /** Records {@code cur/}'s mark after a change or listing of ours. */
+    private void curKnownNow() {
+        try {
+            curKnown = FolderSnapshot.CurMark.of(dir.resolve("cur"));
+        } catch (IOException e) {
+            curKnown = null;
+        }
+    }
+
     private void load() throws IOException {
         if (uids != null) {
             return;
@@ -184,6 +218,7 @@ final class MaildirFolder {
             listed = true;
             dirty = false;
             restored = true;
+            curKnownNow(); // the snapshot was just found to match cur/ as it is
             return;
         }
         restored = false;
@@ -294,6 +329,10 @@ final class MaildirFolder {
      */
     synchronized List<Entry> scan() throws IOException {
         load();
+        if (listed && curChangedByOthers(dir.resolve("cur"))) {
+            LOG.infof("%s: cur/ was changed by another program; listing it again", dir);
+            listed = false;
+        }
         if (cache != null && cache.cutShorter()) {
             // Another program cut the file under its mapping (deleting it is fine; cutting it is not): reading past
             // the new end would fault. Open it again: what is left is checked record by record, the rest made again.
@@ -302,6 +341,7 @@ final class MaildirFolder {
             cache = null;
         }
         List<String> unknown = new ArrayList<>();
+        boolean changedCur = !listed;
         if (!listed) {
             listCur(unknown);
         }
@@ -319,6 +359,9 @@ final class MaildirFolder {
         }
         if (!unknown.isEmpty()) {
             giveUids(unknown, !delivered.isEmpty());
+        }
+        if (changedCur || !delivered.isEmpty()) {
+            curKnownNow();
         }
         if (current == null) {
             current = List.copyOf(byUid().values());
@@ -736,6 +779,7 @@ final class MaildirFolder {
         String file = FlagSets.fileName(base, flags);
         Files.move(tmp, dir.resolve("cur").resolve(file), StandardCopyOption.ATOMIC_MOVE);
         Fsync.directoryQuietly(dir.resolve("cur"));
+        curKnownNow();
         uids.keywords(uid, keywords);
         Entry added = entry(uid, file);
         byUid().put(uid, added);
@@ -908,6 +952,12 @@ final class MaildirFolder {
 
     private boolean renameTurn(int max) throws IOException {
         Path cur = dir.resolve("cur");
+        if (curChangedByOthers(cur)) {
+            // Another program changed cur/ since our last look: recording our renames' time would hide that. The
+            // next look lists cur/ and finishes the intents (rollForward).
+            listed = false;
+            return false;
+        }
         if (!renames.isEmpty()) {
             long[] batch = renames.take(max);
             // Both ascending: one walk along the map (no lookup, no boxing per message), entries replaced in place.
@@ -939,6 +989,7 @@ final class MaildirFolder {
                     at.setValue(new Entry(uid, file, e.flags(), e.size(), e.date()));
                 }
             }
+            curKnownNow();
             if (!renames.isEmpty()) {
                 return true;
             }
@@ -1086,6 +1137,7 @@ final class MaildirFolder {
         }
         if (!gone.isEmpty()) {
             changed();
+            curKnownNow();
             Fsync.directoryQuietly(dir.resolve("cur"));
             index.expunged(gone);
             cache().remove(gone);

@@ -248,4 +248,36 @@ class MailboxIndexRecoveryTest {
             return null;
         });
     }
+
+    /**
+     * Files added, deleted and renamed in cur/ by hand while the folder is open are seen at its next look, as
+     * Dovecot sees them (cur/'s time moved), not only after a restart.
+     */
+    @Test
+    void handEditsInCurWhileTheFolderIsOpenAreSeenAtItsNextLook() throws Exception {
+        long highest = setUp();
+        withInbox((store, inbox) -> {
+            assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 3L);
+            Path cur = inbox().resolve("cur");
+            List<Path> files;
+            try (Stream<Path> s = Files.list(cur)) {
+                files = s.sorted().toList();
+            }
+            Thread.sleep(20); // past the clock tick of our own last change of cur/ (see MaildirFolder.curKnown)
+            Files.delete(files.get(0)); // UID 1
+            String third = files.get(2).getFileName().toString(); // UID 3, no flags
+            Files.move(files.get(2), cur.resolve(third + "F"));
+            Files.writeString(cur.resolve("1700000001.byhand.host:2,S"), "Subject: by hand\r\n\r\nbody\r\n");
+            List<MailFolder.MessageInfo> msgs = inbox.messages();
+            assertThat(msgs).extracting(MailFolder.MessageInfo::uid).containsExactly(2L, 3L, 4L);
+            assertThat(msgs.get(1).flags()).containsExactly("\\Flagged");
+            assertThat(msgs.get(1).modseq()).isGreaterThan(highest);
+            assertThat(msgs.get(2).flags()).containsExactly("\\Seen");
+            assertThat(inbox.expungedSince(highest)).containsExactly(1L);
+            // Our own changes after it are not taken for another program's: no listing, the state goes on.
+            inbox.store(List.of(2L), MailFolder.FlagChange.ADD, Set.of("\\Answered"));
+            assertThat(inbox.messages().get(0).flags()).contains("\\Answered", "\\Seen");
+            return null;
+        });
+    }
 }
