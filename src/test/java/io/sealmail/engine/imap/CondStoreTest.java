@@ -225,11 +225,12 @@ class CondStoreTest {
         Transcript t = login();
         t.send("s SELECT INBOX");
         assertThat(t.send("a SEARCH FROM carol")).startsWith("* SEARCH 2\r\n");
-        // Every message has its cache entry now. Remove the files behind the folder's back: header searches still
-        // answer (the files are not opened); a body search cannot.
+        // Every message has its cache entry now. Overwrite the files behind the folder's back (their names stay, so
+        // cur/ does not change and is not listed again): header searches still answer as before (the files are not
+        // opened); a body search reads the garbage.
         try (Stream<Path> s = Files.list(dir.resolve("mail/joe@example.com/cur"))) {
             for (Path p : s.toList()) {
-                Files.delete(p);
+                Files.writeString(p, "X-Garbage: yes\r\n\r\nnothing here\r\n");
             }
         }
         assertThat(t.send("b SEARCH SUBJECT third")).startsWith("* SEARCH 3\r\n");
