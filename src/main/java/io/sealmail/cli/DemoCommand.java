@@ -13,6 +13,7 @@ import io.sealmail.config.TlsFiles;
 import io.sealmail.engine.ListenerProtocols;
 import io.sealmail.engine.MailEngine;
 import io.sealmail.engine.auth.Argon2Hash;
+import io.sealmail.store.QueueLock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -71,6 +72,13 @@ public class DemoCommand implements Callable<Integer> {
         Map<String, String> accounts = accounts();
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
+        // A demo already running on this directory holds its engine's lock: say so before its certificate and
+        // accounts are written again under it (it would reload the new certificate).
+        try (QueueLock free = QueueLock.tryAcquire(dir.resolve("data").resolve("queue")).orElse(null)) {
+            if (free == null) {
+                throw new UserError("another demo (or engine) is running on " + dir + "; stop it first or use another --data-dir");
+            }
+        }
         Path tls = writeCertificate(dir);
         Path accountsFile = writeAccounts(dir, accounts);
 

@@ -133,4 +133,20 @@ class DemoCommandTest {
         assertThat(p.exitValue()).isNotZero();
         assertThat(output).contains("--user must be ADDRESS:PASSWORD").doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    @Test
+    void aSecondDemoOnTheSameDirectoryStopsBeforeWritingAnything() throws Exception {
+        // The first demo's engine holds this lock while it runs; the second one must not touch its certificate.
+        try (io.sealmail.store.QueueLock held = io.sealmail.store.QueueLock.tryAcquire(dir.resolve("data").resolve("queue"))
+                .orElseThrow()) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), DemoMain.class.getName(),
+                    "--data-dir", dir.toString(), "--ephemeral-ports").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isNotZero();
+            assertThat(output).contains("another demo (or engine) is running on").doesNotContain("\tat ");
+            assertThat(dir.resolve("tls")).doesNotExist();
+        }
+    }
 }
