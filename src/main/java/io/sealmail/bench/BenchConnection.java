@@ -28,7 +28,7 @@ final class BenchConnection implements AutoCloseable {
     /** Where octets come from: the TLS socket, or the inflater over it after COMPRESS. */
     private InputStream in;
     private OutputStream out;
-    private final byte[] buf = new byte[64 * 1024];
+    private byte[] buf = new byte[64 * 1024];
     private int pos;
     private int limit;
     private long received;
@@ -85,45 +85,20 @@ final class BenchConnection implements AutoCloseable {
      * message header FETCH, and how much more moved with the client's JIT, so the figure was the client's.
      */
     String line() throws IOException {
-        byte[] acc = null;
-        int accLength = 0;
+        int scanned = pos;
         while (true) {
-            if (pos == limit && !fill()) {
-                String partial = acc == null ? "" : new String(acc, 0, accLength, StandardCharsets.ISO_8859_1);
-                throw new IOException("connection closed by the server after: " + partial);
-            }
-            int end = pos;
-            while (end < limit && buf[end] != '\n') {
-                end++;
-            }
-            if (end == limit) {
-                // No end of line in what is buffered: keep this part and read on.
-                int n = limit - pos;
-                if (acc == null) {
-                    acc = new byte[Math.max(256, n * 2)];
-                } else if (accLength + n > acc.length) {
-                    acc = Arrays.copyOf(acc, Math.max(acc.length * 2, accLength + n));
+            for (int i = scanned; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    String line = text(buf, pos, i);
+                    received += i - pos + 1;
+                    pos = i + 1;
+                    return line;
                 }
-                System.arraycopy(buf, pos, acc, accLength, n);
-                accLength += n;
-                pos = limit;
-                continue;
             }
-            String line;
-            if (acc == null) {
-                line = text(buf, pos, end);
-            } else {
-                int n = end - pos;
-                if (accLength + n > acc.length) {
-                    acc = Arrays.copyOf(acc, accLength + n);
-                }
-                System.arraycopy(buf, pos, acc, accLength, n);
-                accLength += n;
-                line = text(acc, 0, accLength);
+            scanned = limit - pos; // where the scan goes on once the part kept is moved to the start
+            if (!fillMore()) {
+                throw new IOException("connection closed by the server after: " + text(buf, pos, limit));
             }
-            received += (acc == null ? end - pos : accLength) + 1;
-            pos = end + 1;
-            return line;
         }
     }
 
@@ -149,12 +124,29 @@ final class BenchConnection implements AutoCloseable {
 
     /** Reads what the source has into the buffer, which must be empty; false at its end. */
     private boolean fill() throws IOException {
-        int n = in.read(buf, 0, buf.length);
+        pos = 0;
+        limit = 0;
+        return fillMore();
+    }
+
+    /**
+     * Reads more after what is buffered: the unread part is moved to the start first, and the buffer doubled when
+     * that part fills it (a line longer than the buffer). False at the source's end.
+     */
+    private boolean fillMore() throws IOException {
+        int kept = limit - pos;
+        if (kept == buf.length) {
+            buf = Arrays.copyOf(buf, buf.length * 2);
+        } else if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, kept);
+        }
+        pos = 0;
+        limit = kept;
+        int n = in.read(buf, limit, buf.length - limit);
         if (n < 0) {
             return false;
         }
-        pos = 0;
-        limit = n;
+        limit += n;
         return true;
     }
 

@@ -79,6 +79,18 @@ final class FolderSnapshot {
     record Restored(RestoredMessages messages, UidList uids, MailboxIndex index) {
     }
 
+    /**
+     * What a whole snapshot proves even when too stale to restore from: the folder showed UIDs below {@code uidNext}
+     * and MODSEQs up to {@code highestModseq} under {@code uidValidity} (RFC 9051 §2.3.1.1, RFC 7162 §3.1.2).
+     */
+    record Shown(long uidValidity, long uidNext, long highestModseq) {
+    }
+
+    /** One read of the snapshot: the state when it can be trusted, else what it shows when it is whole; either may be null. */
+    record Read(Restored restored, Shown shown) {
+        static final Read NONE = new Read(null, null);
+    }
+
     /** An append-only file as a snapshot saw it: its length and the CRC-32C of its first and last {@link #EDGE} octets. */
     record LogMark(long length, int head, int tail, boolean endsWithNewline) {
         static LogMark of(Path file) throws IOException {
@@ -114,15 +126,15 @@ final class FolderSnapshot {
 
     /** {@code cur/}'s identity and modification time. */
     record CurMark(long inode, Instant mtime) {
+        /** One {@code stat}: the folder looks at it before each command (another program's change of {@code cur/}). */
         static CurMark of(Path cur) throws IOException {
-            FileTime time = Files.getLastModifiedTime(cur);
-            long inode;
             try {
-                inode = ((Number) Files.getAttribute(cur, "unix:ino")).longValue();
+                java.util.Map<String, Object> a = Files.readAttributes(cur, "unix:ino,lastModifiedTime");
+                return new CurMark(((Number) a.get("ino")).longValue(), ((FileTime) a.get("lastModifiedTime")).toInstant());
             } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                inode = -1; // no unix view here: the time and the logs still anchor it
+                // no unix view here: the time and the logs still anchor it
+                return new CurMark(-1, Files.getLastModifiedTime(cur).toInstant());
             }
-            return new CurMark(inode, time.toInstant());
         }
     }
 
@@ -255,84 +267,61 @@ final class FolderSnapshot {
     }
 
     /**
-     * The folder's state from its snapshot, or null when there is none or it cannot be trusted: damaged, of
-     * another format, or anything it rests on changed since (then the folder is read from its files).
+     * The folder's state from its snapshot, restored when it can be trusted; not when there is none or it is damaged
+     * or of another format (nothing shown either), or anything it rests on changed since (then the folder is read from
+     * its files, and what the snapshot shows still bounds its UIDs and MODSEQs from below).
      */
-    static Restored read(Path dir, FlagSets flagSets) {
+    static Read read(Path dir, FlagSets flagSets) {
         Path file = dir.resolve(FILE);
         // Mapped, not read into the heap: 10 MB for 100,000 messages, read once, at the first SELECT after a start.
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return decode(dir, ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), flagSets);
         } catch (NoSuchFileException e) {
-            return null;
+            return Read.NONE;
         } catch (RuntimeException | IOException e) {
             LOG.warnf("%s: unreadable (%s); listing the folder", file, e.toString());
-            return null;
+            return Read.NONE;
         }
     }
 
     /** Whether the snapshot is whole and of this format; {@code in} is then just past its magic number. */
-    private static boolean whole(Path file, ByteBuffer in, boolean quiet) {
+    private static boolean whole(Path file, ByteBuffer in) {
         int length = in.limit();
         if (length < 12) {
-            if (!quiet) {
-                LOG.warnf("%s: cut short; listing the folder", file);
-            }
+            LOG.warnf("%s: cut short; listing the folder", file);
             return false;
         }
         CRC32C crc = new CRC32C();
         crc.update(in.duplicate().limit(length - 4));
         if (in.getLong() != MAGIC || (int) crc.getValue() != in.getInt(length - 4)) {
-            if (!quiet) {
-                LOG.warnf("%s: damaged or of another version; listing the folder", file);
-            }
+            LOG.warnf("%s: damaged or of another version; listing the folder", file);
             return false;
         }
         return true;
     }
 
-    /** What a snapshot too stale to use still proves: the folder showed this much (RFC 7162 §3.1.2, RFC 9051 §2.3.1.1). */
-    record Shown(long uidValidity, long uidNext, long highestModseq) {
-    }
-
-    /** The UIDVALIDITY, next UID and HIGHESTMODSEQ the folder's snapshot recorded, whether or not it is current; null without a whole one. */
-    static Shown shown(Path dir) {
+    private static Read decode(Path dir, ByteBuffer in, FlagSets flagSets) throws IOException {
         Path file = dir.resolve(FILE);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer in = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            if (!whole(file, in, true)) {
-                return null;
-            }
-            long uidValidity = in.getLong();
-            long uidNext = in.getLong();
-            in.position(in.position() + 20 + 16 + 16); // cur/'s mark, the UID list's and the MODSEQ log's
-            return new Shown(uidValidity, uidNext, in.getLong());
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static Restored decode(Path dir, ByteBuffer in, FlagSets flagSets) throws IOException {
-        Path file = dir.resolve(FILE);
-        if (!whole(file, in, false)) {
-            return null;
+        if (!whole(file, in)) {
+            return Read.NONE;
         }
         long uidValidity = in.getLong();
         long uidNext = in.getLong();
         CurMark recorded = new CurMark(in.getLong(), Instant.ofEpochSecond(in.getLong(), in.getInt()));
         LogMark uidMark = new LogMark(in.getLong(), in.getInt(), in.getInt(), true);
         LogMark indexMark = new LogMark(in.getLong(), in.getInt(), in.getInt(), true);
+        long highestModseq = in.getLong();
+        Read stale = new Read(null, new Shown(uidValidity, uidNext, highestModseq));
         CurMark cur = CurMark.of(dir.resolve("cur"));
         if (!cur.equals(recorded)) {
             LOG.debugf("%s: cur/ changed since (%s, was %s); listing the folder", file, cur, recorded);
-            return null;
+            return stale;
         }
         if (!LogMark.of(dir.resolve(UidList.FILE)).sameAs(uidMark)
                 || !LogMark.of(dir.resolve(MailboxIndex.FILE)).sameAs(indexMark)) {
             LOG.debugf("%s: the UID list or the MODSEQ log changed since; listing the folder", file);
-            return null;
+            return stale;
         }
-        long highestModseq = in.getLong();
         long expungeHistoryFrom = in.getLong();
         long records = in.getLong();
         int setCount = in.getInt();
@@ -361,7 +350,7 @@ final class FolderSnapshot {
             if (in.remaining() != 4) {
                 throw new IOException("trailing octets");
             }
-            return new Restored(messages, uids, index);
+            return new Read(new Restored(messages, uids, index), stale.shown());
         } catch (IOException | RuntimeException e) {
             index.close();
             throw e;

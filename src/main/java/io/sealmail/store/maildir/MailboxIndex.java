@@ -96,7 +96,12 @@ final class MailboxIndex implements AutoCloseable {
      *                  that is not there yet starts at 0 rather than at the rebuild floor
      */
     public static MailboxIndex open(Path dir, long uidValidity, boolean newFolder) throws IOException {
-        return open(dir, uidValidity, newFolder, Integer.getInteger("sealmail.index.compactAfter", 4096));
+        return open(dir, uidValidity, newFolder, compactAfter());
+    }
+
+    /** Log records beyond twice the live ones that trigger a compaction ({@code -Dsealmail.index.compactAfter}, tests). */
+    static int compactAfter() {
+        return Integer.getInteger("sealmail.index.compactAfter", 4096);
     }
 
     /** @param compactAfter log records beyond twice the live ones that trigger a compaction */
@@ -123,7 +128,7 @@ final class MailboxIndex implements AutoCloseable {
      */
     static MailboxIndex restored(Path dir, long uidValidity, long logLength, long highestModseq,
                                  long expungeHistoryFrom, long records, int messages) throws IOException {
-        MailboxIndex index = new MailboxIndex(dir, uidValidity, Integer.getInteger("sealmail.index.compactAfter", 4096),
+        MailboxIndex index = new MailboxIndex(dir, uidValidity, compactAfter(),
                 0); // the tables take the snapshot's columns as they are (restoreMessages)
         index.highestModseq = Math.max(1, highestModseq);
         index.expungeHistoryFrom = expungeHistoryFrom;

@@ -207,7 +207,8 @@ final class MaildirFolder {
         if (uids != null) {
             return;
         }
-        FolderSnapshot.Restored state = FolderSnapshot.read(dir, flagSets);
+        FolderSnapshot.Read read = FolderSnapshot.read(dir, flagSets);
+        FolderSnapshot.Restored state = read.restored();
         if (state != null) {
             // Nothing changed since the snapshot: no listing of cur/, no UID list to parse, no log to replay.
             this.index = state.index();
@@ -225,12 +226,12 @@ final class MaildirFolder {
         byUid(); // the folder's listing starts from the map, as it did before the files were closed
         UidList list = UidList.open(dir);
         // A snapshot too stale to restore from still says what the folder showed: neither MODSEQ nor UIDs go below.
-        FolderSnapshot.Shown shown = FolderSnapshot.shown(dir);
+        FolderSnapshot.Shown shown = read.shown();
         if (shown != null && shown.uidValidity() != list.uidValidity()) {
             shown = null;
         }
-        this.index = MailboxIndex.open(dir, list.uidValidity(), list.created(),
-                Integer.getInteger("sealmail.index.compactAfter", 4096), shown == null ? 0 : shown.highestModseq());
+        this.index = MailboxIndex.open(dir, list.uidValidity(), list.created(), MailboxIndex.compactAfter(),
+                shown == null ? 0 : shown.highestModseq());
         long before = list.uidNext();
         if (list.uidNextAtLeast(Math.max(index.highestUid() + 1, shown == null ? 0 : shown.uidNext()))) {
             // The list lost its last lines (restored from an older copy, cut by hand): its UIDs were shown already.

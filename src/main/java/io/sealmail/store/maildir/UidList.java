@@ -126,8 +126,11 @@ final class UidList {
         return list;
     }
 
-    /** The first line: UIDVALIDITY (RFC 9051: a non-zero 32-bit number) and the next UID. */
-    private static final Pattern HEAD = Pattern.compile("V ([1-9][0-9]{0,9}) ([1-9][0-9]{0,9})");
+    /**
+     * The first line: UIDVALIDITY (RFC 9051: a non-zero 32-bit number) and the next UID, anything after them ignored
+     * (as the parser before this one did): only a line these cannot be read from is damage.
+     */
+    private static final Pattern HEAD = Pattern.compile("V ([1-9][0-9]{0,9}) ([0-9]{1,18})(?: .*)?");
 
     private static UidList start(Path file, long validity) throws IOException {
         Files.writeString(file, "V " + validity + " 1\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

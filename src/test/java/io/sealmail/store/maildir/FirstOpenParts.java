@@ -67,10 +67,10 @@ public final class FirstOpenParts {
                 cache.close();
                 yield n2;
             }
-            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).messages().size();
-            case "snapshot+entries" -> FolderSnapshot.read(dir, new FlagSets()).messages().toEntries().length;
+            case "snapshot" -> FolderSnapshot.read(dir, new FlagSets()).restored().messages().size();
+            case "snapshot+entries" -> FolderSnapshot.read(dir, new FlagSets()).restored().messages().toEntries().length;
             case "snapshot+list" -> {
-                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).messages().toEntries();
+                MaildirFolder.Entry[] entries = FolderSnapshot.read(dir, new FlagSets()).restored().messages().toEntries();
                 Map<String, MaildirFolder.Entry> byName = new HashMap<>(entries.length * 2);
                 for (MaildirFolder.Entry e : entries) {
                     byName.put(e.file(), e);

@@ -207,6 +207,23 @@ class MailboxIndexRecoveryTest {
         assertThat(after).isEqualTo(4);
     }
 
+    /** A first line with something after its two numbers is read as before, not taken for damage. */
+    @Test
+    void aFirstLineWithMoreAfterItsNumbersKeepsTheUidValidity() throws Exception {
+        setUp();
+        long before = withInbox((store, inbox) -> inbox.uidValidity());
+        Path uids = inbox().resolve(UidList.FILE);
+        String list = Files.readString(uids, StandardCharsets.UTF_8);
+        int eol = list.indexOf('\n');
+        Files.writeString(uids, list.substring(0, eol) + " later-field" + list.substring(eol), StandardCharsets.UTF_8);
+        withInbox((store, inbox) -> {
+            assertThat(inbox.uidValidity()).isEqualTo(before);
+            assertThat(inbox.messages()).extracting(MailFolder.MessageInfo::uid).containsExactly(1L, 2L, 3L);
+            return null;
+        });
+        assertThat(inbox().resolve(UidList.FILE + ".damaged")).doesNotExist();
+    }
+
     /** The UID list's last lines lost (a restored backup, a cut by hand): UIDs already shown are not given out again. */
     @Test
     void aUidListThatLostItsEndGivesNoUidOutTwice() throws Exception {
